@@ -1,0 +1,742 @@
+/* config.c: DlpConfig views of a parsed params file, and typed getters. */
+#include <string.h>
+#include <dlpipe/dlp-error.h>
+#include "config-private.h"
+#include "sdk-private.h"
+
+struct _DlpConfig {
+  gatomicrefcount ref_count;
+  DlpConfigDoc *doc;
+  JsonNode *node;         /* borrowed from doc->root's tree or @defaults */
+  char *path;
+  GHashTable *specs;      /* name -> const DlpParamSpec*, after validate */
+  DlpParamSpec *spec_array;
+  GHashTable *defaults;   /* name -> JsonNode*, parsed spec defaults */
+};
+
+/* --- documents and locations --- */
+
+static void
+location_free (gpointer data)
+{
+  DlpLocation *loc = data;
+  g_free (loc->raw);
+  g_free (loc);
+}
+
+GHashTable *
+dlp_location_table_new (void)
+{
+  return g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, location_free);
+}
+
+DlpConfigDoc *
+dlp_config_doc_ref (DlpConfigDoc *doc)
+{
+  g_atomic_ref_count_inc (&doc->ref_count);
+  return doc;
+}
+
+void
+dlp_config_doc_unref (DlpConfigDoc *doc)
+{
+  if (doc == NULL || !g_atomic_ref_count_dec (&doc->ref_count))
+    return;
+  g_hash_table_unref (doc->locations);
+  json_node_unref (doc->root);
+  g_free (doc->file);
+  g_free (doc);
+}
+
+const DlpLocation *
+dlp_config_doc_locate (DlpConfigDoc *doc, JsonNode *node)
+{
+  return node ? g_hash_table_lookup (doc->locations, node) : NULL;
+}
+
+char *
+dlp_location_to_string (const DlpLocation *loc, const char *file)
+{
+  if (loc == NULL)
+    return g_strdup (file);
+  if (loc->line)
+    return g_strdup_printf ("%s:%u", loc->source, loc->line);
+  return g_strdup (loc->source);
+}
+
+static DlpConfig *
+view_new (DlpConfigDoc *doc, JsonNode *node, const char *path)
+{
+  DlpConfig *cfg = g_new0 (DlpConfig, 1);
+  g_atomic_ref_count_init (&cfg->ref_count);
+  cfg->doc = dlp_config_doc_ref (doc);
+  cfg->node = node;
+  cfg->path = g_strdup (path);
+  return cfg;
+}
+
+DlpConfig *
+dlp_config_parse (const char *name, const char *text, gssize length,
+                  GError **error)
+{
+  gsize len = length < 0 ? strlen (text) : (gsize) length;
+  g_autoptr (GHashTable) locations = dlp_location_table_new ();
+  /* Sources are interned: locations outlive the parse that made them. */
+  const char *source = g_intern_string (name);
+  JsonNode *root = dlp_yaml_parse (source, text, len, TRUE, locations, error);
+  if (root == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_NULL (root))
+    {
+      /* An empty file is an empty mapping. */
+      g_hash_table_remove (locations, root);
+      json_node_unref (root);
+      root = json_node_init_object (json_node_alloc (), NULL);
+      json_node_take_object (root, json_object_new ());
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autofree char *got = dlp_config_describe_node (root);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "%s: expected a mapping of sections at the top level, got %s",
+                   name, got);
+      json_node_unref (root);
+      return NULL;
+    }
+  /* The top level is reported as the file itself, without a line. */
+  DlpLocation *root_loc = g_hash_table_lookup (locations, root);
+  if (root_loc)
+    root_loc->line = 0;
+  DlpConfigDoc *doc = g_new0 (DlpConfigDoc, 1);
+  g_atomic_ref_count_init (&doc->ref_count);
+  doc->file = g_strdup (name);
+  doc->root = root;
+  doc->locations = g_steal_pointer (&locations);
+  DlpConfig *cfg = view_new (doc, root, "");
+  dlp_config_doc_unref (doc);
+  return cfg;
+}
+
+DlpConfig *
+dlp_config_load (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  g_autoptr (GError) local = NULL;
+  if (!g_file_get_contents (path, &text, &len, &local))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path,
+                   local->message);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "%s: not valid UTF-8 text", path);
+      return NULL;
+    }
+  return dlp_config_parse (path, text, (gssize) len, error);
+}
+
+DlpConfig *
+dlp_config_ref (DlpConfig *config)
+{
+  g_atomic_ref_count_inc (&config->ref_count);
+  return config;
+}
+
+void
+dlp_config_unref (DlpConfig *config)
+{
+  if (config == NULL || !g_atomic_ref_count_dec (&config->ref_count))
+    return;
+  g_clear_pointer (&config->specs, g_hash_table_unref);
+  g_clear_pointer (&config->defaults, g_hash_table_unref);
+  g_free (config->spec_array);
+  dlp_config_doc_unref (config->doc);
+  g_free (config->path);
+  g_free (config);
+}
+
+const char *
+dlp_config_get_path (const DlpConfig *config)
+{
+  return config->path;
+}
+
+const char *
+dlp_config_get_file (const DlpConfig *config)
+{
+  return config->doc->file;
+}
+
+JsonNode *
+dlp_config_get_node (const DlpConfig *config)
+{
+  return config->node;
+}
+
+char *
+dlp_config_get_location (const DlpConfig *config)
+{
+  return dlp_location_to_string (dlp_config_doc_locate (config->doc, config->node),
+                                 config->doc->file);
+}
+
+char *
+dlp_config_key_path (const DlpConfig *config, const char *key)
+{
+  if (key == NULL || *key == '\0')
+    return g_strdup (config->path);
+  if (*config->path == '\0')
+    return g_strdup (key);
+  return g_strconcat (config->path, ".", key, NULL);
+}
+
+/* --- describing values --- */
+
+char *
+dlp_config_describe_node (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return g_strdup ("a mapping");
+    case JSON_NODE_ARRAY:
+      return g_strdup ("a list");
+    case JSON_NODE_NULL:
+      return g_strdup ("null");
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  GType type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    {
+      const char *s = json_node_get_string (node);
+      if (g_utf8_strlen (s, -1) > 40)
+        {
+          g_autofree char *head = g_utf8_substring (s, 0, 37);
+          return g_strdup_printf ("\"%s...\"", head);
+        }
+      return g_strdup_printf ("\"%s\"", s);
+    }
+  if (type == G_TYPE_BOOLEAN)
+    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+}
+
+char *
+dlp_config_scalar_text (DlpConfigDoc *doc, JsonNode *node)
+{
+  const DlpLocation *loc = dlp_config_doc_locate (doc, node);
+  if (loc && loc->raw)
+    return g_strdup (loc->raw);
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return dlp_config_describe_node (node);
+}
+
+/* --- lookup --- */
+
+static gboolean
+parse_index (const char *s, guint *index)
+{
+  guint64 v;
+  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT, &v, NULL))
+    return FALSE;
+  *index = (guint) v;
+  return TRUE;
+}
+
+static JsonNode *
+child_of (JsonNode *node, const char *segment)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_get_member (json_node_get_object (node), segment);
+  guint index;
+  if (JSON_NODE_HOLDS_ARRAY (node) && parse_index (segment, &index)
+      && index < json_array_get_length (json_node_get_array (node)))
+    return json_array_get_element (json_node_get_array (node), index);
+  return NULL;
+}
+
+/* Walks a dotted key; also returns the deepest node that exists. */
+static JsonNode *
+walk (JsonNode *node, const char *key, JsonNode **deepest)
+{
+  g_auto (GStrv) parts = g_strsplit (key, ".", -1);
+  for (guint i = 0; parts[i] && node; i++)
+    {
+      if (deepest)
+        *deepest = node;
+      node = child_of (node, parts[i]);
+    }
+  return node;
+}
+
+JsonNode *
+dlp_config_lookup (const DlpConfig *config, const char *key)
+{
+  if (key == NULL || *key == '\0')
+    return config->node;
+  return walk (config->node, key, NULL);
+}
+
+gboolean
+dlp_config_has (const DlpConfig *config, const char *key)
+{
+  return dlp_config_lookup (config, key) != NULL;
+}
+
+void
+dlp_config_set_error (const DlpConfig *config, const char *key, GError **error,
+                      const char *format, ...)
+{
+  JsonNode *deepest = config->node;
+  JsonNode *node = key && *key ? walk (config->node, key, &deepest) : config->node;
+  const DlpLocation *loc = dlp_config_doc_locate (config->doc, node ? node : deepest);
+  if (loc == NULL)
+    loc = dlp_config_doc_locate (config->doc, config->node);
+  g_autofree char *where = dlp_location_to_string (loc, config->doc->file);
+  g_autofree char *path = dlp_config_key_path (config, key);
+
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (*path)
+    g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "%s: %s: %s", where, path, msg);
+  else
+    g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "%s: %s", where, msg);
+}
+
+/* The node a getter reads: the value, else the spec default. NULL with no
+ * error when the key is absent and optional; explicit nulls count as absent. */
+static JsonNode *
+get_value (DlpConfig *config, const char *key, GError **error)
+{
+  JsonNode *node = dlp_config_lookup (config, key);
+  if (node && !JSON_NODE_HOLDS_NULL (node))
+    return node;
+  if (config->defaults)
+    {
+      JsonNode *def = g_hash_table_lookup (config->defaults, key);
+      if (def)
+        return def;
+    }
+  const DlpParamSpec *spec = config->specs ? g_hash_table_lookup (config->specs, key) : NULL;
+  if (spec && spec->required)
+    dlp_config_set_error (config, key, error, "required key is missing");
+  return NULL;
+}
+
+static gboolean
+type_error (DlpConfig *config, const char *key, JsonNode *node,
+            const char *expected, GError **error)
+{
+  g_autofree char *got = dlp_config_describe_node (node);
+  dlp_config_set_error (config, key, error, "expected %s, got %s", expected, got);
+  return FALSE;
+}
+
+#define GET_VALUE_OR_RETURN(node)                  \
+  g_autoptr (GError) local = NULL;                 \
+  JsonNode *node = get_value (config, key, &local); \
+  if (local)                                       \
+    {                                              \
+      g_propagate_error (error, g_steal_pointer (&local)); \
+      return FALSE;                                \
+    }                                              \
+  if (node == NULL)                                \
+    return TRUE
+
+gboolean
+dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out,
+                     GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return type_error (config, key, node, "true or false", error);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+dlp_config_get_int (DlpConfig *config, const char *key, gint64 *out,
+                    GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  if (json_node_get_value_type (node) != G_TYPE_INT64)
+    return type_error (config, key, node, "an integer", error);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+dlp_config_get_double (DlpConfig *config, const char *key, double *out,
+                       GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  GType type = json_node_get_value_type (node);
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+    return type_error (config, key, node, "a number", error);
+  *out = json_node_get_double (node);
+  return TRUE;
+}
+
+/* Strings, and numbers or booleans as written (a run name of 2024). */
+static char *
+scalar_as_string (DlpConfig *config, JsonNode *node)
+{
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  return dlp_config_scalar_text (config->doc, node);
+}
+
+gboolean
+dlp_config_get_string (DlpConfig *config, const char *key, char **out,
+                       GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  char *s = scalar_as_string (config, node);
+  if (s == NULL)
+    return type_error (config, key, node, "a string", error);
+  g_free (*out);
+  *out = s;
+  return TRUE;
+}
+
+gboolean
+dlp_config_get_path_value (DlpConfig *config, const char *key, char **out,
+                           GError **error)
+{
+  g_autofree char *s = NULL;
+  if (!dlp_config_get_string (config, key, &s, error))
+    return FALSE;
+  if (s == NULL)
+    return TRUE;
+  if (*s == '\0')
+    {
+      dlp_config_set_error (config, key, error, "expected a path, got an empty string");
+      return FALSE;
+    }
+  g_free (*out);
+  *out = g_canonicalize_filename (s, NULL);
+  return TRUE;
+}
+
+gboolean
+dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out,
+                     GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          g_autofree char *s = scalar_as_string (config, json_array_get_element (a, i));
+          if (s == NULL)
+            return type_error (config, key, node, "a list of strings", error);
+          g_strv_builder_add (b, s);
+        }
+    }
+  else
+    {
+      g_autofree char *s = scalar_as_string (config, node);
+      if (s == NULL)
+        return type_error (config, key, node, "a list of strings", error);
+      g_strv_builder_add (b, s);
+    }
+  g_strfreev (*out);
+  *out = g_strv_builder_end (b);
+  return TRUE;
+}
+
+static gboolean
+get_number_list (DlpConfig *config, const char *key, gboolean integers,
+                 GArray **out, GError **error)
+{
+  GET_VALUE_OR_RETURN (node);
+  const char *expected = integers ? "a list of integers" : "a list of numbers";
+  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, integers ? sizeof (gint64) : sizeof (double));
+  g_autoptr (GPtrArray) items = g_ptr_array_new ();
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (items, json_array_get_element (a, i));
+    }
+  else
+    g_ptr_array_add (items, node);
+  for (guint i = 0; i < items->len; i++)
+    {
+      JsonNode *item = g_ptr_array_index (items, i);
+      GType type = json_node_get_value_type (item);
+      if (integers && type == G_TYPE_INT64)
+        {
+          gint64 v = json_node_get_int (item);
+          g_array_append_val (values, v);
+        }
+      else if (!integers && (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE))
+        {
+          double v = json_node_get_double (item);
+          g_array_append_val (values, v);
+        }
+      else
+        return type_error (config, key, node, expected, error);
+    }
+  if (*out)
+    g_array_unref (*out);
+  *out = g_steal_pointer (&values);
+  return TRUE;
+}
+
+gboolean
+dlp_config_get_int_list (DlpConfig *config, const char *key, GArray **out,
+                         GError **error)
+{
+  return get_number_list (config, key, TRUE, out, error);
+}
+
+gboolean
+dlp_config_get_double_list (DlpConfig *config, const char *key, GArray **out,
+                            GError **error)
+{
+  return get_number_list (config, key, FALSE, out, error);
+}
+
+/* --- sections and lists --- */
+
+DlpConfig *
+dlp_config_get_section (DlpConfig *config, const char *key,
+                        gboolean allow_missing, GError **error)
+{
+  JsonNode *node = dlp_config_lookup (config, key);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!allow_missing)
+        dlp_config_set_error (config, key, error, "required section is missing");
+      return NULL;
+    }
+  g_autofree char *path = dlp_config_key_path (config, key);
+  return view_new (config->doc, node, path);
+}
+
+GPtrArray *
+dlp_config_get_list (DlpConfig *config, const char *key, GError **error)
+{
+  GPtrArray *views = g_ptr_array_new_with_free_func ((GDestroyNotify) dlp_config_unref);
+  g_autoptr (GError) local = NULL;
+  JsonNode *node = get_value (config, key, &local);
+  if (local)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      g_ptr_array_unref (views);
+      return NULL;
+    }
+  if (node == NULL)
+    return views;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      type_error (config, key, node, "a list", error);
+      g_ptr_array_unref (views);
+      return NULL;
+    }
+  g_autofree char *path = dlp_config_key_path (config, key);
+  JsonArray *a = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      g_autofree char *item_path = g_strdup_printf ("%s%s%u", path, *path ? "." : "", i);
+      g_ptr_array_add (views, view_new (config->doc, json_array_get_element (a, i), item_path));
+    }
+  return views;
+}
+
+GPtrArray *
+dlp_config_get_keys (const DlpConfig *config)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  if (!JSON_NODE_HOLDS_OBJECT (config->node))
+    return keys;
+  g_autoptr (GList) members = json_object_get_members (json_node_get_object (config->node));
+  for (GList *l = members; l; l = l->next)
+    g_ptr_array_add (keys, g_strdup (l->data));
+  return keys;
+}
+
+/* --- overrides --- */
+
+/* json-glib cannot replace a list element in place: rebuild the list. */
+static void
+replace_element (JsonNode *array_node, guint index, JsonNode *value)
+{
+  JsonArray *old = json_node_get_array (array_node);
+  JsonArray *rebuilt = json_array_new ();
+  for (guint j = 0; j < json_array_get_length (old); j++)
+    json_array_add_element (rebuilt, j == index ? value
+                                                : json_node_ref (json_array_get_element (old, j)));
+  json_node_take_array (array_node, rebuilt);
+}
+
+gboolean
+dlp_config_set_override (DlpConfig *config, const char *assignment,
+                         GError **error)
+{
+  const char *eq = strchr (assignment, '=');
+  g_autofree char *key = eq ? g_strndup (assignment, (gsize) (eq - assignment)) : NULL;
+  g_auto (GStrv) parts = key ? g_strsplit (key, ".", -1) : NULL;
+  gboolean valid = key && *key;
+  for (guint i = 0; valid && parts[i]; i++)
+    valid = *parts[i] != '\0';
+  if (!valid)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "--set %s: expected KEY=VALUE with a dotted KEY such as "
+                   "train.epochs=5", assignment);
+      return FALSE;
+    }
+
+  g_autofree char *label = g_strdup_printf ("--set %s", assignment);
+  const char *source = g_intern_string (label);
+  g_autoptr (GHashTable) locations = dlp_location_table_new ();
+  JsonNode *value = dlp_yaml_parse (source, eq + 1, strlen (eq + 1), FALSE, locations, error);
+  if (value == NULL)
+    return FALSE;
+
+  JsonNode *node = config->node;
+  for (guint i = 0; parts[i]; i++)
+    {
+      gboolean last = parts[i + 1] == NULL;
+      JsonNode *child = child_of (node, parts[i]);
+      if (JSON_NODE_HOLDS_ARRAY (node) && child)
+        {
+          if (last)
+            {
+              guint index = 0;
+              parse_index (parts[i], &index);
+              replace_element (node, index, value);
+              break;
+            }
+          node = child;
+          continue;
+        }
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_autofree char *prefix = g_strjoinv (".", (char **) parts);
+          json_node_unref (value);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                       "--set %s: cannot set '%s' inside a value that is not a mapping",
+                       assignment, prefix);
+          return FALSE;
+        }
+      JsonObject *obj = json_node_get_object (node);
+      if (last)
+        {
+          json_object_set_member (obj, parts[i], value);
+          break;
+        }
+      if (child == NULL || JSON_NODE_HOLDS_NULL (child))
+        {
+          child = json_node_init_object (json_node_alloc (), NULL);
+          json_node_take_object (child, json_object_new ());
+          DlpLocation *loc = g_new0 (DlpLocation, 1);
+          loc->source = source;
+          g_hash_table_insert (locations, child, loc);
+          json_object_set_member (obj, parts[i], child);
+        }
+      node = child;
+    }
+  /* The parse succeeded: its locations join the document's, without line
+   * numbers (the command line has none). */
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, locations);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      ((DlpLocation *) v)->line = 0;
+      g_hash_table_iter_steal (&it);
+      g_hash_table_replace (config->doc->locations, k, v);
+    }
+  return TRUE;
+}
+
+/* --- flattening --- */
+
+static void
+leaf_free (gpointer data)
+{
+  DlpConfigLeaf *leaf = data;
+  g_free (leaf->key);
+  g_free (leaf->value);
+  g_free (leaf);
+}
+
+static void
+flatten (DlpConfigDoc *doc, JsonNode *node, const char *path, GPtrArray *out)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node))
+    {
+      gboolean is_object = JSON_NODE_HOLDS_OBJECT (node);
+      guint n = is_object ? json_object_get_size (json_node_get_object (node))
+                          : json_array_get_length (json_node_get_array (node));
+      if (n == 0 && *path)
+        {
+          DlpConfigLeaf *leaf = g_new0 (DlpConfigLeaf, 1);
+          leaf->key = g_strdup (path);
+          leaf->value = g_strdup (is_object ? "{}" : "[]");
+          g_ptr_array_add (out, leaf);
+          return;
+        }
+      if (is_object)
+        {
+          g_autoptr (GList) keys = json_object_get_members (json_node_get_object (node));
+          for (GList *l = keys; l; l = l->next)
+            {
+              g_autofree char *child = *path ? g_strconcat (path, ".", l->data, NULL) : g_strdup (l->data);
+              flatten (doc, json_object_get_member (json_node_get_object (node), l->data), child, out);
+            }
+        }
+      else
+        for (guint i = 0; i < n; i++)
+          {
+            g_autofree char *child = g_strdup_printf ("%s%s%u", path, *path ? "." : "", i);
+            flatten (doc, json_array_get_element (json_node_get_array (node), i), child, out);
+          }
+      return;
+    }
+  DlpConfigLeaf *leaf = g_new0 (DlpConfigLeaf, 1);
+  leaf->key = g_strdup (path);
+  leaf->value = JSON_NODE_HOLDS_NULL (node) ? g_strdup ("null")
+                                           : dlp_config_scalar_text (doc, node);
+  g_ptr_array_add (out, leaf);
+}
+
+GPtrArray *
+dlp_config_flatten (const DlpConfig *config)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (leaf_free);
+  flatten (config->doc, config->node, config->path, out);
+  return out;
+}
+
+/* --- specs (used by validate.c) --- */
+
+void
+dlp_config_attach_specs (DlpConfig *config, DlpParamSpec *specs,
+                         GHashTable *defaults)
+{
+  g_clear_pointer (&config->specs, g_hash_table_unref);
+  g_clear_pointer (&config->defaults, g_hash_table_unref);
+  g_free (config->spec_array);
+  config->spec_array = specs;
+  config->specs = g_hash_table_new (g_str_hash, g_str_equal);
+  for (DlpParamSpec *s = specs; s->name; s++)
+    g_hash_table_insert (config->specs, (gpointer) s->name, s);
+  config->defaults = defaults;
+}
