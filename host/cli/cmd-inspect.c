@@ -1,0 +1,164 @@
+/* cmd-inspect.c: `dlpipe inspect TYPE`, one type and its settings. */
+#include <stdio.h>
+#include "commands.h"
+
+static void
+print_param (const DlpParamSpec *p)
+{
+  g_autofree char *type = p->type == DLP_PARAM_ENUM
+                            ? g_strdup_printf ("enum (%s)", p->choices)
+                            : g_strdup (dlp_param_type_name (p->type));
+  printf ("  %s\n", p->name);
+  printf ("      type:     %s\n", type);
+  if (p->has_range)
+    printf ("      range:    %g to %g\n", p->minimum, p->maximum);
+  if (p->required)
+    printf ("      required\n");
+  else if (p->default_value)
+    printf ("      default:  %s\n", p->default_value);
+  if (p->description)
+    printf ("      %s\n", p->description);
+}
+
+static void
+print_entry (const DlpTypeEntry *t)
+{
+  const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+  printf ("Type:         %s\n", dlp_type_entry_get_name (t));
+  printf ("Kind:         %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)));
+  printf ("Description:  %s\n", dlp_type_entry_get_description (t));
+  if (dlp_type_entry_get_kind (t) == DLP_KIND_LAYER)
+    printf ("Keras class:  %s\n",
+            ((const DlpLayerClass *) dlp_type_entry_get_class (t))->keras_class);
+  printf ("\nPlugin:       %s %s (%s)\n", dlp_plugin_info_get_name (p),
+          dlp_plugin_info_get_version (p), dlp_plugin_info_get_license (p));
+  printf ("              %s\n", dlp_plugin_info_get_description (p));
+  if (dlp_plugin_info_get_filename (p))
+    printf ("File:         %s\n", dlp_plugin_info_get_filename (p));
+  printf ("API level:    %u\n", dlp_plugin_info_get_api_level (p));
+
+  const DlpParamSpec *params = dlp_type_entry_get_params (t);
+  printf ("\nSettings:%s\n", params->name ? "" : " none");
+  for (const DlpParamSpec *s = params; s->name; s++)
+    print_param (s);
+}
+
+static JsonNode *
+entry_to_json (const DlpTypeEntry *t)
+{
+  const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, dlp_type_entry_get_name (t));
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, dlp_kind_name (dlp_type_entry_get_kind (t)));
+  json_builder_set_member_name (b, "description");
+  json_builder_add_string_value (b, dlp_type_entry_get_description (t));
+  json_builder_set_member_name (b, "plugin");
+  json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
+  json_builder_set_member_name (b, "plugin_version");
+  json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
+  json_builder_set_member_name (b, "settings");
+  json_builder_begin_array (b);
+  for (const DlpParamSpec *s = dlp_type_entry_get_params (t); s->name; s++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, s->name);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, dlp_param_type_name (s->type));
+      json_builder_set_member_name (b, "required");
+      json_builder_add_boolean_value (b, s->required);
+      if (s->default_value)
+        {
+          json_builder_set_member_name (b, "default");
+          json_builder_add_string_value (b, s->default_value);
+        }
+      if (s->choices)
+        {
+          json_builder_set_member_name (b, "choices");
+          json_builder_begin_array (b);
+          g_auto (GStrv) choices = g_strsplit (s->choices, "|", -1);
+          for (guint i = 0; choices[i]; i++)
+            json_builder_add_string_value (b, choices[i]);
+          json_builder_end_array (b);
+        }
+      if (s->has_range)
+        {
+          json_builder_set_member_name (b, "minimum");
+          json_builder_add_double_value (b, s->minimum);
+          json_builder_set_member_name (b, "maximum");
+          json_builder_add_double_value (b, s->maximum);
+        }
+      if (s->description)
+        {
+          json_builder_set_member_name (b, "description");
+          json_builder_add_string_value (b, s->description);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+dlp_cmd_inspect (DlpApp *app, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *kind_name = NULL;
+  const GOptionEntry entries[] = {
+    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name,
+      "Only this kind (source, transform, splitter, layer, model, optimizer, tracker)", "KIND" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("TYPE");
+  g_option_context_set_summary (ctx, "Describes a plugin type: its kind, its plugin and the "
+                                     "settings it reads from params.yaml. A name used by "
+                                     "several kinds (lstm is a layer and a model) shows all.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  if (status >= 0)
+    return status;
+  if (argc != 2)
+    return dlp_usage_error (argv[0], "expected one type name");
+  DlpKind only = 0;
+  if (kind_name && !dlp_kind_from_name (kind_name, &only))
+    return dlp_usage_error (argv[0], "unknown kind '%s'", kind_name);
+
+  DlpRegistry *registry = dlp_app_get_registry (app);
+  g_autoptr (GPtrArray) matches = g_ptr_array_new ();
+  for (guint k = 0; k < DLP_N_KINDS; k++)
+    {
+      if (kind_name && k != only)
+        continue;
+      const DlpTypeEntry *t = dlp_registry_lookup_entry (registry, k, argv[1]);
+      if (t)
+        g_ptr_array_add (matches, (gpointer) t);
+    }
+  if (matches->len == 0)
+    {
+      fprintf (stderr, "dlpipe: error: no plugin type named '%s'%s%s; "
+               "'dlpipe plugins' lists them\n", argv[1],
+               kind_name ? " of kind " : "", kind_name ? kind_name : "");
+      return DLP_EXIT_FAILURE;
+    }
+  if (json)
+    {
+      g_autoptr (JsonArray) array = json_array_new ();
+      for (guint i = 0; i < matches->len; i++)
+        json_array_add_element (array, entry_to_json (g_ptr_array_index (matches, i)));
+      g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), array);
+      dlp_print_json (node);
+      return DLP_EXIT_OK;
+    }
+  for (guint i = 0; i < matches->len; i++)
+    {
+      if (i)
+        printf ("\n");
+      print_entry (g_ptr_array_index (matches, i));
+    }
+  return DLP_EXIT_OK;
+}

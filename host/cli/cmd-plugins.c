@@ -1,0 +1,105 @@
+/* cmd-plugins.c: `dlpipe plugins [--json]`. */
+#include <stdio.h>
+#include "commands.h"
+
+static JsonNode *
+plugins_to_json (DlpRegistry *registry)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+
+  json_builder_set_member_name (b, "types");
+  json_builder_begin_array (b);
+  g_autoptr (GPtrArray) types = dlp_registry_list_types (registry, -1);
+  for (guint i = 0; i < types->len; i++)
+    {
+      const DlpTypeEntry *t = g_ptr_array_index (types, i);
+      const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, dlp_kind_name (dlp_type_entry_get_kind (t)));
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, dlp_type_entry_get_name (t));
+      json_builder_set_member_name (b, "plugin");
+      json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
+      json_builder_set_member_name (b, "plugin_version");
+      json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
+      json_builder_set_member_name (b, "description");
+      json_builder_add_string_value (b, dlp_type_entry_get_description (t));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "plugins");
+  json_builder_begin_array (b);
+  g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (registry);
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      const DlpPluginInfo *p = g_ptr_array_index (plugins, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
+      json_builder_set_member_name (b, "version");
+      json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
+      json_builder_set_member_name (b, "license");
+      json_builder_add_string_value (b, dlp_plugin_info_get_license (p));
+      json_builder_set_member_name (b, "description");
+      json_builder_add_string_value (b, dlp_plugin_info_get_description (p));
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, dlp_plugin_info_get_filename (p));
+      json_builder_set_member_name (b, "api_level");
+      json_builder_add_int_value (b, dlp_plugin_info_get_api_level (p));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "refused");
+  json_builder_begin_array (b);
+  GPtrArray *failures = dlp_registry_get_failures (registry);
+  for (guint i = 0; i < failures->len; i++)
+    json_builder_add_string_value (b, ((GError *) g_ptr_array_index (failures, i))->message);
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "Lists every registered plugin type with its kind, "
+                                     "plugin, plugin version and description.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  if (status >= 0)
+    return status;
+  if (argc != 1)
+    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
+
+  DlpRegistry *registry = dlp_app_get_registry (app);
+  if (json)
+    {
+      g_autoptr (JsonNode) node = plugins_to_json (registry);
+      dlp_print_json (node);
+      return DLP_EXIT_OK;
+    }
+  g_autoptr (GPtrArray) types = dlp_registry_list_types (registry, -1);
+  printf ("%-10s %-16s %-20s %-8s %s\n", "KIND", "TYPE", "PLUGIN", "VERSION", "DESCRIPTION");
+  for (guint i = 0; i < types->len; i++)
+    {
+      const DlpTypeEntry *t = g_ptr_array_index (types, i);
+      const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+      printf ("%-10s %-16s %-20s %-8s %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)),
+              dlp_type_entry_get_name (t), dlp_plugin_info_get_name (p),
+              dlp_plugin_info_get_version (p), dlp_type_entry_get_description (t));
+    }
+  g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (registry);
+  printf ("\n%u types from %u plugins\n", types->len, plugins->len);
+  return DLP_EXIT_OK;
+}
