@@ -71,6 +71,12 @@ DLP_API int dlp_dataset_get_label_column (const DlpDataset *dataset);
 /* Free-form metadata (provenance, fitted statistics) saved with the data. */
 DLP_API JsonObject *dlp_dataset_get_metadata (DlpDataset *dataset);
 
+/* A new dataset with the same columns, sharing their tensors, and its own
+ * copy of the metadata: the starting point of a transform, which replaces
+ * the columns it changes (dlp_dataset_replace_column) rather than writing
+ * into shared tensors. */
+DLP_API DlpDataset *dlp_dataset_copy (const DlpDataset *dataset);
+
 /* A new dataset of the given rows of every column; metadata is copied. */
 DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset,
                                            const gint64 *rows, gsize n_rows,

@@ -307,29 +307,55 @@ dlp_dataset_get_metadata (DlpDataset *dataset)
   return dataset->metadata;
 }
 
+/* A column like @c over @tensor. */
+static Column *
+column_like (const Column *c, DlpTensor *tensor)
+{
+  Column *copy = g_new0 (Column, 1);
+  copy->name = g_strdup (c->name);
+  copy->tensor = tensor;
+  copy->role = c->role;
+  copy->categories = g_strdupv (c->categories);
+  copy->n_categories = c->n_categories;
+  return copy;
+}
+
+static DlpDataset *
+dataset_like (const DlpDataset *dataset, gint64 n_rows)
+{
+  DlpDataset *out = dlp_dataset_new (n_rows);
+  json_object_unref (out->metadata);
+  out->metadata = dlp_json_object_deep_copy (dataset->metadata);
+  return out;
+}
+
+DlpDataset *
+dlp_dataset_copy (const DlpDataset *dataset)
+{
+  DlpDataset *out = dataset_like (dataset, dataset->n_rows);
+  for (guint i = 0; i < dataset->columns->len; i++)
+    {
+      Column *c = column_at (dataset, i);
+      g_ptr_array_add (out->columns, column_like (c, dlp_tensor_ref (c->tensor)));
+    }
+  return out;
+}
+
 DlpDataset *
 dlp_dataset_take_rows (const DlpDataset *dataset, const gint64 *rows,
                        gsize n_rows, GError **error)
 {
-  g_autoptr (DlpDataset) out = dlp_dataset_new ((gint64) n_rows);
+  g_autoptr (DlpDataset) out = dataset_like (dataset, (gint64) n_rows);
   for (guint i = 0; i < dataset->columns->len; i++)
     {
       Column *c = column_at (dataset, i);
-      g_autoptr (DlpTensor) t = dlp_tensor_take_rows (c->tensor, rows, n_rows, error);
+      DlpTensor *t = dlp_tensor_take_rows (c->tensor, rows, n_rows, error);
       if (t == NULL)
         {
           g_prefix_error (error, "column '%s': ", c->name);
           return NULL;
         }
-      Column *copy = g_new0 (Column, 1);
-      copy->name = g_strdup (c->name);
-      copy->tensor = g_steal_pointer (&t);
-      copy->role = c->role;
-      copy->categories = g_strdupv (c->categories);
-      copy->n_categories = c->n_categories;
-      g_ptr_array_add (out->columns, copy);
+      g_ptr_array_add (out->columns, column_like (c, t));
     }
-  json_object_unref (out->metadata);
-  out->metadata = dlp_json_object_deep_copy (dataset->metadata);
   return g_steal_pointer (&out);
 }

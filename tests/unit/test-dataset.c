@@ -116,6 +116,26 @@ START_TEST (test_take_rows_keeps_schema)
 }
 END_TEST
 
+START_TEST (test_copy_shares_columns_not_metadata)
+{
+  g_autoptr (DlpDataset) ds = make_dataset ();
+  g_autoptr (DlpDataset) copy = dlp_dataset_copy (ds);
+  ck_assert_ptr_eq (dlp_dataset_get_column_tensor (copy, 0), dlp_dataset_get_column_tensor (ds, 0));
+  g_autoptr (DlpTensor) x2 = dlp_tensor_new_2d (DLP_DTYPE_F32, 4, 2, NULL);
+  ck_assert (dlp_dataset_replace_column (copy, 0, x2, NULL));
+  ck_assert_ptr_ne (dlp_dataset_get_column_tensor (copy, 0), dlp_dataset_get_column_tensor (ds, 0));
+  json_object_set_int_member (dlp_dataset_get_metadata (copy), "extra", 1);
+  ck_assert (!json_object_has_member (dlp_dataset_get_metadata (ds), "extra"));
+  guint n;
+  ck_assert_ptr_nonnull (dlp_dataset_get_column_categories (copy, 2, &n));
+  ck_assert_uint_eq (n, 3);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpTensor) wrong = dlp_tensor_new_1d (DLP_DTYPE_F32, 4, NULL);
+  ck_assert (!dlp_dataset_replace_column (copy, 2, wrong, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "categorical column 'species'");
+}
+END_TEST
+
 START_TEST (test_save_load_round_trip)
 {
   g_autoptr (DlpDataset) ds = make_dataset ();
@@ -199,6 +219,7 @@ dataset_suite (void)
   tcase_add_test (tc, test_columns_and_roles);
   tcase_add_test (tc, test_rejects_bad_columns);
   tcase_add_test (tc, test_take_rows_keeps_schema);
+  tcase_add_test (tc, test_copy_shares_columns_not_metadata);
   tcase_add_test (tc, test_save_load_round_trip);
   tcase_add_test (tc, test_load_rejects_plain_safetensors);
   tcase_add_test (tc, test_load_rejects_inconsistent_schema);

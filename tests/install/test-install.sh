@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs dlpipe into a temporary prefix, builds the out-of-tree example
+# plugin against the installed pkg-config file, installs it into the
+# advertised plugin folder, and checks that the installed host loads it.
+set -eu
+src=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+
+echo "# configuring and installing dlpipe into $prefix"
+meson setup "$work/build" "$src" --prefix="$prefix" -Dtests=disabled >"$work/setup.log" 2>&1 ||
+  { cat "$work/setup.log"; exit 1; }
+meson install -C "$work/build" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
+
+pc_dir=$(dirname "$(find "$prefix" -name dlpipe-1.pc)")
+export PKG_CONFIG_PATH=$pc_dir
+pluginsdir=$(pkg-config --variable=pluginsdir dlpipe-1)
+test -d "$pluginsdir" || { echo "pluginsdir $pluginsdir was not installed"; exit 1; }
+test -f "$(pkg-config --variable=includedir dlpipe-1)/dlpipe-1/dlpipe/dlpipe.h"
+
+echo "# building the example plugin against $pc_dir"
+meson setup "$work/example" "$src/sdk/examples/clip-transform" >"$work/ex.log" 2>&1 ||
+  { cat "$work/ex.log"; exit 1; }
+meson install -C "$work/example" >>"$work/ex.log" 2>&1 || { cat "$work/ex.log"; exit 1; }
+test -f "$pluginsdir/libdlp-clip.so"
+
+# The installed host must find installed plugins by itself.
+unset DLPIPE_PLUGIN_PATH
+out=$("$prefix/bin/dlpipe" plugins)
+echo "$out" | grep -q '^transform  *clip  *clip  *1.0.0' || { echo "clip not listed:"; echo "$out"; exit 1; }
+echo "$out" | grep -q '^tracker  *none' || { echo "built-in plugins not listed:"; echo "$out"; exit 1; }
+"$prefix/bin/dlpipe" inspect clip | grep -q "File:  *$pluginsdir/libdlp-clip.so"
+echo "ok: installed host loads the out-of-tree plugin"
