@@ -1,21 +1,29 @@
 /* stages.c: the stage table and running a stage. */
 #include "stages.h"
 
-static const char *const no_needs[] = { NULL };
-static const char *const after_ingestion[] = { "data_ingestion", NULL };
-static const char *const after_transformation[] = { "data_transformation", NULL };
-static const char *const after_split_and_build[] = { "data_split", "model_builder", NULL };
-static const char *const after_training[] = { "data_split", "model_trainer", NULL };
+#include "paths.h"
+
+#define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NONE ((const char *const[]) { NULL })
 
 /* model_builder reads params only, so it needs no data stage. */
 static const DlpStageInfo stages[] = {
-  { "data_ingestion", "Read the source data into data/raw", no_needs, NULL },
+  { "data_ingestion", "Read the source data into data/raw",
+    NONE, LIST ("data_ingestion"), NONE, LIST (DLP_PATH_RAW), NULL },
   { "data_transformation", "Clean, normalise and encode into data/processed",
-    after_ingestion, NULL },
-  { "data_split", "Split into data/split/train and test", after_transformation, NULL },
-  { "model_builder", "Build the model architecture and initial weights", no_needs, NULL },
-  { "model_trainer", "Train the model into models/trained", after_split_and_build, NULL },
-  { "model_test", "Evaluate on the test split; package models/final", after_training, NULL },
+    LIST ("data_ingestion"), LIST ("data_transformation"), LIST (DLP_PATH_RAW),
+    LIST (DLP_PATH_PROCESSED, DLP_PATH_TRANSFORM_SUMMARY), NULL },
+  { "data_split", "Split into data/split/train and test",
+    LIST ("data_transformation"), LIST ("data_split"), LIST (DLP_PATH_PROCESSED),
+    LIST (DLP_PATH_TRAIN, DLP_PATH_TEST), NULL },
+  { "model_builder", "Build the model architecture and initial weights",
+    NONE, LIST ("model"), NONE, LIST (DLP_PATH_BUILT), NULL },
+  { "model_trainer", "Train the model into models/trained",
+    LIST ("data_split", "model_builder"), LIST ("train", "tracking"),
+    LIST (DLP_PATH_BUILT, DLP_PATH_TRAIN), LIST (DLP_PATH_TRAINED, DLP_PATH_DVCLIVE), NULL },
+  { "model_test", "Evaluate on the test split; package models/final",
+    LIST ("data_split", "model_trainer"), LIST ("test", "tracking"),
+    LIST (DLP_PATH_TRAINED, DLP_PATH_TEST), LIST (DLP_PATH_REPORTS, DLP_PATH_FINAL), NULL },
 };
 
 const DlpStageInfo *

@@ -16,7 +16,10 @@ typedef struct {
 typedef struct {
   const char *name;
   const char *description;
-  const char *const *needs;   /* stages whose outputs it reads */
+  const char *const *needs;    /* stages whose outputs it reads */
+  const char *const *params;   /* params.yaml sections it reads */
+  const char *const *inputs;   /* files and folders it reads */
+  const char *const *outputs;  /* files and folders it writes */
   /* NULL while the stage is not implemented. */
   gboolean (*run) (DlpStageRun *run, GError **error);
 } DlpStageInfo;
@@ -30,6 +33,27 @@ char *dlp_stages_list_names (void);
 /* Reads the params file and applies KEY=VALUE overrides. */
 DlpConfig *dlp_stages_load_params (const char *file, char **overrides,
                                    GError **error);
+/* The section @name of params.yaml (NULL without error if absent and
+ * @allow_missing). */
+DlpConfig *dlp_stage_get_section (DlpStageRun *run, const char *name,
+                                  gboolean allow_missing, GError **error);
+/* The plugin type a section names in @key ("source: csv" in
+ * data_ingestion), of @kind. The section is validated against the type's
+ * settings schema, @key and @extra_keys (NULL-terminated, may be NULL)
+ * being allowed besides. An absent @key uses @default_type if not NULL. */
+const DlpTypeEntry *dlp_stage_resolve_type (DlpStageRun *run,
+                                            DlpConfig *section,
+                                            const char *key, DlpKind kind,
+                                            const char *default_type,
+                                            const char *const *extra_keys,
+                                            GError **error);
+/* A list item of the form {TYPE: {settings}} (a transform step, say): the
+ * type of @kind, and in *@settings_out a view of its validated settings. */
+const DlpTypeEntry *dlp_stage_resolve_item (DlpStageRun *run, DlpConfig *item,
+                                            DlpKind kind,
+                                            DlpConfig **settings_out,
+                                            GError **error);
+
 /* Runs one stage; errors are prefixed with the stage name. */
 gboolean dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage,
                             DlpConfig *params, GError **error);

@@ -46,8 +46,10 @@ DLP_API char *dlp_config_key_path (const DlpConfig *config, const char *key);
 DLP_API JsonNode *dlp_config_lookup (const DlpConfig *config, const char *key);
 DLP_API gboolean dlp_config_has (const DlpConfig *config, const char *key);
 
-/* A view of the node at @key. A missing key is an error unless
- * @allow_missing, in which case NULL is returned without an error. */
+/* A view of the node at @key. A key without a value ("train:") gives a
+ * view of that null, which getters and dlp_config_validate treat as an
+ * empty mapping. A missing key is an error unless @allow_missing, in which
+ * case NULL is returned without an error. */
 DLP_API DlpConfig *dlp_config_get_section (DlpConfig *config, const char *key,
                                            gboolean allow_missing,
                                            GError **error);

@@ -517,8 +517,9 @@ DlpConfig *
 dlp_config_get_section (DlpConfig *config, const char *key,
                         gboolean allow_missing, GError **error)
 {
+  /* A key with no value ("train:") is present: an empty section. */
   JsonNode *node = dlp_config_lookup (config, key);
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (node == NULL)
     {
       if (!allow_missing)
         dlp_config_set_error (config, key, error, "required section is missing");

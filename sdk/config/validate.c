@@ -28,8 +28,9 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
                      const char *const *extra_keys, GError **error)
 {
   g_autofree DlpParamSpec *norm = dlp_param_specs_normalize (specs);
+  /* A key without a value ("drop_nulls:") is an empty mapping. */
   JsonNode *node = dlp_config_get_node (config);
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!JSON_NODE_HOLDS_OBJECT (node) && !JSON_NODE_HOLDS_NULL (node))
     {
       g_autofree char *got = dlp_config_describe_node (node);
       dlp_config_set_error (config, NULL, error, "expected a mapping of settings, got %s", got);
@@ -49,7 +50,7 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
           dlp_config_set_error (config, key, error, "unknown key (known keys: %s)", known);
           return FALSE;
         }
-      JsonNode *value = json_object_get_member (json_node_get_object (node), key);
+      JsonNode *value = dlp_config_lookup (config, key);
       g_autofree char *expected = NULL;
       if (!dlp_param_spec_accepts (spec, value, &expected))
         {
@@ -63,7 +64,7 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
                                                 (GDestroyNotify) json_node_unref);
   for (const DlpParamSpec *p = norm; p->name; p++)
     {
-      JsonNode *value = json_object_get_member (json_node_get_object (node), p->name);
+      JsonNode *value = dlp_config_lookup (config, p->name);
       if (p->required && (value == NULL || JSON_NODE_HOLDS_NULL (value)))
         {
           dlp_config_set_error (config, p->name, error, "required key is missing");

@@ -154,6 +154,18 @@ START_TEST (test_validate_against_specs)
       ck_assert_str_eq (error->message, bad[i].message);
     }
 
+  /* A key with no value is an empty section. */
+  {
+    g_autoptr (DlpConfig) root = parse ("s:\n");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (DlpConfig) s = dlp_config_get_section (root, "s", FALSE, &error);
+    ck_assert_ptr_nonnull (s);
+    ck_assert (dlp_config_validate (s, specs, NULL, &error));
+    gint64 epochs = 0;
+    ck_assert (dlp_config_get_int (s, "epochs", &epochs, &error));
+    ck_assert_int_eq (epochs, 10);
+  }
+
   /* Valid: defaults come from the specs. */
   g_autoptr (DlpConfig) root = parse ("s:\n  method: minmax\n  epochs: ~\n");
   g_autoptr (DlpConfig) s = dlp_config_get_section (root, "s", FALSE, NULL);
