@@ -95,6 +95,7 @@ void
 dlp_app_clear (DlpApp *app)
 {
   g_clear_pointer (&app->registry, dlp_registry_unref);
+  g_clear_object (&app->cancellable);
   g_clear_pointer (&app->plugin_path, g_free);
 }
 

@@ -20,6 +20,7 @@ typedef struct {
   char *plugin_path;         /* --plugin-path, colon-separated */
   DlpVerbosity verbosity;
   DlpRegistry *registry;     /* loaded on first use */
+  GCancellable *cancellable; /* cancelled by SIGINT and SIGTERM */
 } DlpApp;
 
 /* Installs the log writer that honours -v and -q. */

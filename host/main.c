@@ -4,6 +4,7 @@
 #include <string.h>
 #include "app.h"
 #include "cli/commands.h"
+#include "signals.h"
 
 static const DlpCommand commands[] = {
   { "run", "Run the whole pipeline (the stage DAG) in one process", dlp_cmd_run },
@@ -80,6 +81,8 @@ main (int argc, char **argv)
     return dlp_usage_error ("dlpipe", "--verbose and --quiet cannot be combined");
   app.verbosity = verbose ? DLP_VERBOSITY_VERBOSE : quiet ? DLP_VERBOSITY_QUIET : DLP_VERBOSITY_NORMAL;
   dlp_app_setup_logging (&app);
+  app.cancellable = g_cancellable_new ();
+  dlp_signals_install (app.cancellable);
 
   if (version)
     {

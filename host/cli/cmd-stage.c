@@ -60,7 +60,7 @@ dlp_cmd_stage (DlpApp *app, int argc, char **argv)
   if (params == NULL || !dlp_stage_execute (app, stage, params, &error))
     {
       dlp_print_error (error);
-      return DLP_EXIT_FAILURE;
+      return dlp_stage_exit_status (error);
     }
   return DLP_EXIT_OK;
 }
@@ -91,7 +91,7 @@ dlp_cmd_run (DlpApp *app, int argc, char **argv)
     if (!dlp_stage_execute (app, &stages[i], params, &error))
       {
         dlp_print_error (error);
-        return DLP_EXIT_FAILURE;
+        return dlp_stage_exit_status (error);
       }
   return DLP_EXIT_OK;
 }

@@ -62,33 +62,3 @@ dlp_stages_load_params (const char *file, char **overrides, GError **error)
       return NULL;
   return g_steal_pointer (&params);
 }
-
-gboolean
-dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
-                   GError **error)
-{
-  if (stage->run == NULL)
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_SUPPORTED,
-                   "stage %s: not implemented in dlpipe %s", stage->name, DLP_VERSION);
-      return FALSE;
-    }
-  DlpStageRun run = {
-    .app = app,
-    .registry = dlp_app_get_registry (app),
-    .params = params,
-  };
-  run.context = dlp_context_new (run.registry);
-  g_info ("stage %s: started", stage->name);
-  gint64 start = g_get_monotonic_time ();
-  gboolean ok = stage->run (&run, error);
-  double seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-  dlp_context_unref (run.context);
-  if (!ok)
-    {
-      g_prefix_error (error, "stage %s: ", stage->name);
-      return FALSE;
-    }
-  g_info ("stage %s: done in %.2f s", stage->name, seconds);
-  return TRUE;
-}

@@ -57,5 +57,8 @@ const DlpTypeEntry *dlp_stage_resolve_item (DlpStageRun *run, DlpConfig *item,
 /* Runs one stage; errors are prefixed with the stage name. */
 gboolean dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage,
                             DlpConfig *params, GError **error);
+/* The exit status for a stage that failed with @error: 128 + the signal
+ * number if a signal stopped it (130 for SIGINT, 143 for SIGTERM), else 1. */
+int dlp_stage_exit_status (const GError *error);
 
 G_END_DECLS

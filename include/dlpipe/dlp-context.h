@@ -22,6 +22,9 @@ DLP_API void dlp_context_unref (DlpContext *context);
 DLP_API DlpRegistry *dlp_context_get_registry (DlpContext *context);
 /* Cancelled when the user asks the run to stop (SIGINT, SIGTERM). */
 DLP_API GCancellable *dlp_context_get_cancellable (DlpContext *context);
+/* Host side: share the run's cancellable (one per process run). */
+DLP_API void dlp_context_set_cancellable (DlpContext *context,
+                                          GCancellable *cancellable);
 /* Sets DLP_ERROR_CANCELLED and returns TRUE if the run should stop. */
 DLP_API gboolean dlp_context_is_cancelled (DlpContext *context, GError **error);
 /* Worker threads the run may use (1 or more). */

@@ -55,6 +55,12 @@ dlp_context_get_cancellable (DlpContext *context)
   return context->cancellable;
 }
 
+void
+dlp_context_set_cancellable (DlpContext *context, GCancellable *cancellable)
+{
+  g_set_object (&context->cancellable, cancellable);
+}
+
 gboolean
 dlp_context_is_cancelled (DlpContext *context, GError **error)
 {
