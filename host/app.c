@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app.h"
+#include "stages/progress.h"
 
 static GLogWriterOutput
 write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
@@ -32,6 +33,9 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
     show = app->verbosity >= DLP_VERBOSITY_VERBOSE, label = "debug: ";
   if (!show)
     return G_LOG_WRITER_HANDLED;
+  /* A message replaces the progress line; the next report redraws it. */
+  if (app->progress)
+    dlp_progress_clear (app->progress);
   if (app->verbosity >= DLP_VERBOSITY_VERBOSE && domain)
     fprintf (stderr, "dlpipe: %s[%s] %s\n", label, domain, message);
   else
@@ -96,6 +100,7 @@ dlp_app_clear (DlpApp *app)
 {
   g_clear_pointer (&app->registry, dlp_registry_unref);
   g_clear_object (&app->cancellable);
+  g_clear_pointer (&app->progress, dlp_progress_free);
   g_clear_pointer (&app->plugin_path, g_free);
 }
 

@@ -21,6 +21,7 @@ typedef struct {
   DlpVerbosity verbosity;
   DlpRegistry *registry;     /* loaded on first use */
   GCancellable *cancellable; /* cancelled by SIGINT and SIGTERM */
+  struct _DlpProgress *progress;  /* the progress line, shared by stages */
 } DlpApp;
 
 /* Installs the log writer that honours -v and -q. */

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "cli/commands.h"
 #include "signals.h"
+#include "stages/progress.h"
 
 static const DlpCommand commands[] = {
   { "run", "Run the whole pipeline (the stage DAG) in one process", dlp_cmd_run },
@@ -82,6 +83,7 @@ main (int argc, char **argv)
   app.verbosity = verbose ? DLP_VERBOSITY_VERBOSE : quiet ? DLP_VERBOSITY_QUIET : DLP_VERBOSITY_NORMAL;
   dlp_app_setup_logging (&app);
   app.cancellable = g_cancellable_new ();
+  app.progress = dlp_progress_new (app.verbosity);
   dlp_signals_install (app.cancellable);
 
   if (version)

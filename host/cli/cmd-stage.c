@@ -1,7 +1,7 @@
 /* cmd-stage.c: `dlpipe stage NAME`, `dlpipe run` and `dlpipe dag`. */
 #include <stdio.h>
 #include "commands.h"
-#include "../stages/stages.h"
+#include "../stages/dag.h"
 
 typedef struct {
   char *params_file;
@@ -69,30 +69,44 @@ int
 dlp_cmd_run (DlpApp *app, int argc, char **argv)
 {
   g_auto (ParamsOptions) opts = { 0 };
+  g_auto (GStrv) only = NULL;
+  gboolean dry_run = FALSE;
+  int jobs = 2;
+  const GOptionEntry entries[] = {
+    { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only,
+      "Run just this stage, using existing outputs of the stages it needs (repeatable)", "STAGE" },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Print what would run, in order", NULL },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Stages that may run at the same time (default 2)", "N" },
+    { NULL }
+  };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Runs every stage of the pipeline in order, in one process.");
+  g_option_context_set_summary (ctx, "Runs the pipeline's stages in one process, in dependency "
+                                     "order, starting independent stages (model_builder and "
+                                     "the data stages) at the same time.");
   add_params_options (ctx, &opts);
+  g_option_context_add_main_entries (ctx, entries, NULL);
   int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)
     return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
+  if (jobs < 1)
+    return dlp_usage_error (argv[0], "--jobs must be at least 1");
+  for (guint i = 0; only && only[i]; i++)
+    if (dlp_stages_find (only[i]) == NULL)
+      {
+        g_autofree char *names = dlp_stages_list_names ();
+        return dlp_usage_error (argv[0], "unknown stage '%s' (stages: %s)", only[i], names);
+      }
 
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpConfig) params = load_params (&opts, &error);
-  if (params == NULL)
+  DlpDagOptions options = { .only = only, .dry_run = dry_run, .max_parallel = (guint) jobs };
+  if (params == NULL || !dlp_dag_run (app, params, &options, &error))
     {
       dlp_print_error (error);
-      return DLP_EXIT_FAILURE;
+      return dlp_stage_exit_status (error);
     }
-  guint n;
-  const DlpStageInfo *stages = dlp_stages_get_all (&n);
-  for (guint i = 0; i < n; i++)
-    if (!dlp_stage_execute (app, &stages[i], params, &error))
-      {
-        dlp_print_error (error);
-        return dlp_stage_exit_status (error);
-      }
   return DLP_EXIT_OK;
 }
 

@@ -1,4 +1,7 @@
-/* progress.c: a progress line on terminals, a log line elsewhere. */
+/* progress.c: a progress line on terminals, a log line elsewhere.
+ *
+ * Stages may run at the same time (dlpipe run), so the line shows every
+ * task in progress, and reports from any thread are serialised. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,39 +9,96 @@
 
 #define REDRAW_INTERVAL_US (G_USEC_PER_SEC / 10)
 
+typedef struct {
+  char *name;
+  guint64 done;
+  guint64 total;
+  gint64 started;
+} Task;
+
 struct _DlpProgress {
+  GMutex lock;
   gboolean show;         /* not --quiet */
   gboolean terminal;     /* stderr is a terminal */
-  char *task;            /* the task being drawn, if any */
-  gint64 started;
+  GPtrArray *tasks;      /* Task, in progress */
   gint64 last_draw;
-  gboolean line_open;    /* a progress line waits for its newline */
+  gboolean line_open;    /* a drawn line waits to be cleared */
 };
+
+static void
+task_free (gpointer data)
+{
+  Task *t = data;
+  g_free (t->name);
+  g_free (t);
+}
 
 DlpProgress *
 dlp_progress_new (DlpVerbosity verbosity)
 {
   DlpProgress *p = g_new0 (DlpProgress, 1);
+  g_mutex_init (&p->lock);
   p->show = verbosity != DLP_VERBOSITY_QUIET;
   p->terminal = isatty (STDERR_FILENO);
+  p->tasks = g_ptr_array_new_with_free_func (task_free);
   return p;
 }
 
 static void
-close_line (DlpProgress *p)
+clear_line (DlpProgress *p)
 {
   if (p->line_open)
-    fputc ('\n', stderr);
+    fputs ("\r\033[K", stderr);
   p->line_open = FALSE;
 }
 
 void
-dlp_progress_free (gpointer progress)
+dlp_progress_free (DlpProgress *p)
 {
-  DlpProgress *p = progress;
-  close_line (p);
-  g_free (p->task);
+  if (p == NULL)
+    return;
+  clear_line (p);
+  g_ptr_array_unref (p->tasks);
+  g_mutex_clear (&p->lock);
   g_free (p);
+}
+
+static Task *
+find_task (DlpProgress *p, const char *name, gint64 now)
+{
+  for (guint i = 0; i < p->tasks->len; i++)
+    {
+      Task *t = g_ptr_array_index (p->tasks, i);
+      if (strcmp (t->name, name) == 0)
+        return t;
+    }
+  Task *t = g_new0 (Task, 1);
+  t->name = g_strdup (name);
+  t->started = now;
+  g_ptr_array_add (p->tasks, t);
+  return t;
+}
+
+static void
+draw (DlpProgress *p)
+{
+  GString *line = g_string_new ("\r\033[K");
+  for (guint i = 0; i < p->tasks->len; i++)
+    {
+      Task *t = g_ptr_array_index (p->tasks, i);
+      if (i)
+        g_string_append (line, "  |  ");
+      if (t->total)
+        g_string_append_printf (line, "%s: %3.0f%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")",
+                                t->name, 100.0 * (double) t->done / (double) t->total,
+                                t->done, t->total);
+      else
+        g_string_append_printf (line, "%s: %" G_GUINT64_FORMAT, t->name, t->done);
+    }
+  fputs (line->str, stderr);
+  fflush (stderr);
+  g_string_free (line, TRUE);
+  p->line_open = p->tasks->len > 0;
 }
 
 void
@@ -48,33 +108,37 @@ dlp_progress_report (const char *task, guint64 done, guint64 total,
   DlpProgress *p = progress;
   if (!p->show)
     return;
+  g_mutex_lock (&p->lock);
   gint64 now = g_get_monotonic_time ();
-  if (g_strcmp0 (task, p->task) != 0)
-    {
-      close_line (p);
-      g_free (p->task);
-      p->task = g_strdup (task);
-      p->started = now;
-      p->last_draw = 0;
-    }
+  Task *t = find_task (p, task, now);
+  t->done = done;
+  t->total = total;
   gboolean finished = total > 0 && done >= total;
-  if (!p->terminal)
+  if (finished)
     {
-      if (finished)
-        g_info ("%s: %" G_GUINT64_FORMAT " done in %.2f s", task, done,
-                (double) (now - p->started) / G_USEC_PER_SEC);
+      double seconds = (double) (now - t->started) / G_USEC_PER_SEC;
+      g_ptr_array_remove (p->tasks, t);
+      if (p->terminal)
+        {
+          clear_line (p);
+          draw (p);
+        }
+      g_mutex_unlock (&p->lock);
+      g_debug ("%s: %" G_GUINT64_FORMAT " done in %.2f s", task, done, seconds);
       return;
     }
-  if (!finished && now - p->last_draw < REDRAW_INTERVAL_US)
-    return;
-  p->last_draw = now;
-  if (total > 0)
-    fprintf (stderr, "\r\033[K%s: %3.0f%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")",
-             task, 100.0 * (double) done / (double) total, done, total);
-  else
-    fprintf (stderr, "\r\033[K%s: %" G_GUINT64_FORMAT, task, done);
-  p->line_open = TRUE;
-  if (finished)
-    close_line (p);
-  fflush (stderr);
+  if (p->terminal && now - p->last_draw >= REDRAW_INTERVAL_US)
+    {
+      p->last_draw = now;
+      draw (p);
+    }
+  g_mutex_unlock (&p->lock);
+}
+
+void
+dlp_progress_clear (DlpProgress *p)
+{
+  g_mutex_lock (&p->lock);
+  clear_line (p);
+  g_mutex_unlock (&p->lock);
 }

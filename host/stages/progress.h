@@ -8,10 +8,13 @@ G_BEGIN_DECLS
 typedef struct _DlpProgress DlpProgress;
 
 DlpProgress *dlp_progress_new (DlpVerbosity verbosity);
-void dlp_progress_free (gpointer progress);
-/* A DlpProgressFunc: on a terminal, one line redrawn at most ten times a
- * second; otherwise silent until the task is done, then one log line. */
+void dlp_progress_free (DlpProgress *progress);
+/* A DlpProgressFunc (any thread): on a terminal, one line redrawn at most
+ * ten times a second showing every task in progress; elsewhere, nothing
+ * but a debug message when a task ends. */
 void dlp_progress_report (const char *task, guint64 done, guint64 total,
                           gpointer progress);
+/* Clears the line, so that a message can be printed in its place. */
+void dlp_progress_clear (DlpProgress *progress);
 
 G_END_DECLS

@@ -20,8 +20,7 @@ dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
   };
   run.context = dlp_context_new (run.registry);
   dlp_context_set_cancellable (run.context, app->cancellable);
-  dlp_context_set_progress_func (run.context, dlp_progress_report,
-                                 dlp_progress_new (app->verbosity), dlp_progress_free);
+  dlp_context_set_progress_func (run.context, dlp_progress_report, app->progress, NULL);
   g_info ("stage %s: started", stage->name);
   gint64 start = g_get_monotonic_time ();
   gboolean ok = !dlp_context_is_cancelled (run.context, error)

@@ -181,6 +181,31 @@ START_TEST (test_dag)
 }
 END_TEST
 
+START_TEST (test_run_plan)
+{
+  char *dir = dlp_tmpdir_new ();
+  g_autofree char *p = dlp_write_test_file (dir, "params.yaml", "{}\n", -1);
+  g_auto (Result) r = run_in (dir, NULL, (const char *const[]) { "run", "--dry-run", NULL });
+  ck_assert_int_eq (r.status, 0);
+  /* model_builder needs no data stage: it starts with data_ingestion. */
+  ck_assert_msg (strstr (r.out, "  1. data_ingestion\n  1. model_builder\n  2. data_transformation\n"
+                                "  3. data_split\n  4. model_trainer\n  5. model_test\n"), "%s", r.out);
+  g_auto (Result) o = run_in (dir, NULL, (const char *const[]) { "run", "-n", "--only", "model_test",
+                                                                 "--only", "data_split", NULL });
+  ck_assert_int_eq (o.status, 0);
+  /* model_test waits for data_split, which it reads; the skipped
+   * model_trainer's outputs are taken as they are. */
+  ck_assert_msg (strstr (o.out, "  1. data_split\n  2. model_test\n") && !strstr (o.out, "trainer"),
+                 "%s", o.out);
+  g_auto (Result) bad = run_in (dir, NULL, (const char *const[]) { "run", "--only", "training", NULL });
+  ck_assert_int_eq (bad.status, 2);
+  ck_assert (strstr (bad.err, "unknown stage 'training'"));
+  g_auto (Result) jobs = run_in (dir, NULL, (const char *const[]) { "run", "--jobs", "0", NULL });
+  ck_assert_int_eq (jobs.status, 2);
+  dlp_tmpdir_free (dir);
+}
+END_TEST
+
 START_TEST (test_stage_params_errors)
 {
   char *dir = dlp_tmpdir_new ();
@@ -214,6 +239,7 @@ cli_suite (void)
   tcase_add_test (tc, test_usage_errors_exit_2);
   tcase_add_test (tc, test_help_everywhere);
   tcase_add_test (tc, test_dag);
+  tcase_add_test (tc, test_run_plan);
   tcase_add_test (tc, test_stage_params_errors);
   suite_add_tcase (s, tc);
   return s;
