@@ -87,6 +87,9 @@ DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset,
 DLP_API gboolean dlp_dataset_save (DlpDataset *dataset, const char *path,
                                    GError **error);
 DLP_API DlpDataset *dlp_dataset_load (const char *path, GError **error);
+/* The same for a dataset file already in memory; @what names it in errors. */
+DLP_API DlpDataset *dlp_dataset_load_bytes (GBytes *bytes, const char *what,
+                                            GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpDataset, dlp_dataset_unref)
 

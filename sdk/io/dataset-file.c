@@ -124,12 +124,9 @@ add_column_from_schema (DlpDataset *ds, DlpSafetensors *st, JsonNode *node,
   return ok;
 }
 
-DlpDataset *
-dlp_dataset_load (const char *path, GError **error)
+static DlpDataset *
+dataset_from_safetensors (DlpSafetensors *st, const char *path, GError **error)
 {
-  g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, error);
-  if (st == NULL)
-    return NULL;
   const char *format = dlp_safetensors_get_metadata (st, FORMAT_KEY);
   const char *schema_text = dlp_safetensors_get_metadata (st, SCHEMA_KEY);
   const char *meta_text = dlp_safetensors_get_metadata (st, METADATA_KEY);
@@ -189,4 +186,18 @@ dlp_dataset_load (const char *path, GError **error)
                                 json_node_copy (json_object_get_member (src, l->data)));
     }
   return g_steal_pointer (&ds);
+}
+
+DlpDataset *
+dlp_dataset_load (const char *path, GError **error)
+{
+  g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, error);
+  return st ? dataset_from_safetensors (st, path, error) : NULL;
+}
+
+DlpDataset *
+dlp_dataset_load_bytes (GBytes *bytes, const char *what, GError **error)
+{
+  g_autoptr (DlpSafetensors) st = dlp_safetensors_parse (bytes, what, error);
+  return st ? dataset_from_safetensors (st, what, error) : NULL;
 }

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Runs every libFuzzer target for SECONDS (default 30) each, starting from
+# the committed corpus. A crash fails the script and leaves the input in
+# build-fuzz/findings/; add it to tests/fuzz/regressions/TARGET/ with the
+# fix. Needs clang and libclang-rt (scripts/install-deps.sh installs them).
+set -eu
+seconds=${1:-30}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=$root/build-fuzz
+if [ ! -f "$dir/build.ninja" ]; then
+  CC=clang meson setup "$dir" "$root" -Dfuzzing=true \
+    -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+fi
+meson compile -C "$dir" >/dev/null
+mkdir -p "$dir/findings"
+status=0
+for target in "$dir"/tests/fuzz/fuzz-*; do
+  [ -f "$target" ] && [ -x "$target" ] || continue
+  name=$(basename "$target" | sed 's/^fuzz-//')
+  work=$(mktemp -d)
+  cp -r "$root/tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+  log=$dir/findings/$name.log
+  echo "fuzzing $name for ${seconds}s"
+  if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+     "$target" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="$dir/findings/$name-" -print_final_stats=1 >"$log" 2>&1; then
+    grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov:' "$log" | tail -3 | sed 's/^/  /'
+  else
+    echo "  FAILED: see $log and $dir/findings/$name-*" >&2
+    tail -30 "$log" >&2
+    status=1
+  fi
+  rm -rf "$work"
+done
+exit $status
