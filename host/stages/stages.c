@@ -9,13 +9,13 @@
 /* model_builder reads params only, so it needs no data stage. */
 static const DlpStageInfo stages[] = {
   { "data_ingestion", "Read the source data into data/raw",
-    NONE, LIST ("data_ingestion"), NONE, LIST (DLP_PATH_RAW), NULL },
+    NONE, LIST ("data_ingestion"), NONE, LIST (DLP_PATH_RAW), dlp_stage_data_ingestion },
   { "data_transformation", "Clean, normalise and encode into data/processed",
     LIST ("data_ingestion"), LIST ("data_transformation"), LIST (DLP_PATH_RAW),
-    LIST (DLP_PATH_PROCESSED, DLP_PATH_TRANSFORM_SUMMARY), NULL },
+    LIST (DLP_PATH_PROCESSED, DLP_PATH_TRANSFORM_SUMMARY), dlp_stage_data_transformation },
   { "data_split", "Split into data/split/train and test",
     LIST ("data_transformation"), LIST ("data_split"), LIST (DLP_PATH_PROCESSED),
-    LIST (DLP_PATH_TRAIN, DLP_PATH_TEST), NULL },
+    LIST (DLP_PATH_TRAIN, DLP_PATH_TEST), dlp_stage_data_split },
   { "model_builder", "Build the model architecture and initial weights",
     NONE, LIST ("model"), NONE, LIST (DLP_PATH_BUILT), NULL },
   { "model_trainer", "Train the model into models/trained",

@@ -54,6 +54,11 @@ const DlpTypeEntry *dlp_stage_resolve_item (DlpStageRun *run, DlpConfig *item,
                                             DlpConfig **settings_out,
                                             GError **error);
 
+/* The data stages (stage-data-*.c). */
+gboolean dlp_stage_data_ingestion (DlpStageRun *run, GError **error);
+gboolean dlp_stage_data_transformation (DlpStageRun *run, GError **error);
+gboolean dlp_stage_data_split (DlpStageRun *run, GError **error);
+
 /* Runs one stage; errors are prefixed with the stage name. */
 gboolean dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage,
                             DlpConfig *params, GError **error);
