@@ -9,15 +9,13 @@
 
 G_BEGIN_DECLS
 
-/* Headers larger than this are refused (the reference implementation's
- * limit), so that a corrupt length cannot make the reader allocate. */
-#define DLP_SAFETENSORS_MAX_HEADER (100u * 1024u * 1024u)
-
 typedef struct _DlpSafetensors DlpSafetensors;
 
 /* Validates the whole header (length, JSON, dtypes, shapes, byte counts,
  * offsets inside the data and not overlapping) before touching the data,
- * then maps the file: tensors are read-only views of the mapping. */
+ * then maps the file: tensors are read-only views of the mapping. Headers
+ * and tensors larger than DLP_LIMIT_HEADER_BYTES and DLP_LIMIT_TENSOR_BYTES
+ * are refused. */
 DLP_API DlpSafetensors *dlp_safetensors_read (const char *path, GError **error);
 /* The same over bytes already in memory; @what names them in errors. */
 DLP_API DlpSafetensors *dlp_safetensors_parse (GBytes *bytes, const char *what,

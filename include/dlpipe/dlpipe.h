@@ -14,3 +14,4 @@
 #include <dlpipe/dlp-plugin.h>
 #include <dlpipe/dlp-registry.h>
 #include <dlpipe/dlp-blas.h>
+#include <dlpipe/dlp-limits.h>

@@ -5,10 +5,6 @@
 
 G_BEGIN_DECLS
 
-/* Limits that a hostile params file cannot get past. */
-#define DLP_CONFIG_MAX_DEPTH 64
-#define DLP_CONFIG_MAX_NODES 1000000
-
 /* Where a node came from, and its scalar text as written. */
 typedef struct {
   const char *source;   /* interned: a file name or "--set KEY=VALUE" */

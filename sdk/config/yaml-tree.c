@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 #include <dlpipe/dlp-error.h>
+#include <dlpipe/dlp-limits.h>
 #include "config-private.h"
 #include "sdk-private.h"
 
@@ -268,12 +269,25 @@ copy_located (Reader *r, JsonNode *node)
   return copy;
 }
 
+/* Reports the limit hit, with the limit's value in the message. */
+static gboolean
+limit_error (Reader *r, guint line, DlpLimit limit, GError **error,
+             const char *what_exceeds)
+{
+  g_autofree char *where = line && r->with_lines ? g_strdup_printf ("%s:%u", r->source, line)
+                                                 : g_strdup (r->source);
+  dlp_limit_set_error (error, limit, where, "%s %" G_GUINT64_FORMAT, what_exceeds,
+                       dlp_limit_get (limit));
+  return FALSE;
+}
+
 static gboolean
 count_node (Reader *r, gsize n, guint line, GError **error)
 {
-  if (r->n_nodes + n > DLP_CONFIG_MAX_NODES)
-    return reader_error (r, line, error, "document expands to more than %d "
-                         "nodes (alias bomb?)", DLP_CONFIG_MAX_NODES);
+  guint64 max = dlp_limit_get (DLP_LIMIT_YAML_NODES);
+  if (r->n_nodes + n > max)
+    return limit_error (r, line, DLP_LIMIT_YAML_NODES, error,
+                        "document expands to more nodes than");
   r->n_nodes += n;
   return TRUE;
 }
@@ -405,9 +419,9 @@ parse_node (Reader *r, yaml_event_t *event, GError **error)
     }
   if (!count_node (r, 1, line, error))
     return NULL;
-  if (++r->depth > DLP_CONFIG_MAX_DEPTH)
+  if (++r->depth > dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
     {
-      reader_error (r, line, error, "nesting deeper than %d levels", DLP_CONFIG_MAX_DEPTH);
+      limit_error (r, line, DLP_LIMIT_YAML_DEPTH, error, "nesting is deeper than");
       return NULL;
     }
   switch (event->type)

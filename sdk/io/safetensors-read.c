@@ -4,6 +4,7 @@
  * checked, so a malformed file is an error and never a crash. */
 #include <string.h>
 #include <dlpipe/dlp-error.h>
+#include <dlpipe/dlp-limits.h>
 #include <dlpipe/dlp-safetensors.h>
 #include "sdk-private.h"
 
@@ -113,6 +114,14 @@ parse_entry (const char *what, const char *name, JsonNode *node,
                            name, json_node_get_string (dtype), s, nbytes,
                            e->end - e->begin);
     }
+  if (nbytes > dlp_limit_get (DLP_LIMIT_TENSOR_BYTES))
+    {
+      dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what, "tensor '%s' has %"
+                           G_GUINT64_FORMAT " bytes, more than the limit of %"
+                           G_GUINT64_FORMAT, name, nbytes,
+                           dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
+      return FALSE;
+    }
   if (e->end > data_size)
     return format_error (error, what, "tensor '%s': data_offsets end at %"
                          G_GUINT64_FORMAT " but the data section has only %"
@@ -163,10 +172,11 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
   guint64 header_len;
   memcpy (&header_len, base, 8);
   header_len = GUINT64_FROM_LE (header_len);
-  if (header_len > DLP_SAFETENSORS_MAX_HEADER)
+  if (header_len > dlp_limit_get (DLP_LIMIT_HEADER_BYTES))
     {
-      format_error (error, what, "header length %" G_GUINT64_FORMAT " exceeds "
-                    "the limit of %u bytes", header_len, DLP_SAFETENSORS_MAX_HEADER);
+      dlp_limit_set_error (error, DLP_LIMIT_HEADER_BYTES, what, "header length %"
+                           G_GUINT64_FORMAT " exceeds the limit of %" G_GUINT64_FORMAT
+                           " bytes", header_len, dlp_limit_get (DLP_LIMIT_HEADER_BYTES));
       return NULL;
     }
   if (header_len > size - 8)

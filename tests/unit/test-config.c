@@ -272,7 +272,9 @@ START_TEST (test_alias_bomb_fails_fast)
     }
   g_autoptr (GError) error = parse_error (s->str);
   g_string_free (s, TRUE);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "expands to more than");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                    "document expands to more nodes than 1000000 (raise the limit with "
+                    "DLPIPE_LIMIT_YAML_NODES)");
 }
 END_TEST
 
@@ -285,7 +287,7 @@ START_TEST (test_nesting_limit)
     g_string_append_c (s, ']');
   g_autoptr (GError) error = parse_error (s->str);
   g_string_free (s, TRUE);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "nesting deeper than");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "nesting is deeper than 64");
 }
 END_TEST
 

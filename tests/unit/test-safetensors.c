@@ -219,7 +219,8 @@ START_TEST (test_header_length_over_limit)
   g_autofree char *path = dlp_write_test_file (tmpdir, "x.safetensors", buf, sizeof buf);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "exceeds the limit");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                    "exceeds the limit of 104857600 bytes (raise the limit with DLPIPE_LIMIT_HEADER_BYTES)");
 }
 END_TEST
 
