@@ -28,29 +28,39 @@ G_GNUC_UNUSED static const DlpSourceClass test_source = {
   .load = test_load,
 };
 
-G_GNUC_UNUSED static gpointer layer_create (DlpConfig *c, GError **e) { (void) c; (void) e; return g_new0 (int, 1); }
-G_GNUC_UNUSED static gboolean layer_plan (gpointer s, DlpLayerPlan *p, GError **e) { (void) s; (void) p; (void) e; return TRUE; }
-G_GNUC_UNUSED static void layer_pass (gpointer s, DlpLayerPass *p) { (void) s; (void) p; }
+G_GNUC_UNUSED static gpointer
+transform_create (DlpConfig *config, GError **error)
+{
+  (void) config;
+  (void) error;
+  return g_new0 (int, 1);
+}
+
+G_GNUC_UNUSED static DlpDataset *
+transform_apply (gpointer self, DlpDataset *dataset, DlpContext *context, GError **error)
+{
+  (void) self;
+  (void) context;
+  (void) error;
+  return dlp_dataset_ref (dataset);
+}
 
 #if defined(VARIANT_GOOD)
-/* As an older plugin would fill it: the struct ends before get_config. */
-static const DlpLayerClass old_layer = {
-  .struct_size = G_STRUCT_OFFSET (DlpLayerClass, get_config),
-  .name = "test_old_layer",
-  .description = "A layer built against an older, smaller DlpLayerClass",
-  .keras_class = "TestOld",
-  .create = layer_create,
+/* As an older plugin would fill it: the struct ends before save_state. */
+static const DlpTransformClass old_transform = {
+  .struct_size = G_STRUCT_OFFSET (DlpTransformClass, save_state),
+  .name = "test_old_transform",
+  .description = "A transform built against an older, smaller DlpTransformClass",
+  .create = transform_create,
   .destroy = g_free,
-  .plan = layer_plan,
-  .forward = layer_pass,
-  .backward = layer_pass,
+  .apply = transform_apply,
 };
 
 static gboolean
 plugin_init (DlpRegistry *registry, GError **error)
 {
   return dlp_registry_add_source (registry, &test_source, error)
-         && dlp_registry_add_layer (registry, &old_layer, error);
+         && dlp_registry_add_transform (registry, &old_transform, error);
 }
 
 #elif defined(VARIANT_DUPLICATE_TYPE)
@@ -70,21 +80,18 @@ plugin_init (DlpRegistry *registry, GError **error)
 }
 
 #elif defined(VARIANT_MISSING_CALLBACK)
-static const DlpLayerClass no_forward = {
-  .struct_size = sizeof (DlpLayerClass),
-  .name = "test_no_forward",
-  .description = "A layer without its forward pass",
-  .keras_class = "TestNoForward",
-  .create = layer_create,
+static const DlpTransformClass no_apply = {
+  .struct_size = sizeof (DlpTransformClass),
+  .name = "test_no_apply",
+  .description = "A transform that cannot apply itself",
+  .create = transform_create,
   .destroy = g_free,
-  .plan = layer_plan,
-  .backward = layer_pass,
 };
 
 static gboolean
 plugin_init (DlpRegistry *registry, GError **error)
 {
-  return dlp_registry_add_layer (registry, &no_forward, error);
+  return dlp_registry_add_transform (registry, &no_apply, error);
 }
 
 #elif defined(VARIANT_INIT_FAILS)

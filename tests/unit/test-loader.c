@@ -60,11 +60,12 @@ START_TEST (test_good_plugin_loads)
   ck_assert_ptr_null (params[2].name);
 
   /* A smaller (older) class is copied into a zeroed full-size one. */
-  const DlpLayerClass *old = dlp_registry_lookup (r, DLP_KIND_LAYER, "test_old_layer");
+  const DlpTransformClass *old = dlp_registry_lookup (r, DLP_KIND_TRANSFORM, "test_old_transform");
   ck_assert_ptr_nonnull (old);
-  ck_assert_uint_eq (old->struct_size, sizeof (DlpLayerClass));
-  ck_assert_ptr_null (old->get_config);
-  ck_assert_str_eq (old->keras_class, "TestOld");
+  ck_assert_uint_eq (old->struct_size, sizeof (DlpTransformClass));
+  ck_assert_ptr_null (old->save_state);
+  ck_assert_ptr_null (old->load_state);
+  ck_assert_ptr_nonnull (old->apply);
 
   ck_assert_ptr_null (dlp_registry_lookup (r, DLP_KIND_LAYER, "test_source"));
   ck_assert_ptr_null (dlp_registry_get_entry (r, DLP_KIND_SOURCE, "csv", &error));
@@ -92,12 +93,12 @@ START_TEST (test_each_refusal_has_its_code)
   assert_refused (r, "duplicate-type", DLP_LOADER_ERROR_DUPLICATE,
                   "source type 'test_source' is already registered by plugin 'test_good'");
   assert_refused (r, "missing-callback", DLP_LOADER_ERROR_INVALID,
-                  "required field 'forward' of DlpLayerClass is not set");
+                  "required field 'apply' of DlpTransformClass is not set");
   assert_refused (r, "init-fails", DLP_LOADER_ERROR_INIT_FAILED, "the device it needs is absent");
 
   /* Rolled back: nothing the refused plugins registered remains. */
   ck_assert_ptr_null (dlp_registry_lookup (r, DLP_KIND_SOURCE, "test_dup_extra"));
-  ck_assert_ptr_null (dlp_registry_lookup (r, DLP_KIND_LAYER, "test_no_forward"));
+  ck_assert_ptr_null (dlp_registry_lookup (r, DLP_KIND_TRANSFORM, "test_no_apply"));
   g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (r);
   ck_assert_uint_eq (plugins->len, 1);
 }
