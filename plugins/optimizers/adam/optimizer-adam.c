@@ -1,0 +1,128 @@
+/* optimizer-adam.c: Adam and AdamW, with torch.optim.Adam and AdamW's
+ * semantics:
+ *   adam:  g = grad + weight_decay * p            (L2 in the gradient)
+ *   adamw: p = p * (1 - lr * weight_decay)        (decoupled decay)
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+ *   p = p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * State: m then v, two floats per parameter. */
+#include <math.h>
+#include <dlpipe/dlpipe.h>
+
+typedef struct {
+  double beta1;
+  double beta2;
+  double epsilon;
+  double weight_decay;
+  gboolean decoupled;   /* AdamW */
+} Adam;
+
+#define ADAM_PARAMS(default_decay)                                                   \
+  { sizeof (DlpParamSpec), "learning_rate", DLP_PARAM_DOUBLE,                         \
+    "Step size before any schedule", "0.001", .has_range = TRUE, .minimum = 0,        \
+    .maximum = 1e6 },                                                                 \
+  { sizeof (DlpParamSpec), "beta1", DLP_PARAM_DOUBLE,                                 \
+    "Decay of the first-moment estimate", "0.9", .has_range = TRUE, .minimum = 0,     \
+    .maximum = 0.999999 },                                                            \
+  { sizeof (DlpParamSpec), "beta2", DLP_PARAM_DOUBLE,                                 \
+    "Decay of the second-moment estimate", "0.999", .has_range = TRUE, .minimum = 0,  \
+    .maximum = 0.999999999 },                                                         \
+  { sizeof (DlpParamSpec), "epsilon", DLP_PARAM_DOUBLE,                               \
+    "Added to the denominator for stability", "1e-08", .has_range = TRUE,             \
+    .minimum = 0, .maximum = 1 },                                                     \
+  { sizeof (DlpParamSpec), "weight_decay", DLP_PARAM_DOUBLE, "Weight decay",          \
+    default_decay, .has_range = TRUE, .minimum = 0, .maximum = 1e6 },                 \
+  DLP_PARAM_END
+
+static const DlpParamSpec adam_params[] = { ADAM_PARAMS ("0") };
+/* AdamW's default decay is PyTorch's. */
+static const DlpParamSpec adamw_params[] = { ADAM_PARAMS ("0.01") };
+
+static Adam *
+adam_new (DlpConfig *config, gboolean decoupled, GError **error)
+{
+  g_autofree Adam *adam = g_new0 (Adam, 1);
+  adam->decoupled = decoupled;
+  if (!dlp_config_get_double (config, "beta1", &adam->beta1, error)
+      || !dlp_config_get_double (config, "beta2", &adam->beta2, error)
+      || !dlp_config_get_double (config, "epsilon", &adam->epsilon, error)
+      || !dlp_config_get_double (config, "weight_decay", &adam->weight_decay, error))
+    return NULL;
+  return g_steal_pointer (&adam);
+}
+
+static gpointer
+adam_create (DlpConfig *config, GError **error)
+{
+  return adam_new (config, FALSE, error);
+}
+
+static gpointer
+adamw_create (DlpConfig *config, GError **error)
+{
+  return adam_new (config, TRUE, error);
+}
+
+static gsize
+adam_get_state_size (gpointer self, gsize n_params)
+{
+  (void) self;
+  return 2 * n_params;
+}
+
+static void
+adam_update (gpointer self, float *params, const float *grads, float *state,
+             gsize n, const DlpOptimizerStep *step)
+{
+  Adam *adam = self;
+  float *m = state, *v = state + n;
+  const float b1 = (float) adam->beta1, b2 = (float) adam->beta2;
+  const float eps = (float) adam->epsilon;
+  const double t = (double) step->step;
+  /* Bias corrections folded into the step size and epsilon, in double. */
+  const double c1 = 1.0 - pow (adam->beta1, t);
+  const double c2 = sqrt (1.0 - pow (adam->beta2, t));
+  const float alpha = (float) (step->learning_rate / c1);
+  const float inv_c2 = (float) (1.0 / c2);
+  const float l2 = adam->decoupled ? 0.0f : (float) adam->weight_decay;
+  const float shrink = adam->decoupled ? (float) (1.0 - step->learning_rate * adam->weight_decay) : 1.0f;
+  for (gsize i = 0; i < n; i++)
+    {
+      float p = params[i] * shrink;
+      float g = grads[i] + l2 * params[i];
+      m[i] = b1 * m[i] + (1.0f - b1) * g;
+      v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+      params[i] = p - alpha * m[i] / (sqrtf (v[i]) * inv_c2 + eps);
+    }
+}
+
+static const DlpOptimizerClass adam_class = {
+  .struct_size = sizeof (DlpOptimizerClass),
+  .name = "adam",
+  .description = "Adam, with L2 weight decay added to the gradient",
+  .params = adam_params,
+  .create = adam_create,
+  .destroy = g_free,
+  .get_state_size = adam_get_state_size,
+  .update = adam_update,
+};
+
+static const DlpOptimizerClass adamw_class = {
+  .struct_size = sizeof (DlpOptimizerClass),
+  .name = "adamw",
+  .description = "Adam with decoupled weight decay",
+  .params = adamw_params,
+  .create = adamw_create,
+  .destroy = g_free,
+  .get_state_size = adam_get_state_size,
+  .update = adam_update,
+};
+
+static gboolean
+plugin_init (DlpRegistry *registry, GError **error)
+{
+  return dlp_registry_add_optimizer (registry, &adam_class, error)
+         && dlp_registry_add_optimizer (registry, &adamw_class, error);
+}
+
+DLP_PLUGIN_DEFINE (optimizer_adam, "0.1.0", "LGPL-2.1-or-later",
+                   "Adam and AdamW", plugin_init)
