@@ -84,8 +84,11 @@ step_summary (const char *type, DlpDataset *before, JsonObject *missing_before,
       if (delta != 0)
         json_object_set_int_member (changed, l->data, delta);
     }
-  json_object_set_object_member (s, rows_out < rows_in ? "missing_removed" : "missing_imputed",
-                                 changed);
+  if (json_object_get_size (changed) > 0)
+    json_object_set_object_member (s, rows_out < rows_in ? "missing_removed" : "missing_imputed",
+                                   changed);
+  else
+    json_object_unref (changed);
   return s;
 }
 
