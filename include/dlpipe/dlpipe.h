@@ -15,3 +15,7 @@
 #include <dlpipe/dlp-registry.h>
 #include <dlpipe/dlp-blas.h>
 #include <dlpipe/dlp-limits.h>
+#include <dlpipe/dlp-rng.h>
+#include <dlpipe/dlp-vecmath.h>
+#include <dlpipe/dlp-loss.h>
+#include <dlpipe/dlp-graph.h>

@@ -1,0 +1,117 @@
+/* graph-private.h: what the graph engine's files share. */
+#pragma once
+
+#include "sdk-private.h"
+
+G_BEGIN_DECLS
+
+/* Parameters, state and buffers start on 64-byte boundaries. */
+#define DLP_ALIGN_FLOATS 16
+#define DLP_PARAM_MAX_RANK 4
+
+static inline gsize
+dlp_align_floats (gsize n)
+{
+  return (n + DLP_ALIGN_FLOATS - 1) / DLP_ALIGN_FLOATS * DLP_ALIGN_FLOATS;
+}
+
+typedef struct {
+  char *name;                        /* state-dict name within the module */
+  guint rank;
+  gint64 shape[DLP_PARAM_MAX_RANK];  /* the layer's layout */
+  guint perm[DLP_PARAM_MAX_RANK];    /* stored axis i = layer axis perm[i] */
+  gboolean permuted;
+  DlpInit init;
+  gint64 fan_in, fan_out;
+  gint64 rows, cols;                 /* the matrix an orthogonal init makes */
+  gsize size;
+  gsize offset;                      /* in the parameter block */
+} DlpParamDecl;
+
+typedef struct {
+  char *name;
+  guint rank;
+  gint64 shape[DLP_PARAM_MAX_RANK];
+  float initial;
+  DlpDtype dtype;
+  gsize size;
+  gsize offset;                      /* in the state block */
+} DlpStateDecl;
+
+typedef struct {
+  gsize per_row, fixed;
+  DlpBufferLifetime lifetime;
+} DlpBufferDecl;
+
+/* One layer of the graph, as PyTorch counts modules: a Dense with an
+ * activation is two nodes. */
+typedef struct {
+  const DlpLayerClass *klass;
+  gpointer instance;
+  char *name;
+  char *keras_class;
+  guint index;           /* in the graph */
+  guint module;          /* index in the equivalent nn.Sequential */
+  guint in_rank, out_rank;
+  gint64 in_shape[DLP_TENSOR_MAX_RANK], out_shape[DLP_TENSOR_MAX_RANK];
+  gint64 in_size, out_size;
+  GArray *params;        /* DlpParamDecl */
+  GArray *states;        /* DlpStateDecl */
+  GArray *buffers;       /* DlpBufferDecl */
+  gsize n_sums;
+  gboolean softmax;
+  gboolean planned;
+} DlpNode;
+
+struct _DlpLayerPlan {
+  DlpNode *node;
+};
+
+typedef struct _DlpExec DlpExec;
+typedef struct _DlpSlice DlpSlice;
+
+struct _DlpLayerPass {
+  const DlpNode *node;
+  DlpGraph *graph;
+  DlpSlice *slice;
+  const float *input;
+  float *output;
+  const float *output_grad;
+  float *input_grad;
+  float **buffers;       /* this node's buffers in this slice */
+  guint64 seed;
+  gboolean training;
+};
+
+struct _DlpGraph {
+  DlpRegistry *registry;
+  char *name;
+  GPtrArray *nodes;      /* DlpNode* */
+  JsonNode *json;        /* the normalized architecture */
+  guint in_rank;
+  gint64 in_shape[DLP_TENSOR_MAX_RANK];
+  gint64 in_size;
+  float *params, *grads, *state;
+  gsize n_params, n_state;
+  gsize n_sums;          /* largest collective sum of any node */
+  DlpExec *exec;
+  guint64 seed, step;
+  DlpLossOptions loss;
+  float *class_weights;
+};
+
+void dlp_node_free (DlpNode *node);
+/* Plans @node for its input shape; fills its output shape. */
+gboolean dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
+                        GError **error);
+/* "layer 3 'dense_1' (Dense)" */
+char *dlp_node_describe (const DlpNode *node);
+
+/* Lays out parameter and state blocks after every node is planned. */
+void dlp_graph_allocate_params (DlpGraph *graph);
+
+/* Execution (exec.c). */
+void dlp_exec_free (DlpExec *exec);
+DlpNode *dlp_graph_node (DlpGraph *graph, guint index);
+
+G_END_DECLS

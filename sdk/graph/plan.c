@@ -1,0 +1,225 @@
+/* plan.c: what a layer declares while it is planned. */
+#include <stdarg.h>
+#include <string.h>
+#include "graph-private.h"
+
+char *
+dlp_node_describe (const DlpNode *node)
+{
+  return g_strdup_printf ("layer %u '%s' (%s)", node->index, node->name, node->keras_class);
+}
+
+static void
+param_decl_clear (gpointer data)
+{
+  g_free (((DlpParamDecl *) data)->name);
+}
+
+static void
+state_decl_clear (gpointer data)
+{
+  g_free (((DlpStateDecl *) data)->name);
+}
+
+void
+dlp_node_free (DlpNode *node)
+{
+  if (node == NULL)
+    return;
+  if (node->instance)
+    node->klass->destroy (node->instance);
+  g_free (node->name);
+  g_free (node->keras_class);
+  g_clear_pointer (&node->params, g_array_unref);
+  g_clear_pointer (&node->states, g_array_unref);
+  g_clear_pointer (&node->buffers, g_array_unref);
+  g_free (node);
+}
+
+gboolean
+dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
+               GError **error)
+{
+  node->in_rank = in_rank;
+  memcpy (node->in_shape, in_shape, in_rank * sizeof (gint64));
+  node->in_size = 1;
+  for (guint i = 0; i < in_rank; i++)
+    node->in_size *= in_shape[i];
+  node->params = g_array_new (FALSE, TRUE, sizeof (DlpParamDecl));
+  g_array_set_clear_func (node->params, param_decl_clear);
+  node->states = g_array_new (FALSE, TRUE, sizeof (DlpStateDecl));
+  g_array_set_clear_func (node->states, state_decl_clear);
+  node->buffers = g_array_new (FALSE, TRUE, sizeof (DlpBufferDecl));
+  node->out_rank = 0;
+  DlpLayerPlan plan = { node };
+  if (!node->klass->plan (node->instance, &plan, error))
+    return FALSE;
+  if (node->out_rank == 0)
+    {
+      g_autofree char *what = dlp_node_describe (node);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
+                   "%s: the layer set no output shape", what);
+      return FALSE;
+    }
+  node->out_size = 1;
+  for (guint i = 0; i < node->out_rank; i++)
+    node->out_size *= node->out_shape[i];
+  node->planned = TRUE;
+  return TRUE;
+}
+
+const char *
+dlp_layer_plan_get_name (const DlpLayerPlan *plan)
+{
+  return plan->node->name;
+}
+
+guint
+dlp_layer_plan_get_input_rank (const DlpLayerPlan *plan)
+{
+  return plan->node->in_rank;
+}
+
+const gint64 *
+dlp_layer_plan_get_input_shape (const DlpLayerPlan *plan)
+{
+  return plan->node->in_shape;
+}
+
+gint64
+dlp_layer_plan_get_input_size (const DlpLayerPlan *plan)
+{
+  return plan->node->in_size;
+}
+
+void
+dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank,
+                                 const gint64 *shape)
+{
+  g_return_if_fail (rank >= 1 && rank <= DLP_TENSOR_MAX_RANK);
+  plan->node->out_rank = rank;
+  memcpy (plan->node->out_shape, shape, rank * sizeof (gint64));
+}
+
+void
+dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error,
+                            const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_autofree char *what = dlp_node_describe (plan->node);
+  g_autofree char *shape = dlp_shape_to_string (plan->node->in_rank, plan->node->in_shape);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "%s: input shape %s does not fit: %s",
+               what, shape, msg);
+}
+
+static gsize
+shape_size (guint rank, const gint64 *shape)
+{
+  gsize n = 1;
+  for (guint i = 0; i < rank; i++)
+    n *= (gsize) shape[i];
+  return n;
+}
+
+guint
+dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank,
+                          const gint64 *shape, const DlpInit *init,
+                          gint64 fan_in, gint64 fan_out)
+{
+  g_return_val_if_fail (rank <= DLP_PARAM_MAX_RANK, 0);
+  DlpParamDecl p = { 0 };
+  p.name = g_strdup (name);
+  p.rank = rank;
+  memcpy (p.shape, shape, rank * sizeof (gint64));
+  p.init = *init;
+  p.fan_in = fan_in;
+  p.fan_out = fan_out;
+  p.size = shape_size (rank, shape);
+  p.rows = rank > 0 ? shape[0] : 1;
+  p.cols = p.rows > 0 ? (gint64) p.size / p.rows : 0;
+  g_array_append_val (plan->node->params, p);
+  return plan->node->params->len - 1;
+}
+
+void
+dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param,
+                                 const guint *perm)
+{
+  g_return_if_fail (param < plan->node->params->len);
+  DlpParamDecl *p = &g_array_index (plan->node->params, DlpParamDecl, param);
+  memcpy (p->perm, perm, p->rank * sizeof (guint));
+  p->permuted = TRUE;
+}
+
+guint
+dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name, guint rank,
+                          const gint64 *shape, float initial, DlpDtype dtype)
+{
+  g_return_val_if_fail (rank <= DLP_PARAM_MAX_RANK, 0);
+  DlpStateDecl s = { 0 };
+  s.name = g_strdup (name);
+  s.rank = rank;
+  memcpy (s.shape, shape, rank * sizeof (gint64));
+  s.initial = initial;
+  s.dtype = dtype;
+  s.size = shape_size (rank, shape);
+  g_array_append_val (plan->node->states, s);
+  return plan->node->states->len - 1;
+}
+
+guint
+dlp_layer_plan_add_buffer (DlpLayerPlan *plan, gsize per_row, gsize fixed,
+                           DlpBufferLifetime lifetime)
+{
+  DlpBufferDecl b = { per_row, fixed, lifetime };
+  g_array_append_val (plan->node->buffers, b);
+  return plan->node->buffers->len - 1;
+}
+
+void
+dlp_layer_plan_reserve_sums (DlpLayerPlan *plan, gsize n)
+{
+  plan->node->n_sums = MAX (plan->node->n_sums, n);
+}
+
+void
+dlp_layer_plan_set_softmax (DlpLayerPlan *plan)
+{
+  plan->node->softmax = TRUE;
+}
+
+/* --- config helpers --- */
+
+gboolean
+dlp_layer_config_get_pair (DlpConfig *config, const char *key, gint64 minimum,
+                           gint64 out[2], GError **error)
+{
+  JsonNode *node = dlp_config_lookup (config, key);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    out[0] = out[1] = json_node_get_int (node);
+  else
+    {
+      g_autoptr (GArray) list = NULL;
+      g_autoptr (GError) local = NULL;
+      if (!dlp_config_get_int_list (config, key, &list, &local) || list->len != 2)
+        {
+          dlp_config_set_error (config, key, error,
+                                "expected an integer or a list of two integers");
+          return FALSE;
+        }
+      out[0] = g_array_index (list, gint64, 0);
+      out[1] = g_array_index (list, gint64, 1);
+    }
+  if (out[0] < minimum || out[1] < minimum)
+    {
+      dlp_config_set_error (config, key, error, "expected values of at least %" G_GINT64_FORMAT,
+                            minimum);
+      return FALSE;
+    }
+  return TRUE;
+}
