@@ -11,6 +11,7 @@
 
 typedef struct {
   char *name;
+  char *text;        /* free text instead of done/total */
   guint64 done;
   guint64 total;
   gint64 started;
@@ -30,6 +31,7 @@ task_free (gpointer data)
 {
   Task *t = data;
   g_free (t->name);
+  g_free (t->text);
   g_free (t);
 }
 
@@ -88,7 +90,9 @@ draw (DlpProgress *p)
       Task *t = g_ptr_array_index (p->tasks, i);
       if (i)
         g_string_append (line, "  |  ");
-      if (t->total)
+      if (t->text)
+        g_string_append (line, t->text);
+      else if (t->total)
         g_string_append_printf (line, "%s: %3.0f%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")",
                                 t->name, 100.0 * (double) t->done / (double) t->total,
                                 t->done, t->total);
@@ -141,4 +145,37 @@ dlp_progress_clear (DlpProgress *p)
   g_mutex_lock (&p->lock);
   clear_line (p);
   g_mutex_unlock (&p->lock);
+}
+
+void
+dlp_progress_report_text (DlpProgress *p, const char *task, const char *text)
+{
+  if (!p->show || !p->terminal)
+    return;
+  g_mutex_lock (&p->lock);
+  gint64 now = g_get_monotonic_time ();
+  Task *t = find_task (p, task, now);
+  if (text == NULL)
+    {
+      g_ptr_array_remove (p->tasks, t);
+      clear_line (p);
+      draw (p);
+    }
+  else
+    {
+      g_free (t->text);
+      t->text = g_strdup (text);
+      if (now - p->last_draw >= REDRAW_INTERVAL_US)
+        {
+          p->last_draw = now;
+          draw (p);
+        }
+    }
+  g_mutex_unlock (&p->lock);
+}
+
+gboolean
+dlp_progress_is_live (DlpProgress *p)
+{
+  return p->show && p->terminal;
 }

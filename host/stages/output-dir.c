@@ -1,0 +1,113 @@
+/* output-dir.c: staging folders swapped into place. */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include "output-dir.h"
+
+struct _DlpOutputDir {
+  char *path;
+  char *staging;
+  gboolean committed;
+};
+
+void
+dlp_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          dlp_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static gboolean
+io_error (GError **error, int err, const char *action, const char *path)
+{
+  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot %s %s: %s", action, path,
+               g_strerror (err));
+  return FALSE;
+}
+
+DlpOutputDir *
+dlp_output_dir_new (const char *path, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  if (g_mkdir_with_parents (parent, 0755) != 0)
+    {
+      io_error (error, errno, "create folder", parent);
+      return NULL;
+    }
+  g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
+  g_autofree char *staging = g_build_filename (parent, template, NULL);
+  if (g_mkdtemp (staging) == NULL)
+    {
+      io_error (error, errno, "create a staging folder in", parent);
+      return NULL;
+    }
+  DlpOutputDir *dir = g_new0 (DlpOutputDir, 1);
+  dir->path = g_strdup (path);
+  dir->staging = g_steal_pointer (&staging);
+  return dir;
+}
+
+char *
+dlp_output_dir_file (DlpOutputDir *dir, const char *name)
+{
+  char *path = g_build_filename (dir->staging, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_mkdir_with_parents (parent, 0755);
+  return path;
+}
+
+const char *
+dlp_output_dir_get_path (DlpOutputDir *dir)
+{
+  return dir->path;
+}
+
+const char *
+dlp_output_dir_get_staging (DlpOutputDir *dir)
+{
+  return dir->staging;
+}
+
+gboolean
+dlp_output_dir_commit (DlpOutputDir *dir, GError **error)
+{
+  /* The old folder steps aside before the new one takes its name. */
+  g_autofree char *old = g_strconcat (dir->staging, ".old", NULL);
+  gboolean had_old = g_file_test (dir->path, G_FILE_TEST_EXISTS);
+  if (had_old && g_rename (dir->path, old) != 0)
+    return io_error (error, errno, "replace", dir->path);
+  if (g_rename (dir->staging, dir->path) != 0)
+    {
+      int err = errno;
+      if (had_old)
+        g_rename (old, dir->path);
+      return io_error (error, err, "replace", dir->path);
+    }
+  dir->committed = TRUE;
+  if (had_old)
+    dlp_remove_tree (old);
+  return TRUE;
+}
+
+void
+dlp_output_dir_free (DlpOutputDir *dir)
+{
+  if (dir == NULL)
+    return;
+  if (!dir->committed)
+    dlp_remove_tree (dir->staging);
+  g_free (dir->path);
+  g_free (dir->staging);
+  g_free (dir);
+}

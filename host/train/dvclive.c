@@ -1,0 +1,83 @@
+/* dvclive.c: DVCLive-layout metric files. */
+#include <math.h>
+#include "dvclive.h"
+
+typedef struct {
+  const char *name;
+  gsize offset;
+} Metric;
+
+#define METRIC(field) { #field, G_STRUCT_OFFSET (DlpEpochResult, field) }
+
+static const Metric metrics[] = {
+  METRIC (loss), METRIC (accuracy), METRIC (val_loss), METRIC (val_accuracy),
+  METRIC (learning_rate), METRIC (samples_per_second),
+};
+
+static double
+value_of (const DlpEpochResult *r, const Metric *m)
+{
+  return *(const double *) ((const guint8 *) r + m->offset);
+}
+
+/* The shortest text that reads back as @v, as Python prints floats;
+ * DVCLive writes non-finite values as strings. */
+static void
+append_value (GString *s, double v)
+{
+  if (isnan (v))
+    {
+      g_string_append (s, "nan");
+      return;
+    }
+  if (isinf (v))
+    {
+      g_string_append (s, v > 0 ? "inf" : "-inf");
+      return;
+    }
+  char buf[G_ASCII_DTOSTR_BUF_SIZE], format[8];
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_string_append (s, buf);
+}
+
+gboolean
+dlp_dvclive_write (const char *dir, GArray *history, GError **error)
+{
+  if (history->len == 0)
+    return TRUE;
+  const DlpEpochResult *last = &g_array_index (history, DlpEpochResult, history->len - 1);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
+    {
+      if (isnan (value_of (last, &metrics[m])))
+        continue;
+      json_builder_set_member_name (b, metrics[m].name);
+      json_builder_add_double_value (b, value_of (last, &metrics[m]));
+
+      g_autoptr (GString) tsv = g_string_new (NULL);
+      g_string_append_printf (tsv, "step\t%s\n", metrics[m].name);
+      for (guint i = 0; i < history->len; i++)
+        {
+          g_string_append_printf (tsv, "%u\t", i);
+          append_value (tsv, value_of (&g_array_index (history, DlpEpochResult, i), &metrics[m]));
+          g_string_append_c (tsv, '\n');
+        }
+      g_autofree char *file = g_strdup_printf ("%s.tsv", metrics[m].name);
+      g_autofree char *path = g_build_filename (dir, "plots", "metrics", file, NULL);
+      if (!dlp_write_file_atomic (path, tsv->str, tsv->len, error))
+        return FALSE;
+    }
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, history->len - 1);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autofree char *path = g_build_filename (dir, "metrics.json", NULL);
+  return dlp_write_json_atomic (path, root, error);
+}

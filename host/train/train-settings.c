@@ -1,0 +1,152 @@
+/* train-settings.c: reading the train section. */
+#include <string.h>
+#include "train-settings.h"
+
+const DlpParamSpec dlp_train_params[] = {
+  { sizeof (DlpParamSpec), "epochs", DLP_PARAM_INT, "Passes over the training data", "10",
+    .has_range = TRUE, .minimum = 1, .maximum = 1e6 },
+  { sizeof (DlpParamSpec), "batch_size", DLP_PARAM_INT, "Rows per training step", "64",
+    .has_range = TRUE, .minimum = 1, .maximum = 1e6 },
+  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the shuffle and of dropout", "42" },
+  { sizeof (DlpParamSpec), "shuffle", DLP_PARAM_BOOL, "Shuffle the rows every epoch", "true" },
+  { sizeof (DlpParamSpec), "threads", DLP_PARAM_INT,
+    "Worker threads (0: one per CPU core)", "0", .has_range = TRUE, .minimum = 0, .maximum = 256 },
+  { sizeof (DlpParamSpec), "parallelism", DLP_PARAM_ENUM,
+    "How threads share a step: split the batch, or inside OpenBLAS", "batch",
+    .choices = "batch|blas" },
+  { sizeof (DlpParamSpec), "optimizer", DLP_PARAM_MAPPING,
+    "The optimizer: {type: adam|adamw|sgd, learning_rate, ...} ('dlpipe inspect adam')",
+    "{type: adam}" },
+  { sizeof (DlpParamSpec), "lr_schedule", DLP_PARAM_MAPPING,
+    "Learning-rate schedule: {type: constant|step|cosine|plateau, ...}", "{type: constant}" },
+  { sizeof (DlpParamSpec), "early_stopping", DLP_PARAM_MAPPING,
+    "{monitor: val_loss, patience: 0 (off), min_delta: 0, restore_best_weights: true}" },
+  { sizeof (DlpParamSpec), "clip_norm", DLP_PARAM_DOUBLE,
+    "Clip gradients to this global L2 norm (0: off)", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e12 },
+  { sizeof (DlpParamSpec), "clip_value", DLP_PARAM_DOUBLE,
+    "Clip each gradient into [-v, v] (0: off)", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e12 },
+  { sizeof (DlpParamSpec), "label_smoothing", DLP_PARAM_DOUBLE,
+    "Label smoothing of the cross-entropy", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 0.999 },
+  { sizeof (DlpParamSpec), "class_weights", DLP_PARAM_ANY,
+    "Loss weight per class: a list (one per class) or 'balanced'" },
+  DLP_PARAM_END
+};
+
+static const DlpParamSpec early_stopping_params[] = {
+  { sizeof (DlpParamSpec), "monitor", DLP_PARAM_ENUM, "The metric watched", "val_loss",
+    .choices = "loss|accuracy|val_loss|val_accuracy" },
+  { sizeof (DlpParamSpec), "patience", DLP_PARAM_INT,
+    "Epochs without improvement before stopping (0: never stop early)", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e6 },
+  { sizeof (DlpParamSpec), "min_delta", DLP_PARAM_DOUBLE, "The smallest improvement", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e12 },
+  { sizeof (DlpParamSpec), "restore_best_weights", DLP_PARAM_BOOL,
+    "End with the weights of the best epoch", "true" },
+  DLP_PARAM_END
+};
+
+gboolean
+dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, GError **error)
+{
+  if (!dlp_config_validate (section, dlp_train_params, NULL, error))
+    return FALSE;
+  DlpTrainOptions *o = &s->options;
+  gint64 seed = 42, threads = 0;
+  g_autofree char *parallelism = NULL;
+  if (!dlp_config_get_int (section, "epochs", &o->epochs, error)
+      || !dlp_config_get_int (section, "batch_size", &o->batch_size, error)
+      || !dlp_config_get_int (section, "seed", &seed, error)
+      || !dlp_config_get_bool (section, "shuffle", &o->shuffle, error)
+      || !dlp_config_get_int (section, "threads", &threads, error)
+      || !dlp_config_get_string (section, "parallelism", &parallelism, error)
+      || !dlp_config_get_double (section, "clip_norm", &o->clip_norm, error)
+      || !dlp_config_get_double (section, "clip_value", &o->clip_value, error)
+      || !dlp_config_get_double (section, "label_smoothing", &s->label_smoothing, error))
+    return FALSE;
+  o->seed = (guint64) seed;
+  s->threads = threads > 0 ? (guint) threads : g_get_num_processors ();
+  s->split_batch = strcmp (parallelism, "batch") == 0;
+
+  g_autoptr (DlpConfig) es = dlp_config_get_section (section, "early_stopping", TRUE, error);
+  s->monitor = g_strdup ("val_loss");
+  o->restore_best = TRUE;
+  if (es)
+    {
+      if (!dlp_config_validate (es, early_stopping_params, NULL, error)
+          || !dlp_config_get_string (es, "monitor", &s->monitor, error)
+          || !dlp_config_get_int (es, "patience", &o->patience, error)
+          || !dlp_config_get_double (es, "min_delta", &o->min_delta, error)
+          || !dlp_config_get_bool (es, "restore_best_weights", &o->restore_best, error))
+        return FALSE;
+    }
+  o->monitor = s->monitor;
+
+  JsonNode *weights = dlp_config_lookup (section, "class_weights");
+  if (weights && JSON_NODE_HOLDS_ARRAY (weights))
+    {
+      if (!dlp_config_get_double_list (section, "class_weights", &s->class_weight_values, error))
+        return FALSE;
+    }
+  else if (weights && !JSON_NODE_HOLDS_NULL (weights))
+    {
+      if (!dlp_config_get_string (section, "class_weights", &s->class_weights, error))
+        return FALSE;
+      if (strcmp (s->class_weights, "balanced") != 0)
+        {
+          dlp_config_set_error (section, "class_weights", error,
+                                "expected a list of weights, one per class, or 'balanced'");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+dlp_train_settings_clear (DlpTrainSettings *s)
+{
+  g_free (s->monitor);
+  g_free (s->class_weights);
+  g_clear_pointer (&s->class_weight_values, g_array_unref);
+}
+
+float *
+dlp_train_settings_class_weights (DlpTrainSettings *s, const gint32 *labels,
+                                  gint64 n_rows, guint n_classes,
+                                  DlpConfig *section, GError **error)
+{
+  if (s->class_weight_values)
+    {
+      if (s->class_weight_values->len != n_classes)
+        {
+          dlp_config_set_error (section, "class_weights", error,
+                                "gives %u weights for %u classes", s->class_weight_values->len,
+                                n_classes);
+          return NULL;
+        }
+      float *w = g_new (float, n_classes);
+      for (guint c = 0; c < n_classes; c++)
+        {
+          double v = g_array_index (s->class_weight_values, double, c);
+          if (v < 0)
+            {
+              dlp_config_set_error (section, "class_weights", error, "weights must not be negative");
+              g_free (w);
+              return NULL;
+            }
+          w[c] = (float) v;
+        }
+      return w;
+    }
+  if (s->class_weights == NULL)
+    return NULL;
+  g_autofree gint64 *counts = g_new0 (gint64, n_classes);
+  for (gint64 r = 0; r < n_rows; r++)
+    counts[labels[r]]++;
+  float *w = g_new (float, n_classes);
+  for (guint c = 0; c < n_classes; c++)
+    w[c] = counts[c] ? (float) ((double) n_rows / ((double) n_classes * (double) counts[c])) : 0.0f;
+  return w;
+}

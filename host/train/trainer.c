@@ -1,0 +1,521 @@
+/* trainer.c: epochs, batches, validation, early stopping, checkpoints. */
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include "clip.h"
+#include "monitor.h"
+#include "trainer.h"
+
+#define CHECKPOINT_FORMAT "dlpipe-checkpoint-1"
+#define CHECKPOINT_STATE "state.safetensors"
+
+struct _DlpTrainer {
+  DlpGraph *graph;
+  const DlpOptimizerClass *klass;
+  gpointer optimizer;
+  DlpSchedule *schedule;
+  DlpTrainOptions options;
+  char *monitor_name;
+  char *fingerprint;
+
+  gsize n_params;
+  float *opt_state;
+  gsize state_size;
+  float *best;           /* weights of the best epoch, with restore_best */
+  DlpMonitor monitor;
+
+  /* Position: epochs done, batches done in the next one, updates done. */
+  gint64 epoch;
+  gint64 batch;
+  guint64 step;
+  DlpBatchStats partial;       /* the unfinished epoch's sums */
+  double partial_seconds;
+  gboolean stopped;            /* early stopping ended the run */
+  GArray *history;             /* DlpEpochResult */
+};
+
+DlpTrainer *
+dlp_trainer_new (DlpGraph *graph, const DlpOptimizerClass *klass,
+                 gpointer optimizer, DlpSchedule *schedule,
+                 const DlpTrainOptions *options, guint n_threads,
+                 GError **error)
+{
+  if (!dlp_graph_prepare (graph, options->batch_size, MAX (n_threads, 1), error))
+    return NULL;
+  DlpTrainer *t = g_new0 (DlpTrainer, 1);
+  t->graph = graph;
+  t->klass = klass;
+  t->optimizer = optimizer;
+  t->schedule = schedule;
+  t->options = *options;
+  t->monitor_name = g_strdup (options->monitor ? options->monitor : "val_loss");
+  t->options.monitor = t->monitor_name;
+  t->fingerprint = g_strdup (options->fingerprint ? options->fingerprint : "");
+  t->options.fingerprint = t->fingerprint;
+  t->n_params = dlp_graph_get_n_params (graph);
+  t->state_size = klass->get_state_size ? klass->get_state_size (optimizer, t->n_params) : 0;
+  t->opt_state = g_new0 (float, MAX (t->state_size, 1));
+  if (options->restore_best && options->patience > 0)
+    t->best = g_new0 (float, MAX (t->n_params, 1));
+  dlp_monitor_init (&t->monitor, t->monitor_name, options->min_delta);
+  t->history = g_array_new (FALSE, TRUE, sizeof (DlpEpochResult));
+  dlp_graph_set_seed (graph, options->seed);
+  return t;
+}
+
+void
+dlp_trainer_free (DlpTrainer *t)
+{
+  if (t == NULL)
+    return;
+  g_free (t->monitor_name);
+  g_free (t->fingerprint);
+  g_free (t->opt_state);
+  g_free (t->best);
+  g_array_unref (t->history);
+  g_free (t);
+}
+
+GArray *
+dlp_trainer_get_history (DlpTrainer *t)
+{
+  return t->history;
+}
+
+gint64
+dlp_trainer_get_final_epoch (DlpTrainer *t)
+{
+  if (t->best && t->monitor.best_epoch >= 0)
+    return t->monitor.best_epoch + 1;
+  return t->epoch;
+}
+
+/* --- checkpoints --- */
+
+static void
+add_double (JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  /* JSON has no NaN: a metric that does not exist is null. */
+  if (isfinite (value))
+    json_builder_add_double_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static double
+get_double (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n && !JSON_NODE_HOLDS_NULL (n) ? json_node_get_double (n) : NAN;
+}
+
+static JsonNode *
+result_to_json (const DlpEpochResult *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "epoch");
+  json_builder_add_int_value (b, r->epoch);
+  add_double (b, "loss", r->loss);
+  add_double (b, "accuracy", r->accuracy);
+  add_double (b, "val_loss", r->val_loss);
+  add_double (b, "val_accuracy", r->val_accuracy);
+  add_double (b, "learning_rate", r->learning_rate);
+  add_double (b, "samples_per_second", r->samples_per_second);
+  add_double (b, "seconds", r->seconds);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static JsonNode *
+state_to_json (DlpTrainer *t, const char *weights_file)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, CHECKPOINT_FORMAT);
+  json_builder_set_member_name (b, "fingerprint");
+  json_builder_add_string_value (b, t->fingerprint);
+  json_builder_set_member_name (b, "weights");
+  json_builder_add_string_value (b, weights_file);
+  json_builder_set_member_name (b, "epoch");
+  json_builder_add_int_value (b, t->epoch);
+  json_builder_set_member_name (b, "batch");
+  json_builder_add_int_value (b, t->batch);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, (gint64) t->step);
+  json_builder_set_member_name (b, "graph_step");
+  json_builder_add_int_value (b, (gint64) dlp_graph_get_step (t->graph));
+  json_builder_set_member_name (b, "stopped");
+  json_builder_add_boolean_value (b, t->stopped);
+  json_builder_set_member_name (b, "partial");
+  json_builder_begin_object (b);
+  add_double (b, "loss_sum", t->partial.loss_sum);
+  add_double (b, "weight_sum", t->partial.weight_sum);
+  json_builder_set_member_name (b, "n_correct");
+  json_builder_add_int_value (b, t->partial.n_correct);
+  json_builder_set_member_name (b, "n_rows");
+  json_builder_add_int_value (b, t->partial.n_rows);
+  add_double (b, "seconds", t->partial_seconds);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "schedule");
+  json_builder_add_value (b, dlp_schedule_save_state (t->schedule));
+  json_builder_set_member_name (b, "monitor");
+  json_builder_add_value (b, dlp_monitor_save_state (&t->monitor));
+  json_builder_set_member_name (b, "history");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->history->len; i++)
+    json_builder_add_value (b, result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static DlpTensor *
+floats_tensor (const float *values, gsize n)
+{
+  DlpTensor *t = dlp_tensor_new_1d (DLP_DTYPE_F32, (gint64) n, NULL);
+  if (n)
+    memcpy (dlp_tensor_get_data_mut (t), values, n * sizeof (float));
+  return t;
+}
+
+/* Removes weights files of older checkpoints, once the new state that
+ * points at the newest one is in place. */
+static void
+remove_old_weights (const char *dir, const char *keep)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, "weights-") && strcmp (name, keep) != 0)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_unlink (path);
+      }
+}
+
+/* Weights go to a file named after the step, then the state file that
+ * names it replaces the old one: a checkpoint interrupted at any moment
+ * leaves the previous one whole. */
+static gboolean
+save_checkpoint (DlpTrainer *t, const char *dir, GError **error)
+{
+  if (dir == NULL)
+    return TRUE;
+  g_autofree char *weights_file = g_strdup_printf ("weights-%" G_GUINT64_FORMAT ".safetensors", t->step);
+  g_autofree char *weights_path = g_build_filename (dir, weights_file, NULL);
+  if (!dlp_graph_save_weights (t->graph, weights_path, error))
+    return FALSE;
+
+  g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
+  g_autoptr (DlpTensor) state = floats_tensor (t->opt_state, t->state_size);
+  if (!dlp_safetensors_writer_add (w, "optimizer", state, error))
+    return FALSE;
+  if (t->best)
+    {
+      g_autoptr (DlpTensor) best = floats_tensor (t->best, t->n_params);
+      if (!dlp_safetensors_writer_add (w, "best", best, error))
+        return FALSE;
+    }
+  g_autoptr (JsonNode) json = state_to_json (t, weights_file);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_root (gen, json);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  dlp_safetensors_writer_set_metadata (w, "dlpipe.checkpoint", text);
+  g_autofree char *state_path = g_build_filename (dir, CHECKPOINT_STATE, NULL);
+  if (!dlp_safetensors_writer_write (w, state_path, error))
+    return FALSE;
+  remove_old_weights (dir, weights_file);
+  return TRUE;
+}
+
+static gboolean
+checkpoint_error (GError **error, const char *path, const char *what)
+{
+  g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: %s", path, what);
+  return FALSE;
+}
+
+static gboolean
+restore_floats (DlpSafetensors *st, const char *name, float *dst, gsize n,
+                const char *path, GError **error)
+{
+  DlpTensor *tensor = dlp_safetensors_lookup (st, name, error);
+  if (tensor == NULL)
+    return FALSE;
+  if (dlp_tensor_get_dtype (tensor) != DLP_DTYPE_F32 || dlp_tensor_get_n_elements (tensor) != n)
+    return checkpoint_error (error, path, "optimizer state does not fit this model and optimizer");
+  if (n)
+    memcpy (dst, dlp_tensor_get_data (tensor), n * sizeof (float));
+  return TRUE;
+}
+
+gboolean
+dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, CHECKPOINT_STATE, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "no checkpoint in %s", dir);
+      return FALSE;
+    }
+  g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, error);
+  if (st == NULL)
+    return FALSE;
+  const char *text = dlp_safetensors_get_metadata (st, "dlpipe.checkpoint");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return checkpoint_error (error, path, "not a dlpipe checkpoint");
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), CHECKPOINT_FORMAT) != 0)
+    return checkpoint_error (error, path, "unsupported checkpoint format");
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "fingerprint", ""), t->fingerprint) != 0)
+    return checkpoint_error (error, path, "it was made with other settings (the model, the "
+                             "train section or the data changed); train from the start instead");
+
+  g_autofree char *weights = g_build_filename (dir, json_object_get_string_member_with_default (o, "weights", ""), NULL);
+  if (!dlp_graph_load_weights (t->graph, weights, error)
+      || !restore_floats (st, "optimizer", t->opt_state, t->state_size, path, error)
+      || (t->best && !restore_floats (st, "best", t->best, t->n_params, path, error)))
+    return FALSE;
+
+  t->epoch = json_object_get_int_member_with_default (o, "epoch", 0);
+  t->batch = json_object_get_int_member_with_default (o, "batch", 0);
+  t->step = (guint64) json_object_get_int_member_with_default (o, "step", 0);
+  t->stopped = json_object_get_boolean_member_with_default (o, "stopped", FALSE);
+  dlp_graph_set_step (t->graph, (guint64) json_object_get_int_member_with_default (o, "graph_step", 0));
+  JsonObject *p = json_object_get_object_member (o, "partial");
+  if (p)
+    {
+      t->partial.loss_sum = get_double (p, "loss_sum");
+      t->partial.weight_sum = get_double (p, "weight_sum");
+      t->partial.n_correct = json_object_get_int_member_with_default (p, "n_correct", 0);
+      t->partial.n_rows = json_object_get_int_member_with_default (p, "n_rows", 0);
+      t->partial_seconds = get_double (p, "seconds");
+    }
+  if (!dlp_schedule_load_state (t->schedule, json_object_get_member (o, "schedule"), error)
+      || !dlp_monitor_load_state (&t->monitor, json_object_get_member (o, "monitor"), error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  JsonArray *history = json_object_get_array_member (o, "history");
+  g_array_set_size (t->history, 0);
+  for (guint i = 0; history && i < json_array_get_length (history); i++)
+    {
+      JsonObject *h = json_array_get_object_element (history, i);
+      DlpEpochResult r = {
+        .epoch = json_object_get_int_member_with_default (h, "epoch", i + 1),
+        .loss = get_double (h, "loss"),
+        .accuracy = get_double (h, "accuracy"),
+        .val_loss = get_double (h, "val_loss"),
+        .val_accuracy = get_double (h, "val_accuracy"),
+        .learning_rate = get_double (h, "learning_rate"),
+        .samples_per_second = get_double (h, "samples_per_second"),
+        .seconds = get_double (h, "seconds"),
+      };
+      g_array_append_val (t->history, r);
+    }
+  g_info ("resuming after epoch %" G_GINT64_FORMAT ", batch %" G_GINT64_FORMAT
+          " (step %" G_GUINT64_FORMAT ")", t->epoch, t->batch, t->step);
+  return TRUE;
+}
+
+gboolean
+dlp_trainer_save_optimizer (DlpTrainer *t, const char *path, GError **error)
+{
+  g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
+  g_autoptr (DlpTensor) state = floats_tensor (t->opt_state, t->state_size);
+  g_autoptr (DlpTensor) step = dlp_tensor_new_1d (DLP_DTYPE_I64, 1, NULL);
+  *(gint64 *) dlp_tensor_get_data_mut (step) = (gint64) t->step;
+  g_autofree char *step_text = g_strdup_printf ("%" G_GUINT64_FORMAT, t->step);
+  dlp_safetensors_writer_set_metadata (w, "step", step_text);
+  return dlp_safetensors_writer_add (w, "state", state, error)
+         && dlp_safetensors_writer_add (w, "step", step, error)
+         && dlp_safetensors_writer_write (w, path, error);
+}
+
+/* --- the loop --- */
+
+static double
+metric_value (const DlpEpochResult *r, const char *name)
+{
+  if (strcmp (name, "loss") == 0)
+    return r->loss;
+  if (strcmp (name, "accuracy") == 0)
+    return r->accuracy;
+  if (strcmp (name, "val_accuracy") == 0)
+    return r->val_accuracy;
+  return r->val_loss;
+}
+
+static gboolean
+evaluate (DlpTrainer *t, const DlpTrainingData *data, DlpBatchStats *stats,
+          GError **error)
+{
+  gint64 b = t->options.batch_size;
+  for (gint64 start = 0; start < data->n_rows; start += b)
+    {
+      gint64 n = MIN (b, data->n_rows - start);
+      if (!dlp_graph_evaluate_batch (t->graph, data->features + start * data->row_size,
+                                     data->labels + start, n, NULL, stats, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir,
+                GError **error)
+{
+  if (!g_cancellable_is_cancelled (dlp_context_get_cancellable (context)))
+    return FALSE;
+  g_autoptr (GError) local = NULL;
+  if (!save_checkpoint (t, checkpoint_dir, &local))
+    g_warning ("the checkpoint could not be written: %s", local->message);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,
+               "stopped in epoch %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT
+               " batches%s", t->epoch + 1, t->batch,
+               checkpoint_dir && local == NULL ? "; continue with --resume" : "");
+  return TRUE;
+}
+
+gboolean
+dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
+                 const DlpTrainingData *val, DlpContext *context,
+                 const char *checkpoint_dir, const DlpTrainHooks *hooks,
+                 GError **error)
+{
+  const DlpTrainOptions *o = &t->options;
+  if (val == NULL && g_str_has_prefix (o->monitor, "val_") && o->patience > 0)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "early stopping watches %s, but there is no validation data "
+                   "(ask data_split for a validation part, or monitor loss)", o->monitor);
+      return FALSE;
+    }
+  const char *sched_monitor = dlp_schedule_get_monitor (t->schedule);
+  if (val == NULL && sched_monitor && g_str_has_prefix (sched_monitor, "val_"))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "the plateau schedule watches %s, but there is no validation data",
+                   sched_monitor);
+      return FALSE;
+    }
+
+  const gint64 n = train->n_rows, d = train->row_size, bs = o->batch_size;
+  const gint64 n_batches = (n + bs - 1) / bs;
+  g_autofree gint64 *perm = g_new (gint64, n);
+  g_autofree float *inputs = g_new (float, (gsize) (bs * d));
+  g_autofree gint32 *labels = g_new (gint32, bs);
+  float *params = dlp_graph_get_params (t->graph);
+  float *grads = dlp_graph_get_grads (t->graph);
+
+  while (t->epoch < o->epochs && !t->stopped)
+    {
+      double lr = dlp_schedule_get_lr (t->schedule, t->epoch);
+      for (gint64 i = 0; i < n; i++)
+        perm[i] = i;
+      if (o->shuffle)
+        {
+          /* Each epoch's order depends only on the seed and the epoch. */
+          DlpRng rng;
+          dlp_rng_init (&rng, dlp_rng_mix (o->seed, (guint64) t->epoch));
+          dlp_rng_shuffle (&rng, perm, (gsize) n);
+        }
+      gint64 started = g_get_monotonic_time ();
+      for (; t->batch < n_batches; t->batch++)
+        {
+          if (stop_requested (context, t, checkpoint_dir, error))
+            return FALSE;
+          gint64 first = t->batch * bs, rows = MIN (bs, n - first);
+          for (gint64 r = 0; r < rows; r++)
+            {
+              gint64 src = perm[first + r];
+              memcpy (inputs + r * d, train->features + src * d, (gsize) d * sizeof (float));
+              labels[r] = train->labels[src];
+            }
+          DlpBatchStats batch = { 0 };
+          if (!dlp_graph_train_batch (t->graph, inputs, labels, rows, &batch, error))
+            return FALSE;
+          double loss = batch.loss_sum / batch.weight_sum;
+          if (!isfinite (loss))
+            {
+              g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
+                           "epoch %" G_GINT64_FORMAT ", step %" G_GUINT64_FORMAT
+                           " (batch %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                           "): the loss is %s; lower the learning rate or clip gradients",
+                           t->epoch + 1, t->step + 1, t->batch + 1, n_batches,
+                           isnan (loss) ? "NaN" : "infinite");
+              return FALSE;
+            }
+          if (o->clip_value > 0)
+            dlp_clip_grad_value (grads, t->n_params, o->clip_value);
+          if (o->clip_norm > 0)
+            dlp_clip_grad_norm (grads, t->n_params, o->clip_norm);
+          DlpOptimizerStep step = { sizeof step, lr, ++t->step };
+          t->klass->update (t->optimizer, params, grads, t->opt_state, t->n_params, &step);
+
+          t->partial.loss_sum += batch.loss_sum;
+          t->partial.weight_sum += batch.weight_sum;
+          t->partial.n_correct += batch.n_correct;
+          t->partial.n_rows += batch.n_rows;
+          double seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+          if (hooks && hooks->on_batch)
+            hooks->on_batch (hooks->user_data, t->epoch + 1, t->batch + 1, n_batches,
+                             &t->partial, (double) t->partial.n_rows / MAX (seconds, 1e-9));
+        }
+      double train_seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+
+      DlpEpochResult r = {
+        .epoch = t->epoch + 1,
+        .loss = t->partial.loss_sum / t->partial.weight_sum,
+        .accuracy = (double) t->partial.n_correct / (double) t->partial.n_rows,
+        .val_loss = NAN,
+        .val_accuracy = NAN,
+        .learning_rate = lr,
+        .samples_per_second = (double) t->partial.n_rows / MAX (train_seconds, 1e-9),
+      };
+      if (val)
+        {
+          DlpBatchStats vs = { 0 };
+          if (!evaluate (t, val, &vs, error))
+            return FALSE;
+          r.val_loss = vs.loss_sum / vs.weight_sum;
+          r.val_accuracy = (double) vs.n_correct / (double) vs.n_rows;
+        }
+      r.seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+      t->partial = (DlpBatchStats) { 0 };
+      t->partial_seconds = 0;
+      g_array_append_val (t->history, r);
+
+      if (sched_monitor)
+        dlp_schedule_observe (t->schedule, metric_value (&r, sched_monitor));
+      if (o->patience > 0)
+        {
+          if (dlp_monitor_observe (&t->monitor, t->epoch, metric_value (&r, o->monitor)) && t->best)
+            memcpy (t->best, params, t->n_params * sizeof (float));
+          if (t->monitor.bad_epochs >= o->patience)
+            {
+              t->stopped = TRUE;
+              g_info ("early stopping after epoch %" G_GINT64_FORMAT ": %s has not improved "
+                      "for %" G_GINT64_FORMAT " epochs", r.epoch, o->monitor, o->patience);
+            }
+        }
+      t->epoch++;
+      t->batch = 0;
+      if (!save_checkpoint (t, checkpoint_dir, error)
+          || (hooks && hooks->on_epoch && !hooks->on_epoch (hooks->user_data, &r, error)))
+        return FALSE;
+    }
+  if (t->best && t->monitor.best_epoch >= 0)
+    {
+      memcpy (params, t->best, t->n_params * sizeof (float));
+      g_info ("restored the weights of epoch %" G_GINT64_FORMAT " (best %s)",
+              t->monitor.best_epoch + 1, o->monitor);
+    }
+  return TRUE;
+}

@@ -1,0 +1,88 @@
+/* trainer.h: the training loop.
+ *
+ * Epochs of seeded, shuffled mini-batches through dlp_graph_train_batch,
+ * an optimizer step per batch, validation after each epoch, a learning
+ * rate schedule, early stopping and gradient clipping. After every epoch,
+ * and when the run is cancelled mid-epoch, the trainer writes a
+ * checkpoint; resuming from it continues with the same batches and random
+ * numbers, so an interrupted run ends with the same weights as an
+ * uninterrupted one. */
+#pragma once
+
+#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlp-graph.h>
+#include "schedule.h"
+#include "training-data.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gint64 epochs;
+  gint64 batch_size;
+  guint64 seed;
+  gboolean shuffle;
+  double clip_norm;      /* global L2 norm, 0: off */
+  double clip_value;     /* 0: off */
+  const char *monitor;   /* early stopping: loss, accuracy, val_loss, val_accuracy */
+  gint64 patience;       /* epochs without improvement; 0: no early stopping */
+  double min_delta;
+  gboolean restore_best; /* end with the weights of the best epoch */
+  const char *fingerprint; /* of everything that decides the run; checked on resume */
+} DlpTrainOptions;
+
+typedef struct {
+  gint64 epoch;                 /* 1-based */
+  double loss;
+  double accuracy;
+  double val_loss;              /* NaN without validation data */
+  double val_accuracy;
+  double learning_rate;
+  double samples_per_second;
+  double seconds;
+} DlpEpochResult;
+
+typedef struct {
+  gpointer user_data;
+  /* After each batch; @stats sums the epoch so far. */
+  void (*on_batch) (gpointer user_data, gint64 epoch, gint64 batch,
+                    gint64 n_batches, const DlpBatchStats *stats,
+                    double samples_per_second);
+  /* After each epoch and its checkpoint. */
+  gboolean (*on_epoch) (gpointer user_data, const DlpEpochResult *result,
+                        GError **error);
+} DlpTrainHooks;
+
+typedef struct _DlpTrainer DlpTrainer;
+
+/* @graph is initialised (or loaded) and stays the caller's; the trainer
+ * prepares it for the batch size. @optimizer is an instance of @klass. */
+DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpOptimizerClass *klass,
+                             gpointer optimizer, DlpSchedule *schedule,
+                             const DlpTrainOptions *options, guint n_threads,
+                             GError **error);
+void dlp_trainer_free (DlpTrainer *trainer);
+
+/* Restores weights, optimizer state and position from a checkpoint folder;
+ * FALSE with DLP_ERROR_NOT_FOUND when there is none. */
+gboolean dlp_trainer_resume (DlpTrainer *trainer, const char *checkpoint_dir,
+                             GError **error);
+/* Trains until the last epoch or early stopping. @val may be NULL. A
+ * cancelled run (SIGINT) finishes its step, checkpoints and returns
+ * DLP_ERROR_CANCELLED; a NaN or infinite loss is an error naming the
+ * epoch and the step. */
+gboolean dlp_trainer_fit (DlpTrainer *trainer, const DlpTrainingData *train,
+                          const DlpTrainingData *val, DlpContext *context,
+                          const char *checkpoint_dir,
+                          const DlpTrainHooks *hooks, GError **error);
+
+/* Epoch results so far, an array of DlpEpochResult (borrowed). */
+GArray *dlp_trainer_get_history (DlpTrainer *trainer);
+/* The epoch (1-based) whose weights the graph holds at the end. */
+gint64 dlp_trainer_get_final_epoch (DlpTrainer *trainer);
+/* The optimizer's state and step count as safetensors. */
+gboolean dlp_trainer_save_optimizer (DlpTrainer *trainer, const char *path,
+                                     GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpTrainer, dlp_trainer_free)
+
+G_END_DECLS
