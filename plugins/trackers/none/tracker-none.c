@@ -15,20 +15,24 @@ none_create (DlpConfig *config, GError **error)
 }
 
 static char *
-none_start_run (gpointer self, const char *run_name, const char *run_id,
-                GError **error)
+none_start_run (gpointer self, const DlpTrackerRun *run,
+                const DlpTrackerCall *call, GError **error)
 {
   (void) self;
-  (void) run_name;
+  (void) call;
   (void) error;
-  return run_id ? g_strdup (run_id) : g_uuid_string_random ();
+  return g_strdup (run->run_id ? run->run_id : run->run_key);
 }
 
 static gboolean
-none_end_run (gpointer self, DlpRunStatus status, GError **error)
+none_end_run (gpointer self, const char *run_id, DlpRunStatus status,
+              gint64 end_time_ms, const DlpTrackerCall *call, GError **error)
 {
   (void) self;
+  (void) run_id;
   (void) status;
+  (void) end_time_ms;
+  (void) call;
   (void) error;
   return TRUE;
 }

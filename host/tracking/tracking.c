@@ -1,0 +1,535 @@
+/* tracking.c: what stages call; records for the worker. */
+#include <math.h>
+#include <string.h>
+#include "record.h"
+#include "run-facts.h"
+#include "spool.h"
+#include "tracking.h"
+#include "worker.h"
+
+/* Keys of the tracking section that dlpipe reads itself; the rest belong
+ * to the tracker type. */
+#define DEFAULT_SPOOL_DIR ".dlpipe/tracking-spool"
+#define DEFAULT_FLUSH_TIMEOUT 60.0
+#define INTERRUPTED_FLUSH_TIMEOUT 5.0
+static const char *const host_keys[] = {
+  "spool_dir", "flush_timeout", "run_name", "registered_model", NULL
+};
+
+struct _DlpTracking {
+  DlpContext *context;
+  char *tracker;
+  char *stage;
+  char *run_key;
+  char *run_name;
+  char *model_name;
+  char *spool_dir;
+  double flush_timeout;
+  DlpTrackingWorker *worker;
+  gboolean finished;
+  char *run_id;                 /* known after finish */
+};
+
+/* --- reading the section and the run file --- */
+
+static gboolean
+read_host_keys (DlpTracking *t, DlpConfig *section, GError **error)
+{
+  g_autofree char *spool_dir = g_strdup (DEFAULT_SPOOL_DIR);
+  t->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
+  t->model_name = g_strdup ("dlpipe-model");
+  if (!dlp_config_get_path_value (section, "spool_dir", &spool_dir, error)
+      || !dlp_config_get_double (section, "flush_timeout", &t->flush_timeout, error)
+      || !dlp_config_get_string (section, "run_name", &t->run_name, error)
+      || !dlp_config_get_string (section, "registered_model", &t->model_name, error))
+    return FALSE;
+  if (!dlp_config_has (section, "spool_dir"))
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+      t->spool_dir = g_build_filename (cwd, DEFAULT_SPOOL_DIR, NULL);
+    }
+  else
+    t->spool_dir = g_steal_pointer (&spool_dir);
+  if (!(t->flush_timeout >= 0))
+    {
+      dlp_config_set_error (section, "flush_timeout", error,
+                            "expected seconds, 0 or more, got %g", t->flush_timeout);
+      return FALSE;
+    }
+  if (*t->model_name == '\0')
+    {
+      dlp_config_set_error (section, "registered_model", error, "expected a model name");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  char *tracker;
+  char *run_key;
+  char *run_id;
+} RunFile;
+
+static void
+run_file_clear (RunFile *f)
+{
+  g_free (f->tracker);
+  g_free (f->run_key);
+  g_free (f->run_id);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunFile, run_file_clear)
+
+static gboolean
+read_run_file (const char *path, RunFile *f, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root = json_parser_load_from_data (parser, text, -1, NULL) ? json_parser_get_root (parser)
+                                                                        : NULL;
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  const char *key = o ? json_object_get_string_member_with_default (o, "run_key", NULL) : NULL;
+  if (!dlp_run_key_is_valid (key))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: expected a JSON object with \"run_key\" (32 hex digits), as "
+                   "model_trainer writes it", path);
+      return FALSE;
+    }
+  f->run_key = g_strdup (key);
+  f->tracker = g_strdup (json_object_get_string_member_with_default (o, "tracker", NULL));
+  f->run_id = g_strdup (json_object_get_string_member_with_default (o, "run_id", NULL));
+  return TRUE;
+}
+
+/* Spool files with records of @run_key: they go first. */
+static GPtrArray *
+spooled_files_of (const char *dir, const char *run_key)
+{
+  g_autoptr (GPtrArray) names = dlp_spool_list (dir, NULL);
+  GPtrArray *mine = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; names && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      /* The header is the first line. */
+      if (!g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      char *nl = strchr (text, '\n');
+      if (nl)
+        *nl = '\0';
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, text, -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      JsonObject *h = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (h, "run_key", NULL), run_key) == 0)
+        g_ptr_array_add (mine, g_strdup (name));
+    }
+  return mine;
+}
+
+static void
+warn_waiting_spool (const char *dir, guint n_mine)
+{
+  g_autoptr (GPtrArray) names = dlp_spool_list (dir, NULL);
+  if (names && names->len > n_mine)
+    g_message ("tracking: %u spool files in %s wait for 'dlpipe mlflow sync'",
+               names->len - n_mine, dir);
+}
+
+/* --- records --- */
+
+static JsonObject *
+new_record (DlpTracking *t, const char *op)
+{
+  JsonObject *r = json_object_new ();
+  json_object_set_string_member (r, "op", op);
+  json_object_set_string_member (r, "run_key", t->run_key);
+  return r;
+}
+
+static gboolean
+usable (DlpTracking *t, const char *call)
+{
+  if (t == NULL || t->finished)
+    {
+      g_critical ("dlp_tracking_%s: the tracking is already finished", call);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+push (DlpTracking *t, JsonObject *record)
+{
+  dlp_tracking_worker_push (t->worker, record);
+}
+
+DlpTracking *
+dlp_tracking_start (DlpStageRun *run, const char *stage,
+                    const char *continue_from, GError **error)
+{
+  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "tracking", TRUE, error);
+  if (section == NULL)
+    {
+      if (error && *error)
+        return NULL;
+      /* No section: no tracking, with the defaults of the host keys. */
+      section = dlp_config_parse (dlp_config_get_file (run->params), "{}", -1, error);
+      if (section == NULL)
+        return NULL;
+    }
+  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "tracker", DLP_KIND_TRACKER,
+                                                      "none", host_keys, error);
+  if (entry == NULL)
+    return NULL;
+  g_autoptr (DlpTracking) t = g_new0 (DlpTracking, 1);
+  t->finished = TRUE;   /* until the worker runs */
+  t->context = dlp_context_ref (run->context);
+  t->tracker = g_strdup (dlp_type_entry_get_name (entry));
+  t->stage = g_strdup (stage);
+  if (!read_host_keys (t, section, error))
+    return NULL;
+
+  g_auto (RunFile) previous = { 0 };
+  gboolean continuing = FALSE;
+  if (continue_from)
+    {
+      if (g_file_test (continue_from, G_FILE_TEST_EXISTS))
+        {
+          if (!read_run_file (continue_from, &previous, error))
+            return NULL;
+          continuing = TRUE;
+        }
+      else
+        g_warning ("tracking: %s not found; %s starts a new run", continue_from, stage);
+    }
+  t->run_key = continuing ? g_strdup (previous.run_key) : dlp_run_key_new ();
+  g_autoptr (GPtrArray) earlier = continuing ? spooled_files_of (t->spool_dir, t->run_key) : NULL;
+  warn_waiting_spool (t->spool_dir, earlier ? earlier->len : 0);
+
+  DlpTrackingWorkerSetup setup = {
+    .klass = dlp_type_entry_get_class (entry),
+    .type_name = t->tracker,
+    .settings = section,
+    .registry = run->registry,
+    .spool_dir = t->spool_dir,
+    .stage = stage,
+    .run_key = t->run_key,
+    .replay_first = earlier,
+  };
+  t->worker = dlp_tracking_worker_start (&setup, error);
+  if (t->worker == NULL)
+    return NULL;
+  t->finished = FALSE;
+
+  JsonObject *start = new_record (t, "start_run");
+  /* An id from another tracker type means nothing to this one. */
+  if (continuing && previous.run_id && g_strcmp0 (previous.tracker, t->tracker) == 0)
+    json_object_set_string_member (start, "run_id", previous.run_id);
+  if (continuing)
+    json_object_set_boolean_member (start, "continue", TRUE);
+  if (t->run_name)
+    json_object_set_string_member (start, "run_name", t->run_name);
+  json_object_set_int_member (start, "start_time", g_get_real_time () / 1000);
+  dlp_run_facts_add (start, run->registry, stage, !continuing);
+  push (t, start);
+  if (!continuing)
+    dlp_tracking_log_params (t, run->params);
+  return g_steal_pointer (&t);
+}
+
+const char *
+dlp_tracking_get_tracker (DlpTracking *t)
+{
+  return t->tracker;
+}
+
+const char *
+dlp_tracking_get_run_key (DlpTracking *t)
+{
+  return t->run_key;
+}
+
+char *
+dlp_tracking_dup_run_id (DlpTracking *t)
+{
+  if (t->worker)
+    return dlp_tracking_worker_dup_run_id (t->worker, t->run_key);
+  return g_strdup (t->run_id);
+}
+
+const char *
+dlp_tracking_get_model_name (DlpTracking *t)
+{
+  return t->model_name;
+}
+
+static void
+push_items (DlpTracking *t, const char *op, JsonObject *items)
+{
+  JsonObject *r = new_record (t, op);
+  json_object_set_object_member (r, "items", items);
+  push (t, r);
+}
+
+void
+dlp_tracking_log_param (DlpTracking *t, const char *key, const char *value)
+{
+  if (!usable (t, "log_param"))
+    return;
+  JsonObject *items = json_object_new ();
+  json_object_set_string_member (items, key, value);
+  push_items (t, "log_params", items);
+}
+
+void
+dlp_tracking_log_params (DlpTracking *t, DlpConfig *config)
+{
+  if (!usable (t, "log_params"))
+    return;
+  g_autoptr (GPtrArray) leaves = dlp_config_flatten (config);
+  JsonObject *items = json_object_new ();
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      const DlpConfigLeaf *leaf = g_ptr_array_index (leaves, i);
+      json_object_set_string_member (items, leaf->key, leaf->value);
+    }
+  push_items (t, "log_params", items);
+}
+
+void
+dlp_tracking_set_tag (DlpTracking *t, const char *key, const char *value)
+{
+  if (!usable (t, "set_tag"))
+    return;
+  JsonObject *items = json_object_new ();
+  json_object_set_string_member (items, key, value);
+  push_items (t, "set_tags", items);
+}
+
+void
+dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
+                          guint n_metrics)
+{
+  if (!usable (t, "log_metrics"))
+    return;
+  gint64 now = g_get_real_time () / 1000;
+  JsonArray *array = json_array_sized_new (n_metrics);
+  for (guint i = 0; i < n_metrics; i++)
+    {
+      JsonObject *m = json_object_new ();
+      json_object_set_string_member (m, "key", metrics[i].key);
+      double v = metrics[i].value;
+      if (isnan (v))
+        json_object_set_string_member (m, "value", "NaN");
+      else if (isinf (v))
+        json_object_set_string_member (m, "value", v > 0 ? "Infinity" : "-Infinity");
+      else
+        json_object_set_double_member (m, "value", v);
+      json_object_set_int_member (m, "step", metrics[i].step);
+      json_object_set_int_member (m, "timestamp", metrics[i].timestamp_ms ? metrics[i].timestamp_ms : now);
+      json_array_add_object_element (array, m);
+    }
+  JsonObject *r = new_record (t, "log_metrics");
+  json_object_set_array_member (r, "metrics", array);
+  push (t, r);
+}
+
+void
+dlp_tracking_log_metric (DlpTracking *t, const char *key, double value,
+                         gint64 step)
+{
+  DlpMetric m = { key, value, step, 0 };
+  dlp_tracking_log_metrics (t, &m, 1);
+}
+
+static char *
+absolute (const char *path)
+{
+  return g_canonicalize_filename (path, NULL);
+}
+
+static char *
+dataset_profile (DlpDataset *dataset)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "num_rows");
+  json_builder_add_int_value (b, dlp_dataset_get_n_rows (dataset));
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < dlp_dataset_get_n_columns (dataset); i++)
+    {
+      DlpTensor *col = dlp_dataset_get_column_tensor (dataset, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, dlp_dataset_get_column_name (dataset, i));
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
+      json_builder_set_member_name (b, "dtype");
+      json_builder_add_string_value (b, dlp_dtype_name (dlp_tensor_get_dtype (col)));
+      json_builder_set_member_name (b, "shape");
+      json_builder_begin_array (b);
+      for (guint d = 1; d < dlp_tensor_get_rank (col); d++)
+        json_builder_add_int_value (b, dlp_tensor_get_dim (col, d));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+void
+dlp_tracking_log_dataset (DlpTracking *t, const char *path, const char *context,
+                          DlpDataset *dataset)
+{
+  if (!usable (t, "log_dataset"))
+    return;
+  JsonObject *r = new_record (t, "log_dataset");
+  json_object_set_string_member (r, "name", path);
+  g_autofree char *abs = absolute (path);
+  json_object_set_string_member (r, "path", abs);
+  json_object_set_string_member (r, "context", context);
+  if (dataset)
+    {
+      g_autofree char *profile = dataset_profile (dataset);
+      json_object_set_string_member (r, "profile", profile);
+    }
+  push (t, r);
+}
+
+static void
+push_upload (DlpTracking *t, const char *op, const char *local, const char *artifact_path)
+{
+  JsonObject *r = new_record (t, op);
+  g_autofree char *abs = absolute (local);
+  json_object_set_string_member (r, "path", abs);
+  json_object_set_string_member (r, "artifact_path", artifact_path ? artifact_path : "");
+  push (t, r);
+}
+
+void
+dlp_tracking_log_artifact (DlpTracking *t, const char *local_path,
+                           const char *artifact_path)
+{
+  if (usable (t, "log_artifact"))
+    push_upload (t, "log_artifact", local_path, artifact_path);
+}
+
+void
+dlp_tracking_log_model (DlpTracking *t, const char *local_dir,
+                        const char *artifact_path)
+{
+  if (usable (t, "log_model"))
+    push_upload (t, "log_model", local_dir, artifact_path);
+}
+
+void
+dlp_tracking_register_model (DlpTracking *t, const char *artifact_path,
+                             const char *const *aliases)
+{
+  if (!usable (t, "register_model"))
+    return;
+  JsonObject *r = new_record (t, "register_model");
+  json_object_set_string_member (r, "model_name", t->model_name);
+  json_object_set_string_member (r, "artifact_path", artifact_path);
+  JsonArray *a = json_array_new ();
+  for (guint i = 0; aliases && aliases[i]; i++)
+    json_array_add_string_element (a, aliases[i]);
+  json_object_set_array_member (r, "aliases", a);
+  push (t, r);
+}
+
+static void
+report (DlpTracking *t, const DlpTrackingSummary *s)
+{
+  if (s->n_spooled)
+    g_warning ("tracking: %u records of run %s are in %s; deliver them with "
+               "'dlpipe mlflow sync'", s->n_spooled, s->run_id ? s->run_id : t->run_key,
+               s->spool_file);
+  else if (g_strcmp0 (t->tracker, "none") != 0)
+    g_message ("tracking: run %s in %s (%u records)", s->run_id ? s->run_id : "?",
+               s->tracking_uri ? s->tracking_uri : t->tracker, s->n_delivered);
+  if (s->n_rejected)
+    g_warning ("tracking: %u records were refused; they are kept in %s/%s", s->n_rejected,
+               t->spool_dir, DLP_SPOOL_REJECTED);
+}
+
+static void
+finish (DlpTracking *t, DlpRunStatus status)
+{
+  gboolean interrupted = g_cancellable_is_cancelled (dlp_context_get_cancellable (t->context));
+  if (interrupted)
+    status = DLP_RUN_KILLED;
+  g_autofree char *tag = g_strdup_printf ("dlpipe.%s.status", t->stage);
+  dlp_tracking_set_tag (t, tag, dlp_run_status_name (status));
+  JsonObject *end = new_record (t, "end_run");
+  json_object_set_string_member (end, "status", dlp_run_status_name (status));
+  json_object_set_int_member (end, "end_time", g_get_real_time () / 1000);
+  push (t, end);
+  t->finished = TRUE;
+  DlpTrackingSummary summary = { 0 };
+  double timeout = interrupted ? MIN (t->flush_timeout, INTERRUPTED_FLUSH_TIMEOUT) : t->flush_timeout;
+  dlp_tracking_worker_finish (g_steal_pointer (&t->worker), timeout, &summary);
+  t->run_id = g_strdup (summary.run_id);
+  report (t, &summary);
+  dlp_tracking_summary_clear (&summary);
+}
+
+void
+dlp_tracking_finish (DlpTracking *t, const GError *stage_error)
+{
+  if (!usable (t, "finish"))
+    return;
+  DlpRunStatus status = stage_error == NULL ? DLP_RUN_FINISHED
+                        : g_error_matches (stage_error, DLP_ERROR, DLP_ERROR_CANCELLED) ? DLP_RUN_KILLED
+                        : DLP_RUN_FAILED;
+  finish (t, status);
+}
+
+gboolean
+dlp_tracking_write_run_file (DlpTracking *t, const char *path, GError **error)
+{
+  g_autofree char *run_id = dlp_tracking_dup_run_id (t);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "tracker");
+  json_builder_add_string_value (b, t->tracker);
+  json_builder_set_member_name (b, "run_key");
+  json_builder_add_string_value (b, t->run_key);
+  json_builder_set_member_name (b, "run_id");
+  if (run_id)
+    json_builder_add_string_value (b, run_id);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "stage");
+  json_builder_add_string_value (b, t->stage);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  return dlp_write_json_atomic (path, root, error);
+}
+
+void
+dlp_tracking_free (DlpTracking *t)
+{
+  if (t == NULL)
+    return;
+  if (!t->finished && t->worker)
+    finish (t, DLP_RUN_FAILED);
+  g_clear_pointer (&t->context, dlp_context_unref);
+  g_free (t->tracker);
+  g_free (t->stage);
+  g_free (t->run_key);
+  g_free (t->run_name);
+  g_free (t->model_name);
+  g_free (t->spool_dir);
+  g_free (t->run_id);
+  g_free (t);
+}
