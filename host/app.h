@@ -22,6 +22,7 @@ typedef struct {
   DlpRegistry *registry;     /* loaded on first use */
   GCancellable *cancellable; /* cancelled by SIGINT and SIGTERM */
   struct _DlpProgress *progress;  /* the progress line, shared by stages */
+  gboolean resume;           /* --resume: continue from a checkpoint */
 } DlpApp;
 
 /* Installs the log writer that honours -v and -q. */

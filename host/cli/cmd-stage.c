@@ -6,6 +6,7 @@
 typedef struct {
   char *params_file;
   char **overrides;
+  gboolean resume;
 } ParamsOptions;
 
 static void
@@ -16,6 +17,8 @@ add_params_options (GOptionContext *ctx, ParamsOptions *opts)
       "The params file (default: params.yaml)", "FILE" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->overrides,
       "Override a value, e.g. --set train.epochs=5 (repeatable)", "KEY=VALUE" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &opts->resume,
+      "Continue an interrupted model_trainer from its checkpoint", NULL },
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -31,8 +34,9 @@ clear_params_options (ParamsOptions *opts)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParamsOptions, clear_params_options)
 
 static DlpConfig *
-load_params (ParamsOptions *opts, GError **error)
+load_params (DlpApp *app, ParamsOptions *opts, GError **error)
 {
+  app->resume = opts->resume;
   return dlp_stages_load_params (opts->params_file ? opts->params_file : "params.yaml",
                                  opts->overrides, error);
 }
@@ -56,7 +60,7 @@ dlp_cmd_stage (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "unknown stage '%s' (stages: %s)", argv[1], names);
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpConfig) params = load_params (&opts, &error);
+  g_autoptr (DlpConfig) params = load_params (app, &opts, &error);
   if (params == NULL || !dlp_stage_execute (app, stage, params, &error))
     {
       dlp_print_error (error);
@@ -100,7 +104,7 @@ dlp_cmd_run (DlpApp *app, int argc, char **argv)
       }
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpConfig) params = load_params (&opts, &error);
+  g_autoptr (DlpConfig) params = load_params (app, &opts, &error);
   DlpDagOptions options = { .only = only, .dry_run = dry_run, .max_parallel = (guint) jobs };
   if (params == NULL || !dlp_dag_run (app, params, &options, &error))
     {

@@ -30,6 +30,8 @@ const DlpStageInfo *dlp_stages_find (const char *name);
 /* "data_ingestion, data_transformation, ..." for messages. */
 char *dlp_stages_list_names (void);
 
+gboolean dlp_stage_model_trainer (DlpStageRun *run, GError **error);
+
 /* Reads the params file and applies KEY=VALUE overrides. */
 DlpConfig *dlp_stages_load_params (const char *file, char **overrides,
                                    GError **error);

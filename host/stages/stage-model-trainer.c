@@ -1,0 +1,280 @@
+/* stage-model-trainer.c: train models/built on data/split/train into
+ * models/trained, with DVCLive-layout metrics in dvclive/. */
+#include <math.h>
+#include <stdio.h>
+#include "stages.h"
+#include "paths.h"
+#include "output-dir.h"
+#include "progress.h"
+#include "../train/dvclive.h"
+#include "../train/train-settings.h"
+#include "../train/trainer.h"
+
+#define CHECKPOINT_DIR "models/checkpoint"
+
+typedef struct {
+  DlpStageRun *run;
+  gint64 epochs;
+  const char *task;
+} Reporter;
+
+static void
+on_batch (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches,
+          const DlpBatchStats *stats, double samples_per_second)
+{
+  Reporter *rep = data;
+  DlpProgress *progress = rep->run->app->progress;
+  if (!dlp_progress_is_live (progress))
+    return;
+  const int width = 20;
+  int filled = (int) (width * batch / n_batches);
+  char bar[32];
+  for (int i = 0; i < width; i++)
+    bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
+  bar[width] = '\0';
+  double left = (double) (n_batches - batch) * (double) stats->n_rows / (double) batch
+                / MAX (samples_per_second, 1e-9);
+  g_autofree char *text = g_strdup_printf (
+    "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+    "  loss %.4f  accuracy %.4f  %.0f samples/s  %d:%02d left", epoch, rep->epochs, bar, batch,
+    n_batches, stats->loss_sum / stats->weight_sum,
+    (double) stats->n_correct / (double) stats->n_rows, samples_per_second,
+    (int) left / 60, (int) left % 60);
+  dlp_progress_report_text (progress, rep->task, text);
+}
+
+static gboolean
+on_epoch (gpointer data, const DlpEpochResult *r, GError **error)
+{
+  Reporter *rep = data;
+  (void) error;
+  dlp_progress_report_text (rep->run->app->progress, rep->task, NULL);
+  g_autoptr (GString) line = g_string_new (NULL);
+  g_string_append_printf (line, "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                          ": loss %.4f, accuracy %.4f", r->epoch, rep->epochs, r->loss, r->accuracy);
+  if (!isnan (r->val_loss))
+    g_string_append_printf (line, ", val_loss %.4f, val_accuracy %.4f", r->val_loss, r->val_accuracy);
+  g_string_append_printf (line, ", lr %g, %.0f samples/s, %.1f s", r->learning_rate,
+                          r->samples_per_second, r->seconds);
+  g_info ("%s", line->str);
+  return TRUE;
+}
+
+/* A hash of everything that decides the run, so that a checkpoint is
+ * only resumed by the same run. */
+static char *
+fingerprint (DlpConfig *train, const DlpTrainingData *data, const DlpTrainingData *val,
+             GError **error)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *files[] = { DLP_PATH_BUILT "/model.json", DLP_PATH_BUILT "/weights.safetensors" };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *bytes = NULL;
+      gsize len;
+      if (!g_file_get_contents (files[i], &bytes, &len, NULL))
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s", files[i]);
+          return NULL;
+        }
+      g_checksum_update (sum, (const guchar *) bytes, (gssize) len);
+    }
+  g_autoptr (GPtrArray) leaves = dlp_config_flatten (train);
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      DlpConfigLeaf *leaf = g_ptr_array_index (leaves, i);
+      g_autofree char *kv = g_strdup_printf ("%s=%s\n", leaf->key, leaf->value);
+      g_checksum_update (sum, (const guchar *) kv, -1);
+    }
+  g_autofree char *rows = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                           data->n_rows, val ? val->n_rows : 0);
+  g_checksum_update (sum, (const guchar *) rows, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static gboolean
+check_compatible (DlpGraph *graph, const DlpTrainingData *data, const char *what,
+                  GError **error)
+{
+  g_autofree char *expected = dlp_shape_to_string (dlp_graph_get_input_rank (graph),
+                                                   dlp_graph_get_input_shape (graph));
+  if (dlp_graph_get_input_size (graph) != data->row_size)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s gives %" G_GINT64_FORMAT " feature values per row (%s), but the model "
+                   "in " DLP_PATH_BUILT " expects input %s (%" G_GINT64_FORMAT " values); "
+                   "check model.input_shape and the reshape step of data_transformation",
+                   what, data->row_size, data->layout, expected, dlp_graph_get_input_size (graph));
+      return FALSE;
+    }
+  if (dlp_graph_get_output_size (graph) != data->n_classes)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s has %u classes, but the model in " DLP_PATH_BUILT " has %" G_GINT64_FORMAT
+                   " outputs; check model.num_classes", what, data->n_classes,
+                   dlp_graph_get_output_size (graph));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The optimizer named in train.optimizer (adam by default). */
+static const DlpOptimizerClass *
+make_optimizer (DlpStageRun *run, DlpConfig *train, gpointer *instance,
+                double *learning_rate, GError **error)
+{
+  g_autoptr (DlpConfig) section = dlp_config_get_section (train, "optimizer", TRUE, error);
+  if (section == NULL)
+    section = dlp_config_parse ("train.optimizer (default)", "type: adam\n", -1, error);
+  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "type", DLP_KIND_OPTIMIZER,
+                                                      "adam", NULL, error);
+  if (entry == NULL)
+    return NULL;
+  const DlpOptimizerClass *klass = dlp_type_entry_get_class (entry);
+  *learning_rate = 0.001;
+  if (!dlp_config_get_double (section, "learning_rate", learning_rate, error))
+    return NULL;
+  *instance = klass->create (section, error);
+  return *instance ? klass : NULL;
+}
+
+static gboolean
+write_outputs (DlpGraph *graph, DlpTrainer *trainer, GError **error)
+{
+  g_autoptr (DlpOutputDir) trained = dlp_output_dir_new (DLP_PATH_TRAINED, error);
+  g_autoptr (DlpOutputDir) live = trained ? dlp_output_dir_new (DLP_PATH_DVCLIVE, error) : NULL;
+  if (live == NULL)
+    return FALSE;
+  g_autofree char *arch = dlp_output_dir_file (trained, "model.json");
+  g_autofree char *weights = dlp_output_dir_file (trained, "weights.safetensors");
+  g_autofree char *optimizer = dlp_output_dir_file (trained, "optimizer.safetensors");
+  g_autofree char *history = dlp_output_dir_file (trained, "history.json");
+
+  GArray *h = dlp_trainer_get_history (trainer);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "final_epoch");
+  json_builder_add_int_value (b, dlp_trainer_get_final_epoch (trainer));
+  json_builder_set_member_name (b, "epochs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < h->len; i++)
+    {
+      const DlpEpochResult *r = &g_array_index (h, DlpEpochResult, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "epoch");
+      json_builder_add_int_value (b, r->epoch);
+      const struct { const char *k; double v; } m[] = {
+        { "loss", r->loss }, { "accuracy", r->accuracy }, { "val_loss", r->val_loss },
+        { "val_accuracy", r->val_accuracy }, { "learning_rate", r->learning_rate },
+        { "samples_per_second", r->samples_per_second }, { "seconds", r->seconds },
+      };
+      for (guint j = 0; j < G_N_ELEMENTS (m); j++)
+        if (!isnan (m[j].v))
+          {
+            json_builder_set_member_name (b, m[j].k);
+            json_builder_add_double_value (b, m[j].v);
+          }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) history_json = json_builder_get_root (b);
+
+  return dlp_graph_save_architecture (graph, arch, error)
+         && dlp_graph_save_weights (graph, weights, error)
+         && dlp_trainer_save_optimizer (trainer, optimizer, error)
+         && dlp_write_json_atomic (history, history_json, error)
+         && dlp_dvclive_write (dlp_output_dir_get_staging (live), h, error)
+         && dlp_output_dir_commit (trained, error)
+         && dlp_output_dir_commit (live, error);
+}
+
+/* Everything after the graph is loaded; the caller frees the graph. */
+static gboolean
+train (DlpStageRun *run, DlpConfig *train_section, DlpTrainSettings *settings,
+       DlpGraph *graph, const DlpTrainingData *data, const DlpTrainingData *val,
+       GError **error)
+{
+  if (!dlp_graph_load_weights (graph, DLP_PATH_BUILT "/weights.safetensors", error)
+      || !check_compatible (graph, data, DLP_PATH_TRAIN, error)
+      || (val && !check_compatible (graph, val, DLP_PATH_VAL, error)))
+    return FALSE;
+
+  g_autofree float *class_weights = NULL;
+  if (settings->class_weights || settings->class_weight_values)
+    {
+      class_weights = dlp_train_settings_class_weights (settings, data->labels, data->n_rows,
+                                                        data->n_classes, train_section, error);
+      if (class_weights == NULL)
+        return FALSE;
+    }
+  DlpLossOptions loss = { sizeof loss, settings->label_smoothing, class_weights };
+  dlp_graph_set_loss (graph, &loss);
+
+  g_autoptr (DlpConfig) schedule_section = dlp_config_get_section (train_section, "lr_schedule", TRUE, error);
+  if (schedule_section == NULL && error && *error)
+    return FALSE;
+  gpointer optimizer = NULL;
+  double learning_rate;
+  const DlpOptimizerClass *klass = make_optimizer (run, train_section, &optimizer, &learning_rate, error);
+  if (klass == NULL)
+    return FALSE;
+  g_autoptr (DlpSchedule) schedule = dlp_schedule_new (schedule_section, learning_rate,
+                                                       settings->options.epochs, error);
+  g_autofree char *print = schedule ? fingerprint (train_section, data, val, error) : NULL;
+  settings->options.fingerprint = print;
+
+  /* One kind of parallelism at a time: the graph's threads or OpenBLAS's. */
+  guint graph_threads = settings->split_batch ? settings->threads : 1;
+  dlp_blas_set_n_threads (settings->split_batch ? 1 : (int) settings->threads);
+  dlp_context_set_n_threads (run->context, settings->threads);
+  g_autoptr (DlpTrainer) trainer = print ? dlp_trainer_new (graph, klass, optimizer, schedule,
+                                                            &settings->options, graph_threads,
+                                                            error)
+                                         : NULL;
+  gboolean ok = trainer != NULL;
+  if (ok && run->app->resume)
+    ok = dlp_trainer_resume (trainer, CHECKPOINT_DIR, error);
+  if (ok)
+    {
+      g_info ("training on %" G_GINT64_FORMAT " rows (%s)%s, %u threads%s", data->n_rows,
+              data->layout, val ? " with validation" : "", settings->threads,
+              settings->split_batch ? " splitting each batch" : " in OpenBLAS");
+      Reporter rep = { run, settings->options.epochs, "training" };
+      DlpTrainHooks hooks = { &rep, on_batch, on_epoch };
+      ok = dlp_trainer_fit (trainer, data, val, run->context, CHECKPOINT_DIR, &hooks, error);
+      dlp_progress_report_text (run->app->progress, rep.task, NULL);
+    }
+  ok = ok && write_outputs (graph, trainer, error);
+  klass->destroy (optimizer);
+  return ok;
+}
+
+gboolean
+dlp_stage_model_trainer (DlpStageRun *run, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "train", TRUE, &local);
+  if (section == NULL)
+    section = dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
+  g_auto (DlpTrainSettings) settings = { 0 };
+  if (!dlp_train_settings_load (&settings, section, error))
+    return FALSE;
+
+  g_autoptr (DlpTrainingData) data = dlp_training_data_load (DLP_PATH_TRAIN, error);
+  if (data == NULL)
+    return FALSE;
+  g_autoptr (DlpTrainingData) val = NULL;
+  if (g_file_test (DLP_PATH_VAL, G_FILE_TEST_EXISTS)
+      && (val = dlp_training_data_load (DLP_PATH_VAL, error)) == NULL)
+    return FALSE;
+
+  DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_BUILT "/model.json", error);
+  if (graph == NULL)
+    return FALSE;
+  gboolean ok = train (run, section, &settings, graph, data, val, error);
+  dlp_graph_free (graph);
+  if (ok)
+    dlp_remove_tree (CHECKPOINT_DIR);
+  return ok;
+}
