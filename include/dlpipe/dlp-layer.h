@@ -89,7 +89,9 @@ typedef enum {
  * DlpInit: how a parameter is initialised, as Keras describes it.
  * Variance scaling draws with variance @scale / n, n being fan_in, fan_out
  * or their mean (@mode): Glorot is (1, avg), He (2, in), LeCun (1, in).
- * A @seed of -1 means "derived from the graph's seed".
+ * A @seed of -1 means "derived from the graph's seed". After drawing,
+ * @fill_count values from @fill_start are set to @fill_value (an LSTM's
+ * forget-gate bias of 1).
  */
 typedef struct {
   DlpInitKind kind;
@@ -101,6 +103,8 @@ typedef struct {
   DlpDistribution distribution;
   double gain;
   gint64 seed;
+  gint64 fill_start, fill_count;
+  double fill_value;
 } DlpInit;
 
 DLP_API DlpInit dlp_init_constant (double value);

@@ -303,4 +303,7 @@ dlp_init_fill (const DlpInit *init, float *data, gsize n, gint64 rows,
       memset (data, 0, n * sizeof (float));
       break;
     }
+  for (gint64 i = 0; i < init->fill_count; i++)
+    if (init->fill_start + i >= 0 && (gsize) (init->fill_start + i) < n)
+      data[init->fill_start + i] = (float) init->fill_value;
 }

@@ -133,7 +133,8 @@ dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank,
   DlpParamDecl p = { 0 };
   p.name = g_strdup (name);
   p.rank = rank;
-  memcpy (p.shape, shape, rank * sizeof (gint64));
+  if (rank > 0)
+    memcpy (p.shape, shape, rank * sizeof (gint64));
   p.init = *init;
   p.fan_in = fan_in;
   p.fan_out = fan_out;
@@ -162,7 +163,8 @@ dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name, guint rank,
   DlpStateDecl s = { 0 };
   s.name = g_strdup (name);
   s.rank = rank;
-  memcpy (s.shape, shape, rank * sizeof (gint64));
+  if (rank > 0)
+    memcpy (s.shape, shape, rank * sizeof (gint64));
   s.initial = initial;
   s.dtype = dtype;
   s.size = shape_size (rank, shape);

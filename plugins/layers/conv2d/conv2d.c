@@ -1,0 +1,264 @@
+/* conv2d.c: 2-D convolution over [height, width, channels] images, Keras'
+ * Conv2D, PyTorch's nn.Conv2d.
+ *
+ * im2col + GEMM: each output pixel's window (kh, kw, c) is copied into a
+ * row of a column matrix, kernel rows being contiguous in NHWC, and the
+ * whole batch is one GEMM against the weight kept as [filters, kh, kw, c]
+ * (stored as PyTorch's [filters, c, kh, kw]). The output comes out NHWC.
+ * Backward: dW = dY^T cols, dcols = dY W, then col2im adds dcols back. */
+#include <string.h>
+#include <cblas.h>
+#include <dlpipe/dlpipe.h>
+
+typedef struct {
+  gint64 filters, kh, kw, sh, sw;
+  gboolean same, use_bias;
+  DlpInit kernel_init, bias_init;
+  gint64 h, w, c, oh, ow, pad_top, pad_left, k;
+  gboolean direct;       /* 1x1, stride 1: the input is the column matrix */
+  guint weight, bias, cols, dcols;
+} Conv;
+
+static const DlpParamSpec conv_params[] = {
+  { sizeof (DlpParamSpec), "filters", DLP_PARAM_INT, "Output channels", NULL, TRUE,
+    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "kernel_size", DLP_PARAM_ANY, "Kernel height and width (n or [h, w])",
+    NULL, TRUE },
+  { sizeof (DlpParamSpec), "strides", DLP_PARAM_ANY, "Step (n or [h, w])", "[1, 1]" },
+  { sizeof (DlpParamSpec), "padding", DLP_PARAM_ENUM, "valid: no padding; same: output "
+    "size = ceil(input / stride)", "valid", .choices = "valid|same" },
+  { sizeof (DlpParamSpec), "data_format", DLP_PARAM_ENUM, "Layout of images", "channels_last",
+    .choices = "channels_last" },
+  { sizeof (DlpParamSpec), "dilation_rate", DLP_PARAM_ANY, "Must be 1", "[1, 1]" },
+  { sizeof (DlpParamSpec), "groups", DLP_PARAM_INT, "Must be 1", "1", .minimum = 1,
+    .maximum = 1, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds a bias", "true" },
+  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY, "Initializer of the weight",
+    "glorot_uniform" },
+  { sizeof (DlpParamSpec), "bias_initializer", DLP_PARAM_ANY, "Initializer of the bias", "zeros" },
+  DLP_PARAM_END
+};
+
+static gpointer
+conv_create (DlpConfig *config, GError **error)
+{
+  g_autofree Conv *cv = g_new0 (Conv, 1);
+  gint64 kernel[2] = { 0, 0 }, strides[2] = { 1, 1 }, dilation[2] = { 1, 1 };
+  g_autofree char *padding = NULL;
+  cv->kernel_init = dlp_init_glorot_uniform ();
+  cv->bias_init = dlp_init_constant (0);
+  if (!dlp_config_get_int (config, "filters", &cv->filters, error)
+      || !dlp_layer_config_get_pair (config, "kernel_size", 1, kernel, error)
+      || !dlp_layer_config_get_pair (config, "strides", 1, strides, error)
+      || !dlp_layer_config_get_pair (config, "dilation_rate", 1, dilation, error)
+      || !dlp_config_get_string (config, "padding", &padding, error)
+      || !dlp_config_get_bool (config, "use_bias", &cv->use_bias, error)
+      || !dlp_init_from_config (config, "kernel_initializer", &cv->kernel_init, error)
+      || !dlp_init_from_config (config, "bias_initializer", &cv->bias_init, error))
+    return NULL;
+  if (dilation[0] != 1 || dilation[1] != 1)
+    {
+      dlp_config_set_error (config, "dilation_rate", error, "only a dilation of 1 is supported");
+      return NULL;
+    }
+  cv->kh = kernel[0], cv->kw = kernel[1];
+  cv->sh = strides[0], cv->sw = strides[1];
+  cv->same = g_strcmp0 (padding, "same") == 0;
+  return g_steal_pointer (&cv);
+}
+
+/* Keras' sizes: "same" pads so that out = ceil(in / stride), the odd
+ * pixel going to the bottom and right. */
+static void
+out_size (gint64 in, gint64 k, gint64 s, gboolean same, gint64 *out, gint64 *pad)
+{
+  if (same)
+    {
+      *out = (in + s - 1) / s;
+      gint64 total = MAX ((*out - 1) * s + k - in, 0);
+      *pad = total / 2;
+    }
+  else
+    {
+      *out = in >= k ? (in - k) / s + 1 : 0;
+      *pad = 0;
+    }
+}
+
+static gboolean
+conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
+{
+  Conv *cv = self;
+  if (dlp_layer_plan_get_input_rank (plan) != 3)
+    {
+      dlp_layer_plan_shape_error (plan, error, "expected an image [height, width, channels]");
+      return FALSE;
+    }
+  const gint64 *in = dlp_layer_plan_get_input_shape (plan);
+  cv->h = in[0], cv->w = in[1], cv->c = in[2];
+  out_size (cv->h, cv->kh, cv->sh, cv->same, &cv->oh, &cv->pad_top);
+  out_size (cv->w, cv->kw, cv->sw, cv->same, &cv->ow, &cv->pad_left);
+  if (cv->oh < 1 || cv->ow < 1)
+    {
+      dlp_layer_plan_shape_error (plan, error, "a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                                  " kernel without padding needs an image at least that large",
+                                  cv->kh, cv->kw);
+      return FALSE;
+    }
+  gint64 out[3] = { cv->oh, cv->ow, cv->filters };
+  dlp_layer_plan_set_output_shape (plan, 3, out);
+  cv->k = cv->kh * cv->kw * cv->c;
+  gint64 w_shape[4] = { cv->filters, cv->kh, cv->kw, cv->c };
+  cv->weight = dlp_layer_plan_add_param (plan, "weight", 4, w_shape, &cv->kernel_init,
+                                         cv->k, cv->kh * cv->kw * cv->filters);
+  static const guint torch_layout[4] = { 0, 3, 1, 2 };
+  dlp_layer_plan_set_param_layout (plan, cv->weight, torch_layout);
+  if (cv->use_bias)
+    cv->bias = dlp_layer_plan_add_param (plan, "bias", 1, &cv->filters, &cv->bias_init,
+                                         cv->k, cv->kh * cv->kw * cv->filters);
+  cv->direct = cv->kh == 1 && cv->kw == 1 && cv->sh == 1 && cv->sw == 1;
+  if (!cv->direct)
+    {
+      gsize per_row = (gsize) (cv->oh * cv->ow * cv->k);
+      cv->cols = dlp_layer_plan_add_buffer (plan, per_row, 0, DLP_BUFFER_KEEP);
+      cv->dcols = dlp_layer_plan_add_buffer (plan, per_row, 0, DLP_BUFFER_TEMP);
+    }
+  return TRUE;
+}
+
+/* Copies (im2col) or adds back (col2im) each window; a kernel row is
+ * kw * c contiguous floats of the input when it lies inside the image. */
+static void
+im2col (const Conv *cv, const float *x, float *cols, gint64 rows, gboolean add_back,
+        float *dx)
+{
+  gint64 run = cv->kw * cv->c;
+  for (gint64 n = 0; n < rows; n++)
+    {
+      const float *img = x ? x + n * cv->h * cv->w * cv->c : NULL;
+      float *dimg = dx ? dx + n * cv->h * cv->w * cv->c : NULL;
+      for (gint64 oh = 0; oh < cv->oh; oh++)
+        for (gint64 ow = 0; ow < cv->ow; ow++)
+          {
+            float *dst = cols + ((n * cv->oh + oh) * cv->ow + ow) * cv->k;
+            gint64 iw0 = ow * cv->sw - cv->pad_left;
+            for (gint64 kh = 0; kh < cv->kh; kh++, dst += run)
+              {
+                gint64 ih = oh * cv->sh - cv->pad_top + kh;
+                if (ih < 0 || ih >= cv->h)
+                  {
+                    if (!add_back)
+                      memset (dst, 0, run * sizeof (float));
+                    continue;
+                  }
+                gint64 first = MAX (0, -iw0), last = MIN (cv->kw, cv->w - iw0);
+                gint64 offset = (ih * cv->w + iw0) * cv->c;
+                if (add_back)
+                  {
+                    float *d = dimg + (offset + first * cv->c);
+                    const float *s = dst + first * cv->c;
+                    for (gint64 i = 0; i < (last - first) * cv->c; i++)
+                      d[i] += s[i];
+                  }
+                else if (first == 0 && last == cv->kw)
+                  memcpy (dst, img + offset, run * sizeof (float));
+                else
+                  {
+                    memset (dst, 0, run * sizeof (float));
+                    if (last > first)
+                      memcpy (dst + first * cv->c, img + (offset + first * cv->c),
+                              (last - first) * cv->c * sizeof (float));
+                  }
+              }
+          }
+    }
+}
+
+static gboolean
+conv_forward (gpointer self, DlpLayerPass *pass, GError **error)
+{
+  Conv *cv = self;
+  (void) error;
+  gint64 rows = dlp_layer_pass_get_n_rows (pass);
+  gint64 m = rows * cv->oh * cv->ow;
+  const float *x = dlp_layer_pass_get_input (pass);
+  float *y = dlp_layer_pass_get_output (pass);
+  const float *cols = x;
+  if (!cv->direct)
+    {
+      float *buf = dlp_layer_pass_get_buffer (pass, cv->cols);
+      im2col (cv, x, buf, rows, FALSE, NULL);
+      cols = buf;
+    }
+  float beta = 0.0f;
+  if (cv->use_bias)
+    {
+      const float *b = dlp_layer_pass_get_param (pass, cv->bias);
+      for (gint64 r = 0; r < m; r++)
+        memcpy (y + r * cv->filters, b, cv->filters * sizeof (float));
+      beta = 1.0f;
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, cv->filters, cv->k, 1.0f, cols,
+               cv->k, dlp_layer_pass_get_param (pass, cv->weight), cv->k, beta, y, cv->filters);
+  return TRUE;
+}
+
+static void
+conv_backward (gpointer self, DlpLayerPass *pass)
+{
+  Conv *cv = self;
+  gint64 rows = dlp_layer_pass_get_n_rows (pass);
+  gint64 m = rows * cv->oh * cv->ow;
+  const float *dy = dlp_layer_pass_get_output_grad (pass);
+  float *dx = dlp_layer_pass_get_input_grad (pass);
+  const float *cols = cv->direct ? dlp_layer_pass_get_input (pass)
+                                 : dlp_layer_pass_get_buffer (pass, cv->cols);
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, m, 1.0f, dy,
+               cv->filters, cols, cv->k, 0.0f, dlp_layer_pass_get_param_grad (pass, cv->weight),
+               cv->k);
+  if (cv->use_bias)
+    {
+      float *db = dlp_layer_pass_get_param_grad (pass, cv->bias);
+      memset (db, 0, cv->filters * sizeof (float));
+      for (gint64 r = 0; r < m; r++)
+        for (gint64 f = 0; f < cv->filters; f++)
+          db[f] += dy[r * cv->filters + f];
+    }
+  if (dx == NULL)
+    return;
+  const float *w = dlp_layer_pass_get_param (pass, cv->weight);
+  if (cv->direct)
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
+                   cv->filters, w, cv->k, 0.0f, dx, cv->k);
+      return;
+    }
+  float *dcols = dlp_layer_pass_get_buffer (pass, cv->dcols);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
+               cv->filters, w, cv->k, 0.0f, dcols, cv->k);
+  memset (dx, 0, (gsize) (rows * cv->h * cv->w * cv->c) * sizeof (float));
+  im2col (cv, NULL, dcols, rows, TRUE, dx);
+}
+
+static const DlpLayerClass conv_class = {
+  .struct_size = sizeof (DlpLayerClass),
+  .name = "conv2d",
+  .description = "2-D convolution (Keras Conv2D, PyTorch nn.Conv2d), channels last",
+  .params = conv_params,
+  .flags = DLP_LAYER_FLAG_ACTIVATION,
+  .keras_class = "Conv2D",
+  .create = conv_create,
+  .destroy = g_free,
+  .plan = conv_plan,
+  .forward = conv_forward,
+  .backward = conv_backward,
+};
+
+static gboolean
+plugin_init (DlpRegistry *registry, GError **error)
+{
+  return dlp_registry_add_layer (registry, &conv_class, error);
+}
+
+DLP_PLUGIN_DEFINE (layer_conv2d, "0.1.0", "LGPL-2.1-or-later",
+                   "The 2-D convolution layer", plugin_init)

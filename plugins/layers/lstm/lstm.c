@@ -1,0 +1,352 @@
+/* lstm.c: long short-term memory, Keras' LSTM, PyTorch's nn.LSTM
+ * (batch_first, num_layers, PyTorch's gate order i, f, g, o).
+ *
+ * A sample is a sequence [T, F]; an image [height, width, channels] is read
+ * row by row (T = height, F = width * channels) and a plain vector [T] as
+ * T steps of one feature. Internally sequences are time-major, so that a
+ * time step is a contiguous block of the batch:
+ *   - the input projection of all steps is one GEMM, [T*B, F] x [F, 4H];
+ *   - each step adds h(t-1) W_hh^T for the four gates in one GEMM, then one
+ *     pass per row applies the gate functions and updates c and h;
+ *   - backward runs back through time with one GEMM per step for dh, and
+ *     the weight gradients are two large GEMMs over all T*B rows.
+ * Stacked layers (num_layers, a dlpipe extension of Keras' config that
+ * matches PyTorch's) feed each layer's hidden sequence to the next. */
+#include <string.h>
+#include <cblas.h>
+#include <dlpipe/dlpipe.h>
+
+#define LSTM_MAX_LAYERS 16
+
+typedef struct {
+  gint64 units, n_layers;
+  gboolean return_sequences, use_bias, unit_forget_bias;
+  DlpInit kernel_init, recurrent_init, bias_init;
+  gint64 t, f;
+  guint w_ih[LSTM_MAX_LAYERS], w_hh[LSTM_MAX_LAYERS];
+  guint b_ih[LSTM_MAX_LAYERS], b_hh[LSTM_MAX_LAYERS];
+  guint gates[LSTM_MAX_LAYERS], cs[LSTM_MAX_LAYERS], hs[LSTM_MAX_LAYERS];
+  guint xt, dgates, dhs_a, dhs_b, dxt, dh, dc, scratch;
+} Lstm;
+
+static const DlpParamSpec lstm_params[] = {
+  { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", NULL, TRUE,
+    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "num_layers", DLP_PARAM_INT, "Stacked layers (PyTorch's num_layers)",
+    "1", .minimum = 1, .maximum = LSTM_MAX_LAYERS, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "return_sequences", DLP_PARAM_BOOL,
+    "Outputs every step's hidden state [T, units], not only the last", "false" },
+  { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds biases", "true" },
+  { sizeof (DlpParamSpec), "unit_forget_bias", DLP_PARAM_BOOL, "Starts the forget gate's bias "
+    "at 1", "true" },
+  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY, "Initializer of weight_ih",
+    "glorot_uniform" },
+  { sizeof (DlpParamSpec), "recurrent_initializer", DLP_PARAM_ANY, "Initializer of weight_hh",
+    "orthogonal" },
+  { sizeof (DlpParamSpec), "bias_initializer", DLP_PARAM_ANY, "Initializer of bias_ih", "zeros" },
+  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Must be tanh", "tanh",
+    .choices = "tanh" },
+  { sizeof (DlpParamSpec), "recurrent_activation", DLP_PARAM_ENUM, "Must be sigmoid",
+    "sigmoid", .choices = "sigmoid" },
+  { sizeof (DlpParamSpec), "return_state", DLP_PARAM_BOOL, "Must be false", "false" },
+  { sizeof (DlpParamSpec), "go_backwards", DLP_PARAM_BOOL, "Must be false", "false" },
+  { sizeof (DlpParamSpec), "stateful", DLP_PARAM_BOOL, "Must be false", "false" },
+  { sizeof (DlpParamSpec), "time_major", DLP_PARAM_BOOL, "Must be false", "false" },
+  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Must be 0 (use a Dropout layer)", "0" },
+  { sizeof (DlpParamSpec), "recurrent_dropout", DLP_PARAM_DOUBLE, "Must be 0", "0" },
+  { sizeof (DlpParamSpec), "unroll", DLP_PARAM_BOOL, "Ignored" },
+  { sizeof (DlpParamSpec), "implementation", DLP_PARAM_INT, "Ignored" },
+  { sizeof (DlpParamSpec), "seed", DLP_PARAM_ANY, "Ignored" },
+  DLP_PARAM_END
+};
+
+static gboolean
+require_off (DlpConfig *config, const char *key, GError **error)
+{
+  JsonNode *node = dlp_config_lookup (config, key);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  gboolean off = (type == G_TYPE_BOOLEAN && !json_node_get_boolean (node))
+                 || ((type == G_TYPE_DOUBLE || type == G_TYPE_INT64) && json_node_get_double (node) == 0);
+  if (!off)
+    dlp_config_set_error (config, key, error, "not supported by the LSTM layer");
+  return off;
+}
+
+static gpointer
+lstm_create (DlpConfig *config, GError **error)
+{
+  g_autofree Lstm *l = g_new0 (Lstm, 1);
+  l->kernel_init = dlp_init_glorot_uniform ();
+  l->recurrent_init = dlp_init_orthogonal ();
+  l->bias_init = dlp_init_constant (0);
+  static const char *const off[] = { "return_state", "go_backwards", "stateful", "time_major",
+                                     "dropout", "recurrent_dropout" };
+  for (guint i = 0; i < G_N_ELEMENTS (off); i++)
+    if (!require_off (config, off[i], error))
+      return NULL;
+  if (!dlp_config_get_int (config, "units", &l->units, error)
+      || !dlp_config_get_int (config, "num_layers", &l->n_layers, error)
+      || !dlp_config_get_bool (config, "return_sequences", &l->return_sequences, error)
+      || !dlp_config_get_bool (config, "use_bias", &l->use_bias, error)
+      || !dlp_config_get_bool (config, "unit_forget_bias", &l->unit_forget_bias, error)
+      || !dlp_init_from_config (config, "kernel_initializer", &l->kernel_init, error)
+      || !dlp_init_from_config (config, "recurrent_initializer", &l->recurrent_init, error)
+      || !dlp_init_from_config (config, "bias_initializer", &l->bias_init, error))
+    return NULL;
+  return g_steal_pointer (&l);
+}
+
+static gboolean
+lstm_plan (gpointer self, DlpLayerPlan *plan, GError **error)
+{
+  Lstm *l = self;
+  guint rank = dlp_layer_plan_get_input_rank (plan);
+  const gint64 *in = dlp_layer_plan_get_input_shape (plan);
+  if (rank > 3)
+    {
+      dlp_layer_plan_shape_error (plan, error, "expected a sequence [steps, features], [steps] "
+                                  "or an image [rows, columns, channels]");
+      return FALSE;
+    }
+  l->t = in[0];
+  l->f = dlp_layer_plan_get_input_size (plan) / l->t;
+  gint64 h = l->units, g = 4 * h;
+  gint64 out[2] = { l->t, h };
+  if (l->return_sequences)
+    dlp_layer_plan_set_output_shape (plan, 2, out);
+  else
+    dlp_layer_plan_set_output_shape (plan, 1, &h);
+  for (gint64 k = 0; k < l->n_layers; k++)
+    {
+      gint64 fin = k == 0 ? l->f : h;
+      gint64 ih[2] = { g, fin }, hh[2] = { g, h };
+      g_autofree char *w_ih = g_strdup_printf ("weight_ih_l%" G_GINT64_FORMAT, k);
+      g_autofree char *w_hh = g_strdup_printf ("weight_hh_l%" G_GINT64_FORMAT, k);
+      l->w_ih[k] = dlp_layer_plan_add_param (plan, w_ih, 2, ih, &l->kernel_init, fin, g);
+      l->w_hh[k] = dlp_layer_plan_add_param (plan, w_hh, 2, hh, &l->recurrent_init, h, g);
+      if (l->use_bias)
+        {
+          DlpInit bias_init = l->bias_init;
+          if (l->unit_forget_bias)
+            bias_init.fill_start = h, bias_init.fill_count = h, bias_init.fill_value = 1.0;
+          DlpInit zeros = dlp_init_constant (0);
+          g_autofree char *b_ih = g_strdup_printf ("bias_ih_l%" G_GINT64_FORMAT, k);
+          g_autofree char *b_hh = g_strdup_printf ("bias_hh_l%" G_GINT64_FORMAT, k);
+          l->b_ih[k] = dlp_layer_plan_add_param (plan, b_ih, 1, &g, &bias_init, fin, g);
+          l->b_hh[k] = dlp_layer_plan_add_param (plan, b_hh, 1, &g, &zeros, h, g);
+        }
+      l->gates[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * g), 0, DLP_BUFFER_KEEP);
+      l->cs[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_KEEP);
+      l->hs[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_KEEP);
+    }
+  l->xt = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * l->f), 0, DLP_BUFFER_KEEP);
+  l->dgates = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * g), 0, DLP_BUFFER_TEMP);
+  l->dhs_a = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_TEMP);
+  l->dhs_b = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_TEMP);
+  l->dxt = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * l->f), 0, DLP_BUFFER_TEMP);
+  l->dh = dlp_layer_plan_add_buffer (plan, (gsize) h, 0, DLP_BUFFER_TEMP);
+  l->dc = dlp_layer_plan_add_buffer (plan, (gsize) h, 0, DLP_BUFFER_TEMP);
+  /* The summed biases (4H) and one row of tanh(c) (H). */
+  l->scratch = dlp_layer_plan_add_buffer (plan, 0, (gsize) (g + h), DLP_BUFFER_TEMP);
+  return TRUE;
+}
+
+/* Batch-major [R, T, W] <-> time-major [T, R, W]. */
+static void
+to_time_major (const float *src, float *dst, gint64 r_n, gint64 t_n, gint64 w, gboolean forward)
+{
+  for (gint64 r = 0; r < r_n; r++)
+    for (gint64 t = 0; t < t_n; t++)
+      {
+        const float *s = forward ? src + (r * t_n + t) * w : src + (t * r_n + r) * w;
+        float *d = forward ? dst + (t * r_n + r) * w : dst + (r * t_n + t) * w;
+        memcpy (d, s, w * sizeof (float));
+      }
+}
+
+static gboolean
+lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
+{
+  Lstm *l = self;
+  (void) error;
+  gint64 r_n = dlp_layer_pass_get_n_rows (pass), t_n = l->t, h = l->units, g = 4 * h;
+  float *xt = dlp_layer_pass_get_buffer (pass, l->xt);
+  float *bias = dlp_layer_pass_get_buffer (pass, l->scratch);
+  float *tc = bias + g;
+  to_time_major (dlp_layer_pass_get_input (pass), xt, r_n, t_n, l->f, TRUE);
+  const float *in = xt;
+  gint64 fin = l->f;
+  for (gint64 k = 0; k < l->n_layers; k++)
+    {
+      const float *w_ih = dlp_layer_pass_get_param (pass, l->w_ih[k]);
+      const float *w_hh = dlp_layer_pass_get_param (pass, l->w_hh[k]);
+      float *gates = dlp_layer_pass_get_buffer (pass, l->gates[k]);
+      float *cs = dlp_layer_pass_get_buffer (pass, l->cs[k]);
+      float *hs = dlp_layer_pass_get_buffer (pass, l->hs[k]);
+      for (gint64 j = 0; j < g; j++)
+        bias[j] = l->use_bias ? dlp_layer_pass_get_param (pass, l->b_ih[k])[j]
+                                + dlp_layer_pass_get_param (pass, l->b_hh[k])[j] : 0.0f;
+      /* The input projection of every step at once. */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_n * r_n, g, fin, 1.0f, in, fin,
+                   w_ih, fin, 0.0f, gates, g);
+      for (gint64 t = 0; t < t_n; t++)
+        {
+          float *gt = gates + t * r_n * g;
+          if (t > 0)
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, r_n, g, h, 1.0f,
+                         hs + (t - 1) * r_n * h, h, w_hh, h, 1.0f, gt, g);
+          for (gint64 r = 0; r < r_n; r++)
+            {
+              /* One row at a time, in cache: gates i, f, g, o, then c and h. */
+              float *row = gt + r * g;
+              for (gint64 j = 0; j < g; j++)
+                row[j] += bias[j];
+              dlp_vec_sigmoid (row, row, 2 * h);
+              dlp_vec_tanh (row + 2 * h, row + 2 * h, h);
+              dlp_vec_sigmoid (row + 3 * h, row + 3 * h, h);
+              float *c = cs + (t * r_n + r) * h;
+              const float *c_prev = t > 0 ? cs + ((t - 1) * r_n + r) * h : NULL;
+              for (gint64 j = 0; j < h; j++)
+                c[j] = row[j] * row[2 * h + j] + (c_prev ? row[h + j] * c_prev[j] : 0.0f);
+              dlp_vec_tanh (tc, c, h);
+              float *hr = hs + (t * r_n + r) * h;
+              for (gint64 j = 0; j < h; j++)
+                hr[j] = row[3 * h + j] * tc[j];
+            }
+        }
+      in = hs;
+      fin = h;
+    }
+  float *y = dlp_layer_pass_get_output (pass);
+  if (l->return_sequences)
+    to_time_major (in, y, r_n, t_n, h, FALSE);
+  else
+    memcpy (y, in + (t_n - 1) * r_n * h, (gsize) (r_n * h) * sizeof (float));
+  return TRUE;
+}
+
+static void
+lstm_backward (gpointer self, DlpLayerPass *pass)
+{
+  Lstm *l = self;
+  gint64 r_n = dlp_layer_pass_get_n_rows (pass), t_n = l->t, h = l->units, g = 4 * h;
+  const float *dy = dlp_layer_pass_get_output_grad (pass);
+  float *dx = dlp_layer_pass_get_input_grad (pass);
+  float *cur = dlp_layer_pass_get_buffer (pass, l->dhs_a);
+  float *next = dlp_layer_pass_get_buffer (pass, l->dhs_b);
+  float *dgates = dlp_layer_pass_get_buffer (pass, l->dgates);
+  float *dh = dlp_layer_pass_get_buffer (pass, l->dh);
+  float *dc = dlp_layer_pass_get_buffer (pass, l->dc);
+  float *tc = dlp_layer_pass_get_buffer (pass, l->scratch) + g;
+
+  /* The gradient of the top layer's hidden sequence, time-major. */
+  if (l->return_sequences)
+    to_time_major (dy, cur, r_n, t_n, h, TRUE);
+  else
+    {
+      memset (cur, 0, (gsize) (t_n * r_n * h) * sizeof (float));
+      memcpy (cur + (t_n - 1) * r_n * h, dy, (gsize) (r_n * h) * sizeof (float));
+    }
+
+  for (gint64 k = l->n_layers - 1; k >= 0; k--)
+    {
+      const float *in = k > 0 ? dlp_layer_pass_get_buffer (pass, l->hs[k - 1])
+                              : dlp_layer_pass_get_buffer (pass, l->xt);
+      gint64 fin = k > 0 ? h : l->f;
+      const float *w_ih = dlp_layer_pass_get_param (pass, l->w_ih[k]);
+      const float *w_hh = dlp_layer_pass_get_param (pass, l->w_hh[k]);
+      const float *gates = dlp_layer_pass_get_buffer (pass, l->gates[k]);
+      const float *cs = dlp_layer_pass_get_buffer (pass, l->cs[k]);
+      const float *hs = dlp_layer_pass_get_buffer (pass, l->hs[k]);
+      memset (dc, 0, (gsize) (r_n * h) * sizeof (float));
+      for (gint64 t = t_n - 1; t >= 0; t--)
+        {
+          /* dh from the step after: its gate gradients times W_hh. */
+          if (t < t_n - 1)
+            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r_n, h, g, 1.0f,
+                         dgates + (t + 1) * r_n * g, g, w_hh, h, 0.0f, dh, h);
+          else
+            memset (dh, 0, (gsize) (r_n * h) * sizeof (float));
+          for (gint64 r = 0; r < r_n; r++)
+            {
+              const float *row = gates + (t * r_n + r) * g;
+              const float *c = cs + (t * r_n + r) * h;
+              const float *c_prev = t > 0 ? cs + ((t - 1) * r_n + r) * h : NULL;
+              const float *dh_out = cur + (t * r_n + r) * h;
+              float *dhr = dh + r * h, *dcr = dc + r * h;
+              float *d = dgates + (t * r_n + r) * g;
+              dlp_vec_tanh (tc, c, h);
+              for (gint64 j = 0; j < h; j++)
+                {
+                  float i = row[j], f = row[h + j], gg = row[2 * h + j], o = row[3 * h + j];
+                  float dht = dh_out[j] + dhr[j];
+                  float dct = dcr[j] + dht * o * (1.0f - tc[j] * tc[j]);
+                  d[j] = dct * gg * i * (1.0f - i);
+                  d[h + j] = c_prev ? dct * c_prev[j] * f * (1.0f - f) : 0.0f;
+                  d[2 * h + j] = dct * i * (1.0f - gg * gg);
+                  d[3 * h + j] = dht * tc[j] * o * (1.0f - o);
+                  dcr[j] = dct * f;
+                }
+            }
+        }
+      /* Weight gradients over all steps at once; W_hh pairs step t's gate
+       * gradients with h(t-1), and h(-1) is zero. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, fin, t_n * r_n, 1.0f, dgates, g,
+                   in, fin, 0.0f, dlp_layer_pass_get_param_grad (pass, l->w_ih[k]), fin);
+      float *dw_hh = dlp_layer_pass_get_param_grad (pass, l->w_hh[k]);
+      if (t_n > 1)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, h, (t_n - 1) * r_n, 1.0f,
+                     dgates + r_n * g, g, hs, h, 0.0f, dw_hh, h);
+      else
+        memset (dw_hh, 0, (gsize) (g * h) * sizeof (float));
+      if (l->use_bias)
+        {
+          float *db_ih = dlp_layer_pass_get_param_grad (pass, l->b_ih[k]);
+          float *db_hh = dlp_layer_pass_get_param_grad (pass, l->b_hh[k]);
+          memset (db_ih, 0, (gsize) g * sizeof (float));
+          for (gint64 row = 0; row < t_n * r_n; row++)
+            for (gint64 j = 0; j < g; j++)
+              db_ih[j] += dgates[row * g + j];
+          memcpy (db_hh, db_ih, (gsize) g * sizeof (float));
+        }
+      /* The input's gradient: the layer below's hidden sequence, or dX. */
+      if (k > 0)
+        {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, h, g, 1.0f, dgates,
+                       g, w_ih, h, 0.0f, next, h);
+          float *swap = cur;
+          cur = next, next = swap;
+        }
+      else if (dx)
+        {
+          float *dxt = dlp_layer_pass_get_buffer (pass, l->dxt);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, l->f, g, 1.0f,
+                       dgates, g, w_ih, l->f, 0.0f, dxt, l->f);
+          to_time_major (dxt, dx, r_n, t_n, l->f, FALSE);
+        }
+    }
+}
+
+static const DlpLayerClass lstm_class = {
+  .struct_size = sizeof (DlpLayerClass),
+  .name = "lstm",
+  .description = "Long short-term memory over a sequence or image rows (Keras LSTM, nn.LSTM)",
+  .params = lstm_params,
+  .keras_class = "LSTM",
+  .create = lstm_create,
+  .destroy = g_free,
+  .plan = lstm_plan,
+  .forward = lstm_forward,
+  .backward = lstm_backward,
+};
+
+static gboolean
+plugin_init (DlpRegistry *registry, GError **error)
+{
+  return dlp_registry_add_layer (registry, &lstm_class, error);
+}
+
+DLP_PLUGIN_DEFINE (layer_lstm, "0.1.0", "LGPL-2.1-or-later",
+                   "The LSTM layer", plugin_init)
