@@ -7,5 +7,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 "$root/scripts/install-deps.sh"
 "$root/scripts/setup-python.sh"
+"$root/scripts/fetch-penguins.sh"
 BUILD_DIR=$root/build "$root/scripts/build.sh"
 "$root/build/host/dlpipe" run "$@"

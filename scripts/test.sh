@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 "$root/scripts/install-deps.sh"
 "$root/scripts/setup-python.sh"
+"$root/scripts/fetch-penguins.sh"
 
 rm -rf "$root/build" "$root/build-asan"
 BUILD_DIR=$root/build "$root/scripts/build.sh"

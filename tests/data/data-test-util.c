@@ -1,0 +1,175 @@
+/* data-test-util.c: helpers of the data tests. */
+#include <sys/wait.h>
+#include "data-test-util.h"
+
+DlpRegistry *
+data_test_registry (void)
+{
+  static DlpRegistry *registry;
+  if (registry == NULL)
+    {
+      const char *dir = g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR");
+      ck_assert_msg (dir != NULL, "DLP_TEST_BUILTIN_PLUGINS_DIR is not set");
+      const char *dirs[] = { dir, NULL };
+      registry = dlp_registry_new ();
+      dlp_registry_load_dirs (registry, dirs, TRUE);
+    }
+  return registry;
+}
+
+DlpContext *
+data_test_context (void)
+{
+  return dlp_context_new (data_test_registry ());
+}
+
+DlpConfig *
+data_test_config (const char *yaml)
+{
+  g_autoptr (GError) error = NULL;
+  DlpConfig *config = dlp_config_parse ("params.yaml", yaml, -1, &error);
+  dlp_assert_no_error (error);
+  return config;
+}
+
+static const DlpTypeEntry *
+entry_of (DlpKind kind, const char *type)
+{
+  g_autoptr (GError) error = NULL;
+  const DlpTypeEntry *entry = dlp_registry_get_entry (data_test_registry (), kind, type, &error);
+  dlp_assert_no_error (error);
+  return entry;
+}
+
+DlpDataset *
+data_test_load (const char *type, const char *yaml, GError **error)
+{
+  const DlpTypeEntry *entry = entry_of (DLP_KIND_SOURCE, type);
+  g_autoptr (DlpConfig) config = data_test_config (yaml);
+  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+    return NULL;
+  g_autoptr (DlpContext) context = data_test_context ();
+  const DlpSourceClass *klass = dlp_type_entry_get_class (entry);
+  return klass->load (config, context, error);
+}
+
+static gpointer
+create_step (const char *type, const char *yaml, const DlpTransformClass **klass_out,
+             GError **error)
+{
+  const DlpTypeEntry *entry = entry_of (DLP_KIND_TRANSFORM, type);
+  g_autoptr (DlpConfig) config = data_test_config (yaml);
+  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+    return NULL;
+  *klass_out = dlp_type_entry_get_class (entry);
+  return (*klass_out)->create (config, error);
+}
+
+DlpDataset *
+data_test_step (const char *type, const char *yaml, DlpDataset *ds,
+                JsonNode **state_out, GError **error)
+{
+  const DlpTransformClass *klass = NULL;
+  gpointer step = create_step (type, yaml, &klass, error);
+  if (step == NULL)
+    return NULL;
+  g_autoptr (DlpContext) context = data_test_context ();
+  DlpDataset *out = NULL;
+  if (klass->fit == NULL || klass->fit (step, ds, context, error))
+    out = klass->apply (step, ds, context, error);
+  if (out && state_out)
+    *state_out = klass->save_state ? klass->save_state (step) : NULL;
+  klass->destroy (step);
+  return out;
+}
+
+DlpDataset *
+data_test_step_from_state (const char *type, const char *yaml, JsonNode *state,
+                           DlpDataset *ds, GError **error)
+{
+  const DlpTransformClass *klass = NULL;
+  gpointer step = create_step (type, yaml, &klass, error);
+  if (step == NULL)
+    return NULL;
+  g_autoptr (DlpContext) context = data_test_context ();
+  DlpDataset *out = NULL;
+  if (klass->load_state == NULL || klass->load_state (step, state, error))
+    out = klass->apply (step, ds, context, error);
+  klass->destroy (step);
+  return out;
+}
+
+gboolean
+data_test_split (const char *type, const char *yaml, DlpDataset *ds,
+                 DlpDataset **train, DlpDataset **test, DlpDataset **val,
+                 GError **error)
+{
+  const DlpTypeEntry *entry = entry_of (DLP_KIND_SPLITTER, type);
+  g_autoptr (DlpConfig) config = data_test_config (yaml);
+  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+    return FALSE;
+  g_autoptr (DlpContext) context = data_test_context ();
+  const DlpSplitterClass *klass = dlp_type_entry_get_class (entry);
+  return klass->split (config, ds, context, train, test, val, error);
+}
+
+void
+data_test_add_floats (DlpDataset *ds, const char *name, const float *values,
+                      DlpColumnRole role)
+{
+  gint64 n = dlp_dataset_get_n_rows (ds);
+  g_autoptr (DlpTensor) t = dlp_tensor_new_1d (DLP_DTYPE_F32, n, NULL);
+  memcpy (dlp_tensor_get_data_mut (t), values, (gsize) n * sizeof (float));
+  ck_assert (dlp_dataset_add_column (ds, name, t, role, NULL));
+}
+
+void
+data_test_add_codes (DlpDataset *ds, const char *name, const gint32 *codes,
+                     const char *const *categories, DlpColumnRole role)
+{
+  gint64 n = dlp_dataset_get_n_rows (ds);
+  g_autoptr (DlpTensor) t = dlp_tensor_new_1d (DLP_DTYPE_I32, n, NULL);
+  memcpy (dlp_tensor_get_data_mut (t), codes, (gsize) n * sizeof (gint32));
+  ck_assert (dlp_dataset_add_categorical (ds, name, t, categories,
+                                          g_strv_length ((char **) categories), role, NULL));
+}
+
+const float *
+data_test_floats (DlpDataset *ds, const char *name)
+{
+  int index = dlp_dataset_find_column (ds, name);
+  ck_assert_msg (index >= 0, "no column %s", name);
+  DlpTensor *t = dlp_dataset_get_column_tensor (ds, (guint) index);
+  ck_assert_int_eq (dlp_tensor_get_dtype (t), DLP_DTYPE_F32);
+  return dlp_tensor_get_data (t);
+}
+
+const gint32 *
+data_test_codes (DlpDataset *ds, const char *name)
+{
+  int index = dlp_dataset_find_column (ds, name);
+  ck_assert_msg (index >= 0, "no column %s", name);
+  ck_assert (dlp_dataset_column_is_categorical (ds, (guint) index));
+  return dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, (guint) index));
+}
+
+int
+data_test_run_host (const char *dir, const char *const *argv, char **err_out)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_add (b, g_getenv ("DLP_TEST_HOST"));
+  g_strv_builder_addv (b, (const char **) argv);
+  g_auto (GStrv) args = g_strv_builder_end (b);
+  g_auto (GStrv) env = g_get_environ ();
+  env = g_environ_setenv (env, "DLPIPE_PLUGIN_PATH", "", TRUE);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_spawn_sync (dir, args, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                              &status, &error);
+  ck_assert_msg (ok, "cannot run dlpipe: %s", error ? error->message : "");
+  if (err_out)
+    *err_out = g_steal_pointer (&err);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
