@@ -14,6 +14,7 @@ static const DlpCommand commands[] = {
   { "plugins", "List the registered plugin types", dlp_cmd_plugins },
   { "inspect", "Describe a plugin type and its settings", dlp_cmd_inspect },
   { "version", "Print versions of dlpipe, its ABI and its libraries", dlp_cmd_version },
+  { "mlflow", "Deliver or list tracking records kept in the spool", dlp_cmd_mlflow },
 };
 
 static const DlpCommand *

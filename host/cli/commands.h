@@ -18,6 +18,7 @@ int dlp_cmd_version (DlpApp *app, int argc, char **argv);
 int dlp_cmd_stage (DlpApp *app, int argc, char **argv);
 int dlp_cmd_run (DlpApp *app, int argc, char **argv);
 int dlp_cmd_dag (DlpApp *app, int argc, char **argv);
+int dlp_cmd_mlflow (DlpApp *app, int argc, char **argv);
 
 /* Prints JSON to stdout, pretty and newline-terminated. */
 void dlp_print_json (JsonNode *node);

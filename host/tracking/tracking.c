@@ -27,7 +27,7 @@ struct _DlpTracking {
   double flush_timeout;
   DlpTrackingWorker *worker;
   gboolean finished;
-  char *run_id;                 /* known after finish */
+  char *run_id;                 /* from the run file, or known after finish */
 };
 
 /* --- reading the section and the run file --- */
@@ -230,7 +230,10 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   JsonObject *start = new_record (t, "start_run");
   /* An id from another tracker type means nothing to this one. */
   if (continuing && previous.run_id && g_strcmp0 (previous.tracker, t->tracker) == 0)
-    json_object_set_string_member (start, "run_id", previous.run_id);
+    {
+      json_object_set_string_member (start, "run_id", previous.run_id);
+      t->run_id = g_strdup (previous.run_id);
+    }
   if (continuing)
     json_object_set_boolean_member (start, "continue", TRUE);
   if (t->run_name)
@@ -258,9 +261,8 @@ dlp_tracking_get_run_key (DlpTracking *t)
 char *
 dlp_tracking_dup_run_id (DlpTracking *t)
 {
-  if (t->worker)
-    return dlp_tracking_worker_dup_run_id (t->worker, t->run_key);
-  return g_strdup (t->run_id);
+  char *id = t->worker ? dlp_tracking_worker_dup_run_id (t->worker, t->run_key) : NULL;
+  return id ? id : g_strdup (t->run_id);
 }
 
 const char *
@@ -478,7 +480,11 @@ finish (DlpTracking *t, DlpRunStatus status)
   DlpTrackingSummary summary = { 0 };
   double timeout = interrupted ? MIN (t->flush_timeout, INTERRUPTED_FLUSH_TIMEOUT) : t->flush_timeout;
   dlp_tracking_worker_finish (g_steal_pointer (&t->worker), timeout, &summary);
-  t->run_id = g_strdup (summary.run_id);
+  if (summary.run_id)
+    {
+      g_free (t->run_id);
+      t->run_id = g_strdup (summary.run_id);
+    }
   report (t, &summary);
   dlp_tracking_summary_clear (&summary);
 }
@@ -514,6 +520,18 @@ dlp_tracking_write_run_file (DlpTracking *t, const char *path, GError **error)
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);
   return dlp_write_json_atomic (path, root, error);
+}
+
+char *
+dlp_tracking_get_spool_dir (DlpConfig *params, GError **error)
+{
+  g_autofree char *dir = NULL;
+  if (params && !dlp_config_get_path_value (params, "tracking.spool_dir", &dir, error))
+    return NULL;
+  if (dir)
+    return g_steal_pointer (&dir);
+  g_autofree char *cwd = g_get_current_dir ();
+  return g_build_filename (cwd, DEFAULT_SPOOL_DIR, NULL);
 }
 
 void

@@ -96,6 +96,10 @@ void dlp_tracking_finish (DlpTracking *tracking, const GError *stage_error);
 gboolean dlp_tracking_write_run_file (DlpTracking *tracking, const char *path,
                                       GError **error);
 
+/* The spool folder of @params' tracking section (tracking.spool_dir,
+ * default .dlpipe/tracking-spool), absolute; @params may be NULL. */
+char *dlp_tracking_get_spool_dir (DlpConfig *params, GError **error);
+
 /* Frees; a tracking not finished ends its run as FAILED (KILLED if the
  * stage was interrupted). */
 void dlp_tracking_free (DlpTracking *tracking);
