@@ -47,7 +47,8 @@ dlp_output_dir_new (const char *path, GError **error)
     }
   g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
   g_autofree char *staging = g_build_filename (parent, template, NULL);
-  if (g_mkdtemp (staging) == NULL)
+  /* g_mkdtemp makes it private; the output is an ordinary folder. */
+  if (g_mkdtemp (staging) == NULL || g_chmod (staging, 0755) != 0)
     {
       io_error (error, errno, "create a staging folder in", parent);
       return NULL;

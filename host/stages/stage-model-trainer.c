@@ -6,6 +6,7 @@
 #include "paths.h"
 #include "output-dir.h"
 #include "progress.h"
+#include "../tracking/tracking.h"
 #include "../train/dvclive.h"
 #include "../train/train-settings.h"
 #include "../train/trainer.h"
@@ -14,6 +15,7 @@
 
 typedef struct {
   DlpStageRun *run;
+  DlpTracking *tracking;
   gint64 epochs;
   const char *task;
 } Reporter;
@@ -57,6 +59,20 @@ on_epoch (gpointer data, const DlpEpochResult *r, GError **error)
   g_string_append_printf (line, ", lr %g, %.0f samples/s, %.1f s", r->learning_rate,
                           r->samples_per_second, r->seconds);
   g_info ("%s", line->str);
+
+  /* Steps count epochs, as in dvclive/. */
+  const DlpMetric all[] = {
+    { "loss", r->loss, r->epoch - 1, 0 }, { "accuracy", r->accuracy, r->epoch - 1, 0 },
+    { "val_loss", r->val_loss, r->epoch - 1, 0 }, { "val_accuracy", r->val_accuracy, r->epoch - 1, 0 },
+    { "learning_rate", r->learning_rate, r->epoch - 1, 0 },
+    { "samples_per_second", r->samples_per_second, r->epoch - 1, 0 },
+  };
+  DlpMetric present[G_N_ELEMENTS (all)];
+  guint n = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (!isnan (all[i].value))
+      present[n++] = all[i];
+  dlp_tracking_log_metrics (rep->tracking, present, n);
   return TRUE;
 }
 
@@ -92,32 +108,6 @@ fingerprint (DlpConfig *train, const DlpTrainingData *data, const DlpTrainingDat
   return g_strdup (g_checksum_get_string (sum));
 }
 
-static gboolean
-check_compatible (DlpGraph *graph, const DlpTrainingData *data, const char *what,
-                  GError **error)
-{
-  g_autofree char *expected = dlp_shape_to_string (dlp_graph_get_input_rank (graph),
-                                                   dlp_graph_get_input_shape (graph));
-  if (dlp_graph_get_input_size (graph) != data->row_size)
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                   "%s gives %" G_GINT64_FORMAT " feature values per row (%s), but the model "
-                   "in " DLP_PATH_BUILT " expects input %s (%" G_GINT64_FORMAT " values); "
-                   "check model.input_shape and the reshape step of data_transformation",
-                   what, data->row_size, data->layout, expected, dlp_graph_get_input_size (graph));
-      return FALSE;
-    }
-  if (dlp_graph_get_output_size (graph) != data->n_classes)
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                   "%s has %u classes, but the model in " DLP_PATH_BUILT " has %" G_GINT64_FORMAT
-                   " outputs; check model.num_classes", what, data->n_classes,
-                   dlp_graph_get_output_size (graph));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The optimizer named in train.optimizer (adam by default). */
 static const DlpOptimizerClass *
 make_optimizer (DlpStageRun *run, DlpConfig *train, gpointer *instance,
@@ -139,7 +129,8 @@ make_optimizer (DlpStageRun *run, DlpConfig *train, gpointer *instance,
 }
 
 static gboolean
-write_outputs (DlpGraph *graph, DlpTrainer *trainer, GError **error)
+write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
+               GError **error)
 {
   g_autoptr (DlpOutputDir) trained = dlp_output_dir_new (DLP_PATH_TRAINED, error);
   g_autoptr (DlpOutputDir) live = trained ? dlp_output_dir_new (DLP_PATH_DVCLIVE, error) : NULL;
@@ -149,6 +140,8 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, GError **error)
   g_autofree char *weights = dlp_output_dir_file (trained, "weights.safetensors");
   g_autofree char *optimizer = dlp_output_dir_file (trained, "optimizer.safetensors");
   g_autofree char *history = dlp_output_dir_file (trained, "history.json");
+  g_autofree char *run_file = g_build_filename (dlp_output_dir_get_staging (trained),
+                                                "tracking-run.json", NULL);
 
   GArray *h = dlp_trainer_get_history (trainer);
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -185,19 +178,20 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, GError **error)
          && dlp_trainer_save_optimizer (trainer, optimizer, error)
          && dlp_write_json_atomic (history, history_json, error)
          && dlp_dvclive_write (dlp_output_dir_get_staging (live), h, error)
+         && dlp_tracking_write_run_file (tracking, run_file, error)
          && dlp_output_dir_commit (trained, error)
          && dlp_output_dir_commit (live, error);
 }
 
 /* Everything after the graph is loaded; the caller frees the graph. */
 static gboolean
-train (DlpStageRun *run, DlpConfig *train_section, DlpTrainSettings *settings,
-       DlpGraph *graph, const DlpTrainingData *data, const DlpTrainingData *val,
-       GError **error)
+train (DlpStageRun *run, DlpTracking *tracking, DlpConfig *train_section,
+       DlpTrainSettings *settings, DlpGraph *graph, const DlpTrainingData *data,
+       const DlpTrainingData *val, GError **error)
 {
   if (!dlp_graph_load_weights (graph, DLP_PATH_BUILT "/weights.safetensors", error)
-      || !check_compatible (graph, data, DLP_PATH_TRAIN, error)
-      || (val && !check_compatible (graph, val, DLP_PATH_VAL, error)))
+      || !dlp_training_data_check_model (data, graph, DLP_PATH_BUILT, error)
+      || (val && !dlp_training_data_check_model (val, graph, DLP_PATH_BUILT, error)))
     return FALSE;
 
   g_autofree float *class_weights = NULL;
@@ -240,12 +234,12 @@ train (DlpStageRun *run, DlpConfig *train_section, DlpTrainSettings *settings,
       g_info ("training on %" G_GINT64_FORMAT " rows (%s)%s, %u threads%s", data->n_rows,
               data->layout, val ? " with validation" : "", settings->threads,
               settings->split_batch ? " splitting each batch" : " in OpenBLAS");
-      Reporter rep = { run, settings->options.epochs, "training" };
+      Reporter rep = { run, tracking, settings->options.epochs, "training" };
       DlpTrainHooks hooks = { &rep, on_batch, on_epoch };
       ok = dlp_trainer_fit (trainer, data, val, run->context, CHECKPOINT_DIR, &hooks, error);
       dlp_progress_report_text (run->app->progress, rep.task, NULL);
     }
-  ok = ok && write_outputs (graph, trainer, error);
+  ok = ok && write_outputs (graph, trainer, tracking, error);
   klass->destroy (optimizer);
   return ok;
 }
@@ -272,7 +266,22 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_BUILT "/model.json", error);
   if (graph == NULL)
     return FALSE;
-  gboolean ok = train (run, section, &settings, graph, data, val, error);
+  g_autoptr (DlpTracking) tracking = dlp_tracking_start (run, "model_trainer", NULL, error);
+  if (tracking == NULL)
+    {
+      dlp_graph_free (graph);
+      return FALSE;
+    }
+  dlp_tracking_log_dataset (tracking, DLP_PATH_TRAIN, "training", data->dataset);
+  if (val)
+    dlp_tracking_log_dataset (tracking, DLP_PATH_VAL, "validation", val->dataset);
+  gboolean ok = train (run, tracking, section, &settings, graph, data, val, error);
+  if (ok)
+    {
+      dlp_tracking_log_artifact (tracking, DLP_PATH_TRAINED, "trained");
+      dlp_tracking_log_artifact (tracking, DLP_PATH_DVCLIVE, "dvclive");
+    }
+  dlp_tracking_finish (tracking, ok ? NULL : *error);
   dlp_graph_free (graph);
   if (ok)
     dlp_remove_tree (CHECKPOINT_DIR);

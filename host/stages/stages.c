@@ -24,7 +24,8 @@ static const DlpStageInfo stages[] = {
     dlp_stage_model_trainer },
   { "model_test", "Evaluate on the test split; package models/final",
     LIST ("data_split", "model_trainer"), LIST ("test", "tracking"),
-    LIST (DLP_PATH_TRAINED, DLP_PATH_TEST), LIST (DLP_PATH_REPORTS, DLP_PATH_FINAL), NULL },
+    LIST (DLP_PATH_TRAINED, DLP_PATH_TEST), LIST (DLP_PATH_REPORTS, DLP_PATH_FINAL),
+    dlp_stage_model_test },
 };
 
 const DlpStageInfo *

@@ -31,6 +31,7 @@ const DlpStageInfo *dlp_stages_find (const char *name);
 char *dlp_stages_list_names (void);
 
 gboolean dlp_stage_model_trainer (DlpStageRun *run, GError **error);
+gboolean dlp_stage_model_test (DlpStageRun *run, GError **error);
 
 /* Reads the params file and applies KEY=VALUE overrides. */
 DlpConfig *dlp_stages_load_params (const char *file, char **overrides,

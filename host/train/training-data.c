@@ -10,6 +10,7 @@ dlp_training_data_free (DlpTrainingData *data)
     return;
   g_strfreev (data->class_names);
   g_free (data->layout);
+  g_free (data->what);
   g_clear_pointer (&data->dataset, dlp_dataset_unref);
   g_free (data->owned_features);
   g_free (data);
@@ -161,6 +162,7 @@ dlp_training_data_new (DlpDataset *dataset, const char *what, GError **error)
 {
   g_autoptr (DlpTrainingData) data = g_new0 (DlpTrainingData, 1);
   data->dataset = dlp_dataset_ref (dataset);
+  data->what = g_strdup (what);
   data->n_rows = dlp_dataset_get_n_rows (dataset);
   if (data->n_rows == 0)
     {
@@ -178,4 +180,32 @@ dlp_training_data_load (const char *path, GError **error)
 {
   g_autoptr (DlpDataset) ds = dlp_dataset_load (path, error);
   return ds ? dlp_training_data_new (ds, path, error) : NULL;
+}
+
+gboolean
+dlp_training_data_check_model (const DlpTrainingData *data, DlpGraph *graph,
+                               const char *model_dir, GError **error)
+{
+  const char *what = data->what;
+  g_autofree char *expected = dlp_shape_to_string (dlp_graph_get_input_rank (graph),
+                                                   dlp_graph_get_input_shape (graph));
+  if (dlp_graph_get_input_size (graph) != data->row_size)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s gives %" G_GINT64_FORMAT " feature values per row (%s), but the model "
+                   "in %s expects input %s (%" G_GINT64_FORMAT " values); check "
+                   "model.input_shape and the reshape step of data_transformation",
+                   what, data->row_size, data->layout, model_dir, expected,
+                   dlp_graph_get_input_size (graph));
+      return FALSE;
+    }
+  if (dlp_graph_get_output_size (graph) != data->n_classes)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s has %u classes, but the model in %s has %" G_GINT64_FORMAT
+                   " outputs; check model.num_classes", what, data->n_classes, model_dir,
+                   dlp_graph_get_output_size (graph));
+      return FALSE;
+    }
+  return TRUE;
 }

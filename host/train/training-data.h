@@ -7,6 +7,7 @@
 #pragma once
 
 #include <dlpipe/dlpipe.h>
+#include <dlpipe/dlp-graph.h>
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,7 @@ typedef struct {
   guint n_classes;
   GStrv class_names;
   char *layout;              /* "'image' [28, 28, 1]" for messages */
+  char *what;                /* the file, for messages */
 
   /* what the pointers above point into */
   DlpDataset *dataset;
@@ -30,6 +32,11 @@ typedef struct {
 DlpTrainingData *dlp_training_data_new (DlpDataset *dataset, const char *what,
                                         GError **error);
 DlpTrainingData *dlp_training_data_load (const char *path, GError **error);
+/* Checks that rows fit @graph's input and classes its outputs; errors
+ * name both shapes and @model_dir. */
+gboolean dlp_training_data_check_model (const DlpTrainingData *data,
+                                        DlpGraph *graph, const char *model_dir,
+                                        GError **error);
 void dlp_training_data_free (DlpTrainingData *data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpTrainingData, dlp_training_data_free)

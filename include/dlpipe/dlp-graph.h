@@ -70,6 +70,9 @@ DLP_API gint64 dlp_graph_get_input_size (DlpGraph *graph);
 DLP_API guint dlp_graph_get_output_rank (DlpGraph *graph);
 DLP_API const gint64 *dlp_graph_get_output_shape (DlpGraph *graph);
 DLP_API gint64 dlp_graph_get_output_size (DlpGraph *graph);
+/* TRUE if the last layer is a softmax: the outputs of an evaluation are
+ * then probabilities, otherwise logits. */
+DLP_API gboolean dlp_graph_ends_with_softmax (DlpGraph *graph);
 
 /* --- parameters --- */
 
@@ -124,8 +127,9 @@ DLP_API gboolean dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
  * training mode or not) writing @n_rows outputs to @outputs (may be NULL),
  * then the gradients of sum(outputs * @output_grads) with respect to the
  * parameters, into the gradient block, and to the inputs, into
- * @input_grads (may be NULL). backward needs a training forward of the
- * same rows just before. */
+ * @input_grads (may be NULL). backward follows a forward of the same rows,
+ * and differentiates it in its mode (a batch normalization in inference
+ * uses its running statistics, as constants). */
 DLP_API gboolean dlp_graph_forward (DlpGraph *graph, const float *inputs,
                                     gint64 n_rows, gboolean training,
                                     float *outputs, GError **error);

@@ -1,0 +1,149 @@
+/* package-write.c: assembling models/final. */
+#include <string.h>
+#include "package.h"
+#include "../tracking/mlmodel.h"
+
+static const char *
+mlflow_dtype (const char *dtype)
+{
+  static const char *const map[][2] = {
+    { "F32", "float32" }, { "F64", "float64" }, { "I32", "int32" },
+    { "I64", "int64" }, { "U8", "uint8" }, { "BOOL", "bool" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_strcmp0 (dtype, map[i][0]) == 0)
+      return map[i][1];
+  return "float32";
+}
+
+/* MLflow's signature: one tensor for a single multi-dimensional input
+ * (images), otherwise a column per input, categorical ones as strings. */
+static char *
+signature_inputs (JsonArray *inputs)
+{
+  guint n = json_array_get_length (inputs);
+  if (n == 1)
+    {
+      JsonObject *c = json_array_get_object_element (inputs, 0);
+      JsonArray *shape = json_object_get_array_member (c, "shape");
+      if (shape && json_array_get_length (shape) > 0)
+        {
+          g_autoptr (GArray) dims = g_array_new (FALSE, FALSE, sizeof (gint64));
+          for (guint i = 0; i < json_array_get_length (shape); i++)
+            {
+              gint64 d = json_array_get_int_element (shape, i);
+              g_array_append_val (dims, d);
+            }
+          return dlp_mlmodel_tensor_schema (mlflow_dtype (json_object_get_string_member (c, "dtype")),
+                                            dims->len, (const gint64 *) dims->data);
+        }
+    }
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *c = json_array_get_object_element (inputs, i);
+      const char *dtype = json_object_get_string_member_with_default (c, "dtype", "F32");
+      const char *type = json_object_has_member (c, "categories") ? "string"
+                         : !strcmp (dtype, "F64") ? "double"
+                         : !strcmp (dtype, "F32") ? "float"
+                         : !strcmp (dtype, "I64") ? "long"
+                         : !strcmp (dtype, "BOOL") ? "boolean" : "integer";
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, json_object_get_string_member (c, "name"));
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, type);
+      json_builder_set_member_name (b, "required");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* The inputs the model was trained from: as the data stages recorded them
+ * ("input_schema"), or else the model's own input as one float tensor. */
+static JsonArray *
+package_inputs (DlpGraph *graph, JsonObject *meta)
+{
+  JsonNode *recorded = json_object_get_member (meta, "input_schema");
+  if (recorded && JSON_NODE_HOLDS_ARRAY (recorded))
+    return json_array_ref (json_node_get_array (recorded));
+  JsonArray *inputs = json_array_new ();
+  JsonObject *c = json_object_new ();
+  json_object_set_string_member (c, "name", "input");
+  json_object_set_string_member (c, "dtype", "F32");
+  JsonArray *shape = json_array_new ();
+  for (guint i = 0; i < dlp_graph_get_input_rank (graph); i++)
+    json_array_add_int_element (shape, dlp_graph_get_input_shape (graph)[i]);
+  json_object_set_array_member (c, "shape", shape);
+  json_array_add_object_element (inputs, c);
+  return inputs;
+}
+
+gboolean
+dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
+                   const char *const *class_names, JsonNode *metrics,
+                   const char *run_id, GError **error)
+{
+  g_autofree char *arch = g_build_filename (dir, "model.json", NULL);
+  g_autofree char *weights = g_build_filename (dir, "weights.safetensors", NULL);
+  if (!dlp_graph_save_architecture (graph, arch, error)
+      || !dlp_graph_save_weights (graph, weights, error))
+    return FALSE;
+
+  JsonObject *meta = dlp_dataset_get_metadata (test_data);
+  g_autoptr (JsonArray) inputs = package_inputs (graph, meta);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, DLP_PACKAGE_FORMAT);
+  json_builder_set_member_name (b, "dlpipe_version");
+  json_builder_add_string_value (b, DLP_VERSION);
+  json_builder_set_member_name (b, "architecture");
+  json_builder_add_string_value (b, "model.json");
+  json_builder_set_member_name (b, "weights");
+  json_builder_add_string_value (b, "weights.safetensors");
+  json_builder_set_member_name (b, "inputs");
+  json_builder_add_value (b, json_node_init_array (json_node_alloc (), inputs));
+  json_builder_set_member_name (b, "preprocessing");
+  JsonNode *steps = json_object_get_member (meta, "preprocessing");
+  json_builder_add_value (b, steps ? json_node_copy (steps) : json_node_init_array (json_node_alloc (), NULL));
+  json_builder_set_member_name (b, "classes");
+  json_builder_begin_array (b);
+  for (guint i = 0; class_names[i]; i++)
+    json_builder_add_string_value (b, class_names[i]);
+  json_builder_end_array (b);
+  if (metrics)
+    {
+      json_builder_set_member_name (b, "test_metrics");
+      json_builder_add_value (b, json_node_copy (metrics));
+    }
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) manifest = json_builder_get_root (b);
+  g_autofree char *manifest_path = g_build_filename (dir, DLP_PACKAGE_MANIFEST, NULL);
+  if (!dlp_write_json_atomic (manifest_path, manifest, error))
+    return FALSE;
+
+  g_autoptr (JsonObject) flavor = json_object_new ();
+  json_object_set_string_member (flavor, "format", DLP_PACKAGE_FORMAT);
+  json_object_set_string_member (flavor, "manifest", DLP_PACKAGE_MANIFEST);
+  json_object_set_string_member (flavor, "architecture", "model.json");
+  json_object_set_string_member (flavor, "weights", "weights.safetensors");
+  g_autofree char *sig_in = signature_inputs (inputs);
+  const char *sig_out = "[{\"name\": \"label\", \"type\": \"string\", \"required\": true}]";
+  DlpMlmodel mlmodel = {
+    .run_id = run_id,
+    .artifact_path = "model",
+    .flavor = flavor,
+    .signature_inputs = sig_in,
+    .signature_outputs = sig_out,
+    .model_size_bytes = -1,
+  };
+  g_autofree char *mlmodel_path = g_build_filename (dir, "MLmodel", NULL);
+  return dlp_mlmodel_write (mlmodel_path, &mlmodel, error);
+}

@@ -1,0 +1,30 @@
+/* package.h: the model package in models/final, everything `dlpipe serve`
+ * and `dlpipe predict` need to score raw inputs:
+ *   model.json            the architecture
+ *   weights.safetensors   the trained weights (PyTorch state-dict names)
+ *   dlpipe.json           the manifest: the raw inputs it accepts (names,
+ *                         types, shapes, categories), the preprocessing
+ *                         steps with their fitted state, the class names,
+ *                         the test metrics
+ *   MLmodel               MLflow's description, with the input signature */
+#pragma once
+
+#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlp-graph.h>
+
+G_BEGIN_DECLS
+
+#define DLP_PACKAGE_FORMAT "dlpipe-package-1"
+#define DLP_PACKAGE_MANIFEST "dlpipe.json"
+
+/* Writes the package into folder @dir: @graph's architecture and weights,
+ * and from @test_data's metadata the input schema and preprocessing the
+ * data stages recorded; @class_names label the outputs; @metrics (may be
+ * NULL) are kept in the manifest; @run_id (may be NULL) goes to MLmodel. */
+gboolean dlp_package_write (const char *dir, DlpGraph *graph,
+                            DlpDataset *test_data,
+                            const char *const *class_names,
+                            JsonNode *metrics, const char *run_id,
+                            GError **error);
+
+G_END_DECLS
