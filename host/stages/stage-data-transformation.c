@@ -156,6 +156,38 @@ run_step (DlpStageRun *run, DlpConfig *item, guint index, DlpDataset *ds,
   return g_steal_pointer (&out);
 }
 
+/* The raw feature columns, as a model package must accept them:
+ * [{"name", "dtype", "shape" (per row), "categories"?}, ...]. */
+static JsonArray *
+input_schema (DlpDataset *raw)
+{
+  JsonArray *columns = json_array_new ();
+  for (guint i = 0; i < dlp_dataset_get_n_columns (raw); i++)
+    {
+      if (dlp_dataset_get_column_role (raw, i) != DLP_COLUMN_FEATURE)
+        continue;
+      DlpTensor *t = dlp_dataset_get_column_tensor (raw, i);
+      JsonObject *c = json_object_new ();
+      json_object_set_string_member (c, "name", dlp_dataset_get_column_name (raw, i));
+      json_object_set_string_member (c, "dtype", dlp_dtype_name (dlp_tensor_get_dtype (t)));
+      JsonArray *shape = json_array_new ();
+      for (guint d = 1; d < dlp_tensor_get_rank (t); d++)
+        json_array_add_int_element (shape, dlp_tensor_get_dim (t, d));
+      json_object_set_array_member (c, "shape", shape);
+      guint n;
+      const char *const *cats = dlp_dataset_get_column_categories (raw, i, &n);
+      if (cats)
+        {
+          JsonArray *a = json_array_new ();
+          for (guint k = 0; k < n; k++)
+            json_array_add_string_element (a, cats[k]);
+          json_object_set_array_member (c, "categories", a);
+        }
+      json_array_add_object_element (columns, c);
+    }
+  return columns;
+}
+
 static JsonNode *
 summary_node (DlpDataset *raw, DlpDataset *processed, JsonObject *steps)
 {
@@ -228,6 +260,8 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
     }
   json_object_set_array_member (dlp_dataset_get_metadata (ds), "preprocessing",
                                 json_array_ref (preprocessing));
+  json_object_set_array_member (dlp_dataset_get_metadata (ds), "input_schema",
+                                input_schema (raw));
 
   g_autoptr (JsonNode) summary = summary_node (raw, ds, steps);
   g_autoptr (DlpStageOutputs) outputs = dlp_stage_outputs_new ();
