@@ -177,7 +177,7 @@ backward (DlpExec *exec, DlpSlice *slice, guint n, const float *dy)
       else
         dx = exec->job.input_grads
              ? exec->job.input_grads + slice->first_row * graph->in_size : NULL;
-      DlpLayerPass pass = make_pass (exec, slice, k, x, TRUE);
+      DlpLayerPass pass = make_pass (exec, slice, k, x, exec->job.training);
       pass.output_grad = dy;
       pass.input_grad = dx;
       node->klass->backward (node->instance, &pass);
@@ -617,15 +617,12 @@ dlp_graph_forward (DlpGraph *graph, const float *inputs, gint64 n_rows,
 void
 dlp_graph_backward (DlpGraph *graph, const float *output_grads, float *input_grads)
 {
-  g_return_if_fail (graph->exec != NULL && graph->exec->job.kind == JOB_FORWARD
-                    && graph->exec->job.training);
+  g_return_if_fail (graph->exec != NULL && graph->exec->job.kind == JOB_FORWARD);
   Job *job = &graph->exec->job;
   job->kind = JOB_BACKWARD;
   job->output_grads = output_grads;
   job->input_grads = input_grads;
   run_job (graph->exec, NULL);
-  /* A second backward needs another forward. */
-  job->training = FALSE;
 }
 
 void

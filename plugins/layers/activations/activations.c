@@ -21,7 +21,8 @@ typedef enum {
 typedef struct {
   ActKind kind;
   double alpha;       /* slope of leaky_relu, scale of elu */
-  gint64 width;       /* softmax: the last axis */
+  gint64 width;       /* the last axis, which softmax normalizes */
+  gint64 size;        /* values per sample */
 } Act;
 
 static const struct { const char *name; ActKind kind; double alpha; } act_names[] = {
@@ -121,6 +122,7 @@ act_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   guint rank = dlp_layer_plan_get_input_rank (plan);
   const gint64 *shape = dlp_layer_plan_get_input_shape (plan);
   a->width = shape[rank - 1];
+  a->size = dlp_layer_plan_get_input_size (plan);
   dlp_layer_plan_set_output_shape (plan, rank, shape);
   if (a->kind == ACT_SOFTMAX)
     dlp_layer_plan_set_softmax (plan);
@@ -154,7 +156,7 @@ act_forward (gpointer self, DlpLayerPass *pass, GError **error)
 {
   Act *a = self;
   (void) error;
-  gsize n = (gsize) (dlp_layer_pass_get_n_rows (pass) * a->width);
+  gsize n = (gsize) (dlp_layer_pass_get_n_rows (pass) * a->size);
   const float *x = dlp_layer_pass_get_input (pass);
   float *y = dlp_layer_pass_get_output (pass);
   float alpha = (float) a->alpha;
@@ -198,7 +200,7 @@ act_backward (gpointer self, DlpLayerPass *pass)
   float *dx = dlp_layer_pass_get_input_grad (pass);
   if (dx == NULL)
     return;
-  gsize n = (gsize) (dlp_layer_pass_get_n_rows (pass) * a->width);
+  gsize n = (gsize) (dlp_layer_pass_get_n_rows (pass) * a->size);
   const float *x = dlp_layer_pass_get_input (pass);
   const float *y = dlp_layer_pass_get_output (pass);
   const float *dy = dlp_layer_pass_get_output_grad (pass);

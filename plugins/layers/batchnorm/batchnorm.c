@@ -262,6 +262,15 @@ bn_backward (gpointer self, DlpLayerPass *pass)
       for (gint64 c = 0; c < c_n; c++)
         dgamma[c] = (float) acc[c_n + c];
     }
+  if (!dlp_layer_pass_is_training (pass))
+    {
+      /* The running statistics are constants: y = gamma xhat + beta. */
+      for (gint64 r = 0; dx && r < m; r++)
+        for (gint64 c = 0; c < c_n; c++)
+          dx[r * c_n + c] = dy[r * c_n + c] * inv_std[c]
+                            * param_or (pass, bn->scale, bn->gamma, c, 1.0f);
+      return;
+    }
   dlp_layer_pass_sum_over_batch (pass, acc, 2 * (gsize) c_n);
   if (dx == NULL)
     return;

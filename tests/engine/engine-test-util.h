@@ -1,0 +1,13 @@
+/* engine-test-util.h: helpers of the network engine's tests. */
+#pragma once
+
+#include "../unit/dlp-check.h"
+
+/* The registry of the built plugins (DLP_TEST_BUILTIN_PLUGINS_DIR). */
+DlpRegistry *engine_registry (void);
+/* A graph from architecture JSON text; fails the test on error. */
+DlpGraph *engine_graph (const char *json);
+/* The error building a graph from @json gives (the test fails if none). */
+GError *engine_graph_error (const char *json);
+/* Fills @n floats uniformly in [low, high) from @seed. */
+void engine_fill (float *data, gsize n, guint64 seed, double low, double high);
