@@ -9,4 +9,10 @@ cd "$root"
 "$root/scripts/setup-python.sh"
 "$root/scripts/fetch-penguins.sh"
 BUILD_DIR=$root/build "$root/scripts/build.sh"
+# Runs are tracked in MLflow: a local server unless one is configured.
+if [ -z "${MLFLOW_TRACKING_URI:-}" ]; then
+  "$root/scripts/mlflow-server.sh" start 5000
+  export MLFLOW_TRACKING_URI=http://127.0.0.1:5000
+fi
 "$root/build/host/dlpipe" run "$@"
+echo "MLflow UI: $MLFLOW_TRACKING_URI (scripts/mlflow-server.sh stop ends the local server)"

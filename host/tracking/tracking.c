@@ -10,7 +10,7 @@
 /* Keys of the tracking section that dlpipe reads itself; the rest belong
  * to the tracker type. */
 #define DEFAULT_SPOOL_DIR ".dlpipe/tracking-spool"
-#define DEFAULT_FLUSH_TIMEOUT 60.0
+#define DEFAULT_FLUSH_TIMEOUT 30.0
 #define INTERRUPTED_FLUSH_TIMEOUT 5.0
 static const char *const host_keys[] = {
   "spool_dir", "flush_timeout", "run_name", "registered_model", NULL
