@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include "csv-reader.h"
+#include "source-sha256.h"
 
 #define CHUNK_SIZE (4u << 20)
 /* A record longer than this is refused rather than buffered without end
@@ -44,8 +45,8 @@ struct _CsvReader {
   GByteArray *arena;
   GArray *fields;          /* of CsvField */
 
-  GChecksum *sha256;
-  char *digest;
+  SourceSha256 *sha256;
+  const char *digest;      /* owned by sha256 */
 };
 
 static void
@@ -78,7 +79,7 @@ csv_reader_open (const char *path, const CsvDialect *dialect, GError **error)
   r->spans = g_array_new (FALSE, FALSE, sizeof (Span));
   r->arena = g_byte_array_new ();
   r->fields = g_array_new (FALSE, FALSE, sizeof (CsvField));
-  r->sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+  r->sha256 = source_sha256_new ();
   GStatBuf st;
   if (g_stat (path, &st) == 0)
     r->size = (guint64) st.st_size;
@@ -98,8 +99,7 @@ csv_reader_free (CsvReader *reader)
   g_array_unref (reader->spans);
   g_byte_array_unref (reader->arena);
   g_array_unref (reader->fields);
-  g_checksum_free (reader->sha256);
-  g_free (reader->digest);
+  source_sha256_free (reader->sha256);
   g_free (reader);
 }
 
@@ -116,8 +116,8 @@ csv_reader_rewind (CsvReader *r, GError **error)
   r->buf_offset = 0;
   r->at_start = TRUE;
   r->line = 1;
-  g_checksum_reset (r->sha256);
-  g_clear_pointer (&r->digest, g_free);
+  source_sha256_reset (r->sha256);
+  r->digest = NULL;
   return TRUE;
 }
 
@@ -158,10 +158,10 @@ refill (CsvReader *r, GError **error)
       if (n == 0)
         {
           r->eof = TRUE;
-          r->digest = g_strdup (g_checksum_get_string (r->sha256));
+          r->digest = source_sha256_finish (r->sha256);
         }
       else
-        g_checksum_update (r->sha256, (const guchar *) r->buf + r->len, (gsize) n);
+        source_sha256_update (r->sha256, r->buf + r->len, (gsize) n);
       r->len += (gsize) n;
       return TRUE;
     }

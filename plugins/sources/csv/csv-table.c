@@ -234,11 +234,15 @@ csv_table_to_dataset (CsvTable *t, const char *label, GError **error)
             return NULL;
           continue;
         }
-      g_autoptr (DlpTensor) values = dlp_tensor_new_1d (DLP_DTYPE_F32, t->n_rows, error);
+      /* The tensor takes the column's buffer rather than a copy of it. */
+      gsize nbytes = (gsize) t->n_rows * sizeof (float);
+      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&c->values), nbytes);
+      c->cap = 0;
+      gint64 shape[] = { t->n_rows };
+      g_autoptr (DlpTensor) values = dlp_tensor_new_from_bytes (DLP_DTYPE_F32, 1, shape, bytes,
+                                                                0, error);
       if (values == NULL)
         return NULL;
-      if (t->n_rows > 0)
-        memcpy (dlp_tensor_get_data_mut (values), c->values, (gsize) t->n_rows * sizeof (float));
       if (!dlp_dataset_add_column (ds, c->name, values, role, error))
         return NULL;
     }

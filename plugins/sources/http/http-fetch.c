@@ -9,6 +9,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 #include "http-fetch.h"
+#include "source-sha256.h"
 
 #define READ_CHUNK (256u * 1024u)
 
@@ -197,9 +198,9 @@ hash_file (const char *path, gint64 *size)
   if (map == NULL)
     return NULL;
   *size = (gint64) g_mapped_file_get_length (map);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                      (const guchar *) g_mapped_file_get_contents (map),
-                                      g_mapped_file_get_length (map));
+  g_autoptr (SourceSha256) hash = source_sha256_new ();
+  source_sha256_update (hash, g_mapped_file_get_contents (map), g_mapped_file_get_length (map));
+  return g_strdup (source_sha256_finish (hash));
 }
 
 /* cache_dir/KEY-NAME: KEY hashes the URL and the expected digest, NAME is
@@ -276,7 +277,7 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
     }
   g_autoptr (DlpAtomicFile) file = ok ? dlp_atomic_file_new (path, error) : NULL;
   ok = ok && file != NULL;
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (SourceSha256) checksum = source_sha256_new ();
   g_autofree guint8 *buf = g_malloc (READ_CHUNK);
   g_autofree char *task = g_strdup_printf ("downloading %s", url);
   goffset total = ok ? soup_message_headers_get_content_length (
@@ -302,14 +303,14 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
           ok = FALSE;
           break;
         }
-      g_checksum_update (checksum, buf, (gsize) n);
+      source_sha256_update (checksum, buf, (gsize) n);
       ok = dlp_atomic_file_write (file, buf, (gsize) n, error);
       dlp_context_progress (context, task, (guint64) d->size, (guint64) MAX (total, 0));
     }
   g_cancellable_disconnect (dlp_context_get_cancellable (context), link);
   if (!ok)
     return NULL;
-  d->sha256 = g_strdup (g_checksum_get_string (checksum));
+  d->sha256 = g_strdup (source_sha256_finish (checksum));
   if (sha256 && g_ascii_strcasecmp (d->sha256, sha256) != 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,

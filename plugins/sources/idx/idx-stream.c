@@ -6,6 +6,7 @@
 #include <zlib.h>
 #include <glib/gstdio.h>
 #include "idx-stream.h"
+#include "source-sha256.h"
 
 #define CHUNK_SIZE (1u << 20)
 
@@ -21,8 +22,8 @@ struct _IdxStream {
   guint8 *chunk;
   gsize chunk_len, chunk_pos;   /* raw files read through the chunk too */
   guint64 offset;
-  GChecksum *sha256;
-  char *digest;
+  SourceSha256 *sha256;
+  const char *digest;      /* owned by sha256 */
 };
 
 static gboolean
@@ -46,11 +47,10 @@ fill_chunk (IdxStream *s, GError **error)
       if (n == 0)
         {
           s->file_eof = TRUE;
-          if (s->digest == NULL)
-            s->digest = g_strdup (g_checksum_get_string (s->sha256));
+          s->digest = source_sha256_finish (s->sha256);
         }
       else
-        g_checksum_update (s->sha256, s->chunk, (gsize) n);
+        source_sha256_update (s->sha256, s->chunk, (gsize) n);
       return TRUE;
     }
 }
@@ -70,7 +70,7 @@ idx_stream_open (const char *path, GError **error)
   s->path = g_strdup (path);
   s->fd = fd;
   s->chunk = g_malloc (CHUNK_SIZE);
-  s->sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+  s->sha256 = source_sha256_new ();
   GStatBuf st;
   if (g_stat (path, &st) == 0)
     s->file_size = (guint64) st.st_size;
@@ -102,8 +102,7 @@ idx_stream_free (IdxStream *stream)
   if (stream->fd >= 0)
     close (stream->fd);
   g_free (stream->chunk);
-  g_checksum_free (stream->sha256);
-  g_free (stream->digest);
+  source_sha256_free (stream->sha256);
   g_free (stream->path);
   g_free (stream);
 }
