@@ -17,7 +17,7 @@ static const DlpStageInfo stages[] = {
     LIST ("data_transformation"), LIST ("data_split"), LIST (DLP_PATH_PROCESSED),
     LIST (DLP_PATH_TRAIN, DLP_PATH_TEST), dlp_stage_data_split },
   { "model_builder", "Build the model architecture and initial weights",
-    NONE, LIST ("model"), NONE, LIST (DLP_PATH_BUILT), NULL },
+    NONE, LIST ("model"), NONE, LIST (DLP_PATH_BUILT), dlp_stage_model_builder },
   { "model_trainer", "Train the model into models/trained",
     LIST ("data_split", "model_builder"), LIST ("train", "tracking"),
     LIST (DLP_PATH_BUILT, DLP_PATH_TRAIN), LIST (DLP_PATH_TRAINED, DLP_PATH_DVCLIVE),

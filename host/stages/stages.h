@@ -30,6 +30,7 @@ const DlpStageInfo *dlp_stages_find (const char *name);
 /* "data_ingestion, data_transformation, ..." for messages. */
 char *dlp_stages_list_names (void);
 
+gboolean dlp_stage_model_builder (DlpStageRun *run, GError **error);
 gboolean dlp_stage_model_trainer (DlpStageRun *run, GError **error);
 gboolean dlp_stage_model_test (DlpStageRun *run, GError **error);
 

@@ -33,6 +33,14 @@ typedef struct _DlpGraph DlpGraph;
  * error with line and column. */
 DLP_API DlpConfig *dlp_architecture_load (const char *path, GError **error);
 
+/* For model types: a new Sequential architecture whose first layer is an
+ * InputLayer of @input_shape, and a layer appended to it, whose "config"
+ * object is returned (borrowed) for the caller to fill. */
+DLP_API JsonNode *dlp_architecture_new (const char *name, guint input_rank,
+                                        const gint64 *input_shape);
+DLP_API JsonObject *dlp_architecture_add_layer (JsonNode *architecture,
+                                                const char *class_name);
+
 /* Builds a graph from @architecture, a view of the JSON root. The input
  * shape (per sample) comes from @input_shape when @input_rank > 0, else
  * from the architecture (an InputLayer, or batch_input_shape / batch_shape

@@ -321,12 +321,12 @@ add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
 }
 
 static JsonNode *
-input_layer_json (DlpGraph *graph)
+input_layer_json (guint rank, const gint64 *in_shape)
 {
   JsonArray *shape = json_array_new ();
   json_array_add_null_element (shape);
-  for (guint i = 0; i < graph->in_rank; i++)
-    json_array_add_int_element (shape, graph->in_shape[i]);
+  for (guint i = 0; i < rank; i++)
+    json_array_add_int_element (shape, in_shape[i]);
   JsonObject *config = json_object_new ();
   json_object_set_array_member (config, "batch_shape", shape);
   json_object_set_string_member (config, "dtype", "float32");
@@ -527,7 +527,7 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
   dlp_graph_allocate_params (graph);
 
   JsonArray *all = json_array_new ();
-  json_array_add_element (all, input_layer_json (graph));
+  json_array_add_element (all, input_layer_json (graph->in_rank, graph->in_shape));
   for (guint i = 0; i < json_array_get_length (layers); i++)
     json_array_add_element (all, json_node_ref (json_array_get_element (layers, i)));
   json_array_unref (layers);
@@ -540,6 +540,36 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
   graph->json = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (graph->json, root);
   return graph;
+}
+
+JsonNode *
+dlp_architecture_new (const char *name, guint input_rank, const gint64 *input_shape)
+{
+  JsonArray *layers = json_array_new ();
+  json_array_add_element (layers, input_layer_json (input_rank, input_shape));
+  JsonObject *config = json_object_new ();
+  json_object_set_string_member (config, "name", name);
+  json_object_set_array_member (config, "layers", layers);
+  JsonObject *root = json_object_new ();
+  json_object_set_string_member (root, "class_name", "Sequential");
+  json_object_set_object_member (root, "config", config);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, root);
+  return node;
+}
+
+JsonObject *
+dlp_architecture_add_layer (JsonNode *architecture, const char *class_name)
+{
+  JsonObject *root = json_node_get_object (architecture);
+  JsonArray *layers = json_object_get_array_member (json_object_get_object_member (root, "config"),
+                                                    "layers");
+  JsonObject *config = json_object_new ();
+  JsonObject *layer = json_object_new ();
+  json_object_set_string_member (layer, "class_name", class_name);
+  json_object_set_object_member (layer, "config", config);
+  json_array_add_object_element (layers, layer);
+  return config;
 }
 
 DlpGraph *
@@ -598,7 +628,7 @@ dlp_graph_summary (DlpGraph *graph)
   GString *s = g_string_new (NULL);
   g_autofree char *input = dlp_shape_to_string (graph->in_rank, graph->in_shape);
   g_string_append_printf (s, "Model \"%s\", input %s\n", graph->name, input);
-  g_string_append_printf (s, "%-4s %-36s %-16s %10s\n", "", "layer (class)", "output shape", "params");
+  g_string_append_printf (s, "%-4s %-36s %-16s %10s\n", "#", "layer (class)", "output shape", "params");
   for (guint i = 0; i < graph->nodes->len; i++)
     {
       DlpNode *node = g_ptr_array_index (graph->nodes, i);

@@ -1,0 +1,94 @@
+/* lstm.c: the recurrent model type.
+ *
+ *   model:
+ *     type: lstm
+ *     input_shape: [28, 28, 1]     # image rows as 28 steps of 28 features
+ *     num_classes: 10
+ *     lstm: {units: 128, layers: 1}
+ *
+ * An input of one axis [T] is T token ids when vocab_size is set (an
+ * Embedding comes first), else T steps of one feature; [T, F] is T steps
+ * of F features; an image is read row by row. Then LSTM(units,
+ * num_layers), optional dense layers and Dropout, Dense(num_classes,
+ * softmax). */
+#include <dlpipe/dlpipe.h>
+
+static const DlpParamSpec lstm_params[] = {
+  { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", "128", .minimum = 1,
+    .maximum = 65536, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "layers", DLP_PARAM_INT, "Stacked LSTM layers", "1", .minimum = 1,
+    .maximum = 16, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "vocab_size", DLP_PARAM_INT, "Token ids below this are embedded "
+    "first (0: the input is numeric)", "0", .minimum = 0, .maximum = 16777216, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "embedding_dim", DLP_PARAM_INT, "Size of the token vectors", "64",
+    .minimum = 1, .maximum = 65536, .has_range = TRUE },
+  { sizeof (DlpParamSpec), "dense_units", DLP_PARAM_LIST, "Dense layers after the LSTM", "[]" },
+  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Activation of those dense layers",
+    "relu", .choices = "relu|leaky_relu|elu|tanh|sigmoid" },
+  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Dropout rate before the output layer "
+    "(0: none)", "0", .minimum = 0, .maximum = 0.95, .has_range = TRUE },
+  DLP_PARAM_END
+};
+
+static JsonNode *
+lstm_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, GError **error)
+{
+  (void) context;
+  gint64 units = 128, layers = 1, vocab = 0, dim = 64;
+  g_autoptr (GArray) dense = NULL;
+  g_autofree char *activation = NULL;
+  double dropout = 0;
+  if (!dlp_config_get_int (settings, "units", &units, error)
+      || !dlp_config_get_int (settings, "layers", &layers, error)
+      || !dlp_config_get_int (settings, "vocab_size", &vocab, error)
+      || !dlp_config_get_int (settings, "embedding_dim", &dim, error)
+      || !dlp_config_get_int_list (settings, "dense_units", &dense, error)
+      || !dlp_config_get_string (settings, "activation", &activation, error)
+      || !dlp_config_get_double (settings, "dropout", &dropout, error))
+    return NULL;
+  if (vocab > 0 && spec->input_rank != 1)
+    {
+      dlp_config_set_error (settings, "vocab_size", error,
+                            "token input needs an input_shape of one axis [steps]");
+      return NULL;
+    }
+  g_autoptr (JsonNode) arch = dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
+  if (vocab > 0)
+    {
+      JsonObject *e = dlp_architecture_add_layer (arch, "Embedding");
+      json_object_set_int_member (e, "input_dim", vocab);
+      json_object_set_int_member (e, "output_dim", dim);
+    }
+  JsonObject *l = dlp_architecture_add_layer (arch, "LSTM");
+  json_object_set_int_member (l, "units", units);
+  json_object_set_int_member (l, "num_layers", layers);
+  for (guint i = 0; i < dense->len; i++)
+    {
+      JsonObject *d = dlp_architecture_add_layer (arch, "Dense");
+      json_object_set_int_member (d, "units", g_array_index (dense, gint64, i));
+      json_object_set_string_member (d, "activation", activation);
+    }
+  if (dropout > 0)
+    json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
+  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
+  json_object_set_int_member (out, "units", spec->num_classes);
+  json_object_set_string_member (out, "activation", "softmax");
+  return g_steal_pointer (&arch);
+}
+
+static const DlpModelClass lstm_model = {
+  .struct_size = sizeof (DlpModelClass),
+  .name = "lstm",
+  .description = "LSTM over sequence steps or image rows, with a softmax output",
+  .params = lstm_params,
+  .build = lstm_build,
+};
+
+static gboolean
+plugin_init (DlpRegistry *registry, GError **error)
+{
+  return dlp_registry_add_model (registry, &lstm_model, error);
+}
+
+DLP_PLUGIN_DEFINE (model_lstm, "0.1.0", "LGPL-2.1-or-later",
+                   "The lstm model type", plugin_init)
