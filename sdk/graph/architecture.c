@@ -226,6 +226,34 @@ normalized_config (DlpConfig *config, const DlpTypeEntry *entry, const char *nam
   return copy;
 }
 
+/* Unknown keys, listing only the layer's own (not every Keras key that is
+ * accepted and ignored). */
+static gboolean
+check_unknown_keys (DlpConfig *config, const DlpParamSpec *specs, gboolean has_activation,
+                    GError **error)
+{
+  g_autoptr (GPtrArray) keys = dlp_config_get_keys (config);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+      gboolean known = g_strv_contains (common_keys, key) || g_strv_contains (null_only_keys, key)
+                       || (has_activation && strcmp (key, "activation") == 0);
+      for (const DlpParamSpec *p = specs; !known && p && p->name; p++)
+        known = strcmp (p->name, key) == 0;
+      if (known)
+        continue;
+      g_autoptr (GString) names = g_string_new (NULL);
+      for (const DlpParamSpec *p = specs; p && p->name; p++)
+        g_string_append_printf (names, "%s%s", names->len ? ", " : "", p->name);
+      if (has_activation)
+        g_string_append_printf (names, "%sactivation", names->len ? ", " : "");
+      dlp_config_set_error (config, key, error, "unknown key (known: %s)",
+                            names->len ? names->str : "none");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static DlpNode *
 node_new (const DlpTypeEntry *entry, const char *name, const char *keras_class)
 {
@@ -260,7 +288,8 @@ add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
   if (has_activation)
     g_strv_builder_add (extra, "activation");
   g_auto (GStrv) extra_keys = g_strv_builder_end (extra);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry),
+  if (!check_unknown_keys (config, dlp_type_entry_get_params (entry), has_activation, error)
+      || !dlp_config_validate (config, dlp_type_entry_get_params (entry),
                             (const char *const *) extra_keys, error)
       || !check_common_keys (config, error))
     return FALSE;
