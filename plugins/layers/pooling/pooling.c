@@ -112,6 +112,21 @@ window (const Pool *p, gint64 oh, gint64 ow, gint64 *h0, gint64 *h1, gint64 *w0,
   *w1 = MIN (ow * p->sw - p->pad_left + p->pw, p->w);
 }
 
+/* One window cell over every channel, written with a mask rather than a
+ * branch so that it vectorizes. */
+static inline void
+max_update (float *restrict out, gint32 *restrict idx, const float *restrict v, gint32 base,
+            gint64 n)
+{
+  for (gint64 c = 0; c < n; c++)
+    {
+      float a = v[c], b = out[c];
+      gint32 more = -(gint32) (a > b);
+      out[c] = a > b ? a : b;
+      idx[c] = (idx[c] & ~more) | ((base + (gint32) c) & more);
+    }
+}
+
 static gboolean
 pool_forward (gpointer self, DlpLayerPass *pass, GError **error)
 {
@@ -142,9 +157,7 @@ pool_forward (gpointer self, DlpLayerPass *pass, GError **error)
                     {
                       gint32 base = (gint32) ((ih * p->w + iw) * p->c);
                       const float *v = img + base;
-                      for (gint64 c = 0; c < p->c; c++)
-                        if (v[c] > out[c])
-                          out[c] = v[c], idx[c] = base + (gint32) c;
+                      max_update (out, idx, v, base, p->c);
                     }
               }
             else
