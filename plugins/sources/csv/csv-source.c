@@ -217,11 +217,10 @@ typedef enum { READ_DONE, READ_AGAIN, READ_FAILED } ReadResult;
  * categorical and the file must be read again. */
 static ReadResult
 read_rows (CsvReader *reader, CsvTable *table, guint n_columns,
-           gboolean first_is_data, CsvType *types, DlpContext *context,
-           GError **error)
+           gboolean first_is_data, CsvType *types, const char *task,
+           DlpContext *context, GError **error)
 {
   const char *path = csv_reader_get_path (reader);
-  g_autofree char *task = g_strdup_printf ("reading %s", path);
   gboolean have_record = first_is_data;
   for (;;)
     {
@@ -303,6 +302,7 @@ csv_load (DlpConfig *config, DlpContext *context, GError **error)
     return NULL;
   g_autofree CsvType *types = NULL;
   g_auto (GStrv) names = NULL;
+  g_autofree char *task = g_strdup_printf ("reading %s", o.path);
   for (;;)
     {
       if (!csv_reader_next (reader, error))
@@ -323,7 +323,7 @@ csv_load (DlpConfig *config, DlpContext *context, GError **error)
         }
       g_autoptr (CsvTable) table = csv_table_new (o.path, names, types,
                                                   (const char *const *) o.missing);
-      switch (read_rows (reader, table, g_strv_length (names), !o.header, types,
+      switch (read_rows (reader, table, g_strv_length (names), !o.header, types, task,
                          context, error))
         {
         case READ_FAILED:
@@ -349,8 +349,8 @@ csv_load (DlpConfig *config, DlpContext *context, GError **error)
         }
       if (!check_classes (ds, o.path, o.label, error))
         return NULL;
-      dlp_context_progress (context, "reading", csv_reader_get_size (reader),
-                            csv_reader_get_size (reader));
+      dlp_context_progress (context, task, csv_reader_get_offset (reader),
+                            csv_reader_get_offset (reader));
       add_provenance (ds, o.path, reader);
       return g_steal_pointer (&ds);
     }
