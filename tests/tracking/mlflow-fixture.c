@@ -1,0 +1,223 @@
+/* mlflow-fixture.c: MLflow servers for tests. */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include <check.h>
+#include "mlflow-fixture.h"
+
+static guint
+free_port (void)
+{
+  g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                        G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  ck_assert (g_socket_bind (s, any, FALSE, NULL));
+  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (s, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+new_session (gpointer data)
+{
+  (void) data;
+  setsid ();
+}
+
+/* GET /health with plain sockets: Check forks each test from this
+ * process, and a fork must not inherit GLib's resolver threads. */
+static gboolean
+healthy (DlpMlflowServer *s)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return FALSE;
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((guint16) s->port) };
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  struct timeval tv = { .tv_sec = 2 };
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[64] = { 0 };
+  const char *req = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  gboolean ok = connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0
+                && write (fd, req, strlen (req)) == (ssize_t) strlen (req)
+                && read (fd, buf, sizeof buf - 1) > 0
+                && g_str_has_prefix (buf, "HTTP/1.")
+                && strstr (buf, " 200 ") != NULL;
+  close (fd);
+  return ok;
+}
+
+static void
+launch (DlpMlflowServer *s)
+{
+  const char *python = g_getenv ("DLP_TEST_PYTHON");
+  ck_assert_msg (python != NULL, "DLP_TEST_PYTHON is not set");
+  g_autofree char *port = g_strdup_printf ("%u", s->port);
+  g_autofree char *store = g_strdup_printf ("sqlite:///%s/mlflow.db", s->dir);
+  g_autofree char *artifacts = g_build_filename (s->dir, "mlartifacts", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char *fixed[] = { python, "-m", "mlflow", "server", "--host", "127.0.0.1",
+                          "--port", port, "--backend-store-uri", store,
+                          "--artifacts-destination", artifacts, "--workers", "1" };
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, g_strdup (fixed[i]));
+  for (guint i = 0; s->args && s->args[i]; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (s->args[i], "@PORT@", -1);
+      g_ptr_array_add (argv, g_strjoinv (port, parts));
+    }
+  g_ptr_array_add (argv, NULL);
+  g_autofree char *log = g_build_filename (s->dir, "server.log", NULL);
+  g_autoptr (GError) error = NULL;
+  int log_fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  ck_assert (log_fd >= 0);
+  gboolean ok = g_spawn_async_with_fds (s->dir, (char **) argv->pdata, s->env,
+                                        G_SPAWN_DO_NOT_REAP_CHILD, new_session, NULL, &s->pid,
+                                        -1, log_fd, log_fd, &error);
+  close (log_fd);
+  ck_assert_msg (ok, "cannot start mlflow: %s", error ? error->message : "");
+  /* A cold start imports MLflow and creates the SQLite tables. */
+  for (guint i = 0; i < 600; i++)
+    {
+      if (healthy (s))
+        return;
+      int status;
+      ck_assert_msg (waitpid (s->pid, &status, WNOHANG) == 0,
+                     "mlflow server exited; see %s", log);
+      g_usleep (100 * 1000);
+    }
+  ck_abort_msg ("mlflow server did not answer /health in 60 s; see %s", log);
+}
+
+DlpMlflowServer *
+dlp_mlflow_server_start (const char *const *args, const char *const *env_extra)
+{
+  DlpMlflowServer *s = g_new0 (DlpMlflowServer, 1);
+  g_autoptr (GError) error = NULL;
+  s->dir = g_dir_make_tmp ("dlpipe-mlflow-XXXXXX", &error);
+  ck_assert (s->dir != NULL);
+  s->port = free_port ();
+  s->uri = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  s->args = g_strdupv ((char **) args);
+  s->env = g_get_environ ();
+  /* dlpipe needs none of MLflow's background jobs. */
+  s->env = g_environ_setenv (s->env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false", TRUE);
+  for (guint i = 0; env_extra && env_extra[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (env_extra[i], "=", 2);
+      s->env = g_environ_setenv (s->env, kv[0], kv[1] ? kv[1] : "", TRUE);
+    }
+  launch (s);
+  return s;
+}
+
+static void
+stop (DlpMlflowServer *s, int sig)
+{
+  if (s->pid <= 0)
+    return;
+  kill (-s->pid, sig);
+  int status;
+  waitpid (s->pid, &status, 0);
+  /* The rest of the group (uvicorn's worker) follows its leader. */
+  for (guint i = 0; i < 100 && kill (-s->pid, 0) == 0; i++)
+    {
+      kill (-s->pid, i < 50 ? sig : SIGKILL);
+      g_usleep (100 * 1000);
+    }
+  s->pid = 0;
+}
+
+void
+dlp_mlflow_server_kill (DlpMlflowServer *s)
+{
+  stop (s, SIGKILL);
+}
+
+void
+dlp_mlflow_server_restart (DlpMlflowServer *s)
+{
+  stop (s, SIGTERM);
+  launch (s);
+}
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      rmdir (path);
+    }
+  else
+    unlink (path);
+}
+
+void
+dlp_mlflow_server_free (DlpMlflowServer *s)
+{
+  if (s == NULL)
+    return;
+  stop (s, SIGTERM);
+  remove_tree (s->dir);
+  g_free (s->dir);
+  g_free (s->uri);
+  g_strfreev (s->args);
+  g_strfreev (s->env);
+  g_free (s);
+}
+
+JsonObject *
+dlp_mlflow_get (DlpMlflowServer *s, const char *path_and_query, const char *authorization)
+{
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  g_autofree char *url = g_strdup_printf ("%s/api/2.0/%s", s->uri, path_and_query);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  ck_assert_msg (msg != NULL, "bad URL %s", url);
+  if (authorization)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                  authorization);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
+  ck_assert_msg (body != NULL, "GET %s: %s", url, error ? error->message : "");
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  ck_assert_msg (soup_message_get_status (msg) == 200, "GET %s: HTTP %u: %.*s", url,
+                 soup_message_get_status (msg), (int) len, data);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  ck_assert (json_parser_load_from_data (parser, data, (gssize) len, NULL));
+  ck_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+int
+dlp_run_tool (const char *const *argv, const char *const *env_extra, const char *cwd,
+              char **out, char **err)
+{
+  g_auto (GStrv) env = g_get_environ ();
+  for (guint i = 0; env_extra && env_extra[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (env_extra[i], "=", 2);
+      env = kv[1] ? g_environ_setenv (env, kv[0], kv[1], TRUE) : g_environ_unsetenv (env, kv[0]);
+    }
+  int status = -1;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_spawn_sync (cwd, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                              &status, &error);
+  ck_assert_msg (ok, "cannot run %s: %s", argv[0], error ? error->message : "");
+  ck_assert_msg (WIFEXITED (status), "%s did not exit normally", argv[0]);
+  return WEXITSTATUS (status);
+}
