@@ -3,6 +3,8 @@
 
 #define TYPE_UBYTE 0x08
 #define READ_PIECE (4u << 20)
+/* Deflate expands at most 1032-fold (zlib's technical details). */
+#define MAX_DEFLATE_RATIO 1032u
 
 static gboolean
 read_exact (IdxFile *f, void *out, gsize len, const char *what, GError **error)
@@ -71,12 +73,21 @@ read_header (IdxFile *f, guint rank, GError **error)
         }
     }
   f->n_items = f->dims[0];
+  /* Memory is allocated for what the header declares before the data are
+   * read, so the declaration must fit the file: raw data byte for byte,
+   * compressed data within deflate's largest ratio. */
+  guint64 header = idx_stream_tell (f->stream);
+  guint64 file_size = idx_stream_get_file_size (f->stream);
+  guint64 room = idx_stream_is_compressed (f->stream) ? file_size * MAX_DEFLATE_RATIO
+                                                      : file_size - MIN (file_size, header);
   gsize total;
-  if (!g_size_checked_mul (&total, f->item_size, (gsize) f->n_items) || total > G_MAXSSIZE / 2)
+  if (!g_size_checked_mul (&total, f->item_size, (gsize) f->n_items) || total > room)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: byte 4: %" G_GUINT64_FORMAT " items of %" G_GSIZE_FORMAT
-                   " bytes is too large", f->path, f->n_items, f->item_size);
+                   "%s: byte 4: the header declares %" G_GUINT64_FORMAT " items of %"
+                   G_GSIZE_FORMAT " bytes, more than the %" G_GUINT64_FORMAT "-byte file "
+                   "can hold (truncated, or wrong dimensions)", f->path, f->n_items,
+                   f->item_size, file_size);
       return FALSE;
     }
   return TRUE;
