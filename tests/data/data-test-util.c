@@ -1,4 +1,4 @@
-/* data-test-util.c: helpers of the data tests. */
+/* data-test-util.c: driving plugins and the host from the data tests. */
 #include <sys/wait.h>
 #include "data-test-util.h"
 

@@ -1,4 +1,4 @@
-/* step-util.c: columns, conversions and state helpers for transform steps. */
+/* step-util.c: columns, conversions and saved states of transform steps. */
 #include <math.h>
 #include <string.h>
 #include "step-util.h"

@@ -53,7 +53,7 @@ double step_get_value (DlpTensor *tensor, gsize i);
 gint32 *step_map_categories (const char *const *have, guint n_have,
                              const char *const *want, guint n_want);
 
-/* JSON helpers for states. */
+/* States as JSON. */
 JsonNode *step_strv_to_json (const char *const *strv);
 GStrv step_json_to_strv (JsonNode *node, const char *what, GError **error);
 /* The object member @key of @state, with a clear error if absent. */

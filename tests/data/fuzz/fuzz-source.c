@@ -1,4 +1,4 @@
-/* fuzz-source.c: helpers of the source fuzz targets. */
+/* fuzz-source.c: running a linked-in source on files from fuzz inputs. */
 #include <glib/gstdio.h>
 #include "fuzz-source.h"
 
