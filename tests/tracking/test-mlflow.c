@@ -461,6 +461,81 @@ START_TEST (test_server_killed_then_sync)
 }
 END_TEST
 
+/* A server with --app-name basic-auth: the stage works with credentials;
+ * without, it warns with the server's 401, keeps every record, and
+ * `dlpipe mlflow sync` fails clearly until it has them. */
+START_TEST (test_basic_auth)
+{
+  g_autofree char *tmp = dlp_tmpdir_new ();
+  g_autofree char *ini = g_strdup_printf (
+    "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///%s/auth.db\n"
+    "admin_username = admin\nadmin_password = dlpipe-test-secret\n"
+    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n", tmp);
+  g_autofree char *ini_path = dlp_write_test_file (tmp, "auth.ini", ini, -1);
+  g_autofree char *ini_env = g_strdup_printf ("MLFLOW_AUTH_CONFIG_PATH=%s", ini_path);
+  const char *server_env[] = { ini_env, "MLFLOW_FLASK_SERVER_SECRET_KEY=dlpipe-test", NULL };
+  const char *args[] = { "--app-name", "basic-auth", NULL };
+  DlpMlflowServer *s = dlp_mlflow_server_start (args, server_env);
+  const char *creds[] = { "MLFLOW_TRACKING_USERNAME=admin",
+                          "MLFLOW_TRACKING_PASSWORD=dlpipe-test-secret", NULL };
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "admin:dlpipe-test-secret", 24);
+  g_autofree char *auth = g_strconcat ("Basic ", b64, NULL);
+
+  g_autofree char *dir = workdir (s->uri, "secured", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  ck_assert_int_eq (track (dir, creds, &out, &err, "model_trainer", "--epochs", "2", NULL), 0);
+  ck_assert_msg (strstr (err, "warning") == NULL, "%s", err);
+  g_autofree char *run_id = first_line (out);
+  g_autoptr (JsonObject) run = get_run (s, run_id, auth);
+  ck_assert_str_eq (run_status (run), "FINISHED");
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "2", NULL), 0);
+  ck_assert_msg (strstr (err, "HTTP 401") && strstr (err, "MLFLOW_TRACKING_USERNAME")
+                 && strstr (err, "records go to the spool"), "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (dlpipe (dir, NULL, &out, &err, "sync", NULL), 1);
+  ck_assert_msg (strstr (err, "HTTP 401") && strstr (err, "wait in"), "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (dlpipe (dir, creds, &out, &err, "sync", NULL), 0);
+  ck_assert_msg (strstr (out, "from 1 spool files") != NULL, "%s", out);
+  dlp_mlflow_server_free (s);
+  dlp_tmpdir_free (g_steal_pointer (&dir));
+  dlp_tmpdir_free (g_steal_pointer (&tmp));
+}
+END_TEST
+
+/* MLflow's host check answers a plain-text 403: a clear warning that
+ * names the call, and the records wait in the spool; they arrive when the
+ * stage's address is corrected through MLFLOW_TRACKING_URI at sync time. */
+START_TEST (test_host_check_403_keeps_records)
+{
+  const char *args[] = { "--allowed-hosts", "127.0.0.1:@PORT@", NULL };
+  DlpMlflowServer *s = dlp_mlflow_server_start (args, NULL);
+  g_autofree char *localhost = g_strdup_printf ("http://localhost:%u", s->port);
+  g_autofree char *dir = workdir (localhost, "hosts", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "3", NULL), 0);
+  ck_assert_msg (strstr (err, "experiments/get-by-name: HTTP 403")
+                 && strstr (err, "Invalid Host header") && strstr (err, "--allowed-hosts"),
+                 "%s", err);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_autofree char *env_uri = g_strdup_printf ("MLFLOW_TRACKING_URI=%s", s->uri);
+  const char *env[] = { env_uri, NULL };
+  ck_assert_int_eq (dlpipe (dir, env, &out, &err, "sync", NULL), 0);
+  ck_assert_msg (strstr (out, "from 1 spool files") != NULL, "%s", out);
+  g_autoptr (JsonObject) found = dlp_mlflow_get (s, "mlflow/experiments/get-by-name?"
+                                                 "experiment_name=hosts", NULL);
+  ck_assert (json_object_has_member (found, "experiment"));
+  dlp_mlflow_server_free (s);
+  dlp_tmpdir_free (g_steal_pointer (&dir));
+}
+END_TEST
+
 static Suite *
 mlflow_suite (void)
 {
@@ -478,6 +553,8 @@ mlflow_suite (void)
   TCase *outage = tcase_create ("outage");
   tcase_set_timeout (outage, 180);
   tcase_add_test (outage, test_server_killed_then_sync);
+  tcase_add_test (outage, test_basic_auth);
+  tcase_add_test (outage, test_host_check_403_keeps_records);
   suite_add_tcase (s, outage);
   return s;
 }
