@@ -2,6 +2,7 @@
  * through its REST API: params, metric histories, artifacts, the model
  * version and its aliases, run status; records sent again arrive once; bad
  * settings and answers give clear messages and lose nothing. */
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
@@ -536,6 +537,59 @@ START_TEST (test_host_check_403_keeps_records)
 }
 END_TEST
 
+/* A record sent again (a retry after a broken connection, a replay after
+ * a crash) takes effect once: the run is found by its key, metric points
+ * already there are left out, the model version is reused. */
+START_TEST (test_redelivered_records_arrive_once)
+{
+  g_unsetenv ("MLFLOW_TRACKING_URI");
+  g_unsetenv ("MLFLOW_EXPERIMENT_NAME");
+  g_autoptr (DlpRegistry) registry = dlp_registry_new ();
+  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
+  ck_assert_ptr_nonnull (dirs[0]);
+  dlp_registry_load_dirs (registry, dirs, TRUE);
+  const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
+  ck_assert_ptr_nonnull (entry);
+  const DlpTrackerClass *k = dlp_type_entry_get_class (entry);
+  g_autofree char *yaml = g_strdup_printf ("{tracking_uri: '%s', experiment: redelivery}", server->uri);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpConfig) config = dlp_config_parse ("params.yaml", yaml, -1, &error);
+  ck_assert (dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, &error));
+  gpointer self = k->create (config, &error);
+  dlp_assert_no_error (error);
+
+  DlpTrackerCall first = { sizeof (DlpTrackerCall), 0, NULL };
+  DlpTrackerCall again = { sizeof (DlpTrackerCall), DLP_TRACKER_CALL_REDELIVERY, NULL };
+  DlpTrackerRun run = { .struct_size = sizeof run, .run_key = "0123456789abcdef0123456789abcdef",
+                        .start_time_ms = g_get_real_time () / 1000, .user = "tester" };
+  g_autofree char *id = k->start_run (self, &run, &first, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *id_again = k->start_run (self, &run, &again, &error);
+  dlp_assert_no_error (error);
+  ck_assert_str_eq (id_again, id);
+
+  gint64 now = g_get_real_time () / 1000;
+  DlpMetric points[] = { { "loss", 0.5, 0, now }, { "loss", NAN, 1, now + 1 },
+                         { "loss", 0.25, 2, now + 2 } };
+  ck_assert (k->log_metrics (self, id, points, 2, &first, &error));
+  /* The whole batch again, one point new. */
+  ck_assert (k->log_metrics (self, id, points, 3, &again, &error));
+  dlp_assert_no_error (error);
+  g_autofree char *steps = history_steps (server, id, "loss");
+  ck_assert_str_eq (steps, "0,1,2");
+
+  const char *aliases[] = { "candidate", NULL };
+  g_autofree char *v1 = k->register_model (self, id, "redelivered", "model", aliases, &first, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *v2 = k->register_model (self, id, "redelivered", "model", aliases, &again, &error);
+  dlp_assert_no_error (error);
+  ck_assert_str_eq (v1, "1");
+  ck_assert_str_eq (v2, "1");
+  ck_assert (k->end_run (self, id, DLP_RUN_FINISHED, now + 3, &again, &error));
+  k->destroy (self);
+}
+END_TEST
+
 static Suite *
 mlflow_suite (void)
 {
@@ -549,6 +603,7 @@ mlflow_suite (void)
   tcase_add_test (shared, test_overlong_key_is_kept_and_named);
   tcase_add_test (shared, test_bad_tracking_uri_fails_the_stage_clearly);
   tcase_add_test (shared, test_none_tracker_runs_without_server);
+  tcase_add_test (shared, test_redelivered_records_arrive_once);
   suite_add_tcase (s, shared);
   TCase *outage = tcase_create ("outage");
   tcase_set_timeout (outage, 180);
