@@ -158,7 +158,11 @@ dlp_stage_model_builder (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_new_from_json (run->registry, json, what, spec.input_rank,
                                              spec.input_shape, error);
   if (graph == NULL)
-    return FALSE;
+    {
+      g_autofree char *where = dlp_config_get_location (section);
+      g_prefix_error (error, "%s: model: the %s architecture: ", where, type);
+      return FALSE;
+    }
   dlp_graph_init (graph, seed);
   gboolean ok = check_output (graph, &spec, section, error) && write_model (graph, error);
   if (ok)

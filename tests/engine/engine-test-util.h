@@ -11,3 +11,6 @@ DlpGraph *engine_graph (const char *json);
 GError *engine_graph_error (const char *json);
 /* Fills @n floats uniformly in [low, high) from @seed. */
 void engine_fill (float *data, gsize n, guint64 seed, double low, double high);
+/* Runs the built dlpipe (DLP_TEST_HOST) in @dir with @argv (NULL-ended);
+ * returns its exit status and, if @err_out, its standard error. */
+int engine_run_host (const char *dir, const char *const *argv, char **err_out);
