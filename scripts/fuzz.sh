@@ -1,8 +1,7 @@
 #!/bin/sh
 # Runs every libFuzzer target for SECONDS (default 30) each, starting from
 # the committed corpus. A crash fails the script and leaves the input in
-# build-fuzz/findings/; add it to tests/fuzz/regressions/TARGET/ with the
-# fix. Needs clang and libclang-rt (scripts/install-deps.sh installs them).
+# build-fuzz/findings/; add it to the target's regressions with the fix. Needs clang and libclang-rt (scripts/install-deps.sh installs them).
 set -eu
 seconds=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,11 +13,13 @@ fi
 meson compile -C "$dir" >/dev/null
 mkdir -p "$dir/findings"
 status=0
-for target in "$dir"/tests/fuzz/fuzz-*; do
-  [ -f "$target" ] && [ -x "$target" ] || continue
+# Targets live beside the tests of what they fuzz (tests/fuzz, tests/data,
+# ...), each with its corpus in a corpus/NAME folder there.
+for target in $(find "$dir/tests" -type f -name 'fuzz-*' -perm -u+x | sort); do
   name=$(basename "$target" | sed 's/^fuzz-//')
   work=$(mktemp -d)
-  cp -r "$root/tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
+  corpus=$(find "$root/tests" -type d -path "*/corpus/$name" | head -n 1)
+  [ -n "$corpus" ] && cp -r "$corpus/." "$work/"
   log=$dir/findings/$name.log
   echo "fuzzing $name for ${seconds}s"
   if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
