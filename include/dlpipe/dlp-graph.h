@@ -59,6 +59,10 @@ DLP_API DlpGraph *dlp_graph_new_from_json (DlpRegistry *registry,
 DLP_API DlpGraph *dlp_graph_load (DlpRegistry *registry, const char *path,
                                   GError **error);
 DLP_API void dlp_graph_free (DlpGraph *graph);
+/* A new graph with the same layers, parameters and state, and buffers of
+ * its own (not prepared): how several threads run one trained model, each
+ * with its own copy. */
+DLP_API DlpGraph *dlp_graph_copy (DlpGraph *graph, GError **error);
 
 /* The architecture as normalized JSON: every layer named, its settings'
  * defaults written out, an InputLayer first. Loading it gives the same
