@@ -15,6 +15,10 @@ static const DlpCommand commands[] = {
   { "inspect", "Describe a plugin type and its settings", dlp_cmd_inspect },
   { "version", "Print versions of dlpipe, its ABI and its libraries", dlp_cmd_version },
   { "mlflow", "Deliver or list tracking records kept in the spool", dlp_cmd_mlflow },
+  { "predict", "Score a file with a model package", dlp_cmd_predict },
+#ifdef DLP_HAVE_SERVE
+  { "serve", "Serve a model package over HTTP (MLflow's scoring protocol)", dlp_cmd_serve },
+#endif
 };
 
 static const DlpCommand *

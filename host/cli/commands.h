@@ -19,6 +19,10 @@ int dlp_cmd_stage (DlpApp *app, int argc, char **argv);
 int dlp_cmd_run (DlpApp *app, int argc, char **argv);
 int dlp_cmd_dag (DlpApp *app, int argc, char **argv);
 int dlp_cmd_mlflow (DlpApp *app, int argc, char **argv);
+int dlp_cmd_predict (DlpApp *app, int argc, char **argv);
+#ifdef DLP_HAVE_SERVE
+int dlp_cmd_serve (DlpApp *app, int argc, char **argv);
+#endif
 
 /* Prints JSON to stdout, pretty and newline-terminated. */
 void dlp_print_json (JsonNode *node);

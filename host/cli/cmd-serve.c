@@ -1,0 +1,123 @@
+/* cmd-serve.c: `dlpipe serve`, a model package behind MLflow's scoring
+ * protocol. */
+#include <string.h>
+#include "commands.h"
+#include "../serve/server.h"
+
+typedef struct {
+  char *model;
+  char *host;
+  int port;
+  int workers;
+  int batch_rows;
+  int batch_wait_us;
+  int drain_timeout_s;
+} ServeOptions;
+
+static void
+clear_options (ServeOptions *o)
+{
+  g_free (o->model);
+  g_free (o->host);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServeOptions, clear_options)
+
+static char *
+describe_inputs (const DlpPackage *package)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (guint i = 0; i < package->n_inputs; i++)
+    {
+      const DlpPackageInput *in = &package->inputs[i];
+      g_string_append_printf (s, "%s%s", i ? ", " : "", in->name);
+      if (in->rank > 0)
+        {
+          g_autofree char *shape = dlp_shape_to_string (in->rank, in->shape);
+          g_string_append_printf (s, " %s", shape);
+        }
+    }
+  return g_strdup (s->str);
+}
+
+static gboolean
+serve (DlpApp *app, const ServeOptions *o, GError **error)
+{
+  g_autoptr (DlpPackage) package = dlp_package_load (dlp_app_get_registry (app), o->model, error);
+  if (package == NULL)
+    return FALSE;
+  /* Each worker scores on one thread: OpenBLAS must not add its own. */
+  dlp_blas_set_n_threads (1);
+  DlpServerOptions options = {
+    .host = o->host,
+    .port = (guint) o->port,
+    .n_workers = o->workers > 0 ? (guint) o->workers : g_get_num_processors (),
+    .batch_rows = o->batch_rows,
+    .batch_wait_us = (guint) o->batch_wait_us,
+    .drain_timeout_s = (guint) o->drain_timeout_s,
+  };
+  g_autofree char *inputs = describe_inputs (package);
+  g_message ("serving %s (inputs: %s; %u classes) with %u worker%s", o->model, inputs,
+             package->n_classes, options.n_workers, options.n_workers == 1 ? "" : "s");
+  return dlp_server_run (package, &options, app->cancellable, error);
+}
+
+int
+dlp_cmd_serve (DlpApp *app, int argc, char **argv)
+{
+  g_auto (ServeOptions) o = {
+    .port = 5001, .batch_rows = 32, .batch_wait_us = 0, .drain_timeout_s = 30,
+  };
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model,
+      "The model package (default: models/final)", "DIR" },
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &o.host,
+      "The address to listen on (default: 127.0.0.1)", "HOST" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o.port,
+      "The port (default: 5001; 0 picks a free one)", "PORT" },
+    { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
+      "Scoring threads (default: one per processor)", "N" },
+    { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows,
+      "Requests a worker scores in one forward pass, at most (default 32)", "N" },
+    { "batch-wait", 0, 0, G_OPTION_ARG_INT, &o.batch_wait_us,
+      "Microseconds a worker waits for more requests to fill a batch (default 0: "
+      "it takes what is queued)", "US" },
+    { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &o.drain_timeout_s,
+      "Seconds to answer the requests in flight after SIGTERM (default 30)", "S" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, "Serves a model package over HTTP with MLflow's scoring "
+                                     "protocol: GET /ping, /health, /version; POST "
+                                     "/invocations with JSON (dataframe_split, "
+                                     "dataframe_records, instances, inputs) or CSV. SIGTERM "
+                                     "answers the requests in flight, then exits.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  if (status >= 0)
+    return status;
+  if (argc != 1)
+    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
+  if (o.port < 0 || o.port > 65535)
+    return dlp_usage_error (argv[0], "--port: expected 0 to 65535, got %d", o.port);
+  if (o.workers < 0 || o.workers > 1024)
+    return dlp_usage_error (argv[0], "--workers: expected 1 to 1024, got %d", o.workers);
+  if (o.batch_rows < 1)
+    return dlp_usage_error (argv[0], "--batch-rows must be at least 1");
+  if (o.batch_wait_us < 0 || o.batch_wait_us > 1000000)
+    return dlp_usage_error (argv[0], "--batch-wait: expected 0 to 1000000 microseconds");
+  if (o.drain_timeout_s < 1)
+    return dlp_usage_error (argv[0], "--drain-timeout must be at least 1 second");
+  if (o.model == NULL)
+    o.model = g_strdup ("models/final");
+  if (o.host == NULL)
+    o.host = g_strdup ("127.0.0.1");
+
+  g_autoptr (GError) error = NULL;
+  if (!serve (app, &o, &error))
+    {
+      dlp_print_error (error);
+      return DLP_EXIT_FAILURE;
+    }
+  return DLP_EXIT_OK;
+}

@@ -1,0 +1,256 @@
+/* input-table.c: raw values into typed columns (see input-table.h). */
+#include <math.h>
+#include <string.h>
+#include "input-table.h"
+
+struct _DlpInputTable {
+  const DlpPackage *package;
+  gint64 n_rows;
+  DlpTensor **tensors;   /* one per input */
+  guint8 **data;         /* their writable data */
+};
+
+void
+dlp_input_table_free (DlpInputTable *table)
+{
+  if (table == NULL)
+    return;
+  for (guint i = 0; i < table->package->n_inputs; i++)
+    g_clear_pointer (&table->tensors[i], dlp_tensor_unref);
+  g_free (table->tensors);
+  g_free (table->data);
+  g_free (table);
+}
+
+DlpInputTable *
+dlp_input_table_new (const DlpPackage *package, gint64 n_rows, GError **error)
+{
+  g_autoptr (DlpInputTable) t = g_new0 (DlpInputTable, 1);
+  t->package = package;
+  t->n_rows = n_rows;
+  t->tensors = g_new0 (DlpTensor *, package->n_inputs);
+  t->data = g_new0 (guint8 *, package->n_inputs);
+  for (guint i = 0; i < package->n_inputs; i++)
+    {
+      const DlpPackageInput *in = &package->inputs[i];
+      gint64 shape[DLP_TENSOR_MAX_RANK + 1] = { n_rows };
+      memcpy (shape + 1, in->shape, in->rank * sizeof (gint64));
+      t->tensors[i] = dlp_tensor_new (in->dtype, in->rank + 1, shape, error);
+      if (t->tensors[i] == NULL)
+        {
+          g_prefix_error (error, "input '%s': ", in->name);
+          return NULL;
+        }
+      t->data[i] = dlp_tensor_get_data_mut (t->tensors[i]);
+    }
+  return g_steal_pointer (&t);
+}
+
+/* "row 3, column 'image' value 17: " */
+static gboolean G_GNUC_PRINTF (6, 7)
+value_error (DlpInputTable *t, guint input, gint64 row, gsize element, GError **error,
+             const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  const DlpPackageInput *in = &t->package->inputs[input];
+  g_autofree char *value = in->n_values > 1
+                           ? g_strdup_printf (" value %" G_GSIZE_FORMAT, element) : g_strdup ("");
+  g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "row %" G_GINT64_FORMAT ", column '%s'%s: %s",
+               row, in->name, value, msg);
+  return FALSE;
+}
+
+static gsize
+index_of (DlpInputTable *t, guint input, gint64 row, gsize element)
+{
+  g_assert (input < t->package->n_inputs && row >= 0 && row < t->n_rows
+            && element < t->package->inputs[input].n_values);
+  return (gsize) row * t->package->inputs[input].n_values + element;
+}
+
+static gboolean
+set_code (DlpInputTable *t, guint input, gint64 row, gsize element, const char *name,
+          GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  gint32 code = dlp_package_input_code (in, name);
+  if (code < 0)
+    {
+      g_autofree char *known = dlp_package_input_list_categories (in);
+      return value_error (t, input, row, element, error, "unknown category '%s' (known: %s)",
+                          name, known);
+    }
+  ((gint32 *) t->data[input])[index_of (t, input, row, element)] = code;
+  return TRUE;
+}
+
+static const char *
+dtype_words (DlpDtype dtype)
+{
+  switch (dtype)
+    {
+    case DLP_DTYPE_I32: return "32-bit integers";
+    case DLP_DTYPE_I64: return "64-bit integers";
+    case DLP_DTYPE_U8: return "integers from 0 to 255";
+    case DLP_DTYPE_BOOL: return "true or false";
+    default: return "numbers";
+    }
+}
+
+gboolean
+dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize element,
+                            double value, GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  gsize i = index_of (t, input, row, element);
+  if (in->categories)
+    {
+      char text[G_ASCII_DTOSTR_BUF_SIZE];
+      if (value == floor (value) && fabs (value) < 1e15)
+        g_snprintf (text, sizeof text, "%.0f", value);
+      else
+        g_ascii_dtostr (text, sizeof text, value);
+      return set_code (t, input, row, element, text, error);
+    }
+  gboolean whole = value == floor (value);
+  switch (in->dtype)
+    {
+    case DLP_DTYPE_F32:
+      ((float *) t->data[input])[i] = (float) value;
+      return TRUE;
+    case DLP_DTYPE_F64:
+      ((double *) t->data[input])[i] = value;
+      return TRUE;
+    case DLP_DTYPE_U8:
+      if (!whole || value < 0 || value > 255)
+        break;
+      t->data[input][i] = (guint8) value;
+      return TRUE;
+    case DLP_DTYPE_I32:
+      if (!whole || value < G_MININT32 || value > G_MAXINT32)
+        break;
+      ((gint32 *) t->data[input])[i] = (gint32) value;
+      return TRUE;
+    case DLP_DTYPE_I64:
+      /* Beyond 2^53 a double no longer tells neighbouring integers apart. */
+      if (!whole || fabs (value) > 9007199254740992.0)
+        break;
+      ((gint64 *) t->data[input])[i] = (gint64) value;
+      return TRUE;
+    case DLP_DTYPE_BOOL:
+      if (value != 0 && value != 1)
+        break;
+      t->data[input][i] = (guint8) value;
+      return TRUE;
+    default:
+      break;
+    }
+  char shown[G_ASCII_DTOSTR_BUF_SIZE];
+  return value_error (t, input, row, element, error, "expected %s, got %s",
+                      dtype_words (in->dtype), g_ascii_dtostr (shown, sizeof shown, value));
+}
+
+gboolean
+dlp_input_table_set_bool (DlpInputTable *t, guint input, gint64 row, gsize element,
+                          gboolean value, GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  if (in->categories)
+    return set_code (t, input, row, element, value ? "true" : "false", error);
+  return dlp_input_table_set_number (t, input, row, element, value ? 1 : 0, error);
+}
+
+gboolean
+dlp_input_table_set_category (DlpInputTable *t, guint input, gint64 row, gsize element,
+                              const char *name, GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  if (in->categories == NULL)
+    return value_error (t, input, row, element, error, "expected %s, got the text \"%s\"",
+                        dtype_words (in->dtype), name);
+  return set_code (t, input, row, element, name, error);
+}
+
+gboolean
+dlp_input_table_set_missing (DlpInputTable *t, guint input, gint64 row, gsize element,
+                             GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  gsize i = index_of (t, input, row, element);
+  if (in->categories)
+    ((gint32 *) t->data[input])[i] = -1;
+  else if (in->dtype == DLP_DTYPE_F32)
+    ((float *) t->data[input])[i] = NAN;
+  else if (in->dtype == DLP_DTYPE_F64)
+    ((double *) t->data[input])[i] = NAN;
+  else
+    return value_error (t, input, row, element, error, "a value is required (%s takes %s, "
+                        "which cannot be missing)", in->name, dtype_words (in->dtype));
+  return TRUE;
+}
+
+/* What pandas reads as missing by default. */
+static gboolean
+is_missing_text (const char *text)
+{
+  static const char *const words[] = {
+    "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "None", "<NA>",
+    "#N/A",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (strcmp (text, words[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+dlp_input_table_set_text (DlpInputTable *t, guint input, gint64 row, gsize element,
+                          const char *text, GError **error)
+{
+  const DlpPackageInput *in = &t->package->inputs[input];
+  if (in->categories)
+    {
+      if (is_missing_text (text) && dlp_package_input_code (in, text) < 0)
+        return dlp_input_table_set_missing (t, input, row, element, error);
+      return set_code (t, input, row, element, text, error);
+    }
+  if (is_missing_text (text))
+    return dlp_input_table_set_missing (t, input, row, element, error);
+  if (in->dtype == DLP_DTYPE_BOOL)
+    {
+      if (g_ascii_strcasecmp (text, "true") == 0)
+        return dlp_input_table_set_bool (t, input, row, element, TRUE, error);
+      if (g_ascii_strcasecmp (text, "false") == 0)
+        return dlp_input_table_set_bool (t, input, row, element, FALSE, error);
+    }
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+  /* strtod also reads hexadecimal and "infinity"; a CSV number is decimal. */
+  gboolean decimal = strpbrk (text, "xXiI") == NULL;
+  if (end == text || *end != '\0' || !decimal || g_ascii_isspace (text[0]))
+    return value_error (t, input, row, element, error, "expected %s, got \"%s\"",
+                        dtype_words (in->dtype), text);
+  return dlp_input_table_set_number (t, input, row, element, value, error);
+}
+
+DlpDataset *
+dlp_input_table_finish (DlpInputTable *t, GError **error)
+{
+  g_autoptr (DlpDataset) ds = dlp_dataset_new (t->n_rows);
+  for (guint i = 0; i < t->package->n_inputs; i++)
+    {
+      const DlpPackageInput *in = &t->package->inputs[i];
+      gboolean ok = in->categories
+                    ? dlp_dataset_add_categorical (ds, in->name, t->tensors[i],
+                                                   (const char *const *) in->categories,
+                                                   in->n_categories, DLP_COLUMN_FEATURE, error)
+                    : dlp_dataset_add_column (ds, in->name, t->tensors[i], DLP_COLUMN_FEATURE,
+                                              error);
+      if (!ok)
+        return NULL;
+    }
+  return g_steal_pointer (&ds);
+}
