@@ -31,6 +31,22 @@ typedef struct {
 } Options;
 
 static void
+options_clear (Options *o)
+{
+  g_free (o->params);
+  g_free (o->stage);
+  g_free (o->continue_from);
+  g_free (o->run_file);
+  g_free (o->model_dir);
+  g_strfreev (o->datasets);
+  g_strfreev (o->artifacts);
+  g_strfreev (o->extra_params);
+  g_strfreev (o->aliases);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+static void
 write_model (const char *dir, const char *run_id)
 {
   g_autoptr (GError) error = NULL;
@@ -93,7 +109,7 @@ run_stage (DlpTracking *t, Options *o)
 int
 main (int argc, char **argv)
 {
-  Options o = { .stage = NULL };
+  g_auto (Options) o = { .stage = NULL };
   const GOptionEntry entries[] = {
     { "params", 0, 0, G_OPTION_ARG_FILENAME, &o.params, "params file", "FILE" },
     { "stage", 0, 0, G_OPTION_ARG_STRING, &o.stage, "stage name", "NAME" },
@@ -151,14 +167,5 @@ main (int argc, char **argv)
   g_autofree char *run_id = dlp_tracking_dup_run_id (t);
   printf ("%s\n", run_id ? run_id : "");
   dlp_tracking_free (t);
-  g_free (o.params);
-  g_free (o.stage);
-  g_free (o.continue_from);
-  g_free (o.run_file);
-  g_free (o.model_dir);
-  g_strfreev (o.datasets);
-  g_strfreev (o.artifacts);
-  g_strfreev (o.extra_params);
-  g_strfreev (o.aliases);
   return 0;
 }

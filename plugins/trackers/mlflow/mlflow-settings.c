@@ -154,13 +154,17 @@ read_uri (DlpConfig *config, DlpMlflowSettings *s, GError **error)
     {
       s->tracking_uri = normalize_uri (env, &reason);
       if (s->tracking_uri == NULL)
-        return env_error (error, "MLFLOW_TRACKING_URI", env, reason);
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                       "environment variable MLFLOW_TRACKING_URI=%s: %s", env, reason);
+          return FALSE;
+        }
       return TRUE;
     }
   s->tracking_uri = normalize_uri (from_params, &reason);
   if (s->tracking_uri == NULL)
     {
-      dlp_config_set_error (config, "tracking_uri", error, "'%s' is %s", from_params, reason);
+      dlp_config_set_error (config, "tracking_uri", error, "'%s': %s", from_params, reason);
       return FALSE;
     }
   return TRUE;
