@@ -157,6 +157,11 @@ prepare_message (DlpMlflowClient *c, SoupMessage *msg)
     g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
 }
 
+/* Retries, and the longest wait between them, when the connection is
+ * refused. */
+#define REFUSED_RETRIES 2
+#define REFUSED_WAIT 0.5
+
 static gboolean
 is_retried_status (guint status)
 {
@@ -303,7 +308,11 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
                            what, s->tracking_uri);
               return NULL;
             }
-          if (local->domain == G_TLS_ERROR || retry >= s->max_retries)
+          /* Nothing listening: a server that is down does not come back
+           * within a backoff, so give up quickly and let the host spool. */
+          gboolean refused = g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+          if (local->domain == G_TLS_ERROR || retry >= s->max_retries
+              || (refused && retry >= REFUSED_RETRIES))
             {
               g_autofree char *after = retry ? g_strdup_printf (" (after %u tries)", retry + 1)
                                              : g_strdup ("");
@@ -312,7 +321,7 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
               return NULL;
             }
           redeliver = redeliver || may_have_arrived (local);
-          wait = backoff_seconds (s, retry + 1);
+          wait = refused ? MIN (backoff_seconds (s, retry + 1), REFUSED_WAIT) : backoff_seconds (s, retry + 1);
           g_debug ("%s: %s; retry %u of %u in %.1f s", what, local->message, retry + 1,
                    s->max_retries, wait);
         }
