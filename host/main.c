@@ -11,6 +11,7 @@ static const DlpCommand commands[] = {
   { "run", "Run the whole pipeline (the stage DAG) in one process", dlp_cmd_run },
   { "stage", "Run one stage, as dvc.yaml does", dlp_cmd_stage },
   { "dag", "Print the stages and what each depends on", dlp_cmd_dag },
+  { "dvc-yaml", "Write dvc.yaml from what the stages read and write", dlp_cmd_dvc_yaml },
   { "plugins", "List the registered plugin types", dlp_cmd_plugins },
   { "inspect", "Describe a plugin type and its settings", dlp_cmd_inspect },
   { "version", "Print versions of dlpipe, its ABI and its libraries", dlp_cmd_version },

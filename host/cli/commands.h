@@ -18,6 +18,7 @@ int dlp_cmd_version (DlpApp *app, int argc, char **argv);
 int dlp_cmd_stage (DlpApp *app, int argc, char **argv);
 int dlp_cmd_run (DlpApp *app, int argc, char **argv);
 int dlp_cmd_dag (DlpApp *app, int argc, char **argv);
+int dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv);
 int dlp_cmd_mlflow (DlpApp *app, int argc, char **argv);
 int dlp_cmd_predict (DlpApp *app, int argc, char **argv);
 #ifdef DLP_HAVE_SERVE

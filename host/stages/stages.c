@@ -5,26 +5,63 @@
 
 #define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
 #define NONE ((const char *const[]) { NULL })
+#define FILES(...) ((const DlpStageFile[]) { __VA_ARGS__, { NULL } })
+#define NO_FILES ((const DlpStageFile[]) { { NULL } })
+#define OUT(path) { path, DLP_FILE_OUT, NULL, NULL }
+#define METRIC(path) { path, DLP_FILE_METRIC, NULL, NULL }
+#define PLOT(path, ...) { path, DLP_FILE_PLOT, LIST (__VA_ARGS__), NULL }
 
-/* model_builder reads params only, so it needs no data stage. */
+/* data_split writes a validation part when data_split.val_size asks. */
+static gboolean
+has_validation (DlpConfig *params)
+{
+  JsonNode *v = dlp_config_lookup (params, "data_split.val_size");
+  return v && JSON_NODE_HOLDS_VALUE (v)
+         && (json_node_get_value_type (v) == G_TYPE_INT64 || json_node_get_value_type (v) == G_TYPE_DOUBLE)
+         && json_node_get_double (v) > 0;
+}
+
+/* model_builder reads params only, so it needs no data stage. The
+ * tracking section is read by the training stages but decides nothing of
+ * their results, so it is not among their params. */
 static const DlpStageInfo stages[] = {
   { "data_ingestion", "Read the source data into data/raw",
-    NONE, LIST ("data_ingestion"), NONE, LIST (DLP_PATH_RAW), dlp_stage_data_ingestion },
+    NONE, LIST ("data_ingestion"), NO_FILES, FILES (OUT (DLP_PATH_RAW)),
+    LIST ("host/stages/stage-data-ingestion.c", "plugins/sources"),
+    dlp_stage_data_ingestion },
   { "data_transformation", "Clean, normalise and encode into data/processed",
-    LIST ("data_ingestion"), LIST ("data_transformation"), LIST (DLP_PATH_RAW),
-    LIST (DLP_PATH_PROCESSED, DLP_PATH_TRANSFORM_SUMMARY), dlp_stage_data_transformation },
-  { "data_split", "Split into data/split/train and test",
-    LIST ("data_transformation"), LIST ("data_split"), LIST (DLP_PATH_PROCESSED),
-    LIST (DLP_PATH_TRAIN, DLP_PATH_TEST), dlp_stage_data_split },
+    LIST ("data_ingestion"), LIST ("data_transformation"), FILES (OUT (DLP_PATH_RAW)),
+    FILES (OUT (DLP_PATH_PROCESSED), METRIC (DLP_PATH_TRANSFORM_SUMMARY)),
+    LIST ("host/stages/stage-data-transformation.c", "plugins/transforms"),
+    dlp_stage_data_transformation },
+  { "data_split", "Split into data/split/train and test (and val)",
+    LIST ("data_transformation"), LIST ("data_split"), FILES (OUT (DLP_PATH_PROCESSED)),
+    FILES (OUT (DLP_PATH_TRAIN), OUT (DLP_PATH_TEST),
+           { DLP_PATH_VAL, DLP_FILE_OUT, NULL, has_validation }),
+    LIST ("host/stages/stage-data-split.c", "plugins/splitters"),
+    dlp_stage_data_split },
   { "model_builder", "Build the model architecture and initial weights",
-    NONE, LIST ("model"), NONE, LIST (DLP_PATH_BUILT), dlp_stage_model_builder },
+    NONE, LIST ("model"), NO_FILES, FILES (OUT (DLP_PATH_BUILT)),
+    LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"),
+    dlp_stage_model_builder },
   { "model_trainer", "Train the model into models/trained",
-    LIST ("data_split", "model_builder"), LIST ("train", "tracking"),
-    LIST (DLP_PATH_BUILT, DLP_PATH_TRAIN), LIST (DLP_PATH_TRAINED, DLP_PATH_DVCLIVE),
+    LIST ("data_split", "model_builder"), LIST ("train"),
+    FILES (OUT (DLP_PATH_BUILT), OUT (DLP_PATH_TRAIN),
+           { DLP_PATH_VAL, DLP_FILE_OUT, NULL, has_validation }),
+    FILES (OUT (DLP_PATH_TRAINED), METRIC (DLP_PATH_DVCLIVE "/metrics.json"),
+           PLOT (DLP_PATH_DVCLIVE "/plots/metrics", "x: step")),
+    LIST ("host/stages/stage-model-trainer.c", "host/train", "plugins/layers",
+          "plugins/optimizers", "sdk/graph"),
     dlp_stage_model_trainer },
   { "model_test", "Evaluate on the test split; package models/final",
-    LIST ("data_split", "model_trainer"), LIST ("test", "tracking"),
-    LIST (DLP_PATH_TRAINED, DLP_PATH_TEST), LIST (DLP_PATH_REPORTS, DLP_PATH_FINAL),
+    LIST ("data_split", "model_trainer"), LIST ("test"),
+    FILES (OUT (DLP_PATH_TRAINED), OUT (DLP_PATH_TEST)),
+    FILES (OUT (DLP_PATH_FINAL), OUT (DLP_PATH_REPORTS "/predictions.csv"),
+           METRIC (DLP_PATH_REPORTS "/metrics.json"),
+           PLOT (DLP_PATH_REPORTS "/confusion.json", "template: confusion", "x: actual",
+                 "y: predicted")),
+    LIST ("host/stages/stage-model-test.c", "host/train/evaluation.c", "host/package",
+          "plugins/layers", "sdk/graph"),
     dlp_stage_model_test },
 };
 

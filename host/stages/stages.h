@@ -13,13 +13,31 @@ typedef struct {
   DlpContext *context;
 } DlpStageRun;
 
+/* What DVC makes of a file a stage writes. */
+typedef enum {
+  DLP_FILE_OUT,     /* an output, cached */
+  DLP_FILE_METRIC,  /* a metrics file (dvc metrics), not cached */
+  DLP_FILE_PLOT,    /* plot data (dvc plots), not cached */
+} DlpFileKind;
+
+typedef struct {
+  const char *path;
+  DlpFileKind kind;
+  /* For plots: DVC's plot properties, as YAML lines ("x: step"). */
+  const char *const *plot;
+  /* When the file exists only for some params (NULL: always). */
+  gboolean (*when) (DlpConfig *params);
+} DlpStageFile;
+
+/* The stage declarations end their file lists with a NULL path. */
 typedef struct {
   const char *name;
   const char *description;
-  const char *const *needs;    /* stages whose outputs it reads */
-  const char *const *params;   /* params.yaml sections it reads */
-  const char *const *inputs;   /* files and folders it reads */
-  const char *const *outputs;  /* files and folders it writes */
+  const char *const *needs;      /* stages whose outputs it reads */
+  const char *const *params;     /* params.yaml sections that decide its result */
+  const DlpStageFile *inputs;    /* files and folders it reads */
+  const DlpStageFile *outputs;   /* files and folders it writes */
+  const char *const *code;       /* source folders and files that decide its result */
   /* NULL while the stage is not implemented. */
   gboolean (*run) (DlpStageRun *run, GError **error);
 } DlpStageInfo;

@@ -1,0 +1,83 @@
+/* dvc-yaml.c: writing dvc.yaml (DVC's stage schema) from the stage table. */
+#include "dvc-yaml.h"
+
+static void
+list_files (GString *y, const char *key, const DlpStageFile *files, DlpFileKind kind,
+            DlpConfig *params)
+{
+  gboolean opened = FALSE;
+  for (const DlpStageFile *f = files; f->path; f++)
+    {
+      if (f->kind != kind || (f->when && !f->when (params)))
+        continue;
+      if (!opened)
+        g_string_append_printf (y, "    %s:\n", key);
+      opened = TRUE;
+      if (kind == DLP_FILE_OUT)
+        {
+          g_string_append_printf (y, "    - %s\n", f->path);
+          continue;
+        }
+      /* Metrics and plots are small and change every run: not cached. */
+      g_string_append_printf (y, "    - %s:\n", f->path);
+      for (guint i = 0; f->plot && f->plot[i]; i++)
+        g_string_append_printf (y, "        %s\n", f->plot[i]);
+      g_string_append (y, "        cache: false\n");
+    }
+}
+
+static void
+write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params,
+             const char *params_file, const char *code_root)
+{
+  g_string_append_printf (y, "  %s:\n", s->name);
+  g_string_append_printf (y, "    cmd: dlpipe stage %s", s->name);
+  if (params_file)
+    g_string_append_printf (y, " -p %s", params_file);
+  g_string_append_c (y, '\n');
+
+  gboolean deps = FALSE;
+  for (const DlpStageFile *f = s->inputs; f->path; f++)
+    {
+      if (f->when && !f->when (params))
+        continue;
+      g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n", f->path);
+      deps = TRUE;
+    }
+  for (guint i = 0; code_root && s->code[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (code_root, s->code[i], NULL);
+      g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n", path);
+      deps = TRUE;
+    }
+
+  g_string_append (y, "    params:\n");
+  if (params_file)
+    {
+      g_string_append_printf (y, "    - %s:\n", params_file);
+      for (guint i = 0; s->params[i]; i++)
+        g_string_append_printf (y, "      - %s\n", s->params[i]);
+    }
+  else
+    for (guint i = 0; s->params[i]; i++)
+      g_string_append_printf (y, "    - %s\n", s->params[i]);
+
+  list_files (y, "outs", s->outputs, DLP_FILE_OUT, params);
+  list_files (y, "metrics", s->outputs, DLP_FILE_METRIC, params);
+  list_files (y, "plots", s->outputs, DLP_FILE_PLOT, params);
+}
+
+char *
+dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file,
+                       const char *code_root)
+{
+  GString *y = g_string_new (
+    "# The stages of this pipeline for DVC, written by `dlpipe dvc-yaml` from what\n"
+    "# each stage reads and writes. Regenerate it rather than edit it.\n"
+    "stages:\n");
+  guint n;
+  const DlpStageInfo *stages = dlp_stages_get_all (&n);
+  for (guint i = 0; i < n; i++)
+    write_stage (y, &stages[i], params, params_file, code_root);
+  return g_string_free (y, FALSE);
+}
