@@ -2,10 +2,13 @@
  * Conv2D, PyTorch's nn.Conv2d.
  *
  * im2col + GEMM: each output pixel's window (kh, kw, c) is copied into a
- * row of a column matrix, kernel rows being contiguous in NHWC, and the
- * whole batch is one GEMM against the weight kept as [filters, kh, kw, c]
- * (stored as PyTorch's [filters, c, kh, kw]). The output comes out NHWC.
- * Backward: dW = dY^T cols, dcols = dY W, then col2im adds dcols back. */
+ * row of a column matrix, kernel rows being contiguous in NHWC, and one
+ * GEMM against the weight kept as [filters, kh, kw, c] (stored as
+ * PyTorch's [filters, c, kh, kw]) gives the output, NHWC. The batch goes
+ * through in chunks of images whose columns fit in the L2 cache, so the
+ * copy and the GEMM work on cached data; backward makes each chunk's
+ * columns again rather than keeping them: dW += dY^T cols, dcols = dY W,
+ * then col2im adds dcols back. */
 #include <string.h>
 #include <cblas.h>
 #include <dlpipe/dlpipe.h>
@@ -16,6 +19,7 @@ typedef struct {
   DlpInit kernel_init, bias_init;
   gint64 h, w, c, oh, ow, pad_top, pad_left, k;
   gboolean direct;       /* 1x1, stride 1: the input is the column matrix */
+  gint64 chunk;          /* images per im2col chunk */
   guint weight, bias, cols, dcols;
 } Conv;
 
@@ -119,9 +123,13 @@ conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   cv->direct = cv->kh == 1 && cv->kw == 1 && cv->sh == 1 && cv->sw == 1;
   if (!cv->direct)
     {
-      gsize per_row = (gsize) (cv->oh * cv->ow * cv->k);
-      cv->cols = dlp_layer_plan_add_buffer (plan, per_row, 0, DLP_BUFFER_KEEP);
-      cv->dcols = dlp_layer_plan_add_buffer (plan, per_row, 0, DLP_BUFFER_TEMP);
+      /* About 512 KB of columns per chunk. */
+      gint64 per_image = cv->oh * cv->ow * cv->k;
+      cv->chunk = MAX (1, 131072 / per_image);
+      cv->cols = dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image),
+                                            DLP_BUFFER_TEMP);
+      cv->dcols = dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image),
+                                             DLP_BUFFER_TEMP);
     }
   return TRUE;
 }
@@ -180,26 +188,33 @@ conv_forward (gpointer self, DlpLayerPass *pass, GError **error)
   Conv *cv = self;
   (void) error;
   gint64 rows = dlp_layer_pass_get_n_rows (pass);
-  gint64 m = rows * cv->oh * cv->ow;
+  gint64 pixels = cv->oh * cv->ow, in_size = cv->h * cv->w * cv->c;
   const float *x = dlp_layer_pass_get_input (pass);
   float *y = dlp_layer_pass_get_output (pass);
-  const float *cols = x;
-  if (!cv->direct)
-    {
-      float *buf = dlp_layer_pass_get_buffer (pass, cv->cols);
-      im2col (cv, x, buf, rows, FALSE, NULL);
-      cols = buf;
-    }
+  const float *w = dlp_layer_pass_get_param (pass, cv->weight);
   float beta = 0.0f;
   if (cv->use_bias)
     {
+      /* Start from the bias, and let the GEMMs add to it. */
       const float *b = dlp_layer_pass_get_param (pass, cv->bias);
-      for (gint64 r = 0; r < m; r++)
+      for (gint64 r = 0; r < rows * pixels; r++)
         memcpy (y + r * cv->filters, b, cv->filters * sizeof (float));
       beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, cv->filters, cv->k, 1.0f, cols,
-               cv->k, dlp_layer_pass_get_param (pass, cv->weight), cv->k, beta, y, cv->filters);
+  if (cv->direct)
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows * pixels, cv->filters, cv->k,
+                   1.0f, x, cv->k, w, cv->k, beta, y, cv->filters);
+      return TRUE;
+    }
+  float *cols = dlp_layer_pass_get_buffer (pass, cv->cols);
+  for (gint64 first = 0; first < rows; first += cv->chunk)
+    {
+      gint64 n = MIN (cv->chunk, rows - first);
+      im2col (cv, x + first * in_size, cols, n, FALSE, NULL);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n * pixels, cv->filters, cv->k, 1.0f,
+                   cols, cv->k, w, cv->k, beta, y + first * pixels * cv->filters, cv->filters);
+    }
   return TRUE;
 }
 
@@ -208,36 +223,49 @@ conv_backward (gpointer self, DlpLayerPass *pass)
 {
   Conv *cv = self;
   gint64 rows = dlp_layer_pass_get_n_rows (pass);
-  gint64 m = rows * cv->oh * cv->ow;
+  gint64 pixels = cv->oh * cv->ow, in_size = cv->h * cv->w * cv->c;
+  const float *x = dlp_layer_pass_get_input (pass);
   const float *dy = dlp_layer_pass_get_output_grad (pass);
   float *dx = dlp_layer_pass_get_input_grad (pass);
-  const float *cols = cv->direct ? dlp_layer_pass_get_input (pass)
-                                 : dlp_layer_pass_get_buffer (pass, cv->cols);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, m, 1.0f, dy,
-               cv->filters, cols, cv->k, 0.0f, dlp_layer_pass_get_param_grad (pass, cv->weight),
-               cv->k);
+  const float *w = dlp_layer_pass_get_param (pass, cv->weight);
+  float *dw = dlp_layer_pass_get_param_grad (pass, cv->weight);
   if (cv->use_bias)
     {
       float *db = dlp_layer_pass_get_param_grad (pass, cv->bias);
       memset (db, 0, cv->filters * sizeof (float));
-      for (gint64 r = 0; r < m; r++)
+      for (gint64 r = 0; r < rows * pixels; r++)
         for (gint64 f = 0; f < cv->filters; f++)
           db[f] += dy[r * cv->filters + f];
     }
-  if (dx == NULL)
-    return;
-  const float *w = dlp_layer_pass_get_param (pass, cv->weight);
   if (cv->direct)
     {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
-                   cv->filters, w, cv->k, 0.0f, dx, cv->k);
+      gint64 m = rows * pixels;
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, m, 1.0f, dy,
+                   cv->filters, x, cv->k, 0.0f, dw, cv->k);
+      if (dx)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
+                     cv->filters, w, cv->k, 0.0f, dx, cv->k);
       return;
     }
+  float *cols = dlp_layer_pass_get_buffer (pass, cv->cols);
   float *dcols = dlp_layer_pass_get_buffer (pass, cv->dcols);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
-               cv->filters, w, cv->k, 0.0f, dcols, cv->k);
-  memset (dx, 0, (gsize) (rows * cv->h * cv->w * cv->c) * sizeof (float));
-  im2col (cv, NULL, dcols, rows, TRUE, dx);
+  if (rows == 0)
+    memset (dw, 0, (gsize) (cv->filters * cv->k) * sizeof (float));
+  for (gint64 first = 0; first < rows; first += cv->chunk)
+    {
+      gint64 n = MIN (cv->chunk, rows - first);
+      const float *dyc = dy + first * pixels * cv->filters;
+      im2col (cv, x + first * in_size, cols, n, FALSE, NULL);
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, n * pixels, 1.0f,
+                   dyc, cv->filters, cols, cv->k, first == 0 ? 0.0f : 1.0f, dw, cv->k);
+      if (dx == NULL)
+        continue;
+      float *dxc = dx + first * in_size;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n * pixels, cv->k, cv->filters,
+                   1.0f, dyc, cv->filters, w, cv->k, 0.0f, dcols, cv->k);
+      memset (dxc, 0, (gsize) (n * in_size) * sizeof (float));
+      im2col (cv, NULL, dcols, n, TRUE, dxc);
+    }
 }
 
 static const DlpLayerClass conv_class = {
