@@ -49,7 +49,7 @@ typedef struct {
   GCond cond;
   guint count;
   guint parties;
-  guint generation;
+  gint generation;      /* read without the lock while spinning */
 } Barrier;
 
 struct _DlpExec {
@@ -62,14 +62,39 @@ struct _DlpExec {
   GThread **threads;
   GMutex lock;
   GCond wake, done;
-  guint64 generation;
-  guint pending;
+  gint generation;      /* jobs posted; read without the lock while spinning */
+  gint pending;         /* workers still running the job */
   gboolean quit;
   Barrier barrier;
   Job job;
 };
 
-/* --- barrier and collective sums --- */
+/* --- waiting --- */
+
+/* Threads meet several times per step; waking a sleeping thread costs
+ * tens of microseconds, so a waiter first spins a little while. */
+#define SPIN_ROUNDS 4000
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
+
+/* Spins until *@value differs from @seen; FALSE if it did not in time. */
+static gboolean
+spin_until_changed (gint *value, gint seen)
+{
+  for (int i = 0; i < SPIN_ROUNDS; i++)
+    {
+      if (g_atomic_int_get (value) != seen)
+        return TRUE;
+      cpu_relax ();
+    }
+  return FALSE;
+}
 
 static void
 barrier_wait (Barrier *b)
@@ -77,16 +102,21 @@ barrier_wait (Barrier *b)
   if (b->parties <= 1)
     return;
   g_mutex_lock (&b->lock);
-  guint generation = b->generation;
+  gint generation = b->generation;
   if (++b->count == b->parties)
     {
       b->count = 0;
-      b->generation++;
+      g_atomic_int_inc (&b->generation);
       g_cond_broadcast (&b->cond);
+      g_mutex_unlock (&b->lock);
+      return;
     }
-  else
-    while (generation == b->generation)
-      g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+  if (spin_until_changed (&b->generation, generation))
+    return;
+  g_mutex_lock (&b->lock);
+  while (g_atomic_int_get (&b->generation) == generation)
+    g_cond_wait (&b->cond, &b->lock);
   g_mutex_unlock (&b->lock);
 }
 
@@ -276,21 +306,22 @@ worker_main (gpointer data)
 {
   DlpSlice *slice = data;
   DlpExec *exec = slice->exec;
-  guint64 seen = 0;
+  gint seen = 0;
   for (;;)
     {
+      spin_until_changed (&exec->generation, seen);
       g_mutex_lock (&exec->lock);
-      while (!exec->quit && exec->generation == seen)
+      while (!exec->quit && g_atomic_int_get (&exec->generation) == seen)
         g_cond_wait (&exec->wake, &exec->lock);
       gboolean quit = exec->quit;
-      seen = exec->generation;
+      seen = g_atomic_int_get (&exec->generation);
       g_mutex_unlock (&exec->lock);
       if (quit)
         break;
       if (slice->index < exec->job.n_active)
         run_slice (exec, slice);
       g_mutex_lock (&exec->lock);
-      if (--exec->pending == 0)
+      if (g_atomic_int_dec_and_test (&exec->pending))
         g_cond_signal (&exec->done);
       g_mutex_unlock (&exec->lock);
     }
@@ -316,16 +347,19 @@ run_job (DlpExec *exec, GError **error)
   if (exec->n_threads > 1)
     {
       g_mutex_lock (&exec->lock);
-      exec->generation++;
-      exec->pending = exec->n_threads - 1;
+      g_atomic_int_set (&exec->pending, (gint) exec->n_threads - 1);
+      g_atomic_int_inc (&exec->generation);
       g_cond_broadcast (&exec->wake);
       g_mutex_unlock (&exec->lock);
     }
   run_slice (exec, &exec->slices[0]);
   if (exec->n_threads > 1)
     {
+      spin_until_changed (&exec->pending, (gint) exec->n_threads - 1);
+      for (int i = 0; i < SPIN_ROUNDS && g_atomic_int_get (&exec->pending) > 0; i++)
+        cpu_relax ();
       g_mutex_lock (&exec->lock);
-      while (exec->pending > 0)
+      while (g_atomic_int_get (&exec->pending) > 0)
         g_cond_wait (&exec->done, &exec->lock);
       g_mutex_unlock (&exec->lock);
     }
