@@ -63,7 +63,7 @@ value_error (DlpInputTable *t, guint input, gint64 row, gsize element, GError **
   return FALSE;
 }
 
-static gsize
+static inline gsize
 index_of (DlpInputTable *t, guint input, gint64 row, gsize element)
 {
   g_assert (input < t->package->n_inputs && row >= 0 && row < t->n_rows
@@ -115,7 +115,7 @@ dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize ele
         g_ascii_dtostr (text, sizeof text, value);
       return set_code (t, input, row, element, text, error);
     }
-  gboolean whole = value == floor (value);
+  /* Range first: the casts below are only defined within it. */
   switch (in->dtype)
     {
     case DLP_DTYPE_F32:
@@ -125,18 +125,18 @@ dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize ele
       ((double *) t->data[input])[i] = value;
       return TRUE;
     case DLP_DTYPE_U8:
-      if (!whole || value < 0 || value > 255)
+      if (!(value >= 0 && value <= 255) || (double) (guint8) value != value)
         break;
       t->data[input][i] = (guint8) value;
       return TRUE;
     case DLP_DTYPE_I32:
-      if (!whole || value < G_MININT32 || value > G_MAXINT32)
+      if (!(value >= G_MININT32 && value <= G_MAXINT32) || (double) (gint32) value != value)
         break;
       ((gint32 *) t->data[input])[i] = (gint32) value;
       return TRUE;
     case DLP_DTYPE_I64:
       /* Beyond 2^53 a double no longer tells neighbouring integers apart. */
-      if (!whole || fabs (value) > 9007199254740992.0)
+      if (!(fabs (value) <= 9007199254740992.0) || (double) (gint64) value != value)
         break;
       ((gint64 *) t->data[input])[i] = (gint64) value;
       return TRUE;

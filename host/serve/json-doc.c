@@ -85,7 +85,7 @@ got (Parser *p)
   return c ? names[c - chars] : "an unexpected character";
 }
 
-static void
+static inline void
 skip_space (Parser *p)
 {
   while (p->pos < p->length)

@@ -1,0 +1,10 @@
+/* fake-package.h: a package made in memory, with one input of each kind,
+ * for the request readers (they read the inputs, nothing else). */
+#pragma once
+
+#include "package/package.h"
+
+/* Inputs, in order: "count" (I32), "big" (I64), "flag" (BOOL), "ratio"
+ * (F64), "size" (F32), "color" (categorical: red, green, blue), "pixels"
+ * (U8, shape [2, 3]). Classes: no, yes. No graph, no manifest. */
+DlpPackage *fake_package_new (void);
