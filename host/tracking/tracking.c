@@ -183,8 +183,14 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
       if (section == NULL)
         return NULL;
     }
-  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "tracker", DLP_KIND_TRACKER,
-                                                      "none", host_keys, error);
+  /* Tracking switched off (--set tracking.tracker=none) keeps the other
+   * tracker's settings in the section: they are ignored, not errors. */
+  g_autofree char *type = g_strdup ("none");
+  if (!dlp_config_get_string (section, "tracker", &type, error))
+    return NULL;
+  const DlpTypeEntry *entry = g_strcmp0 (type, "none") == 0
+    ? dlp_registry_get_entry (run->registry, DLP_KIND_TRACKER, "none", error)
+    : dlp_stage_resolve_type (run, section, "tracker", DLP_KIND_TRACKER, "none", host_keys, error);
   if (entry == NULL)
     return NULL;
   g_autoptr (DlpTracking) t = g_new0 (DlpTracking, 1);
