@@ -1,7 +1,7 @@
 #!/bin/sh
 # The run command: on a fresh Debian 12 machine, as root, installs what the
-# pipeline needs, builds dlpipe and runs the default pipeline (params.yaml)
-# end to end.
+# pipeline needs, builds and installs dlpipe, and runs the default pipeline
+# (params.yaml) end to end.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -9,6 +9,8 @@ cd "$root"
 "$root/scripts/setup-python.sh"
 "$root/scripts/fetch-penguins.sh"
 BUILD_DIR=$root/build "$root/scripts/build.sh"
+# On PATH, for `dvc repro` (.venv/bin/dvc) and out-of-tree plugins.
+BUILD_DIR=$root/build "$root/scripts/install.sh"
 # Runs are tracked in MLflow: a local server unless one is configured.
 if [ -z "${MLFLOW_TRACKING_URI:-}" ]; then
   "$root/scripts/mlflow-server.sh" start 5000

@@ -44,9 +44,20 @@ write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params,
       g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n", f->path);
       deps = TRUE;
     }
+  g_autoptr (GPtrArray) named = g_ptr_array_new_with_free_func (g_free);
+  if (s->params_inputs)
+    s->params_inputs (params, named);
+  for (guint i = 0; i < named->len; i++)
+    {
+      g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n",
+                              (const char *) g_ptr_array_index (named, i));
+      deps = TRUE;
+    }
   for (guint i = 0; code_root && s->code[i]; i++)
     {
-      g_autofree char *path = g_build_filename (code_root, s->code[i], NULL);
+      g_autofree char *path = g_strcmp0 (code_root, ".") == 0
+                                ? g_strdup (s->code[i])
+                                : g_build_filename (code_root, s->code[i], NULL);
       g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n", path);
       deps = TRUE;
     }

@@ -1,6 +1,7 @@
 /* stages.c: the stage table and running a stage. */
 #include "stages.h"
 
+#include <string.h>
 #include "paths.h"
 
 #define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
@@ -21,28 +22,44 @@ has_validation (DlpConfig *params)
          && json_node_get_double (v) > 0;
 }
 
+/* The local files data_ingestion reads: its path, images and labels
+ * settings (not URLs). */
+static void
+source_files (DlpConfig *params, GPtrArray *inputs)
+{
+  const char *keys[] = { "path", "images", "labels" };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *key = g_strconcat ("data_ingestion.", keys[i], NULL);
+      JsonNode *v = dlp_config_lookup (params, key);
+      if (v && json_node_get_value_type (v) == G_TYPE_STRING
+          && strstr (json_node_get_string (v), "://") == NULL)
+        g_ptr_array_add (inputs, g_strdup (json_node_get_string (v)));
+    }
+}
+
 /* model_builder reads params only, so it needs no data stage. The
  * tracking section is read by the training stages but decides nothing of
  * their results, so it is not among their params. */
 static const DlpStageInfo stages[] = {
   { "data_ingestion", "Read the source data into data/raw",
     NONE, LIST ("data_ingestion"), NO_FILES, FILES (OUT (DLP_PATH_RAW)),
-    LIST ("host/stages/stage-data-ingestion.c", "plugins/sources"),
+    LIST ("host/stages/stage-data-ingestion.c", "plugins/sources"), source_files,
     dlp_stage_data_ingestion },
   { "data_transformation", "Clean, normalise and encode into data/processed",
     LIST ("data_ingestion"), LIST ("data_transformation"), FILES (OUT (DLP_PATH_RAW)),
     FILES (OUT (DLP_PATH_PROCESSED), METRIC (DLP_PATH_TRANSFORM_SUMMARY)),
-    LIST ("host/stages/stage-data-transformation.c", "plugins/transforms"),
+    LIST ("host/stages/stage-data-transformation.c", "plugins/transforms"), NULL,
     dlp_stage_data_transformation },
   { "data_split", "Split into data/split/train and test (and val)",
     LIST ("data_transformation"), LIST ("data_split"), FILES (OUT (DLP_PATH_PROCESSED)),
     FILES (OUT (DLP_PATH_TRAIN), OUT (DLP_PATH_TEST),
            { DLP_PATH_VAL, DLP_FILE_OUT, NULL, has_validation }),
-    LIST ("host/stages/stage-data-split.c", "plugins/splitters"),
+    LIST ("host/stages/stage-data-split.c", "plugins/splitters"), NULL,
     dlp_stage_data_split },
   { "model_builder", "Build the model architecture and initial weights",
     NONE, LIST ("model"), NO_FILES, FILES (OUT (DLP_PATH_BUILT)),
-    LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"),
+    LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"), NULL,
     dlp_stage_model_builder },
   { "model_trainer", "Train the model into models/trained",
     LIST ("data_split", "model_builder"), LIST ("train"),
@@ -51,7 +68,7 @@ static const DlpStageInfo stages[] = {
     FILES (OUT (DLP_PATH_TRAINED), METRIC (DLP_PATH_DVCLIVE "/metrics.json"),
            PLOT (DLP_PATH_DVCLIVE "/plots/metrics", "x: step")),
     LIST ("host/stages/stage-model-trainer.c", "host/train", "plugins/layers",
-          "plugins/optimizers", "sdk/graph"),
+          "plugins/optimizers", "sdk/graph"), NULL,
     dlp_stage_model_trainer },
   { "model_test", "Evaluate on the test split; package models/final",
     LIST ("data_split", "model_trainer"), LIST ("test"),
@@ -61,7 +78,7 @@ static const DlpStageInfo stages[] = {
            PLOT (DLP_PATH_REPORTS "/confusion.json", "template: confusion", "x: actual",
                  "y: predicted")),
     LIST ("host/stages/stage-model-test.c", "host/train/evaluation.c", "host/package",
-          "plugins/layers", "sdk/graph"),
+          "plugins/layers", "sdk/graph"), NULL,
     dlp_stage_model_test },
 };
 

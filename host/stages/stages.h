@@ -38,6 +38,8 @@ typedef struct {
   const DlpStageFile *inputs;    /* files and folders it reads */
   const DlpStageFile *outputs;   /* files and folders it writes */
   const char *const *code;       /* source folders and files that decide its result */
+  /* Adds files that params name (the source data) to @inputs, or NULL. */
+  void (*params_inputs) (DlpConfig *params, GPtrArray *inputs);
   /* NULL while the stage is not implemented. */
   gboolean (*run) (DlpStageRun *run, GError **error);
 } DlpStageInfo;
