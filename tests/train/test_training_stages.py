@@ -1,0 +1,171 @@
+"""The training stages as a user runs them, through the built dlpipe:
+a small model trained on a subset of Fashion-MNIST in seconds, every
+output file, bit-identical reruns, and SIGINT/SIGTERM during training
+followed by --resume. Prints TAP."""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+DLPIPE = os.environ["DLP_TEST_HOST"]
+results = []
+
+PARAMS = """
+data_ingestion:
+  source: idx
+  path: /usr/share/datasets/fashion-mnist
+  subsets: [test]
+data_transformation:
+  steps:
+    - normalize: {method: scale, factor: 0.00392156862745098}
+    - reshape: {column: image, shape: [784]}
+data_split: {test_size: 0.2, seed: 1}
+model:
+  type: mlp
+  input_shape: [784]
+  num_classes: 10
+  mlp: {hidden_units: [%(hidden)s]}
+train:
+  epochs: %(epochs)d
+  batch_size: 32
+  threads: 2
+  optimizer: {type: adam, learning_rate: 0.001}
+test: {}
+tracking: {tracker: none}
+"""
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
+    if not ok and detail:
+        for line in str(detail).splitlines()[-30:]:
+            print("# " + line)
+
+
+def dlpipe(cwd, *args):
+    return subprocess.run([DLPIPE] + list(args), cwd=cwd, capture_output=True, text=True)
+
+
+def folder(tmp, name, epochs, hidden="64"):
+    d = os.path.join(tmp, name)
+    os.makedirs(d)
+    with open(os.path.join(d, "params.yaml"), "w") as f:
+        f.write(PARAMS % {"epochs": epochs, "hidden": hidden})
+    return d
+
+
+def read(path, mode="rb"):
+    with open(path, mode) as f:
+        return f.read()
+
+
+def interrupt(d, signo):
+    """Starts model_trainer, signals it once an epoch is done, waits."""
+    p = subprocess.Popen([DLPIPE, "stage", "model_trainer"], cwd=d,
+                         stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if line.startswith("dlpipe: epoch 2/"):
+            p.send_signal(signo)
+            break
+    rest = p.stderr.read()
+    return p.wait(timeout=120), "".join(seen) + rest
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="dlpipe-train-")
+    try:
+        d = folder(tmp, "small", 5, "128")
+        r = dlpipe(d, "run")
+        check("the pipeline runs", r.returncode == 0, r.stderr)
+        metrics = json.loads(read(os.path.join(d, "reports/metrics.json")))
+        check("a small MLP on 8,000 images reaches 0.80 test accuracy",
+              metrics["accuracy"] >= 0.80, metrics.get("accuracy"))
+        expected = [
+            "models/built/model.json", "models/built/weights.safetensors",
+            "models/trained/model.json", "models/trained/weights.safetensors",
+            "models/trained/optimizer.safetensors", "models/trained/history.json",
+            "models/trained/tracking-run.json",
+            "dvclive/metrics.json", "dvclive/plots/metrics/loss.tsv",
+            "dvclive/plots/metrics/accuracy.tsv", "dvclive/plots/metrics/learning_rate.tsv",
+            "dvclive/plots/metrics/samples_per_second.tsv",
+            "reports/metrics.json", "reports/confusion.json", "reports/predictions.csv",
+            "models/final/MLmodel", "models/final/dlpipe.json", "models/final/model.json",
+            "models/final/weights.safetensors",
+        ]
+        missing = [f for f in expected if not os.path.isfile(os.path.join(d, f))]
+        check("every output file is written", not missing, missing)
+        check("no checkpoint is left after a completed run",
+              not os.path.exists(os.path.join(d, "models/checkpoint")))
+        loss = read(os.path.join(d, "dvclive/plots/metrics/loss.tsv"), "r").splitlines()
+        check("dvclive has one row per epoch", loss[0] == "step\tloss" and len(loss) == 6, loss)
+        history = json.loads(read(os.path.join(d, "models/trained/history.json")))
+        check("history.json holds every epoch", len(history["epochs"]) == 5, history)
+        rows = list(csv.reader(open(os.path.join(d, "reports/predictions.csv"))))
+        check("predictions.csv has a row per test image and a column per class",
+              len(rows) == 2001 and len(rows[0]) == 13, (len(rows), rows[0]))
+        confusion = json.loads(read(os.path.join(d, "reports/confusion.json")))
+        check("confusion.json has a row per test image",
+              len(confusion) == 2000 and set(confusion[0]) == {"actual", "predicted"})
+        package = json.loads(read(os.path.join(d, "models/final/dlpipe.json")))
+        check("the package lists the raw input, the preprocessing and the classes",
+              package["inputs"][0]["name"] == "image" and len(package["classes"]) == 10
+              and [s["type"] for s in package["preprocessing"]] == ["normalize", "reshape"], package)
+
+        # The same params, seed and threads: the same bytes.
+        weights = read(os.path.join(d, "models/trained/weights.safetensors"))
+        report = read(os.path.join(d, "reports/metrics.json"))
+        r = dlpipe(d, "run", "--only", "model_trainer", "--only", "model_test")
+        check("a rerun succeeds", r.returncode == 0, r.stderr)
+        check("a rerun gives byte-identical weights",
+              read(os.path.join(d, "models/trained/weights.safetensors")) == weights)
+        check("a rerun gives byte-identical test metrics",
+              read(os.path.join(d, "reports/metrics.json")) == report)
+
+        # Interrupted, then resumed: the uninterrupted run's weights.
+        epochs, hidden = 8, "512, 512"
+        whole = folder(tmp, "whole", epochs, hidden)
+        r = dlpipe(whole, "run")
+        check("the reference run succeeds", r.returncode == 0, r.stderr)
+        for signo, status in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            name = signal.Signals(signo).name
+            part = folder(tmp, "part-" + name, epochs, hidden)
+            r = dlpipe(part, "run", "--only", "data_ingestion", "--only", "data_transformation",
+                       "--only", "data_split", "--only", "model_builder")
+            code, err = interrupt(part, signo)
+            check("%s stops training with status %d" % (name, status), code == status, err)
+            check("%s leaves a checkpoint and no trained model" % name,
+                  os.path.isfile(os.path.join(part, "models/checkpoint/state.safetensors"))
+                  and not os.path.exists(os.path.join(part, "models/trained")), err)
+            check("the message says how to continue", "--resume" in err, err)
+            r = dlpipe(part, "stage", "model_trainer", "--resume")
+            check("--resume after %s completes" % name, r.returncode == 0, r.stderr)
+            same = read(os.path.join(part, "models/trained/weights.safetensors")) == \
+                read(os.path.join(whole, "models/trained/weights.safetensors"))
+            check("--resume after %s ends with the uninterrupted run's weights" % name, same)
+
+        r = dlpipe(d, "stage", "model_trainer", "--resume")
+        check("--resume without a checkpoint is a clear error",
+              r.returncode == 1 and "no checkpoint" in r.stderr, r.stderr)
+        r = dlpipe(d, "stage", "model_trainer", "--set", "train.optimizer={type: sgd, learning_rate: 1000000}")
+        check("a diverging loss stops training naming epoch and step",
+              r.returncode == 1 and "epoch 1, step" in r.stderr and "the loss is" in r.stderr, r.stderr)
+        r = dlpipe(d, "run", "--only", "model_builder", "--only", "model_trainer",
+                   "--set", "model.input_shape=[100]")
+        check("a model that does not fit the data is refused, naming both shapes",
+              r.returncode == 1 and "gives 784 feature values per row" in r.stderr
+              and "expects input [100]" in r.stderr, r.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(results))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
