@@ -7,7 +7,10 @@
 #   bench/engine/run.sh [BUILD_DIR] [REPEATS] [SECONDS] > bench/engine/results.md
 #
 # PyTorch is Debian's python3-torch (/usr/bin/python3), run with glibc's
-# mmap threshold raised, its best configuration on this machine.
+# mmap threshold raised, its best configuration on this machine. With
+# PEER=1 the run also times one full training epoch of the peer,
+# /work/shared/peers/torch_fashion.py (or $PEER_SCRIPT), which the
+# trainer's speed targets are measured against.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -31,9 +34,19 @@ for r in $(seq "$repeats"); do
   done
 done
 
+if [ "${PEER:-0}" = 1 ]; then
+  peer=${PEER_SCRIPT:-/work/shared/peers/torch_fashion.py}
+  for model in mlp cnn lstm; do
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \
+      /usr/bin/python3 "$peer" "$model" 1 2 >> "$tmp"
+  done
+fi
+
 /usr/bin/python3 - "$tmp" <<'PY'
 import json, os, platform, subprocess, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+peers = {r["model"]: r for r in rows if "peer" in r}
+rows = [r for r in rows if "peer" not in r]
 def best(pred):
     v = [r["samples_per_s"] for r in rows if pred(r)]
     return max(v) if v else 0
@@ -57,8 +70,18 @@ for m in ["mlp", "cnn", "lstm"]:
          for n in [1, 2]}
     ratio = max(d.values()) / max(t.values()) if max(t.values()) else float("nan")
     print(f"| {m} | {d['blas1']:,} | {d['blas2']:,} | {d['split2']:,} | {t[1]:,} | {t[2]:,} | {ratio:.2f}x |")
+if peers:
+    print("\nThe peer's full training epoch (torch_fashion.py: data indexing, forward, backward, "
+          "Adam), in the same run, against dlpipe's forward and backward alone:\n")
+    print("| model | peer samples/s (2 threads) | best dlpipe forward+backward | ratio |")
+    print("|---|---|---|---|")
+    for m in ["mlp", "cnn", "lstm"]:
+        if m in peers:
+            d = best(lambda r: r["engine"] == "dlpipe" and r["model"] == m)
+            p = peers[m]["samples_per_s"]
+            print(f"| {m} | {p:,} | {d:,} | {d / p:.2f}x |")
 print("\nRaw runs:\n\n```")
-for r in rows:
+for r in rows + list(peers.values()):
     print(json.dumps(r))
 print("```")
 PY
