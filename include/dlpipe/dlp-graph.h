@@ -109,7 +109,8 @@ DLP_API gboolean dlp_graph_load_weights (DlpGraph *graph, const char *path,
 
 /* Plans activations and scratch for batches of up to @max_rows rows split
  * over @n_threads threads, and starts the threads. May be called again to
- * change either. */
+ * change either. A step on a graph not prepared, or on more rows, prepares
+ * it for those rows first (allocating, that once). */
 DLP_API gboolean dlp_graph_prepare (DlpGraph *graph, gint64 max_rows,
                                     guint n_threads, GError **error);
 /* The seed of training randomness (dropout) and the count of training
