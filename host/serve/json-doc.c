@@ -6,7 +6,8 @@
 struct _DlpJsonDoc {
   const char *text;      /* borrowed while parsing only */
   gsize length;
-  GArray *nodes;         /* DlpJsonNode */
+  DlpJsonNode *nodes;
+  guint32 n_nodes, capacity;
   GString *strings;      /* decoded strings, each NUL-terminated */
   guint max_depth;
   gsize pos;
@@ -20,7 +21,7 @@ dlp_json_doc_free (DlpJsonDoc *doc)
 {
   if (doc == NULL)
     return;
-  g_array_unref (doc->nodes);
+  g_free (doc->nodes);
   g_string_free (doc->strings, TRUE);
   g_clear_error (&doc->error);
   g_free (doc);
@@ -100,15 +101,19 @@ skip_space (Parser *p)
 static guint32
 add_node (Parser *p, DlpJsonType type)
 {
-  DlpJsonNode node = { .type = type, .offset = (guint32) p->pos, .size = 1 };
-  g_array_append_val (p->nodes, node);
-  return p->nodes->len - 1;
+  if (p->n_nodes == p->capacity)
+    {
+      p->capacity = MAX (64, p->capacity * 2);
+      p->nodes = g_renew (DlpJsonNode, p->nodes, p->capacity);
+    }
+  p->nodes[p->n_nodes] = (DlpJsonNode) { .type = type, .offset = (guint32) p->pos, .size = 1 };
+  return p->n_nodes++;
 }
 
 static DlpJsonNode *
 node_at (Parser *p, guint32 index)
 {
-  return &g_array_index (p->nodes, DlpJsonNode, index);
+  return &p->nodes[index];
 }
 
 static gboolean
@@ -287,6 +292,14 @@ parse_string (Parser *p)
       while (run < p->length && p->text[run] != '"' && p->text[run] != '\\'
              && (guchar) p->text[run] >= 0x20)
         run++;
+      /* Only strings may hold other than ASCII; a run never splits a
+       * character, whose bytes are all 0x80 and up. */
+      const char *bad;
+      if (!g_utf8_validate_len (p->text + p->pos, run - p->pos, &bad))
+        {
+          p->pos = (gsize) (bad - p->text);
+          return fail (p, "not valid UTF-8");
+        }
       g_string_append_len (p->strings, p->text + p->pos, (gssize) (run - p->pos));
       p->pos = run;
       if (p->pos >= p->length)
@@ -340,7 +353,7 @@ parse_array (Parser *p, guint depth)
       }
   DlpJsonNode *node = node_at (p, index);
   node->length = n;
-  node->size = p->nodes->len - index;
+  node->size = p->n_nodes - index;
   return TRUE;
 }
 
@@ -383,7 +396,7 @@ parse_object (Parser *p, guint depth)
       }
   DlpJsonNode *node = node_at (p, index);
   node->length = n;
-  node->size = p->nodes->len - index;
+  node->size = p->n_nodes - index;
   return TRUE;
 }
 
@@ -426,21 +439,12 @@ dlp_json_doc_parse (const char *text, gsize length, GError **error)
   p->text = text;
   p->length = length;
   /* Every value takes at least one byte, so this is enough for most. */
-  p->nodes = g_array_sized_new (FALSE, FALSE, sizeof (DlpJsonNode), (guint) MIN (length / 2 + 4, 1u << 20));
   p->strings = g_string_new (NULL);
   p->max_depth = (guint) MIN (dlp_limit_get (DLP_LIMIT_YAML_DEPTH), 100000);
   if (length >= G_MAXUINT32)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "a JSON body of %" G_GSIZE_FORMAT
                    " bytes is too large (at most 4 GiB)", length);
-      return NULL;
-    }
-  const char *bad;
-  if (!g_utf8_validate_len (text, length, &bad))
-    {
-      p->pos = (gsize) (bad - text);
-      fail (p, "not valid UTF-8");
-      g_propagate_error (error, g_steal_pointer (&p->error));
       return NULL;
     }
   /* A byte order mark is not JSON, but some tools write one. */
@@ -464,7 +468,7 @@ dlp_json_doc_parse (const char *text, gsize length, GError **error)
 const DlpJsonNode *
 dlp_json_doc_get_root (const DlpJsonDoc *doc)
 {
-  return &g_array_index (doc->nodes, DlpJsonNode, 0);
+  return &doc->nodes[0];
 }
 
 const char *
