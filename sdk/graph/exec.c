@@ -5,7 +5,11 @@
  * layers, and two gradient buffers used in turn during backward. Threads
  * beyond the first are started once and wait for jobs; each runs the whole
  * forward and backward of its slice into its own parameter gradients,
- * which are then summed, in thread order, into the gradient block. */
+ * which are then summed, in thread order, into the gradient block.
+ *
+ * The threads meet through POSIX mutexes and condition variables rather
+ * than GLib's, which are futexes that thread sanitizers cannot see. */
+#include <pthread.h>
 #include <string.h>
 #include "graph-private.h"
 
@@ -45,8 +49,8 @@ struct _DlpSlice {
 };
 
 typedef struct {
-  GMutex lock;
-  GCond cond;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
   guint count;
   guint parties;
   gint generation;      /* read without the lock while spinning */
@@ -60,8 +64,8 @@ struct _DlpExec {
   guint *buffer_start;
   DlpSlice *slices;
   GThread **threads;
-  GMutex lock;
-  GCond wake, done;
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
   gint generation;      /* jobs posted; read without the lock while spinning */
   gint pending;         /* workers still running the job */
   gboolean quit;
@@ -101,23 +105,23 @@ barrier_wait (Barrier *b)
 {
   if (b->parties <= 1)
     return;
-  g_mutex_lock (&b->lock);
+  pthread_mutex_lock (&b->lock);
   gint generation = b->generation;
   if (++b->count == b->parties)
     {
       b->count = 0;
       g_atomic_int_inc (&b->generation);
-      g_cond_broadcast (&b->cond);
-      g_mutex_unlock (&b->lock);
+      pthread_cond_broadcast (&b->cond);
+      pthread_mutex_unlock (&b->lock);
       return;
     }
-  g_mutex_unlock (&b->lock);
+  pthread_mutex_unlock (&b->lock);
   if (spin_until_changed (&b->generation, generation))
     return;
-  g_mutex_lock (&b->lock);
+  pthread_mutex_lock (&b->lock);
   while (g_atomic_int_get (&b->generation) == generation)
-    g_cond_wait (&b->cond, &b->lock);
-  g_mutex_unlock (&b->lock);
+    pthread_cond_wait (&b->cond, &b->lock);
+  pthread_mutex_unlock (&b->lock);
 }
 
 void
@@ -310,20 +314,20 @@ worker_main (gpointer data)
   for (;;)
     {
       spin_until_changed (&exec->generation, seen);
-      g_mutex_lock (&exec->lock);
+      pthread_mutex_lock (&exec->lock);
       while (!exec->quit && g_atomic_int_get (&exec->generation) == seen)
-        g_cond_wait (&exec->wake, &exec->lock);
+        pthread_cond_wait (&exec->wake, &exec->lock);
       gboolean quit = exec->quit;
       seen = g_atomic_int_get (&exec->generation);
-      g_mutex_unlock (&exec->lock);
+      pthread_mutex_unlock (&exec->lock);
       if (quit)
         break;
       if (slice->index < exec->job.n_active)
         run_slice (exec, slice);
-      g_mutex_lock (&exec->lock);
+      pthread_mutex_lock (&exec->lock);
       if (g_atomic_int_dec_and_test (&exec->pending))
-        g_cond_signal (&exec->done);
-      g_mutex_unlock (&exec->lock);
+        pthread_cond_signal (&exec->done);
+      pthread_mutex_unlock (&exec->lock);
     }
   return NULL;
 }
@@ -346,11 +350,11 @@ run_job (DlpExec *exec, GError **error)
   exec->barrier.parties = job->n_active;
   if (exec->n_threads > 1)
     {
-      g_mutex_lock (&exec->lock);
+      pthread_mutex_lock (&exec->lock);
       g_atomic_int_set (&exec->pending, (gint) exec->n_threads - 1);
       g_atomic_int_inc (&exec->generation);
-      g_cond_broadcast (&exec->wake);
-      g_mutex_unlock (&exec->lock);
+      pthread_cond_broadcast (&exec->wake);
+      pthread_mutex_unlock (&exec->lock);
     }
   run_slice (exec, &exec->slices[0]);
   if (exec->n_threads > 1)
@@ -358,10 +362,10 @@ run_job (DlpExec *exec, GError **error)
       spin_until_changed (&exec->pending, (gint) exec->n_threads - 1);
       for (int i = 0; i < SPIN_ROUNDS && g_atomic_int_get (&exec->pending) > 0; i++)
         cpu_relax ();
-      g_mutex_lock (&exec->lock);
+      pthread_mutex_lock (&exec->lock);
       while (g_atomic_int_get (&exec->pending) > 0)
-        g_cond_wait (&exec->done, &exec->lock);
-      g_mutex_unlock (&exec->lock);
+        pthread_cond_wait (&exec->done, &exec->lock);
+      pthread_mutex_unlock (&exec->lock);
     }
   for (guint t = 0; t < job->n_active; t++)
     if (exec->slices[t].error)
@@ -381,10 +385,10 @@ dlp_exec_free (DlpExec *exec)
     return;
   if (exec->threads)
     {
-      g_mutex_lock (&exec->lock);
+      pthread_mutex_lock (&exec->lock);
       exec->quit = TRUE;
-      g_cond_broadcast (&exec->wake);
-      g_mutex_unlock (&exec->lock);
+      pthread_cond_broadcast (&exec->wake);
+      pthread_mutex_unlock (&exec->lock);
       for (guint t = 1; t < exec->n_threads; t++)
         g_thread_join (exec->threads[t]);
       g_free (exec->threads);
@@ -402,11 +406,11 @@ dlp_exec_free (DlpExec *exec)
     }
   g_free (exec->slices);
   g_free (exec->buffer_start);
-  g_mutex_clear (&exec->lock);
-  g_cond_clear (&exec->wake);
-  g_cond_clear (&exec->done);
-  g_mutex_clear (&exec->barrier.lock);
-  g_cond_clear (&exec->barrier.cond);
+  pthread_mutex_destroy (&exec->lock);
+  pthread_cond_destroy (&exec->wake);
+  pthread_cond_destroy (&exec->done);
+  pthread_mutex_destroy (&exec->barrier.lock);
+  pthread_cond_destroy (&exec->barrier.cond);
   g_free (exec);
 }
 
@@ -512,11 +516,11 @@ dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
   exec->max_rows = max_rows;
   exec->n_threads = n_threads;
   exec->slice_rows = (max_rows + n_threads - 1) / n_threads;
-  g_mutex_init (&exec->lock);
-  g_cond_init (&exec->wake);
-  g_cond_init (&exec->done);
-  g_mutex_init (&exec->barrier.lock);
-  g_cond_init (&exec->barrier.cond);
+  pthread_mutex_init (&exec->lock, NULL);
+  pthread_cond_init (&exec->wake, NULL);
+  pthread_cond_init (&exec->done, NULL);
+  pthread_mutex_init (&exec->barrier.lock, NULL);
+  pthread_cond_init (&exec->barrier.cond, NULL);
   guint n_nodes = graph->nodes->len;
   exec->buffer_start = g_new0 (guint, n_nodes + 1);
   for (guint i = 0; i < n_nodes; i++)

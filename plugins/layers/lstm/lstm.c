@@ -57,6 +57,7 @@ static const DlpParamSpec lstm_params[] = {
   { sizeof (DlpParamSpec), "unroll", DLP_PARAM_BOOL, "Ignored" },
   { sizeof (DlpParamSpec), "implementation", DLP_PARAM_INT, "Ignored" },
   { sizeof (DlpParamSpec), "seed", DLP_PARAM_ANY, "Ignored" },
+  { sizeof (DlpParamSpec), "use_cudnn", DLP_PARAM_ANY, "Ignored (Keras 3)" },
   DLP_PARAM_END
 };
 
