@@ -76,8 +76,9 @@ struct _DlpExec {
 /* --- waiting --- */
 
 /* Threads meet several times per step; waking a sleeping thread costs
- * tens of microseconds, so a waiter first spins a little while. */
-#define SPIN_ROUNDS 4000
+ * tens of microseconds, so a waiter first spins a little while (about
+ * 20 us: longer wastes the core a co-tenant or the late thread needs). */
+#define SPIN_ROUNDS 1000
 
 static inline void
 cpu_relax (void)
