@@ -137,6 +137,9 @@ static const Case cases[] = {
          "\"kernel_size\": 3, \"padding\": \"same\"}}"), 2, TRUE, 1 },
   { SEQ ("[null, 3, 4, 3]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
          "\"kernel_size\": 1}}"), 2, TRUE, 1 },
+  /* images large enough to go through im2col one at a time */
+  { SEQ ("[null, 64, 64, 8]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
+         "\"kernel_size\": 3, \"padding\": \"same\"}}"), 3, TRUE, 1 },
   /* pooling */
   { SEQ ("[null, 5, 6, 2]", "{\"class_name\": \"MaxPooling2D\", \"config\": {}}"), 2, TRUE, 1 },
   { SEQ ("[null, 5, 5, 2]", "{\"class_name\": \"MaxPooling2D\", \"config\": {\"pool_size\": 3, "
