@@ -149,8 +149,9 @@ lstm_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   l->dxt = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * l->f), 0, DLP_BUFFER_TEMP);
   l->dh = dlp_layer_plan_add_buffer (plan, (gsize) h, 0, DLP_BUFFER_TEMP);
   l->dc = dlp_layer_plan_add_buffer (plan, (gsize) h, 0, DLP_BUFFER_TEMP);
-  /* The summed biases (4H) and one row of tanh(c) (H). */
-  l->scratch = dlp_layer_plan_add_buffer (plan, 0, (gsize) (g + h), DLP_BUFFER_TEMP);
+  /* The summed biases (4H), one row of tanh(c) (H) and the zero state
+   * before the first step (H). */
+  l->scratch = dlp_layer_plan_add_buffer (plan, 0, (gsize) (g + 2 * h), DLP_BUFFER_TEMP);
   return TRUE;
 }
 
@@ -167,6 +168,34 @@ to_time_major (const float *src, float *dst, gint64 r_n, gint64 t_n, gint64 w, g
       }
 }
 
+/* The cell update of one row: c = f c(t-1) + i g. restrict and no
+ * branches, so that it vectorizes. */
+static inline void
+cell_row (const float *restrict row, const float *restrict c_prev, float *restrict c, gint64 h)
+{
+  for (gint64 j = 0; j < h; j++)
+    c[j] = row[j] * row[2 * h + j] + row[h + j] * c_prev[j];
+}
+
+/* The gate gradients of one row, and the cell gradient passed back. */
+static inline void
+gate_grads_row (const float *restrict row, const float *restrict tc,
+                const float *restrict c_prev, const float *restrict dh_out,
+                const float *restrict dh_rec, float *restrict dc, float *restrict d, gint64 h)
+{
+  for (gint64 j = 0; j < h; j++)
+    {
+      float i = row[j], f = row[h + j], gg = row[2 * h + j], o = row[3 * h + j];
+      float dht = dh_out[j] + dh_rec[j];
+      float dct = dc[j] + dht * o * (1.0f - tc[j] * tc[j]);
+      d[j] = dct * gg * i * (1.0f - i);
+      d[h + j] = dct * c_prev[j] * f * (1.0f - f);
+      d[2 * h + j] = dct * i * (1.0f - gg * gg);
+      d[3 * h + j] = dht * tc[j] * o * (1.0f - o);
+      dc[j] = dct * f;
+    }
+}
+
 static gboolean
 lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
 {
@@ -175,7 +204,8 @@ lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
   gint64 r_n = dlp_layer_pass_get_n_rows (pass), t_n = l->t, h = l->units, g = 4 * h;
   float *xt = dlp_layer_pass_get_buffer (pass, l->xt);
   float *bias = dlp_layer_pass_get_buffer (pass, l->scratch);
-  float *tc = bias + g;
+  float *tc = bias + g, *zeros = tc + h;
+  memset (zeros, 0, (gsize) h * sizeof (float));
   to_time_major (dlp_layer_pass_get_input (pass), xt, r_n, t_n, l->f, TRUE);
   const float *in = xt;
   gint64 fin = l->f;
@@ -208,9 +238,7 @@ lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
               dlp_vec_tanh (row + 2 * h, row + 2 * h, h);
               dlp_vec_sigmoid (row + 3 * h, row + 3 * h, h);
               float *c = cs + (t * r_n + r) * h;
-              const float *c_prev = t > 0 ? cs + ((t - 1) * r_n + r) * h : NULL;
-              for (gint64 j = 0; j < h; j++)
-                c[j] = row[j] * row[2 * h + j] + (c_prev ? row[h + j] * c_prev[j] : 0.0f);
+              cell_row (row, t > 0 ? cs + ((t - 1) * r_n + r) * h : zeros, c, h);
               dlp_vec_tanh (tc, c, h);
               float *hr = hs + (t * r_n + r) * h;
               for (gint64 j = 0; j < h; j++)
@@ -240,7 +268,8 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
   float *dgates = dlp_layer_pass_get_buffer (pass, l->dgates);
   float *dh = dlp_layer_pass_get_buffer (pass, l->dh);
   float *dc = dlp_layer_pass_get_buffer (pass, l->dc);
-  float *tc = dlp_layer_pass_get_buffer (pass, l->scratch) + g;
+  float *tc = dlp_layer_pass_get_buffer (pass, l->scratch) + g, *zeros = tc + h;
+  memset (zeros, 0, (gsize) h * sizeof (float));
 
   /* The gradient of the top layer's hidden sequence, time-major. */
   if (l->return_sequences)
@@ -272,24 +301,12 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
             memset (dh, 0, (gsize) (r_n * h) * sizeof (float));
           for (gint64 r = 0; r < r_n; r++)
             {
-              const float *row = gates + (t * r_n + r) * g;
               const float *c = cs + (t * r_n + r) * h;
-              const float *c_prev = t > 0 ? cs + ((t - 1) * r_n + r) * h : NULL;
-              const float *dh_out = cur + (t * r_n + r) * h;
-              float *dhr = dh + r * h, *dcr = dc + r * h;
-              float *d = dgates + (t * r_n + r) * g;
               dlp_vec_tanh (tc, c, h);
-              for (gint64 j = 0; j < h; j++)
-                {
-                  float i = row[j], f = row[h + j], gg = row[2 * h + j], o = row[3 * h + j];
-                  float dht = dh_out[j] + dhr[j];
-                  float dct = dcr[j] + dht * o * (1.0f - tc[j] * tc[j]);
-                  d[j] = dct * gg * i * (1.0f - i);
-                  d[h + j] = c_prev ? dct * c_prev[j] * f * (1.0f - f) : 0.0f;
-                  d[2 * h + j] = dct * i * (1.0f - gg * gg);
-                  d[3 * h + j] = dht * tc[j] * o * (1.0f - o);
-                  dcr[j] = dct * f;
-                }
+              gate_grads_row (gates + (t * r_n + r) * g, tc,
+                              t > 0 ? cs + ((t - 1) * r_n + r) * h : zeros,
+                              cur + (t * r_n + r) * h, dh + r * h, dc + r * h,
+                              dgates + (t * r_n + r) * g, h);
             }
         }
       /* Weight gradients over all steps at once; W_hh pairs step t's gate
