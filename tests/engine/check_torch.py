@@ -86,7 +86,14 @@ def check(name, folder):
         gdiff = (p.grad - grads[key]).abs().max().item()
         scale = max(1.0, p.grad.abs().max().item())
         assert gdiff < TOL * scale, f"{name}: gradient of {key} differs by {gdiff}"
-    print(f"ok {name}: predictions within {diff:.2g}, loss and {len(params)} gradients match")
+    # The training forward moved the batch normalizations' statistics.
+    after = load_file(os.path.join(folder, name + ".after.safetensors"))
+    for key, buf in model.state_dict().items():
+        if "running" in key or "num_batches" in key:
+            bdiff = (buf.double() - after[key].double()).abs().max().item()
+            assert bdiff < TOL, f"{name}: {key} after a training step differs by {bdiff}"
+    print(f"ok {name}: predictions within {diff:.2g}, loss, {len(params)} gradients and "
+          f"running statistics match")
 
 
 def main():

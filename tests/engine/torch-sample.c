@@ -94,6 +94,7 @@ write_sample (DlpRegistry *registry, const Sample *s, const char *dir, GError **
   g_autofree char *weights = g_strdup_printf ("%s/%s.weights.safetensors", dir, s->name);
   g_autofree char *grads_path = g_strdup_printf ("%s/%s.grads.safetensors", dir, s->name);
   g_autofree char *data_path = g_strdup_printf ("%s/%s.data.safetensors", dir, s->name);
+  g_autofree char *after = g_strdup_printf ("%s/%s.after.safetensors", dir, s->name);
   gboolean ok = dlp_graph_save_architecture (g, arch, error)
                 && dlp_graph_save_weights (g, weights, error)
                 && dlp_graph_forward (g, x, ROWS, FALSE, y, error);
@@ -104,7 +105,9 @@ write_sample (DlpRegistry *registry, const Sample *s, const char *dir, GError **
   DlpLossOptions loss = { sizeof loss, 0.1, class_weights };
   dlp_graph_set_loss (g, &loss);
   DlpBatchStats stats = { 0 };
-  ok = ok && dlp_graph_train_batch (g, x, labels, ROWS, &stats, error);
+  /* The running statistics after it, for the batch normalizations. */
+  ok = ok && dlp_graph_train_batch (g, x, labels, ROWS, &stats, error)
+       && dlp_graph_save_weights (g, after, error);
   /* The gradients, written in the weights' names and layouts by a second
    * graph whose parameters are the first one's gradients. */
   DlpGraph *gg = ok ? dlp_graph_new (registry, config, 0, NULL, error) : NULL;
