@@ -5,147 +5,9 @@
  * layers, and two gradient buffers used in turn during backward. Threads
  * beyond the first are started once and wait for jobs; each runs the whole
  * forward and backward of its slice into its own parameter gradients,
- * which are then summed, in thread order, into the gradient block.
- *
- * The threads meet through POSIX mutexes and condition variables rather
- * than GLib's, which are futexes that thread sanitizers cannot see. */
-#include <pthread.h>
+ * which are then summed, in thread order, into the gradient block. */
 #include <string.h>
-#include "graph-private.h"
-
-typedef enum {
-  JOB_FORWARD,
-  JOB_BACKWARD,
-  JOB_TRAIN,
-  JOB_EVALUATE,
-} JobKind;
-
-typedef struct {
-  JobKind kind;
-  const float *inputs;
-  const gint32 *labels;
-  float *outputs;
-  const float *output_grads;
-  float *input_grads;
-  gint64 n_rows;
-  gboolean training;
-  double grad_scale;
-  guint n_active;      /* slices with rows; the others sit this job out */
-} Job;
-
-struct _DlpSlice {
-  DlpExec *exec;
-  guint index;
-  float *arena;
-  float **outputs;     /* per node */
-  float **buffers;     /* every node's buffers, from buffer_start[node] */
-  float *grad_a, *grad_b;
-  float *grads;        /* parameter gradients */
-  gboolean own_grads;
-  double *sums;        /* this slice's part of a collective sum */
-  gint64 first_row, n_rows;
-  DlpBatchStats stats;
-  GError *error;
-};
-
-typedef struct {
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  guint count;
-  guint parties;
-  gint generation;      /* read without the lock while spinning */
-} Barrier;
-
-struct _DlpExec {
-  DlpGraph *graph;
-  gint64 max_rows;
-  guint n_threads;
-  gint64 slice_rows;
-  guint *buffer_start;
-  DlpSlice *slices;
-  GThread **threads;
-  pthread_mutex_t lock;
-  pthread_cond_t wake, done;
-  gint generation;      /* jobs posted; read without the lock while spinning */
-  gint pending;         /* workers still running the job */
-  gboolean quit;
-  Barrier barrier;
-  Job job;
-};
-
-/* --- waiting --- */
-
-/* Threads meet several times per step; waking a sleeping thread costs
- * tens of microseconds, so a waiter first spins a little while (about
- * 20 us: longer wastes the core a co-tenant or the late thread needs). */
-#define SPIN_ROUNDS 1000
-
-static inline void
-cpu_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#endif
-}
-
-/* Spins until *@value differs from @seen; FALSE if it did not in time. */
-static gboolean
-spin_until_changed (gint *value, gint seen)
-{
-  for (int i = 0; i < SPIN_ROUNDS; i++)
-    {
-      if (g_atomic_int_get (value) != seen)
-        return TRUE;
-      cpu_relax ();
-    }
-  return FALSE;
-}
-
-static void
-barrier_wait (Barrier *b)
-{
-  if (b->parties <= 1)
-    return;
-  pthread_mutex_lock (&b->lock);
-  gint generation = b->generation;
-  if (++b->count == b->parties)
-    {
-      b->count = 0;
-      g_atomic_int_inc (&b->generation);
-      pthread_cond_broadcast (&b->cond);
-      pthread_mutex_unlock (&b->lock);
-      return;
-    }
-  pthread_mutex_unlock (&b->lock);
-  if (spin_until_changed (&b->generation, generation))
-    return;
-  pthread_mutex_lock (&b->lock);
-  while (g_atomic_int_get (&b->generation) == generation)
-    pthread_cond_wait (&b->cond, &b->lock);
-  pthread_mutex_unlock (&b->lock);
-}
-
-void
-dlp_layer_pass_sum_over_batch (DlpLayerPass *pass, double *values, gsize n)
-{
-  DlpExec *exec = pass->slice->exec;
-  guint parties = exec->job.n_active;
-  if (parties <= 1 || n == 0)
-    return;
-  g_return_if_fail (n <= exec->graph->n_sums);
-  memcpy (pass->slice->sums, values, n * sizeof (double));
-  barrier_wait (&exec->barrier);
-  /* Every slice adds the parts in the same order: same bits everywhere. */
-  for (gsize i = 0; i < n; i++)
-    {
-      double total = 0;
-      for (guint t = 0; t < parties; t++)
-        total += exec->slices[t].sums[i];
-      values[i] = total;
-    }
-  /* Nobody may overwrite its part before everyone has read it. */
-  barrier_wait (&exec->barrier);
-}
+#include "exec-private.h"
 
 /* --- one slice --- */
 
@@ -229,7 +91,7 @@ reduce_grads (DlpExec *exec, DlpSlice *slice)
   guint parties = exec->job.n_active;
   if (parties <= 1)
     return;
-  barrier_wait (&exec->barrier);
+  dlp_barrier_wait (&exec->barrier);
   gsize n = exec->graph->n_params;
   gsize start = n * slice->index / parties, end = n * (slice->index + 1) / parties;
   float *out = exec->slices[0].grads;
@@ -269,21 +131,21 @@ static void
 run_slice (DlpExec *exec, DlpSlice *slice)
 {
   DlpGraph *graph = exec->graph;
-  Job *job = &exec->job;
+  DlpJob *job = &exec->job;
   guint n_nodes = graph->nodes->len;
   gint64 n_classes = dlp_graph_get_output_size (graph);
   switch (job->kind)
     {
-    case JOB_FORWARD:
+    case DLP_JOB_FORWARD:
       forward (exec, slice, n_nodes, job->training);
       copy_outputs (exec, slice, n_nodes - 1);
       break;
-    case JOB_BACKWARD:
+    case DLP_JOB_BACKWARD:
       backward (exec, slice, n_nodes,
                 job->output_grads + slice->first_row * dlp_graph_get_output_size (graph));
       reduce_grads (exec, slice);
       break;
-    case JOB_TRAIN:
+    case DLP_JOB_TRAIN:
       {
         guint n = n_before_softmax (graph);
         forward (exec, slice, n, TRUE);
@@ -294,7 +156,7 @@ run_slice (DlpExec *exec, DlpSlice *slice)
         reduce_grads (exec, slice);
         break;
       }
-    case JOB_EVALUATE:
+    case DLP_JOB_EVALUATE:
       forward (exec, slice, n_nodes, FALSE);
       dlp_softmax_cross_entropy (node_output (exec, slice, n_before_softmax (graph)),
                                  job->labels + slice->first_row, slice->n_rows, n_classes,
@@ -314,7 +176,7 @@ worker_main (gpointer data)
   gint seen = 0;
   for (;;)
     {
-      spin_until_changed (&exec->generation, seen);
+      dlp_spin_until_changed (&exec->generation, seen);
       pthread_mutex_lock (&exec->lock);
       while (!exec->quit && g_atomic_int_get (&exec->generation) == seen)
         pthread_cond_wait (&exec->wake, &exec->lock);
@@ -333,11 +195,10 @@ worker_main (gpointer data)
   return NULL;
 }
 
-/* Runs exec->job on every slice; returns the first slice's error. */
-static gboolean
-run_job (DlpExec *exec, GError **error)
+gboolean
+dlp_exec_run_job (DlpExec *exec, GError **error)
 {
-  Job *job = &exec->job;
+  DlpJob *job = &exec->job;
   job->n_active = (guint) MIN ((gint64) exec->n_threads, job->n_rows);
   for (guint t = 0; t < exec->n_threads; t++)
     {
@@ -360,9 +221,7 @@ run_job (DlpExec *exec, GError **error)
   run_slice (exec, &exec->slices[0]);
   if (exec->n_threads > 1)
     {
-      spin_until_changed (&exec->pending, (gint) exec->n_threads - 1);
-      for (int i = 0; i < SPIN_ROUNDS && g_atomic_int_get (&exec->pending) > 0; i++)
-        cpu_relax ();
+      dlp_spin_until_zero (&exec->pending);
       pthread_mutex_lock (&exec->lock);
       while (g_atomic_int_get (&exec->pending) > 0)
         pthread_cond_wait (&exec->done, &exec->lock);
@@ -544,197 +403,4 @@ dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
         }
     }
   return TRUE;
-}
-
-/* --- the public steps --- */
-
-static gboolean
-ensure_prepared (DlpGraph *graph, gint64 n_rows, GError **error)
-{
-  if (n_rows < 1)
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "a batch needs at least one row");
-      return FALSE;
-    }
-  if (graph->exec && n_rows <= graph->exec->max_rows)
-    return TRUE;
-  guint n_threads = graph->exec ? graph->exec->n_threads : 1;
-  return dlp_graph_prepare (graph, n_rows, n_threads, error);
-}
-
-static gboolean
-check_labels (DlpGraph *graph, const gint32 *labels, gint64 n_rows, GError **error)
-{
-  gint64 n_classes = dlp_graph_get_output_size (graph);
-  for (gint64 r = 0; r < n_rows; r++)
-    if (labels[r] < 0 || labels[r] >= n_classes)
-      {
-        g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                     "label %d of batch row %" G_GINT64_FORMAT " is not one of the model's %"
-                     G_GINT64_FORMAT " classes", labels[r], r, n_classes);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static void
-sum_stats (DlpExec *exec, DlpBatchStats *stats)
-{
-  if (stats == NULL)
-    return;
-  for (guint t = 0; t < exec->job.n_active; t++)
-    {
-      const DlpBatchStats *s = &exec->slices[t].stats;
-      stats->loss_sum += s->loss_sum;
-      stats->weight_sum += s->weight_sum;
-      stats->n_correct += s->n_correct;
-      stats->n_rows += s->n_rows;
-    }
-}
-
-gboolean
-dlp_graph_train_batch (DlpGraph *graph, const float *inputs, const gint32 *labels,
-                       gint64 n_rows, DlpBatchStats *stats, GError **error)
-{
-  if (!ensure_prepared (graph, n_rows, error) || !check_labels (graph, labels, n_rows, error))
-    return FALSE;
-  double weight_sum = dlp_loss_weight_sum (labels, n_rows, &graph->loss);
-  graph->exec->job = (Job) {
-    .kind = JOB_TRAIN,
-    .inputs = inputs,
-    .labels = labels,
-    .n_rows = n_rows,
-    .training = TRUE,
-    .grad_scale = weight_sum > 0 ? 1.0 / weight_sum : 0.0,
-  };
-  gboolean ok = run_job (graph->exec, error);
-  graph->step++;
-  if (ok)
-    sum_stats (graph->exec, stats);
-  return ok;
-}
-
-gboolean
-dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
-                          const gint32 *labels, gint64 n_rows, float *outputs,
-                          DlpBatchStats *stats, GError **error)
-{
-  if (!ensure_prepared (graph, n_rows, error) || !check_labels (graph, labels, n_rows, error))
-    return FALSE;
-  graph->exec->job = (Job) {
-    .kind = JOB_EVALUATE,
-    .inputs = inputs,
-    .labels = labels,
-    .outputs = outputs,
-    .n_rows = n_rows,
-  };
-  if (!run_job (graph->exec, error))
-    return FALSE;
-  sum_stats (graph->exec, stats);
-  return TRUE;
-}
-
-gboolean
-dlp_graph_forward (DlpGraph *graph, const float *inputs, gint64 n_rows,
-                   gboolean training, float *outputs, GError **error)
-{
-  if (!ensure_prepared (graph, n_rows, error))
-    return FALSE;
-  graph->exec->job = (Job) {
-    .kind = JOB_FORWARD,
-    .inputs = inputs,
-    .outputs = outputs,
-    .n_rows = n_rows,
-    .training = training,
-  };
-  gboolean ok = run_job (graph->exec, error);
-  if (training)
-    graph->step++;
-  return ok;
-}
-
-void
-dlp_graph_backward (DlpGraph *graph, const float *output_grads, float *input_grads)
-{
-  g_return_if_fail (graph->exec != NULL && graph->exec->job.kind == JOB_FORWARD);
-  Job *job = &graph->exec->job;
-  job->kind = JOB_BACKWARD;
-  job->output_grads = output_grads;
-  job->input_grads = input_grads;
-  run_job (graph->exec, NULL);
-}
-
-void
-dlp_graph_set_seed (DlpGraph *graph, guint64 seed)
-{
-  graph->seed = seed;
-}
-
-guint64
-dlp_graph_get_step (DlpGraph *graph)
-{
-  return graph->step;
-}
-
-void
-dlp_graph_set_step (DlpGraph *graph, guint64 step)
-{
-  graph->step = step;
-}
-
-void
-dlp_graph_set_loss (DlpGraph *graph, const DlpLossOptions *options)
-{
-  g_clear_pointer (&graph->class_weights, g_free);
-  graph->loss = (DlpLossOptions) { sizeof (DlpLossOptions), 0, NULL };
-  if (options == NULL)
-    return;
-  graph->loss.label_smoothing = options->label_smoothing;
-  if (options->class_weights)
-    {
-      gsize n = (gsize) dlp_graph_get_output_size (graph);
-      graph->class_weights = g_memdup2 (options->class_weights, n * sizeof (float));
-      graph->loss.class_weights = graph->class_weights;
-    }
-}
-
-/* --- pass accessors --- */
-
-gint64 dlp_layer_pass_get_n_rows (const DlpLayerPass *p) { return p->slice->n_rows; }
-gint64 dlp_layer_pass_get_batch_rows (const DlpLayerPass *p) { return p->slice->exec->job.n_rows; }
-gint64 dlp_layer_pass_get_first_row (const DlpLayerPass *p) { return p->slice->first_row; }
-gboolean dlp_layer_pass_is_training (const DlpLayerPass *p) { return p->training; }
-gboolean dlp_layer_pass_owns_state (const DlpLayerPass *p) { return p->slice->index == 0; }
-guint64 dlp_layer_pass_get_seed (const DlpLayerPass *p) { return p->seed; }
-const float *dlp_layer_pass_get_input (const DlpLayerPass *p) { return p->input; }
-float *dlp_layer_pass_get_output (const DlpLayerPass *p) { return p->output; }
-const float *dlp_layer_pass_get_output_grad (const DlpLayerPass *p) { return p->output_grad; }
-float *dlp_layer_pass_get_input_grad (const DlpLayerPass *p) { return p->input_grad; }
-
-const float *
-dlp_layer_pass_get_param (const DlpLayerPass *pass, guint param)
-{
-  g_return_val_if_fail (param < pass->node->params->len, NULL);
-  return pass->graph->params + g_array_index (pass->node->params, DlpParamDecl, param).offset;
-}
-
-float *
-dlp_layer_pass_get_param_grad (const DlpLayerPass *pass, guint param)
-{
-  g_return_val_if_fail (param < pass->node->params->len, NULL);
-  return pass->slice->grads + g_array_index (pass->node->params, DlpParamDecl, param).offset;
-}
-
-float *
-dlp_layer_pass_get_state (const DlpLayerPass *pass, guint state)
-{
-  g_return_val_if_fail (state < pass->node->states->len, NULL);
-  return pass->graph->state + g_array_index (pass->node->states, DlpStateDecl, state).offset;
-}
-
-float *
-dlp_layer_pass_get_buffer (const DlpLayerPass *pass, guint buffer)
-{
-  g_return_val_if_fail (buffer < pass->node->buffers->len, NULL);
-  return pass->buffers[buffer];
 }

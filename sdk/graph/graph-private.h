@@ -107,6 +107,21 @@ gboolean dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
 /* "layer 3 'dense_1' (Dense)" */
 char *dlp_node_describe (const DlpNode *node);
 
+/* Keras' architecture JSON (keras-config.c). */
+char *dlp_keras_snake_case (const char *name);
+/* The input shape a layer config declares (batch_shape, batch_input_shape
+ * or input_shape); leaves *@rank as is when there is none. */
+gboolean dlp_keras_read_input_shape (DlpConfig *config, guint *rank, gint64 *shape,
+                                     GError **error);
+/* Checks a layer's config: its class's keys, the Keras keys accepted and
+ * ignored, and the Keras features dlpipe lacks. */
+gboolean dlp_keras_validate_layer_config (DlpConfig *config, const DlpTypeEntry *entry,
+                                          gboolean has_activation, GError **error);
+/* The config as written back: name, defaults and activation spelled out. */
+JsonNode *dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry,
+                                       const char *name, gboolean has_activation);
+JsonNode *dlp_keras_input_layer (guint rank, const gint64 *shape);
+
 /* Lays out parameter and state blocks after every node is planned. */
 void dlp_graph_allocate_params (DlpGraph *graph);
 
