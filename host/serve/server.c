@@ -4,9 +4,19 @@
  * own main context; libsoup objects never leave it. A request to
  * /invocations is checked as soon as its headers arrive (method, content
  * type, size), paused while a worker scores it, and resumed with the
- * answer when the worker's batch comes back. */
+ * answer when the worker's batch comes back.
+ *
+ * Connections are accepted here and handed to libsoup: libsoup 3.2's own
+ * listener (Debian 12's) leaks the socket object of every connection it
+ * accepts, a few hundred bytes each, which a long-running server cannot
+ * afford. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <libsoup/soup.h>
 #include "server.h"
 #include "workers.h"
@@ -18,7 +28,8 @@ typedef struct {
   GMainLoop *loop;
   SoupServer *soup;
   DlpWorkers *workers;
-  GSList *sockets;           /* listening (owned by libsoup) */
+  GSocketService *service;   /* accepts connections */
+  GSocket *placeholder[2];   /* see keep_alive_placeholder */
   guint64 body_limit;
   GHashTable *in_flight;     /* SoupServerMessage: requests begun, not done */
   gboolean draining;
@@ -367,8 +378,8 @@ begin_drain (gpointer data)
   s->draining = TRUE;
   /* New connections are refused; connections kept alive are closed after
    * their next answer. */
-  for (GSList *l = s->sockets; l; l = l->next)
-    g_socket_shutdown (l->data, TRUE, TRUE, NULL);
+  g_socket_service_stop (s->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (s->service));
   guint n = g_hash_table_size (s->in_flight);
   g_message ("stopping: answering the %u request%s in flight", n, n == 1 ? "" : "s");
   if (n == 0)
@@ -414,26 +425,69 @@ resolve (const char *host, GError **error)
 }
 
 static gboolean
+incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+          gpointer data)
+{
+  Server *s = data;
+  (void) service, (void) source;
+  /* Answers are small: send them at once. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  soup_server_accept_iostream (s->soup, G_IO_STREAM (connection), local, remote, NULL);
+  return TRUE;
+}
+
+/* libsoup keeps a connection alive after an answer only if the server
+ * has a listener of its own. Ours is one end of a socket pair that
+ * nothing ever writes to: it accepts nothing and opens no port. */
+static gboolean
+keep_alive_placeholder (Server *s, GError **error)
+{
+  int fds[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "cannot make a socket pair: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      s->placeholder[i] = g_socket_new_from_fd (fds[i], error);
+      if (s->placeholder[i] == NULL)
+        {
+          close (fds[i]);
+          if (i == 0)
+            close (fds[1]);
+          return FALSE;
+        }
+    }
+  return soup_server_listen_socket (s->soup, s->placeholder[0], 0, error);
+}
+
+static gboolean
 start_listening (Server *s, GError **error)
 {
   const DlpServerOptions *o = s->options;
   g_autoptr (GInetAddress) address = resolve (o->host, error);
-  if (address == NULL)
+  if (address == NULL || !keep_alive_placeholder (s, error))
     return FALSE;
   g_autoptr (GSocketAddress) where = g_inet_socket_address_new (address, (guint16) o->port);
+  g_autoptr (GSocketAddress) bound = NULL;
   g_autoptr (GError) local = NULL;
-  if (!soup_server_listen (s->soup, where, 0, &local))
+  s->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), where,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &bound, &local))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "cannot listen on %s port %u: %s",
                    o->host, o->port, local->message);
       return FALSE;
     }
-  s->sockets = soup_server_get_listeners (s->soup);
-  guint port = o->port;
-  g_autoptr (GSocketAddress) bound = s->sockets
-    ? g_socket_get_local_address (s->sockets->data, NULL) : NULL;
-  if (bound)
-    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_signal_connect (s->service, "incoming", G_CALLBACK (incoming), s);
+  g_socket_service_start (s->service);
+  guint port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_autofree char *shown = g_inet_address_to_string (address);
   gboolean v6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
   printf ("listening on http://%s%s%s:%u\n", v6 ? "[" : "", shown, v6 ? "]" : "", port);
@@ -460,8 +514,16 @@ server_clear (Server *s)
       g_signal_handlers_disconnect_by_func (msg, request_finished, s);
       g_object_weak_unref (msg, request_gone, s);
     }
+  if (s->service)
+    {
+      g_socket_service_stop (s->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (s->service));
+      g_signal_handlers_disconnect_by_data (s->service, s);
+    }
+  g_clear_object (&s->service);
   g_clear_object (&s->soup);
-  g_slist_free (s->sockets);
+  for (guint i = 0; i < 2; i++)
+    g_clear_object (&s->placeholder[i]);
   if (s->drain_timer)
     {
       g_source_destroy (s->drain_timer);
