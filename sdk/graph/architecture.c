@@ -307,9 +307,15 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
           graph->in_rank = input_rank > 0 ? input_rank : arch_rank;
           memcpy (graph->in_shape, input_rank > 0 ? input_shape : arch_shape,
                   graph->in_rank * sizeof (gint64));
-          graph->in_size = 1;
-          for (guint i = 0; i < graph->in_rank; i++)
-            graph->in_size *= graph->in_shape[i];
+          if (!dlp_shape_checked_size (graph->in_rank, graph->in_shape, &graph->in_size))
+            {
+              g_autofree char *shape = dlp_shape_to_string (graph->in_rank, graph->in_shape);
+              g_autofree char *what = g_strdup_printf ("input shape %s", shape);
+              dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what, "more than %"
+                                   G_GUINT64_FORMAT " bytes a row",
+                                   dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
+              ok = FALSE;
+            }
         }
     }
   if (!ok || !plan_nodes (graph, error))

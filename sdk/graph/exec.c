@@ -6,6 +6,7 @@
  * beyond the first are started once and wait for jobs; each runs the whole
  * forward and backward of its slice into its own parameter gradients,
  * which are then summed, in thread order, into the gradient block. */
+#include <stdlib.h>
 #include <string.h>
 #include "exec-private.h"
 
@@ -256,7 +257,7 @@ dlp_exec_free (DlpExec *exec)
   for (guint t = 0; t < exec->n_threads; t++)
     {
       DlpSlice *slice = &exec->slices[t];
-      g_aligned_free (slice->arena);
+      free (slice->arena);
       g_free (slice->outputs);
       g_free (slice->buffers);
       g_free (slice->sums);
@@ -274,50 +275,66 @@ dlp_exec_free (DlpExec *exec)
   g_free (exec);
 }
 
-static gsize
-buffer_floats (const DlpBufferDecl *b, gint64 rows)
+/* @a + align(@per_row * @rows + @fixed) into *@a; FALSE on overflow. */
+static gboolean
+add_floats (gsize *a, gsize per_row, gint64 rows, gsize fixed)
 {
-  return dlp_align_floats (b->per_row * (gsize) rows + b->fixed);
+  gsize n;
+  if (__builtin_mul_overflow (per_row, (gsize) rows, &n) || __builtin_add_overflow (n, fixed, &n)
+      || n > G_MAXSIZE - DLP_ALIGN_FLOATS || __builtin_add_overflow (*a, dlp_align_floats (n), a))
+    return FALSE;
+  return TRUE;
 }
 
 /* Lays out one slice's arena: outputs, kept buffers, shared scratch and
  * the two gradient buffers. */
-static void
-plan_slice (DlpExec *exec, DlpSlice *slice)
+static gboolean
+plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
 {
   DlpGraph *graph = exec->graph;
   guint n_nodes = graph->nodes->len;
   gint64 rows = exec->slice_rows;
   guint n_buffers = exec->buffer_start[n_nodes];
-  gsize *offsets = g_new0 (gsize, n_nodes + n_buffers);
+  g_autofree gsize *offsets = g_new0 (gsize, n_nodes + n_buffers);
   gsize size = 0, temp = 0, widest = (gsize) graph->in_size;
-  for (guint i = 0; i < n_nodes; i++)
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < n_nodes; i++)
     {
       DlpNode *node = dlp_graph_node (graph, i);
       offsets[i] = size;
-      size += dlp_align_floats ((gsize) (rows * node->out_size));
+      ok = add_floats (&size, (gsize) node->out_size, rows, 0);
       widest = MAX (widest, (gsize) node->out_size);
       gsize node_temp = 0;
-      for (guint b = 0; b < node->buffers->len; b++)
+      for (guint b = 0; ok && b < node->buffers->len; b++)
         {
           const DlpBufferDecl *decl = &g_array_index (node->buffers, DlpBufferDecl, b);
           if (decl->lifetime == DLP_BUFFER_KEEP)
             {
               offsets[n_nodes + exec->buffer_start[i] + b] = size;
-              size += buffer_floats (decl, rows);
+              ok = add_floats (&size, decl->per_row, rows, decl->fixed);
             }
           else
-            node_temp += buffer_floats (decl, rows);
+            ok = add_floats (&node_temp, decl->per_row, rows, decl->fixed);
         }
       temp = MAX (temp, node_temp);
     }
-  gsize temp_at = size;
-  size += temp;
-  gsize grad_at = size;
-  gsize grad_size = dlp_align_floats (widest * (gsize) rows);
-  size += 2 * grad_size;
-
-  slice->arena = g_aligned_alloc0 (size + 1, sizeof (float), 64);
+  gsize temp_at = size, grad_at = 0, grad_size = 0;
+  ok = ok && add_floats (&size, 0, 0, temp);
+  grad_at = size;
+  ok = ok && add_floats (&grad_size, widest, rows, 0)
+       && add_floats (&size, 0, 0, grad_size) && add_floats (&size, 0, 0, grad_size)
+       && size < G_MAXSIZE / sizeof (float) - 1;
+  void *arena = NULL;
+  if (!ok || posix_memalign (&arena, 64, (size + 1) * sizeof (float)) != 0)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "cannot allocate the activations of model '%s' for %" G_GINT64_FORMAT
+                   " rows per thread (%s)", graph->name, rows,
+                   ok ? "out of memory" : "the size overflows");
+      return FALSE;
+    }
+  memset (arena, 0, (size + 1) * sizeof (float));
+  slice->arena = arena;
   slice->outputs = g_new0 (float *, n_nodes);
   slice->buffers = g_new0 (float *, n_buffers + 1);
   for (guint i = 0; i < n_nodes; i++)
@@ -334,7 +351,7 @@ plan_slice (DlpExec *exec, DlpSlice *slice)
           else
             {
               *ptr = slice->arena + temp_offset;
-              temp_offset += buffer_floats (decl, rows);
+              add_floats (&temp_offset, decl->per_row, rows, decl->fixed);
             }
         }
     }
@@ -348,7 +365,7 @@ plan_slice (DlpExec *exec, DlpSlice *slice)
       slice->grads = g_aligned_alloc0 (graph->n_params + 1, sizeof (float), 64);
       slice->own_grads = TRUE;
     }
-  g_free (offsets);
+  return TRUE;
 }
 
 gboolean
@@ -390,8 +407,13 @@ dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
     {
       exec->slices[t].exec = exec;
       exec->slices[t].index = t;
-      plan_slice (exec, &exec->slices[t]);
     }
+  for (guint t = 0; t < n_threads; t++)
+    if (!plan_slice (exec, &exec->slices[t], error))
+      {
+        dlp_exec_free (exec);
+        return FALSE;
+      }
   graph->exec = exec;
   if (n_threads > 1)
     {

@@ -100,6 +100,10 @@ struct _DlpGraph {
   float *class_weights;
 };
 
+/* The element count of @shape; FALSE if it overflows or a float tensor of
+ * that shape would pass DLP_LIMIT_TENSOR_BYTES. */
+gboolean dlp_shape_checked_size (guint rank, const gint64 *shape, gint64 *size_out);
+
 void dlp_node_free (DlpNode *node);
 /* Plans @node for its input shape; fills its output shape. */
 gboolean dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,

@@ -3,6 +3,32 @@
 #include <string.h>
 #include "graph-private.h"
 
+gboolean
+dlp_shape_checked_size (guint rank, const gint64 *shape, gint64 *size_out)
+{
+  guint64 limit = dlp_limit_get (DLP_LIMIT_TENSOR_BYTES) / sizeof (float);
+  gint64 n = 1;
+  for (guint i = 0; i < rank; i++)
+    if (shape[i] < 0 || __builtin_mul_overflow (n, shape[i], &n))
+      return FALSE;
+  if ((guint64) n > limit)
+    return FALSE;
+  *size_out = n;
+  return TRUE;
+}
+
+static gboolean
+too_large (const DlpNode *node, const char *what, guint rank, const gint64 *shape,
+           GError **error)
+{
+  g_autofree char *where = dlp_node_describe (node);
+  g_autofree char *dims = dlp_shape_to_string (rank, shape);
+  g_autofree char *msg = g_strdup_printf ("%s: %s %s", where, what, dims);
+  dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, msg, "more than %" G_GUINT64_FORMAT
+                       " bytes", dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
+  return FALSE;
+}
+
 char *
 dlp_node_describe (const DlpNode *node)
 {
@@ -42,9 +68,8 @@ dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
 {
   node->in_rank = in_rank;
   memcpy (node->in_shape, in_shape, in_rank * sizeof (gint64));
-  node->in_size = 1;
-  for (guint i = 0; i < in_rank; i++)
-    node->in_size *= in_shape[i];
+  if (!dlp_shape_checked_size (in_rank, in_shape, &node->in_size))
+    return too_large (node, "input", in_rank, in_shape, error);
   node->params = g_array_new (FALSE, TRUE, sizeof (DlpParamDecl));
   g_array_set_clear_func (node->params, param_decl_clear);
   node->states = g_array_new (FALSE, TRUE, sizeof (DlpStateDecl));
@@ -61,9 +86,17 @@ dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
                    "%s: the layer set no output shape", what);
       return FALSE;
     }
-  node->out_size = 1;
-  for (guint i = 0; i < node->out_rank; i++)
-    node->out_size *= node->out_shape[i];
+  if (!dlp_shape_checked_size (node->out_rank, node->out_shape, &node->out_size))
+    return too_large (node, "output", node->out_rank, node->out_shape, error);
+  for (guint p = 0; p < node->params->len; p++)
+    {
+      const DlpParamDecl *d = &g_array_index (node->params, DlpParamDecl, p);
+      if (d->size == 0 && d->rank > 0)
+        {
+          g_autofree char *what = g_strdup_printf ("parameter '%s'", d->name);
+          return too_large (node, what, d->rank, d->shape, error);
+        }
+    }
   node->planned = TRUE;
   return TRUE;
 }
@@ -115,13 +148,12 @@ dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error,
                what, shape, msg);
 }
 
+/* 0 when the size overflows or passes the limit: dlp_node_plan reports it. */
 static gsize
 shape_size (guint rank, const gint64 *shape)
 {
-  gsize n = 1;
-  for (guint i = 0; i < rank; i++)
-    n *= (gsize) shape[i];
-  return n;
+  gint64 n;
+  return dlp_shape_checked_size (rank, shape, &n) ? (gsize) n : 0;
 }
 
 guint

@@ -248,12 +248,33 @@ START_TEST (test_architecture_errors)
     { "{\"class_name\": \"Functional\", \"config\": {}}", DLP_ERROR_CONFIG,
       "expected a Keras Sequential model" },
     { ONE_LAYER ("[null, 4]", ""), DLP_ERROR_CONFIG, "the model has no layers" },
+    /* Sizes a hostile file could ask for. */
+    { ONE_LAYER ("[null, 16777216]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 16777216}}"),
+      DLP_ERROR_LIMIT, "layer 0 'dense' (Dense): parameter 'weight' [16777216, 16777216]: more than "
+      "68719476736 bytes (raise the limit with DLPIPE_LIMIT_TENSOR_BYTES)" },
+    { ONE_LAYER ("[null, 4294967296, 4294967296, 2]", "{\"class_name\": \"Flatten\", \"config\": {}}"),
+      DLP_ERROR_LIMIT, "input shape [4294967296, 4294967296, 2]: more than" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (GError) error = engine_graph_error (cases[i].json);
       dlp_assert_error (error, DLP_ERROR, cases[i].code, cases[i].needle);
     }
+}
+END_TEST
+
+START_TEST (test_prepare_too_large)
+{
+  g_autoptr (GError) error = NULL;
+  DlpGraph *g = engine_graph (keras2_mlp);
+  ck_assert (!dlp_graph_prepare (g, G_MAXINT64 / 4, 1, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "cannot allocate the activations of model "
+                    "'sequential'");
+  /* The graph still works. */
+  g_clear_error (&error);
+  float x[784] = { 0 }, y[10];
+  ck_assert (dlp_graph_forward (g, x, 1, FALSE, y, &error));
+  dlp_graph_free (g);
 }
 END_TEST
 
@@ -486,6 +507,7 @@ graph_suite (void)
   tcase_add_test (tc, test_weights_errors);
   tcase_add_test (tc, test_architecture_errors);
   tcase_add_test (tc, test_architecture_file_errors);
+  tcase_add_test (tc, test_prepare_too_large);
   tcase_add_test (tc, test_loss);
   tcase_add_test (tc, test_deterministic_threads);
   tcase_add_test (tc, test_init_seeded);

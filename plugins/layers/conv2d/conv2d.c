@@ -25,7 +25,7 @@ typedef struct {
 
 static const DlpParamSpec conv_params[] = {
   { sizeof (DlpParamSpec), "filters", DLP_PARAM_INT, "Output channels", NULL, TRUE,
-    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "kernel_size", DLP_PARAM_ANY, "Kernel height and width (n or [h, w])",
     NULL, TRUE },
   { sizeof (DlpParamSpec), "strides", DLP_PARAM_ANY, "Step (n or [h, w])", "[1, 1]" },

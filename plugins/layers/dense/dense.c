@@ -17,7 +17,7 @@ typedef struct {
 
 static const DlpParamSpec dense_params[] = {
   { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Output features", NULL, TRUE,
-    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds a bias", "true" },
   { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY,
     "Initializer of the weight (Keras name or object)", "glorot_uniform" },

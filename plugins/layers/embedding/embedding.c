@@ -19,7 +19,7 @@ static const DlpParamSpec embedding_params[] = {
   { sizeof (DlpParamSpec), "input_dim", DLP_PARAM_INT, "Vocabulary size (ids 0 to input_dim-1)",
     NULL, TRUE, .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "output_dim", DLP_PARAM_INT, "Vector size", NULL, TRUE,
-    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "embeddings_initializer", DLP_PARAM_ANY, "Initializer of the vectors",
     "uniform" },
   { sizeof (DlpParamSpec), "mask_zero", DLP_PARAM_BOOL, "Must be false", "false" },

@@ -31,7 +31,7 @@ typedef struct {
 
 static const DlpParamSpec lstm_params[] = {
   { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", NULL, TRUE,
-    .minimum = 1, .maximum = G_MAXINT32, .has_range = TRUE },
+    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "num_layers", DLP_PARAM_INT, "Stacked layers (PyTorch's num_layers)",
     "1", .minimum = 1, .maximum = LSTM_MAX_LAYERS, .has_range = TRUE },
   { sizeof (DlpParamSpec), "return_sequences", DLP_PARAM_BOOL,
