@@ -14,9 +14,6 @@
 #include "source-sha256.h"
 
 #define CHUNK_SIZE (4u << 20)
-/* A record longer than this is refused rather than buffered without end
- * (a file with a stray quote would otherwise be read whole). */
-#define MAX_RECORD (256u << 20)
 
 /* Field spans: offsets into the window, or into the arena when escaped. */
 typedef struct {
@@ -123,6 +120,16 @@ csv_reader_rewind (CsvReader *r, GError **error)
 
 /* Moves the unread tail to the front and reads more behind it. */
 static gboolean
+record_too_long (CsvReader *r, GError **error)
+{
+  g_autofree char *where = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->record_line);
+  dlp_limit_set_error (error, DLP_LIMIT_CSV_ROW_BYTES, where,
+                       "a record is longer than %" G_GUINT64_FORMAT " bytes (an unbalanced quote?)",
+                       dlp_limit_get (DLP_LIMIT_CSV_ROW_BYTES));
+  return FALSE;
+}
+
+static gboolean
 refill (CsvReader *r, GError **error)
 {
   if (r->pos > 0)
@@ -132,16 +139,12 @@ refill (CsvReader *r, GError **error)
       r->len -= r->pos;
       r->pos = 0;
     }
+  /* A record longer than the limit is refused rather than buffered
+   * without end (a stray quote would otherwise read the file whole). */
+  if (r->len >= dlp_limit_get (DLP_LIMIT_CSV_ROW_BYTES))
+    return record_too_long (r, error);
   if (r->len == r->cap)
     {
-      if (r->cap >= MAX_RECORD)
-        {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                       "%s:%" G_GUINT64_FORMAT ": a record is longer than %u MiB "
-                       "(an unbalanced quote?)", r->path, r->record_line,
-                       MAX_RECORD >> 20);
-          return FALSE;
-        }
       r->cap *= 2;
       r->buf = g_realloc (r->buf, r->cap);
     }
@@ -355,11 +358,20 @@ csv_reader_next (CsvReader *r, GError **error)
       break;
     }
 
+  guint64 max_field = dlp_limit_get (DLP_LIMIT_CSV_FIELD_BYTES);
   g_array_set_size (r->fields, r->spans->len);
   for (guint i = 0; i < r->spans->len; i++)
     {
       Span *s = &g_array_index (r->spans, Span, i);
       CsvField *f = &g_array_index (r->fields, CsvField, i);
+      if (s->len > max_field)
+        {
+          g_autofree char *where = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->record_line);
+          dlp_limit_set_error (error, DLP_LIMIT_CSV_FIELD_BYTES, where,
+                               "field %u is %" G_GSIZE_FORMAT " bytes, more than %" G_GUINT64_FORMAT,
+                               i + 1, s->len, max_field);
+          return FALSE;
+        }
       const char *base = s->in_arena ? (const char *) r->arena->data : r->buf;
       f->data = base ? base + s->start : "";
       f->len = s->len;

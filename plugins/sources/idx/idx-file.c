@@ -81,7 +81,18 @@ read_header (IdxFile *f, guint rank, GError **error)
   guint64 room = idx_stream_is_compressed (f->stream) ? file_size * MAX_DEFLATE_RATIO
                                                       : file_size - MIN (file_size, header);
   gsize total;
-  if (!g_size_checked_mul (&total, f->item_size, (gsize) f->n_items) || total > room)
+  gboolean fits = g_size_checked_mul (&total, f->item_size, (gsize) f->n_items) && total <= room;
+  /* Within what deflate can do, a compression bomb is still refused. */
+  guint64 ratio = dlp_limit_get (DLP_LIMIT_GZIP_RATIO);
+  if (fits && idx_stream_is_compressed (f->stream) && total > file_size * MIN (ratio, MAX_DEFLATE_RATIO))
+    {
+      dlp_limit_set_error (error, DLP_LIMIT_GZIP_RATIO, f->path,
+                           "byte 4: the header declares %" G_GSIZE_FORMAT " bytes, more than %"
+                           G_GUINT64_FORMAT " times the %" G_GUINT64_FORMAT "-byte compressed file",
+                           total, ratio, file_size);
+      return FALSE;
+    }
+  if (!fits)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s: byte 4: the header declares %" G_GUINT64_FORMAT " items of %"
