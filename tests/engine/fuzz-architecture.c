@@ -1,7 +1,8 @@
 /* fuzz-architecture.c: architecture JSON of any content through the
  * engine: building the graph, and for graphs of modest size a training
  * step and the JSON round trip (which must reproduce itself).
- * The layer plugins come from DLP_TEST_BUILTIN_PLUGINS_DIR. */
+ * The layer plugins come from DLP_TEST_BUILTIN_PLUGINS_DIR, else from the
+ * build tree the binary sits in (BUILD/tests/engine -> BUILD/plugins). */
 #include <stdlib.h>
 #include <string.h>
 #include <dlpipe/dlpipe.h>
@@ -13,7 +14,11 @@ registry (void)
   static DlpRegistry *r;
   if (r == NULL)
     {
-      const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
+      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+      g_autofree char *here = exe ? g_path_get_dirname (exe) : NULL;
+      g_autofree char *beside = here ? g_build_filename (here, "..", "..", "plugins", NULL) : NULL;
+      const char *env = g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR");
+      const char *dirs[] = { env ? env : beside, NULL };
       r = dlp_registry_new ();
       if (dirs[0])
         dlp_registry_load_dirs (r, dirs, TRUE);
