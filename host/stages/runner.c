@@ -1,4 +1,5 @@
 /* runner.c: running one stage with its context, progress and timing. */
+#include <malloc.h>
 #include "stages.h"
 #include "progress.h"
 #include "../signals.h"
@@ -27,6 +28,9 @@ dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
                 && stage->run (&run, error);
   double seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   dlp_context_unref (run.context);
+  /* Give the stage's freed memory back, so that later stages of a run
+   * start from a small footprint. */
+  malloc_trim (0);
   if (!ok)
     {
       g_prefix_error (error, "stage %s: ", stage->name);

@@ -38,6 +38,18 @@ source_files (DlpConfig *params, GPtrArray *inputs)
     }
 }
 
+/* The architecture file of a model of type json. */
+static void
+architecture_file (DlpConfig *params, GPtrArray *inputs)
+{
+  JsonNode *type = dlp_config_lookup (params, "model.type");
+  JsonNode *path = dlp_config_lookup (params, "model.json.path");
+  if (type && json_node_get_value_type (type) == G_TYPE_STRING
+      && g_strcmp0 (json_node_get_string (type), "json") == 0
+      && path && json_node_get_value_type (path) == G_TYPE_STRING)
+    g_ptr_array_add (inputs, g_strdup (json_node_get_string (path)));
+}
+
 /* model_builder reads params only, so it needs no data stage. The
  * tracking section is read by the training stages but decides nothing of
  * their results, so it is not among their params. */
@@ -59,7 +71,8 @@ static const DlpStageInfo stages[] = {
     dlp_stage_data_split },
   { "model_builder", "Build the model architecture and initial weights",
     NONE, LIST ("model"), NO_FILES, FILES (OUT (DLP_PATH_BUILT)),
-    LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"), NULL,
+    LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"),
+    architecture_file,
     dlp_stage_model_builder },
   { "model_trainer", "Train the model into models/trained",
     LIST ("data_split", "model_builder"), LIST ("train"),
