@@ -1,5 +1,6 @@
 /* output-dir.c: staging folders swapped into place. */
 #include <errno.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include "output-dir.h"
 
@@ -35,6 +36,30 @@ io_error (GError **error, int err, const char *action, const char *path)
   return FALSE;
 }
 
+/* What a killed stage may have left beside @path: staging folders
+ * (.BASE.XXXXXX) are removed, and an old folder set aside by a commit that
+ * did not finish (.BASE.XXXXXX.old) is put back if nothing replaced it. */
+static void
+recover (const char *parent, const char *base, const char *path)
+{
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  g_autoptr (GDir) d = g_dir_open (parent, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      if (!g_str_has_prefix (name, prefix) || strlen (name) < strlen (prefix) + 6)
+        continue;
+      g_autofree char *child = g_build_filename (parent, name, NULL);
+      if (g_str_has_suffix (name, ".old") && !g_file_test (path, G_FILE_TEST_EXISTS)
+          && g_rename (child, path) == 0)
+        {
+          g_warning ("%s: restored after an interrupted update", path);
+          continue;
+        }
+      dlp_remove_tree (child);
+    }
+}
+
 DlpOutputDir *
 dlp_output_dir_new (const char *path, GError **error)
 {
@@ -45,6 +70,7 @@ dlp_output_dir_new (const char *path, GError **error)
       io_error (error, errno, "create folder", parent);
       return NULL;
     }
+  recover (parent, base, path);
   g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
   g_autofree char *staging = g_build_filename (parent, template, NULL);
   /* g_mkdtemp makes it private; the output is an ordinary folder. */

@@ -3,7 +3,9 @@
  * Files are written into a staging folder beside the destination
  * (models/.trained.XXXXXX); commit swaps it into place. Freeing without
  * committing removes the staging folder, so a stage that fails leaves the
- * old folder (or none) and nothing half-written. */
+ * old folder (or none) and nothing half-written. A process killed during
+ * the swap leaves the old folder set aside; the next stage to write the
+ * folder puts it back first, and removes leftover staging folders. */
 #pragma once
 
 #include <dlpipe/dlpipe.h>

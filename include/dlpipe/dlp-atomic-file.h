@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 typedef struct _DlpAtomicFile DlpAtomicFile;
 
-/* Creates missing parent folders and the temporary file. */
+/* Creates missing parent folders and the temporary file, removing the
+ * temporary files of @path that a killed process left behind. */
 DLP_API DlpAtomicFile *dlp_atomic_file_new (const char *path, GError **error);
 DLP_API FILE *dlp_atomic_file_get_stream (DlpAtomicFile *file);
 DLP_API const char *dlp_atomic_file_get_path (DlpAtomicFile *file);

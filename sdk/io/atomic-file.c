@@ -25,6 +25,23 @@ set_io_error (GError **error, int err, const char *action, const char *path)
   return FALSE;
 }
 
+/* Temporary files of this destination left by a killed process: one
+ * destination has one writer at a time, so they are garbage. */
+static void
+remove_stale_temporaries (const char *dir, const char *base)
+{
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name, ".tmp")
+        && strlen (name) == strlen (prefix) + strlen ("XXXXXX.tmp"))
+      {
+        g_autofree char *stale = g_build_filename (dir, name, NULL);
+        g_unlink (stale);
+      }
+}
+
 DlpAtomicFile *
 dlp_atomic_file_new (const char *path, GError **error)
 {
@@ -35,6 +52,7 @@ dlp_atomic_file_new (const char *path, GError **error)
       set_io_error (error, errno, "create folder", dir);
       return NULL;
     }
+  remove_stale_temporaries (dir, base);
   /* Hidden, and named after its destination, so a leftover from a killed
    * process is recognisable. */
   g_autofree char *name = g_strdup_printf (".%s.XXXXXX.tmp", base);
