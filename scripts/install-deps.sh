@@ -14,4 +14,5 @@ apt-get install -y -q --no-install-recommends \
   libsoup-3.0-dev nettle-dev check clang libclang-rt-14-dev \
   python3 python3-venv python3-pip python3-numpy python3-torch \
   dataset-fashion-mnist \
-  git ca-certificates
+  git ca-certificates \
+  wrk

@@ -60,10 +60,19 @@ respond (Server *s, SoupServerMessage *msg, guint status, const char *type, char
   soup_server_message_set_status (msg, status, NULL);
 }
 
+/* With -v: why a request was refused. */
+static void
+log_refusal (SoupServerMessage *msg, guint status, const char *message)
+{
+  g_debug ("%s %s: %u: %s", soup_server_message_get_method (msg),
+           g_uri_get_path (soup_server_message_get_uri (msg)), status, message);
+}
+
 static void
 respond_error (Server *s, SoupServerMessage *msg, guint status, const char *code,
                const char *message)
 {
+  log_refusal (msg, status, message);
   gsize length;
   char *body = dlp_error_json (code, message, &length);
   respond (s, msg, status, "application/json", body, length);
@@ -73,6 +82,7 @@ respond_error (Server *s, SoupServerMessage *msg, guint status, const char *code
 static void
 respond_text (Server *s, SoupServerMessage *msg, guint status, const char *message)
 {
+  log_refusal (msg, status, message);
   char *body = g_strconcat (message, "\n", NULL);
   respond (s, msg, status, "text/plain", body, strlen (body));
 }
@@ -305,8 +315,8 @@ jobs_done (GPtrArray *jobs, gpointer data)
       if (!p->gone)
         {
           if (p->job.status != SOUP_STATUS_OK)
-            g_debug ("POST /invocations: %u: %.*s", p->job.status, (int) p->job.answer_length,
-                     p->job.answer);
+            g_debug ("POST /invocations: %u: %.*s", p->job.status,
+                     (int) p->job.answer_length - 1, p->job.answer);
           respond (s, p->msg, p->job.status, "application/json",
                    g_steal_pointer (&p->job.answer), p->job.answer_length);
           soup_server_message_unpause (p->msg);
