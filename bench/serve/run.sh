@@ -1,0 +1,188 @@
+#!/bin/sh
+# Single-row scoring over HTTP: `dlpipe serve` against the same trained
+# Fashion-MNIST CNN in PyTorch behind a minimal Python HTTP server
+# (torch_server.py), in one run on one machine. Each server runs alone
+# while wrk loads it with one raw test image per request; rounds are
+# interleaved and the best round of each configuration is kept.
+#
+#   bench/serve/run.sh [BUILD_DIR] [SECONDS] [ROUNDS] > bench/serve/results.md
+#
+# The package comes from the default pipeline (params.yaml) trained for
+# one epoch (throughput does not depend on accuracy), or from
+# $DLP_BENCH_MODEL if set. Needs wrk and Debian's python3-torch
+# (scripts/install-deps.sh).
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+seconds=${2:-10}
+rounds=${3:-2}
+dlpipe=$build/host/dlpipe
+here=$root/bench/serve
+work=$(mktemp -d)
+server_pid=
+cleanup () {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+model=${DLP_BENCH_MODEL:-}
+if [ -z "$model" ]; then
+  cp "$root/params.yaml" "$work/"
+  (cd "$work" && "$dlpipe" -q run --set train.epochs=1 --set 'tracking={tracker: none}') >&2
+  model=$work/models/final
+fi
+
+# The request body: the first test image, raw pixels as nested lists.
+/usr/bin/python3 - "$work/body.json" <<'PY'
+import gzip, json, sys
+import numpy as np
+raw = gzip.open("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").read()
+image = np.frombuffer(raw, np.uint8, offset=16)[:784].reshape(28, 28)
+json.dump({"inputs": [image.tolist()]}, open(sys.argv[1], "w"))
+PY
+cat > "$work/post.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$work/body.json", "r")
+wrk.body = f:read("*a")
+f:close()
+EOF
+
+# POSTs the body once; prints the answer.
+ask () {
+  /usr/bin/python3 -c 'import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(),
+                             headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(req).read().decode().strip())' \
+    "http://127.0.0.1:$port/invocations" "$work/body.json"
+}
+
+# Starts a server in the background; sets server_pid and port.
+start () {
+  "$@" > "$work/server.out" 2> "$work/server.err" &
+  server_pid=$!
+  port=
+  for _ in $(seq 300); do
+    port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$work/server.out")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "server did not start: $*" >&2
+    cat "$work/server.err" >&2
+    exit 1
+  fi
+}
+
+stop () {
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
+# One wrk run; prints a JSON line.
+measure () {
+  name=$1 connections=$2
+  ask > /dev/null
+  wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "http://127.0.0.1:$port/invocations" > /dev/null
+  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" \
+    "http://127.0.0.1:$port/invocations" > "$work/wrk.txt"
+  /usr/bin/python3 - "$name" "$connections" "$work/wrk.txt" <<'PY'
+import json, re, sys
+name, conns, text = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read()
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(*re.search(r"\s50%\s+([\d.]+)(us|ms|s)", text).groups())
+p99 = ms(*re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups())
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(json.dumps({"server": name, "connections": conns, "rps": rps, "p50_ms": p50, "p99_ms": p99,
+                  "non_2xx": int(bad.group(1)) if bad else 0,
+                  "socket_errors": errors.group(1) if errors else ""}))
+PY
+}
+
+# Both servers must give the same answer before they are timed.
+start "$dlpipe" -q serve --model "$model" --port 0
+want=$(ask)
+stop
+start /usr/bin/python3 "$here/torch_server.py" "$model" 0 1
+got=$(ask)
+stop
+if [ "$want" != "$got" ]; then
+  echo "the servers disagree: dlpipe $want, PyTorch $got" >&2
+  exit 1
+fi
+
+: > "$work/runs.jsonl"
+for r in $(seq "$rounds"); do
+  for c in 8 32; do
+    start "$dlpipe" -q serve --model "$model" --port 0
+    measure "dlpipe" "$c" >> "$work/runs.jsonl"
+    stop
+    start "$dlpipe" -q serve --model "$model" --port 0 --batch-rows 1
+    measure "dlpipe, no batching" "$c" >> "$work/runs.jsonl"
+    stop
+    start "$dlpipe" -q serve --model "$model" --port 0 --batch-wait 200
+    measure "dlpipe, batch wait 200 us" "$c" >> "$work/runs.jsonl"
+    stop
+    for threads in 1 2; do
+      start /usr/bin/python3 "$here/torch_server.py" "$model" 0 "$threads"
+      measure "PyTorch, $threads thread$( [ "$threads" = 1 ] || echo s)" "$c" >> "$work/runs.jsonl"
+      stop
+    done
+  done
+done
+
+/usr/bin/python3 - "$work/runs.jsonl" "$seconds" "$rounds" "$want" <<'PY'
+import json, os, platform, subprocess, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+seconds, rounds, answer = sys.argv[2], sys.argv[3], sys.argv[4]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+torch = subprocess.run(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"],
+                       capture_output=True, text=True).stdout.strip()
+wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+load = os.getloadavg()
+print("# Serving: dlpipe serve against PyTorch behind a Python HTTP server\n")
+print(f"Machine: {cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
+      f"PyTorch {torch}; {wrk.strip()}; load average at the end {load[0]:.2f}. "
+      f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}.\n")
+print("Single-row requests to the Fashion-MNIST CNN package of the default pipeline (one "
+      "epoch): POST /invocations with `{\"inputs\": [28x28 raw pixels]}`, answered "
+      f"`{answer.strip()}` by both. wrk with one thread and 8 or 32 connections, "
+      f"{seconds} s after 2 s of warm-up, each server alone on the machine; best of "
+      f"{rounds} interleaved rounds. dlpipe runs one scoring worker per CPU; by default a "
+      "worker scores every request queued when it looks (up to 32) in one forward pass. "
+      "The peer is torch_server.py: Python's ThreadingHTTPServer with keep-alive and "
+      "TCP_NODELAY, the same weights, torch.no_grad().\n")
+print("| server | connections | requests/s | p50 | p99 | errors |")
+print("|---|---|---|---|---|---|")
+names = []
+for r in runs:
+    if r["server"] not in names:
+        names.append(r["server"])
+best = {}
+for c in sorted({r["connections"] for r in runs}):
+    for n in names:
+        rs = [r for r in runs if r["server"] == n and r["connections"] == c]
+        if not rs:
+            continue
+        b = max(rs, key=lambda r: r["rps"])
+        best[(n, c)] = b
+        errors = sum(r["non_2xx"] for r in rs)
+        print(f"| {n} | {c} | {b['rps']:,.0f} | {b['p50_ms']:.2f} ms | {b['p99_ms']:.2f} ms | "
+              f"{errors or ''}{' ' + b['socket_errors'] if b['socket_errors'] else ''} |")
+print("\n| connections | best dlpipe | best PyTorch | throughput ratio | dlpipe p99 |")
+print("|---|---|---|---|---|")
+for c in sorted({r["connections"] for r in runs}):
+    d = max((v for (n, cc), v in best.items() if cc == c and n.startswith("dlpipe")), key=lambda r: r["rps"])
+    t = max((v for (n, cc), v in best.items() if cc == c and n.startswith("PyTorch")), key=lambda r: r["rps"])
+    print(f"| {c} | {d['rps']:,.0f} ({d['server']}) | {t['rps']:,.0f} ({t['server']}) | "
+          f"{d['rps'] / t['rps']:.1f}x | {d['p99_ms']:.2f} ms |")
+print("\nRaw runs:\n\n```")
+for r in runs:
+    print(json.dumps(r))
+print("```")
+PY
