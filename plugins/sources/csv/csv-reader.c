@@ -344,9 +344,12 @@ csv_reader_next (CsvReader *r, GError **error)
           r->at_start = FALSE;
           continue;
         }
+      gsize start = r->pos;
       ScanResult res = r->pos < r->len ? scan_record (r, error) : SCAN_MORE;
       if (res == SCAN_ERROR)
         return FALSE;
+      if (res != SCAN_MORE && r->pos - start > dlp_limit_get (DLP_LIMIT_CSV_ROW_BYTES))
+        return record_too_long (r, error);
       if (res == SCAN_MORE)
         {
           if (!refill (r, error))
