@@ -13,7 +13,7 @@
 # (scripts/install-deps.sh).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 seconds=${2:-10}
 rounds=${3:-2}
 dlpipe=$build/host/dlpipe

@@ -13,7 +13,7 @@
 # one epoch. Needs wrk and python3-numpy (scripts/install-deps.sh).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd)
 seconds=${2:-600}
 connections=${3:-4}
 dlpipe=$build/host/dlpipe
