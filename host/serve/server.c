@@ -22,7 +22,6 @@
 #include "workers.h"
 
 typedef struct {
-  DlpPackage *package;
   const DlpServerOptions *options;
   GMainContext *context;
   GMainLoop *loop;
@@ -40,7 +39,6 @@ typedef struct {
 /* A request waiting for its answer. */
 typedef struct {
   DlpJob job;                /* first: the workers hand back DlpJob pointers */
-  Server *server;
   SoupServerMessage *msg;
   gboolean gone;             /* the client left; nobody to answer */
 } Pending;
@@ -292,7 +290,6 @@ invocations (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   if (!check_content_type (s, msg, &csv) || !read_query (s, msg, query, &options))
     return;
   Pending *p = g_new0 (Pending, 1);
-  p->server = s;
   p->msg = g_object_ref (msg);
   p->job.body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   p->job.csv = csv;
@@ -550,7 +547,6 @@ dlp_server_run (DlpPackage *package, const DlpServerOptions *options,
   g_autoptr (GMainContext) context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   Server s = {
-    .package = package,
     .options = options,
     .context = context,
     .loop = g_main_loop_new (context, FALSE),

@@ -555,6 +555,40 @@ START_TEST (test_concurrent_clients)
 }
 END_TEST
 
+/* --- clients that leave --- */
+
+START_TEST (test_clients_leaving)
+{
+  /* Clients that send a request and hang up before the answer: the
+   * answer has nobody to go to, and the server carries on. */
+  g_autoptr (GString) body = g_string_new ("{\"instances\": [");
+  append_image (body, 5, FALSE);
+  g_string_append (body, "]}");
+  g_autofree char *request = g_strdup_printf ("POST /invocations HTTP/1.1\r\nHost: x\r\n"
+                                              "Content-Type: application/json\r\n"
+                                              "Content-Length: %zu\r\n\r\n%s", body->len,
+                                              body->str);
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                        image_server->port,
+                                                                        NULL, &error);
+      dlp_assert_no_error (error);
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (c));
+      /* Half of them cut the request short. */
+      gsize n = i % 2 ? strlen (request) : strlen (request) / 2;
+      ck_assert (g_output_stream_write_all (out, request, n, NULL, NULL, &error));
+      ck_assert (g_io_stream_close (G_IO_STREAM (c), NULL, &error));
+    }
+  g_autoptr (ServeReply) r = serve_http (image_server, "POST", "/invocations", "application/json",
+                                         body->str, -1);
+  g_autoptr (JsonNode) root = NULL;
+  ck_assert_uint_eq (json_array_get_length (serve_reply_predictions (r, &root)), 1);
+}
+END_TEST
+
 /* --- draining --- */
 
 START_TEST (test_sigterm_drains)
@@ -631,6 +665,7 @@ serve_suite (void)
   tcase_add_test (tc, test_table_forms_match_model_test);
   tcase_add_test (tc, test_labels_and_probabilities);
   tcase_add_test (tc, test_concurrent_clients);
+  tcase_add_test (tc, test_clients_leaving);
   tcase_add_test (tc, test_sigterm_drains);
   suite_add_tcase (s, tc);
   return s;
