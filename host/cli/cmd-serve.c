@@ -78,7 +78,8 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
       "Scoring threads (default: one per processor)", "N" },
     { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows,
-      "Requests a worker scores in one forward pass, at most (default 32)", "N" },
+      "Rows per forward pass, and requests a worker scores together, at most (default 32)",
+      "N" },
     { "batch-wait", 0, 0, G_OPTION_ARG_INT, &o.batch_wait_us,
       "Microseconds a worker waits for more requests to fill a batch (default 0: "
       "it takes what is queued)", "US" },

@@ -21,7 +21,8 @@ typedef struct {
   const char *host;          /* an address or a name to listen on */
   guint port;                /* 0: any free port */
   guint n_workers;
-  gint64 batch_rows;         /* requests scored in one forward pass, at most */
+  gint64 batch_rows;         /* rows per forward pass, and requests scored
+                                together, at most */
   guint batch_wait_us;       /* how long a worker waits to fill a batch */
   guint drain_timeout_s;     /* how long to wait for requests in flight */
 } DlpServerOptions;
