@@ -173,10 +173,9 @@ count_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer data)
 static gboolean
 check_content_type (Server *s, SoupServerMessage *msg, gboolean *csv)
 {
-  GHashTable *params = NULL;
+  g_autoptr (GHashTable) params = NULL;
   const char *type = soup_message_headers_get_content_type (
     soup_server_message_get_request_headers (msg), &params);
-  g_autoptr (GHashTable) owned = params;
   if (type == NULL || (g_ascii_strcasecmp (type, "application/json") != 0
                        && g_ascii_strcasecmp (type, "text/csv") != 0))
     {

@@ -182,6 +182,7 @@ START_TEST (test_options)
   g_autofree char *body = g_strdup_printf ("{\"params\": {\"probabilities\": true}, "
                                            "\"instances\": [{%s}, {%s}]}", row0, row1);
   g_autoptr (DlpDataset) ds = read_json_options (body, &options);
+  ck_assert_int_eq (dlp_dataset_get_n_rows (ds), 2);
   ck_assert (options.probabilities);
 }
 END_TEST

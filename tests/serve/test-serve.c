@@ -607,6 +607,7 @@ START_TEST (test_sigterm_drains)
   g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1", s->port,
                                                                     NULL, &error);
   dlp_assert_no_error (error);
+  ck_assert_ptr_nonnull (idle);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (c));
   /* The headers and half the body: a request in flight. */
   ck_assert (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error));
