@@ -1,8 +1,11 @@
 #!/bin/sh
 # The test command: on a fresh Debian 12 machine, as root, installs what the
-# tests need, builds from scratch and runs every test, then builds again
-# with AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit
-# tests there, and fuzzes every parser for a short while.
+# tests need and builds from scratch, then
+#   1. runs every test suite;
+#   2. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs
+#      every suite again there (but the install test, which builds its own);
+#   3. runs the SDK's unit tests under valgrind, failing on any leak;
+#   4. fuzzes every parser for 30 seconds each.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,13 +13,15 @@ cd "$root"
 "$root/scripts/setup-python.sh"
 "$root/scripts/fetch-penguins.sh"
 
-rm -rf "$root/build" "$root/build-asan"
+rm -rf "$root/build" "$root/build-asan" "$root/build-fuzz"
 BUILD_DIR=$root/build "$root/scripts/build.sh"
 meson test -C "$root/build" --print-errorlogs
 
 BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C "$root/build-asan" --suite unit --print-errorlogs
-# Every parser's fuzz target, 30 seconds each.
+  meson test -C "$root/build-asan" --no-suite install --print-errorlogs
+
+meson test -C "$root/build" --setup valgrind --suite valgrind --print-errorlogs
+
 "$root/scripts/fuzz.sh" 30
 echo "all tests passed"
