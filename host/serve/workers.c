@@ -20,7 +20,6 @@ struct _DlpWorkers {
   GMutex lock;
   GCond wake;
   GQueue queue;              /* DlpJob */
-  guint n_idle;              /* workers waiting for requests */
   gboolean quit;
   Worker *workers;
   guint n_workers;
@@ -120,27 +119,24 @@ score_batch (Worker *w, GPtrArray *jobs)
 }
 
 /* Takes up to batch_jobs requests; waits for the first, and at most
- * batch_wait for more. Idle workers share what is queued: one worker
- * taking everything would leave the others idle, and a forward pass of
- * many rows costs about as much per row as one of a few. Returns NULL
- * when told to quit with nothing left. */
+ * batch_wait for more. A worker takes its share of what is queued (the
+ * queue divided among all workers): one worker taking everything would
+ * leave the others nothing when they come back, and a convolution costs
+ * about as much per row in a pass of many rows as in one of a few.
+ * Returns NULL when told to quit with nothing left. */
 static GPtrArray *
 take_batch (DlpWorkers *pool)
 {
   g_mutex_lock (&pool->lock);
   while (g_queue_is_empty (&pool->queue) && !pool->quit)
-    {
-      pool->n_idle++;
-      g_cond_wait (&pool->wake, &pool->lock);
-      pool->n_idle--;
-    }
+    g_cond_wait (&pool->wake, &pool->lock);
   if (g_queue_is_empty (&pool->queue))
     {
       g_mutex_unlock (&pool->lock);
       return NULL;
     }
   GPtrArray *jobs = g_ptr_array_new ();
-  guint share = (pool->queue.length + pool->n_idle) / (pool->n_idle + 1);
+  guint share = (pool->queue.length + pool->n_workers - 1) / pool->n_workers;
   guint limit = CLAMP (share, 1, pool->batch_jobs);
   gint64 deadline = g_get_monotonic_time () + pool->batch_wait_us;
   for (;;)
