@@ -151,24 +151,7 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
   json_builder_set_member_name (b, "epochs");
   json_builder_begin_array (b);
   for (guint i = 0; i < h->len; i++)
-    {
-      const DlpEpochResult *r = &g_array_index (h, DlpEpochResult, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "epoch");
-      json_builder_add_int_value (b, r->epoch);
-      const struct { const char *k; double v; } m[] = {
-        { "loss", r->loss }, { "accuracy", r->accuracy }, { "val_loss", r->val_loss },
-        { "val_accuracy", r->val_accuracy }, { "learning_rate", r->learning_rate },
-        { "samples_per_second", r->samples_per_second }, { "seconds", r->seconds },
-      };
-      for (guint j = 0; j < G_N_ELEMENTS (m); j++)
-        if (!isnan (m[j].v))
-          {
-            json_builder_set_member_name (b, m[j].k);
-            json_builder_add_double_value (b, m[j].v);
-          }
-      json_builder_end_object (b);
-    }
+    json_builder_add_value (b, dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) history_json = json_builder_get_root (b);

@@ -110,8 +110,8 @@ get_double (JsonObject *o, const char *name)
   return n && !JSON_NODE_HOLDS_NULL (n) ? json_node_get_double (n) : NAN;
 }
 
-static JsonNode *
-result_to_json (const DlpEpochResult *r)
+JsonNode *
+dlp_epoch_result_to_json (const DlpEpochResult *r)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -166,7 +166,7 @@ state_to_json (DlpTrainer *t, const char *weights_file)
   json_builder_set_member_name (b, "history");
   json_builder_begin_array (b);
   for (guint i = 0; i < t->history->len; i++)
-    json_builder_add_value (b, result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
+    json_builder_add_value (b, dlp_epoch_result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
   json_builder_end_array (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);

@@ -75,6 +75,9 @@ gboolean dlp_trainer_fit (DlpTrainer *trainer, const DlpTrainingData *train,
                           const char *checkpoint_dir,
                           const DlpTrainHooks *hooks, GError **error);
 
+/* {"epoch", "loss", ...}: metrics without a value (no validation) null. */
+JsonNode *dlp_epoch_result_to_json (const DlpEpochResult *result);
+
 /* Epoch results so far, an array of DlpEpochResult (borrowed). */
 GArray *dlp_trainer_get_history (DlpTrainer *trainer);
 /* The epoch (1-based) whose weights the graph holds at the end. */
