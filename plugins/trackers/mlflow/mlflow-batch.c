@@ -63,7 +63,7 @@ post_batch (DlpMlflowTracker *t, const char *run_id, const char *member,
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_member (b, member, items);
-  g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), b);
+  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-batch", body,
                                                           NULL, call, error);
   return answer != NULL;
@@ -162,7 +162,7 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
       json_object_set_int_member (q, "max_results", 25000);
       if (token)
         json_object_set_string_member (q, "page_token", token);
-      g_autoptr (JsonNode) query = json_node_init_object (json_node_alloc (), q);
+      g_autoptr (JsonNode) query = dlp_mlflow_object_node (q);
       g_autoptr (JsonObject) answer = dlp_mlflow_client_get (t->client, "mlflow/metrics/get-history",
                                                              query, NULL, call, error);
       if (answer == NULL)
@@ -215,7 +215,7 @@ metrics_body (MetricBatch *mb)
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", mb->run_id);
   json_object_set_array_member (b, "metrics", array);
-  return json_node_init_object (json_node_alloc (), b);
+  return dlp_mlflow_object_node (b);
 }
 
 /* Metrics append, so before sending again leave out the points the

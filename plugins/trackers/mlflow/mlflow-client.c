@@ -283,8 +283,8 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
             }
           if (done)
             {
-              g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), done);
-              json_object_unref (done);
+              g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+              json_node_take_object (node, done);
               char *text = json_to_string (node, FALSE);
               return g_bytes_new_take (text, strlen (text));
             }

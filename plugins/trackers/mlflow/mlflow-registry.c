@@ -8,7 +8,7 @@ name_body (const char *name)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
-  return json_node_init_object (json_node_alloc (), b);
+  return dlp_mlflow_object_node (b);
 }
 
 /* Create, or find that it exists (perhaps made by a concurrent process). */
@@ -47,7 +47,7 @@ redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
   JsonObject *q = json_object_new ();
   g_autofree char *filter = g_strdup_printf ("name='%s' and run_id='%s'", f->name, f->run_id);
   json_object_set_string_member (q, "filter", filter);
-  g_autoptr (JsonNode) query = json_node_init_object (json_node_alloc (), q);
+  g_autoptr (JsonNode) query = dlp_mlflow_object_node (q);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_get (f->tracker->client,
                                                          "mlflow/model-versions/search", query,
                                                          NULL, call, error);
@@ -78,7 +78,7 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   FindVersion find = { t, name, run_id, source };
   DlpMlflowRequest r = {
     .method = "POST", .path = "mlflow/model-versions/create",
-    .body = json_node_init_object (json_node_alloc (), b),
+    .body = dlp_mlflow_object_node (b),
     .redo = redo_create_version, .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
@@ -127,7 +127,7 @@ set_alias (DlpMlflowTracker *t, const char *name, const char *alias,
   json_object_set_string_member (b, "name", name);
   json_object_set_string_member (b, "alias", alias);
   json_object_set_string_member (b, "version", version);
-  g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), b);
+  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/registered-models/alias",
                                                           body, NULL, call, error);
   return answer != NULL;

@@ -3,17 +3,11 @@
 #include "mlflow-tracker.h"
 
 static JsonNode *
-object_node (JsonObject *o)
-{
-  return json_node_init_object (json_node_alloc (), o);
-}
-
-static JsonNode *
 query1 (const char *key, const char *value)
 {
   JsonObject *q = json_object_new ();
   json_object_set_string_member (q, key, value);
-  return object_node (q);
+  return dlp_mlflow_object_node (q);
 }
 
 /* --- experiments --- */
@@ -114,7 +108,7 @@ find_run_by_key (DlpMlflowTracker *t, const char *run_key, const DlpTrackerCall 
   json_object_set_string_member (b, "filter", filter);
   json_object_set_string_member (b, "run_view_type", "ACTIVE_ONLY");
   json_object_set_int_member (b, "max_results", 1);
-  g_autoptr (JsonNode) body = object_node (b);
+  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/search", body,
                                                           NULL, call, error);
   if (answer == NULL)
@@ -180,7 +174,7 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   json_object_set_array_member (b, "tags", tags);
   FindRun find = { t, run->run_key };
   DlpMlflowRequest r = {
-    .method = "POST", .path = "mlflow/runs/create", .body = object_node (b),
+    .method = "POST", .path = "mlflow/runs/create", .body = dlp_mlflow_object_node (b),
     .redo = redo_create_run, .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
@@ -210,7 +204,7 @@ update_run (DlpMlflowTracker *t, const char *run_id, const char *status,
   json_object_set_string_member (b, "status", status);
   if (end_time_ms > 0)
     json_object_set_int_member (b, "end_time", end_time_ms);
-  g_autoptr (JsonNode) body = object_node (b);
+  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/update", body,
                                                           NULL, call, error);
   return answer != NULL;
@@ -326,7 +320,7 @@ dlp_mlflow_log_dataset (gpointer self, const char *run_id,
   json_object_set_string_member (dataset, "source_type", "local");
   JsonObject *source = json_object_new ();
   json_object_set_string_member (source, "uri", d->source);
-  g_autoptr (JsonNode) source_node = object_node (source);
+  g_autoptr (JsonNode) source_node = dlp_mlflow_object_node (source);
   g_autofree char *source_text = json_to_string (source_node, FALSE);
   json_object_set_string_member (dataset, "source", source_text);
   if (d->schema_json)
@@ -343,7 +337,7 @@ dlp_mlflow_log_dataset (gpointer self, const char *run_id,
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_array_member (b, "datasets", datasets);
-  g_autoptr (JsonNode) body = object_node (b);
+  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
   /* Logging the same input twice leaves one: safe to repeat. */
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-inputs",
                                                           body, NULL, call, error);

@@ -52,6 +52,14 @@ dlp_mlflow_get_array (JsonObject *o, const char *name)
 }
 
 JsonNode *
+dlp_mlflow_object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, object);
+  return node;
+}
+
+JsonNode *
 dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
 {
   JsonArray *array = json_array_sized_new (n_tags);
@@ -62,7 +70,9 @@ dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
       json_object_set_string_member (o, "value", tags[i].value ? tags[i].value : "");
       json_array_add_object_element (array, o);
     }
-  return json_node_init_array (json_node_alloc (), array);
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, array);
+  return node;
 }
 
 static const DlpTrackerClass mlflow_tracker = {

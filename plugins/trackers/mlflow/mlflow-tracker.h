@@ -75,6 +75,10 @@ char *dlp_mlflow_register_model (gpointer self, const char *run_id,
 JsonObject *dlp_mlflow_get_object (JsonObject *o, const char *name);
 JsonArray *dlp_mlflow_get_array (JsonObject *o, const char *name);
 
+/* A node that takes @object (json_node_init_object would add a reference
+ * of its own). */
+JsonNode *dlp_mlflow_object_node (JsonObject *object);
+
 /* A JSON array [{"key": K, "value": V}, ...] for request bodies. */
 JsonNode *dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags);
 
