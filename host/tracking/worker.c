@@ -8,6 +8,10 @@
 /* Queued after the last record. */
 static char stop_marker;
 
+/* Metric points that consecutive queued log_metrics records may merge
+ * into one (MLflow's log-batch takes 1000). */
+#define MAX_MERGED_METRICS 1000
+
 struct _DlpTrackingWorker {
   GThread *thread;
   GAsyncQueue *queue;
@@ -29,6 +33,7 @@ struct _DlpTrackingWorker {
   DlpSpoolWriter *spool;
   GHashTable *starts;            /* run key -> its start_run record */
   GHashTable *spooled_runs;      /* run keys started in the spool file */
+  gpointer held;                 /* popped but not handled yet, or NULL */
 
   /* Shared with the stage's thread, under lock. */
   GMutex lock;
@@ -63,8 +68,9 @@ spool_header (DlpTrackingWorker *w)
   return h;
 }
 
+/* @record stands for @n_records records the stage made (merged). */
 static gboolean
-spool_record (DlpTrackingWorker *w, JsonObject *record, GError **error)
+spool_record (DlpTrackingWorker *w, JsonObject *record, guint n_records, GError **error)
 {
   if (w->spool == NULL)
     {
@@ -100,7 +106,7 @@ spool_record (DlpTrackingWorker *w, JsonObject *record, GError **error)
   if (!dlp_spool_writer_append (w->spool, record, error))
     return FALSE;
   g_mutex_lock (&w->lock);
-  w->summary.n_spooled++;
+  w->summary.n_spooled += n_records;
   g_mutex_unlock (&w->lock);
   return TRUE;
 }
@@ -144,7 +150,7 @@ note_run_id (DlpTrackingWorker *w, JsonObject *record)
 }
 
 static void
-handle (DlpTrackingWorker *w, JsonObject *record)
+handle (DlpTrackingWorker *w, JsonObject *record, guint n_records)
 {
   g_autoptr (GError) error = NULL;
   gboolean is_start = g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""),
@@ -166,7 +172,7 @@ handle (DlpTrackingWorker *w, JsonObject *record)
           if (is_start)
             note_run_id (w, record);
           g_mutex_lock (&w->lock);
-          w->summary.n_delivered++;
+          w->summary.n_delivered += n_records;
           g_mutex_unlock (&w->lock);
           return;
         }
@@ -183,7 +189,7 @@ handle (DlpTrackingWorker *w, JsonObject *record)
       json_object_set_boolean_member (record, "redelivery", TRUE);
     }
   g_autoptr (GError) spool_error = NULL;
-  if (!spool_record (w, record, &spool_error))
+  if (!spool_record (w, record, n_records, &spool_error))
     {
       g_autofree char *what = dlp_record_describe (record);
       g_critical ("tracking: %s is lost: cannot write the spool: %s", what, spool_error->message);
@@ -206,6 +212,48 @@ replay_earlier (DlpTrackingWorker *w)
     }
 }
 
+static gboolean
+is_metrics_of (JsonObject *record, const char *run_key)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""), "log_metrics") == 0
+         && g_strcmp0 (json_object_get_string_member_with_default (record, "run_key", ""), run_key) == 0
+         && json_object_has_member (record, "metrics")
+         && JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "metrics"));
+}
+
+/* A trainer of fast epochs queues metrics faster than a server takes one
+ * request each: metrics records already waiting behind @record go with it
+ * in one request. Returns how many records @record now stands for. */
+static guint
+merge_queued_metrics (DlpTrackingWorker *w, JsonObject *record)
+{
+  const char *key = json_object_get_string_member_with_default (record, "run_key", "");
+  if (!is_metrics_of (record, key))
+    return 1;
+  JsonArray *all = json_object_get_array_member (record, "metrics");
+  guint n_records = 1;
+  while (json_array_get_length (all) < MAX_MERGED_METRICS)
+    {
+      gpointer next = g_async_queue_try_pop (w->queue);
+      if (next == NULL)
+        break;
+      if (next == &stop_marker || !is_metrics_of (next, key)
+          || json_array_get_length (all)
+               + json_array_get_length (json_object_get_array_member (next, "metrics"))
+             > MAX_MERGED_METRICS)
+        {
+          w->held = next;
+          break;
+        }
+      JsonArray *more = json_object_get_array_member (next, "metrics");
+      for (guint i = 0; i < json_array_get_length (more); i++)
+        json_array_add_element (all, json_node_copy (json_array_get_element (more, i)));
+      json_object_unref (next);
+      n_records++;
+    }
+  return n_records;
+}
+
 /* The section's keys that the tracker type declares (not "tracker" nor
  * the host's own), for a tracker that does not say what it uses. */
 static JsonNode *
@@ -220,7 +268,9 @@ declared_settings (const DlpTrackerClass *klass, DlpConfig *settings)
       if (v)
         json_object_set_member (out, p->name, json_node_copy (v));
     }
-  return json_node_init_object (json_node_alloc (), out);
+  JsonNode *settings_node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (settings_node, out);
+  return settings_node;
 }
 
 static gpointer
@@ -249,10 +299,11 @@ worker_main (gpointer data)
   replay_earlier (w);
   for (;;)
     {
-      gpointer item = g_async_queue_pop (w->queue);
+      gpointer item = w->held ? g_steal_pointer (&w->held) : g_async_queue_pop (w->queue);
       if (item == &stop_marker)
         break;
-      handle (w, item);
+      guint n_records = merge_queued_metrics (w, item);
+      handle (w, item, n_records);
       json_object_unref (item);
     }
   const char *run_id = g_hash_table_lookup (w->target.run_ids, w->run_key);
