@@ -180,27 +180,121 @@ dlp_mlflow_server_free (DlpMlflowServer *s)
   g_free (s);
 }
 
+/* Sends @msg and asserts a 200 answer holding a JSON object. */
+static JsonObject *
+json_answer (SoupMessage *msg, const char *url)
+{
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
+  ck_assert_msg (body != NULL, "%s: %s", url, error ? error->message : "");
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  ck_assert_msg (soup_message_get_status (msg) == 200, "%s: HTTP %u: %.*s", url,
+                 soup_message_get_status (msg), (int) len, data);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  ck_assert (json_parser_load_from_data (parser, data, (gssize) len, NULL));
+  ck_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
 JsonObject *
 dlp_mlflow_get (DlpMlflowServer *s, const char *path_and_query, const char *authorization)
 {
-  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autofree char *url = g_strdup_printf ("%s/api/2.0/%s", s->uri, path_and_query);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   ck_assert_msg (msg != NULL, "bad URL %s", url);
   if (authorization)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                   authorization);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read (session, msg, NULL, &error);
-  ck_assert_msg (body != NULL, "GET %s: %s", url, error ? error->message : "");
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
-  ck_assert_msg (soup_message_get_status (msg) == 200, "GET %s: HTTP %u: %.*s", url,
-                 soup_message_get_status (msg), (int) len, data);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  ck_assert (json_parser_load_from_data (parser, data, (gssize) len, NULL));
-  ck_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return json_answer (msg, url);
+}
+
+JsonObject *
+dlp_mlflow_post (DlpMlflowServer *s, const char *path, const char *body)
+{
+  g_autofree char *url = g_strdup_printf ("%s/api/2.0/%s", s->uri, path);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  ck_assert_msg (msg != NULL, "bad URL %s", url);
+  g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  return json_answer (msg, url);
+}
+
+JsonObject *
+dlp_mlflow_get_run (DlpMlflowServer *s, const char *run_id, const char *auth)
+{
+  g_autofree char *q = g_strdup_printf ("mlflow/runs/get?run_id=%s", run_id);
+  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, auth);
+  return json_object_ref (json_object_get_object_member (answer, "run"));
+}
+
+/* The value of @key in a [{"key", "value"}] list of a run's data. */
+const char *
+dlp_mlflow_run_value (JsonObject *run, const char *list, const char *key)
+{
+  JsonObject *data = json_object_get_object_member (run, "data");
+  if (!json_object_has_member (data, list))
+    return NULL;
+  JsonArray *a = json_object_get_array_member (data, list);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (strcmp (json_object_get_string_member (o, "key"), key) == 0)
+        return json_object_get_string_member (o, "value");
+    }
+  return NULL;
+}
+
+const char *
+dlp_mlflow_run_status (JsonObject *run)
+{
+  return json_object_get_string_member (json_object_get_object_member (run, "info"), "status");
+}
+
+static int
+compare_steps (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+char *
+dlp_mlflow_history_steps (DlpMlflowServer *s, const char *run_id, const char *key)
+{
+  g_autofree char *q = g_strdup_printf ("mlflow/metrics/get-history?run_id=%s&metric_key=%s",
+                                        run_id, key);
+  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, NULL);
+  GString *steps = g_string_new (NULL);
+  if (!json_object_has_member (answer, "metrics"))
+    return g_string_free (steps, FALSE);
+  JsonArray *a = json_object_get_array_member (answer, "metrics");
+  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      gint64 step = json_object_get_int_member (json_array_get_object_element (a, i), "step");
+      g_array_append_val (values, step);
+    }
+  g_array_sort (values, compare_steps);
+  for (guint i = 0; i < values->len; i++)
+    g_string_append_printf (steps, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (values, gint64, i));
+  return g_string_free (steps, FALSE);
+}
+
+/* Artifact paths under @path, joined by spaces. */
+char *
+dlp_mlflow_artifacts (DlpMlflowServer *s, const char *run_id, const char *path)
+{
+  g_autofree char *q = g_strdup_printf ("mlflow/artifacts/list?run_id=%s&path=%s", run_id, path);
+  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, NULL);
+  GString *names = g_string_new (NULL);
+  if (!json_object_has_member (answer, "files"))
+    return g_string_free (names, FALSE);
+  JsonArray *a = json_object_get_array_member (answer, "files");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    g_string_append_printf (names, "%s%s", i ? " " : "",
+                            json_object_get_string_member (json_array_get_object_element (a, i), "path"));
+  return g_string_free (names, FALSE);
 }
 
 int

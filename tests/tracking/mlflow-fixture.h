@@ -32,6 +32,25 @@ void dlp_mlflow_server_free (DlpMlflowServer *server);
 JsonObject *dlp_mlflow_get (DlpMlflowServer *server, const char *path_and_query,
                             const char *authorization);
 
+/* POST /api/2.0/PATH with the JSON @body, asserting a JSON object answer
+ * with status 200. */
+JsonObject *dlp_mlflow_post (DlpMlflowServer *server, const char *path, const char *body);
+
+/* The "run" of runs/get (a new reference). */
+JsonObject *dlp_mlflow_get_run (DlpMlflowServer *server, const char *run_id,
+                                const char *authorization);
+/* The value of @key in the run's data list @list ("params", "tags"), or
+ * NULL. */
+const char *dlp_mlflow_run_value (JsonObject *run, const char *list, const char *key);
+/* "FINISHED", "KILLED", ... */
+const char *dlp_mlflow_run_status (JsonObject *run);
+/* The steps of the history of metric @key, in order, as "0,1,2". */
+char *dlp_mlflow_history_steps (DlpMlflowServer *server, const char *run_id,
+                                const char *key);
+/* The artifact paths under @path ("" for the root), joined by spaces. */
+char *dlp_mlflow_artifacts (DlpMlflowServer *server, const char *run_id,
+                            const char *path);
+
 /* Runs a program with extra environment (KEY=VALUE, or KEY alone to unset
  * it) in @cwd; returns its exit status and its output. */
 int dlp_run_tool (const char *const *argv, const char *const *env_extra,

@@ -109,83 +109,6 @@ dlpipe (const char *dir, const char *const *env, char **out, char **err, const c
   return dlp_run_tool (argv, (const char *const *) all_env->pdata, dir, out, err);
 }
 
-static JsonObject *
-get_run (DlpMlflowServer *s, const char *run_id, const char *auth)
-{
-  g_autofree char *q = g_strdup_printf ("mlflow/runs/get?run_id=%s", run_id);
-  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, auth);
-  return json_object_ref (json_object_get_object_member (answer, "run"));
-}
-
-/* The value of @key in a [{"key", "value"}] list of a run's data. */
-static const char *
-run_value (JsonObject *run, const char *list, const char *key)
-{
-  JsonObject *data = json_object_get_object_member (run, "data");
-  if (!json_object_has_member (data, list))
-    return NULL;
-  JsonArray *a = json_object_get_array_member (data, list);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonObject *o = json_array_get_object_element (a, i);
-      if (strcmp (json_object_get_string_member (o, "key"), key) == 0)
-        return json_object_get_string_member (o, "value");
-    }
-  return NULL;
-}
-
-static const char *
-run_status (JsonObject *run)
-{
-  return json_object_get_string_member (json_object_get_object_member (run, "info"), "status");
-}
-
-/* The steps of @key's history, as "0,1,2". */
-static char *
-history_steps (DlpMlflowServer *s, const char *run_id, const char *key)
-{
-  g_autofree char *q = g_strdup_printf ("mlflow/metrics/get-history?run_id=%s&metric_key=%s",
-                                        run_id, key);
-  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, NULL);
-  GString *steps = g_string_new (NULL);
-  if (!json_object_has_member (answer, "metrics"))
-    return g_string_free (steps, FALSE);
-  JsonArray *a = json_object_get_array_member (answer, "metrics");
-  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      gint64 step = json_object_get_int_member (json_array_get_object_element (a, i), "step");
-      g_array_append_val (values, step);
-    }
-  for (guint i = 0; i < values->len; i++)
-    for (guint j = i + 1; j < values->len; j++)
-      if (g_array_index (values, gint64, j) < g_array_index (values, gint64, i))
-        {
-          gint64 t = g_array_index (values, gint64, i);
-          g_array_index (values, gint64, i) = g_array_index (values, gint64, j);
-          g_array_index (values, gint64, j) = t;
-        }
-  for (guint i = 0; i < values->len; i++)
-    g_string_append_printf (steps, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (values, gint64, i));
-  return g_string_free (steps, FALSE);
-}
-
-/* Artifact paths under @path, joined by spaces. */
-static char *
-artifacts (DlpMlflowServer *s, const char *run_id, const char *path)
-{
-  g_autofree char *q = g_strdup_printf ("mlflow/artifacts/list?run_id=%s&path=%s", run_id, path);
-  g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, NULL);
-  GString *names = g_string_new (NULL);
-  if (!json_object_has_member (answer, "files"))
-    return g_string_free (names, FALSE);
-  JsonArray *a = json_object_get_array_member (answer, "files");
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    g_string_append_printf (names, "%s%s", i ? " " : "",
-                            json_object_get_string_member (json_array_get_object_element (a, i), "path"));
-  return g_string_free (names, FALSE);
-}
-
 static char *
 first_line (const char *text)
 {
@@ -217,26 +140,26 @@ START_TEST (test_trainer_and_test_share_one_run)
   g_autofree char *test_run = first_line (out);
   ck_assert_str_eq (test_run, run_id);
 
-  g_autoptr (JsonObject) run = get_run (server, run_id, NULL);
-  ck_assert_str_eq (run_status (run), "FINISHED");
+  g_autoptr (JsonObject) run = dlp_mlflow_get_run (server, run_id, NULL);
+  ck_assert_str_eq (dlp_mlflow_run_status (run), "FINISHED");
   ck_assert (json_object_has_member (json_object_get_object_member (run, "info"), "end_time"));
   /* Every leaf of params.yaml under its dotted key, as written. */
-  ck_assert_str_eq (run_value (run, "params", "train.epochs"), "4");
-  ck_assert_str_eq (run_value (run, "params", "train.optimizer.learning_rate"), "0.001");
-  ck_assert_str_eq (run_value (run, "params", "data_transformation.steps.0.normalize.method"), "scale");
-  ck_assert_str_eq (run_value (run, "tags", "mlflow.source.name"), "dlpipe stage model_trainer");
-  ck_assert_str_eq (run_value (run, "tags", "mlflow.source.type"), "LOCAL");
-  ck_assert_str_eq (run_value (run, "tags", "mlflow.user"), g_get_user_name ());
-  ck_assert_str_eq (run_value (run, "tags", "dlpipe.version"), DLP_VERSION);
-  ck_assert_str_eq (run_value (run, "tags", "dlpipe.plugin.tracker_mlflow"), "0.1.0");
-  ck_assert_ptr_nonnull (run_value (run, "tags", "dlpipe.openblas.core"));
-  ck_assert_str_eq (run_value (run, "tags", "dlpipe.model_trainer.status"), "FINISHED");
-  ck_assert_str_eq (run_value (run, "tags", "dlpipe.model_test.status"), "FINISHED");
-  ck_assert_ptr_nonnull (run_value (run, "tags", "mlflow.log-model.history"));
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "train.epochs"), "4");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "train.optimizer.learning_rate"), "0.001");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "data_transformation.steps.0.normalize.method"), "scale");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.source.name"), "dlpipe stage model_trainer");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.source.type"), "LOCAL");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.user"), g_get_user_name ());
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "dlpipe.version"), DLP_VERSION);
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "dlpipe.plugin.tracker_mlflow"), "0.1.0");
+  ck_assert_ptr_nonnull (dlp_mlflow_run_value (run, "tags", "dlpipe.openblas.core"));
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "dlpipe.model_trainer.status"), "FINISHED");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "dlpipe.model_test.status"), "FINISHED");
+  ck_assert_ptr_nonnull (dlp_mlflow_run_value (run, "tags", "mlflow.log-model.history"));
   /* Per-epoch history with steps; the test metric. */
-  g_autofree char *steps = history_steps (server, run_id, "loss");
+  g_autofree char *steps = dlp_mlflow_history_steps (server, run_id, "loss");
   ck_assert_str_eq (steps, "0,1,2,3");
-  g_autofree char *test_steps = history_steps (server, run_id, "test_accuracy");
+  g_autofree char *test_steps = dlp_mlflow_history_steps (server, run_id, "test_accuracy");
   ck_assert_str_eq (test_steps, "0");
   /* The dataset input with its MD5. */
   JsonArray *inputs = json_object_get_array_member (json_object_get_object_member (run, "inputs"),
@@ -247,9 +170,9 @@ START_TEST (test_trainer_and_test_share_one_run)
   ck_assert_str_eq (json_object_get_string_member (ds, "digest"), md5);
   ck_assert_str_eq (json_object_get_string_member (ds, "name"), "train.bin");
   /* Artifacts. */
-  g_autofree char *root = artifacts (server, run_id, "");
+  g_autofree char *root = dlp_mlflow_artifacts (server, run_id, "");
   ck_assert_str_eq (root, "metrics.json model");
-  g_autofree char *model = artifacts (server, run_id, "model");
+  g_autofree char *model = dlp_mlflow_artifacts (server, run_id, "model");
   ck_assert_str_eq (model, "model/MLmodel model/weights.safetensors");
   /* The registered version and its aliases. */
   g_autoptr (JsonObject) alias = dlp_mlflow_get (server, "mlflow/registered-models/alias?"
@@ -280,8 +203,8 @@ START_TEST (test_failed_and_interrupted_stages_end_their_runs)
       ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "2", flags[i],
                                NULL), 0);
       g_autofree char *run_id = first_line (out);
-      g_autoptr (JsonObject) run = get_run (server, run_id, NULL);
-      ck_assert_str_eq (run_status (run), expected[i]);
+      g_autoptr (JsonObject) run = dlp_mlflow_get_run (server, run_id, NULL);
+      ck_assert_str_eq (dlp_mlflow_run_status (run), expected[i]);
       ck_assert (json_object_has_member (json_object_get_object_member (run, "info"), "end_time"));
     }
   dlp_tmpdir_free (g_steal_pointer (&dir));
@@ -348,9 +271,9 @@ START_TEST (test_overlong_key_is_kept_and_named)
   ck_assert_msg (strstr (err, "POST mlflow/runs/log-batch") && strstr (err, "300 characters long"),
                  "%s", err);
   g_autofree char *run_id = first_line (out);
-  g_autoptr (JsonObject) run = get_run (server, run_id, NULL);
-  ck_assert_str_eq (run_value (run, "params", "extra.ok"), "yes");
-  ck_assert_str_eq (run_status (run), "FINISHED");
+  g_autoptr (JsonObject) run = dlp_mlflow_get_run (server, run_id, NULL);
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "extra.ok"), "yes");
+  ck_assert_str_eq (dlp_mlflow_run_status (run), "FINISHED");
   g_autofree char *rejected = g_build_filename (dir, ".dlpipe", "tracking-spool", "rejected.jsonl", NULL);
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (rejected, &text, NULL, NULL));
@@ -366,6 +289,7 @@ START_TEST (test_bad_tracking_uri_fails_the_stage_clearly)
   ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", NULL), 1);
   ck_assert_msg (strstr (err, "params.yaml:9: tracking.tracking_uri: 'ftp://example.org/x'")
                  && strstr (err, "http://"), "%s", err);
+  g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   const char *env[] = { "MLFLOW_TRACKING_URI=127.0.0.1:5000", NULL };
   g_autofree char *good = workdir (server->uri, "bad", NULL);
@@ -446,12 +370,12 @@ START_TEST (test_server_killed_then_sync)
   const char *id = strstr (text, "\"run_id\" : \"");
   ck_assert_ptr_nonnull (id);
   g_autofree char *run_id = g_strndup (id + strlen ("\"run_id\" : \""), 32);
-  g_autofree char *steps = history_steps (s, run_id, "loss");
+  g_autofree char *steps = dlp_mlflow_history_steps (s, run_id, "loss");
   ck_assert_str_eq (steps, "0,1,2,3,4,5,6,7,8,9,10,11");
-  g_autofree char *acc = history_steps (s, run_id, "accuracy");
+  g_autofree char *acc = dlp_mlflow_history_steps (s, run_id, "accuracy");
   ck_assert_str_eq (acc, "0,1,2,3,4,5,6,7,8,9,10,11");
-  g_autoptr (JsonObject) run = get_run (s, run_id, NULL);
-  ck_assert_str_eq (run_status (run), "FINISHED");
+  g_autoptr (JsonObject) run = dlp_mlflow_get_run (s, run_id, NULL);
+  ck_assert_str_eq (dlp_mlflow_run_status (run), "FINISHED");
   /* A second sync has nothing left to send. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err2, g_free);
@@ -487,8 +411,8 @@ START_TEST (test_basic_auth)
   ck_assert_int_eq (track (dir, creds, &out, &err, "model_trainer", "--epochs", "2", NULL), 0);
   ck_assert_msg (strstr (err, "warning") == NULL, "%s", err);
   g_autofree char *run_id = first_line (out);
-  g_autoptr (JsonObject) run = get_run (s, run_id, auth);
-  ck_assert_str_eq (run_status (run), "FINISHED");
+  g_autoptr (JsonObject) run = dlp_mlflow_get_run (s, run_id, auth);
+  ck_assert_str_eq (dlp_mlflow_run_status (run), "FINISHED");
 
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -575,7 +499,7 @@ START_TEST (test_redelivered_records_arrive_once)
   /* The whole batch again, one point new. */
   ck_assert (k->log_metrics (self, id, points, 3, &again, &error));
   dlp_assert_no_error (error);
-  g_autofree char *steps = history_steps (server, id, "loss");
+  g_autofree char *steps = dlp_mlflow_history_steps (server, id, "loss");
   ck_assert_str_eq (steps, "0,1,2");
 
   const char *aliases[] = { "candidate", NULL };

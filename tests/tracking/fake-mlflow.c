@@ -1,0 +1,302 @@
+/* fake-mlflow.c: the test server of fake-mlflow.h.
+ *
+ * Connections are accepted here and handed to libsoup, as dlpipe serve
+ * does: libsoup 3.2's own listener leaks every socket it accepts, which
+ * the leak checker of the sanitizer builds and of libFuzzer reports. With
+ * no listener of its own, libsoup closes each connection after its answer,
+ * which is as well: a connection kept alive stays open on this side after
+ * the client has closed it (libsoup 3.2), and a fuzzer makes thousands. */
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+#include "fake-mlflow.h"
+
+struct _DlpFakeServer {
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  char *uri;
+  DlpFakeAnswerFunc func;
+  gpointer func_data;
+
+  /* The server's thread alone. */
+  SoupServer *soup;
+  GSocketService *service;
+
+  /* Shared, under lock. */
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+  guint port;
+  GPtrArray *script;         /* DlpFakeAnswer */
+  guint next;
+  GPtrArray *requests;       /* DlpFakeRequest */
+};
+
+void
+dlp_fake_answer_clear (DlpFakeAnswer *a)
+{
+  g_clear_pointer (&a->content_type, g_free);
+  g_clear_pointer (&a->body, g_bytes_unref);
+  g_clear_pointer (&a->retry_after, g_free);
+}
+
+static void
+answer_free (gpointer data)
+{
+  dlp_fake_answer_clear (data);
+  g_free (data);
+}
+
+void
+dlp_fake_request_free (DlpFakeRequest *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->method);
+  g_free (r->path);
+  g_free (r->authorization);
+  g_free (r->content_type);
+  g_clear_pointer (&r->body, g_bytes_unref);
+  g_free (r);
+}
+
+static DlpFakeRequest *
+request_copy (const DlpFakeRequest *r)
+{
+  DlpFakeRequest *c = g_new0 (DlpFakeRequest, 1);
+  c->method = g_strdup (r->method);
+  c->path = g_strdup (r->path);
+  c->authorization = g_strdup (r->authorization);
+  c->content_type = g_strdup (r->content_type);
+  c->body = r->body ? g_bytes_ref (r->body) : NULL;
+  c->time_us = r->time_us;
+  return c;
+}
+
+/* The next scripted answer (the last repeats). */
+static void
+scripted (DlpFakeServer *s, DlpFakeAnswer *answer)
+{
+  g_mutex_lock (&s->lock);
+  if (s->script->len == 0)
+    {
+      answer->status = 200;
+      answer->body = g_bytes_new_static ("{}", 2);
+    }
+  else
+    {
+      const DlpFakeAnswer *a = g_ptr_array_index (s->script, MIN (s->next, s->script->len - 1));
+      s->next++;
+      answer->status = a->status;
+      answer->content_type = g_strdup (a->content_type);
+      answer->body = a->body ? g_bytes_ref (a->body) : NULL;
+      answer->retry_after = g_strdup (a->retry_after);
+    }
+  g_mutex_unlock (&s->lock);
+}
+
+static void
+handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+        gpointer data)
+{
+  DlpFakeServer *s = data;
+  (void) soup, (void) path, (void) query;
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+  DlpFakeRequest *r = g_new0 (DlpFakeRequest, 1);
+  r->time_us = g_get_monotonic_time ();
+  r->method = g_strdup (soup_server_message_get_method (msg));
+  r->path = g_uri_get_query (uri) ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
+                                  : g_strdup (g_uri_get_path (uri));
+  r->authorization = g_strdup (soup_message_headers_get_one (in, "Authorization"));
+  r->content_type = g_strdup (soup_message_headers_get_one (in, "Content-Type"));
+  r->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  DlpFakeAnswer answer = { 0 };
+  if (s->func)
+    s->func (r, &answer, s->func_data);
+  else
+    scripted (s, &answer);
+  g_mutex_lock (&s->lock);
+  g_ptr_array_add (s->requests, r);
+  g_mutex_unlock (&s->lock);
+
+  soup_server_message_set_status (msg, answer.status, NULL);
+  gsize len = 0;
+  const char *bytes = answer.body ? g_bytes_get_data (answer.body, &len) : "";
+  soup_server_message_set_response (msg, answer.content_type ? answer.content_type : "application/json",
+                                    SOUP_MEMORY_COPY, bytes, len);
+  if (answer.retry_after)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                  answer.retry_after);
+  dlp_fake_answer_clear (&answer);
+}
+
+static gboolean
+incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+          gpointer data)
+{
+  DlpFakeServer *s = data;
+  (void) service, (void) source;
+  /* Answers go out at once, not after the client's delayed ACK. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  soup_server_accept_iostream (s->soup, G_IO_STREAM (connection), local, remote, NULL);
+  return TRUE;
+}
+
+static guint
+start_listening (DlpFakeServer *s, GError **error)
+{
+  s->soup = soup_server_new ("server-header", "fake-mlflow", NULL);
+  soup_server_add_handler (s->soup, NULL, handle, s, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  s->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), any, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, error))
+    return 0;
+  g_signal_connect (s->service, "incoming", G_CALLBACK (incoming), s);
+  g_socket_service_start (s->service);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+stop_listening (DlpFakeServer *s)
+{
+  if (s->service)
+    {
+      g_socket_service_stop (s->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (s->service));
+      g_signal_handlers_disconnect_by_data (s->service, s);
+    }
+  while (g_main_context_iteration (s->context, FALSE))
+    ;
+  if (s->soup)
+    soup_server_disconnect (s->soup);
+  while (g_main_context_iteration (s->context, FALSE))
+    ;
+  g_clear_object (&s->service);
+  g_clear_object (&s->soup);
+}
+
+static gpointer
+server_main (gpointer data)
+{
+  DlpFakeServer *s = data;
+  g_main_context_push_thread_default (s->context);
+  g_autoptr (GError) error = NULL;
+  guint port = start_listening (s, &error);
+  if (port == 0)
+    g_error ("fake MLflow server: %s", error ? error->message : "cannot listen");
+  g_mutex_lock (&s->lock);
+  s->port = port;
+  s->ready = TRUE;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->lock);
+  g_main_loop_run (s->loop);
+  stop_listening (s);
+  g_main_context_pop_thread_default (s->context);
+  return NULL;
+}
+
+DlpFakeServer *
+dlp_fake_server_new (DlpFakeAnswerFunc func, gpointer data)
+{
+  DlpFakeServer *s = g_new0 (DlpFakeServer, 1);
+  s->func = func;
+  s->func_data = data;
+  s->context = g_main_context_new ();
+  s->loop = g_main_loop_new (s->context, FALSE);
+  s->script = g_ptr_array_new_with_free_func (answer_free);
+  s->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) dlp_fake_request_free);
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->cond);
+  s->thread = g_thread_new ("fake-mlflow", server_main, s);
+  g_mutex_lock (&s->lock);
+  while (!s->ready)
+    g_cond_wait (&s->cond, &s->lock);
+  g_mutex_unlock (&s->lock);
+  s->uri = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  return s;
+}
+
+const char *
+dlp_fake_server_get_uri (DlpFakeServer *s)
+{
+  return s->uri;
+}
+
+void
+dlp_fake_server_add (DlpFakeServer *s, guint status, const char *content_type,
+                     const char *body, gssize len, const char *retry_after)
+{
+  DlpFakeAnswer *a = g_new0 (DlpFakeAnswer, 1);
+  a->status = status;
+  a->content_type = g_strdup (content_type);
+  if (body)
+    a->body = g_bytes_new (body, len < 0 ? strlen (body) : (gsize) len);
+  a->retry_after = g_strdup (retry_after);
+  g_mutex_lock (&s->lock);
+  g_ptr_array_add (s->script, a);
+  g_mutex_unlock (&s->lock);
+}
+
+void
+dlp_fake_server_reset (DlpFakeServer *s)
+{
+  g_mutex_lock (&s->lock);
+  g_ptr_array_set_size (s->script, 0);
+  g_ptr_array_set_size (s->requests, 0);
+  s->next = 0;
+  g_mutex_unlock (&s->lock);
+}
+
+guint
+dlp_fake_server_get_n_requests (DlpFakeServer *s)
+{
+  g_mutex_lock (&s->lock);
+  guint n = s->requests->len;
+  g_mutex_unlock (&s->lock);
+  return n;
+}
+
+DlpFakeRequest *
+dlp_fake_server_dup_request (DlpFakeServer *s, guint i)
+{
+  g_mutex_lock (&s->lock);
+  DlpFakeRequest *r = i < s->requests->len ? request_copy (g_ptr_array_index (s->requests, i)) : NULL;
+  g_mutex_unlock (&s->lock);
+  return r;
+}
+
+static gboolean
+quit (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+dlp_fake_server_free (DlpFakeServer *s)
+{
+  if (s == NULL)
+    return;
+  /* Through the loop's own context: a quit before it runs would be lost. */
+  g_main_context_invoke (s->context, quit, s->loop);
+  g_thread_join (s->thread);
+  g_main_loop_unref (s->loop);
+  g_main_context_unref (s->context);
+  g_ptr_array_unref (s->script);
+  g_ptr_array_unref (s->requests);
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->cond);
+  g_free (s->uri);
+  g_free (s);
+}

@@ -1,0 +1,382 @@
+/* test-mlflow-answers.c: the mlflow tracker against a fake server in this
+ * process, for answers a real MLflow server does not easily give: 503 and
+ * 429 retried with backoff, Retry-After honoured, a plain-text 401, bodies
+ * that are not JSON, hostile answers; each ends in a clear message naming
+ * the call, and a stage whose server keeps failing keeps its records in
+ * the spool. */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include "../unit/dlp-check.h"
+#include "fake-mlflow.h"
+#include "mlflow-fixture.h"
+
+static DlpFakeServer *server;
+static DlpRegistry *registry;
+static const DlpTrackerClass *klass;
+
+/* MLflow's variables of the caller must not change what is tested. */
+static const char *const mlflow_vars[] = {
+  "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_TRACKING_USERNAME",
+  "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+  "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
+  "MLFLOW_HTTP_REQUEST_TIMEOUT", "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER", NULL
+};
+
+static void
+setup (void)
+{
+  for (guint i = 0; mlflow_vars[i]; i++)
+    g_unsetenv (mlflow_vars[i]);
+  registry = dlp_registry_new ();
+  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
+  ck_assert_ptr_nonnull (dirs[0]);
+  dlp_registry_load_dirs (registry, dirs, TRUE);
+  const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
+  ck_assert_ptr_nonnull (entry);
+  klass = dlp_type_entry_get_class (entry);
+  server = dlp_fake_server_new (NULL, NULL);
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&server, dlp_fake_server_free);
+  g_clear_pointer (&registry, dlp_registry_unref);
+}
+
+/* A tracker of the fake server with @retries retries, waiting @factor *
+ * 2^(n-1) seconds before retry n. */
+static gpointer
+tracker_new (guint retries, double factor)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *yaml = g_strdup_printf (
+    "{tracking_uri: '%s', experiment: answers, max_retries: %u, backoff_factor: %s, "
+    "backoff_jitter: 0, timeout: 20}", dlp_fake_server_get_uri (server), retries,
+    g_ascii_dtostr (buf, sizeof buf, factor));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpConfig) config = dlp_config_parse ("params.yaml", yaml, -1, &error);
+  ck_assert (dlp_config_validate (config, klass->params, NULL, &error));
+  gpointer self = klass->create (config, &error);
+  dlp_assert_no_error (error);
+  return self;
+}
+
+static const DlpTrackerCall call = { sizeof (DlpTrackerCall), 0, NULL };
+
+static gboolean
+log_one_param (gpointer self, GError **error)
+{
+  const DlpTag p = { "train.epochs", "3" };
+  return klass->log_params (self, "r1", &p, 1, &call, error);
+}
+
+static char *
+start_run (gpointer self, GError **error)
+{
+  DlpTrackerRun run = { .struct_size = sizeof run, .run_key = "0123456789abcdef0123456789abcdef",
+                        .start_time_ms = 1700000000000, .user = "tester" };
+  return klass->start_run (self, &run, &call, error);
+}
+
+static double
+seconds_between (guint a, guint b)
+{
+  g_autoptr (DlpFakeRequest) ra = dlp_fake_server_dup_request (server, a);
+  g_autoptr (DlpFakeRequest) rb = dlp_fake_server_dup_request (server, b);
+  return (double) (rb->time_us - ra->time_us) / G_USEC_PER_SEC;
+}
+
+static void
+assert_request (guint i, const char *method, const char *path)
+{
+  g_autoptr (DlpFakeRequest) r = dlp_fake_server_dup_request (server, i);
+  ck_assert_ptr_nonnull (r);
+  ck_assert_str_eq (r->method, method);
+  ck_assert_str_eq (r->path, path);
+}
+
+#define GET_BY_NAME "/api/2.0/mlflow/experiments/get-by-name?experiment_name=answers"
+#define EXPERIMENT "{\"experiment\": {\"experiment_id\": \"7\", \"lifecycle_stage\": \"active\"}}"
+#define CREATED "{\"run\": {\"info\": {\"run_id\": \"r1\", " \
+  "\"artifact_uri\": \"mlflow-artifacts:/7/r1/artifacts\"}}}"
+
+/* 503 and 429 are retried, waiting factor * 2^(n-1) before retry n, and
+ * the request goes on where it was. */
+START_TEST (test_503_and_429_retried_with_backoff)
+{
+  dlp_fake_server_add (server, 503, "text/plain", "Service Unavailable", -1, NULL);
+  dlp_fake_server_add (server, 429, NULL, "{\"error_code\": \"REQUEST_LIMIT_EXCEEDED\", "
+                       "\"message\": \"slow down\"}", -1, NULL);
+  dlp_fake_server_add (server, 503, NULL, "", 0, NULL);
+  dlp_fake_server_add (server, 200, NULL, EXPERIMENT, -1, NULL);
+  dlp_fake_server_add (server, 200, NULL, CREATED, -1, NULL);
+  gpointer self = tracker_new (3, 0.1);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_id = start_run (self, &error);
+  dlp_assert_no_error (error);
+  ck_assert_str_eq (run_id, "r1");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 5);
+  for (guint i = 0; i < 4; i++)
+    assert_request (i, "GET", GET_BY_NAME);
+  assert_request (4, "POST", "/api/2.0/mlflow/runs/create");
+  /* The waits can only be longer than asked, never shorter. */
+  ck_assert_double_ge (seconds_between (0, 1), 0.1);
+  ck_assert_double_ge (seconds_between (1, 2), 0.2);
+  ck_assert_double_ge (seconds_between (2, 3), 0.4);
+  klass->destroy (self);
+}
+END_TEST
+
+/* When every retry fails: the last answer, how many tries, the call. */
+START_TEST (test_503_until_the_retries_run_out)
+{
+  dlp_fake_server_add (server, 503, "text/plain", "upstream connect error", -1, NULL);
+  gpointer self = tracker_new (2, 0.01);
+  g_autoptr (GError) error = NULL;
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 503 Service Unavailable: "
+                    "upstream connect error (after 3 tries)");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 3);
+  klass->destroy (self);
+}
+END_TEST
+
+/* A Retry-After in seconds or as a date replaces the backoff (a minute
+ * here, which the test would not survive). */
+START_TEST (test_retry_after_is_honoured)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      /* An HTTP date has whole seconds: 3 s ahead is at least 2 s ahead. */
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr (GDateTime) later = g_date_time_add_seconds (now, 3);
+      g_autofree char *wait = i == 0 ? g_strdup ("1") : soup_date_time_to_string (later, SOUP_DATE_HTTP);
+      dlp_fake_server_reset (server);
+      dlp_fake_server_add (server, 429, "text/plain", "Too Many Requests", -1, wait);
+      dlp_fake_server_add (server, 200, NULL, "{}", -1, NULL);
+      gpointer self = tracker_new (3, 60);
+      g_autoptr (GError) error = NULL;
+      ck_assert (log_one_param (self, &error));
+      dlp_assert_no_error (error);
+      ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 2);
+      ck_assert_double_ge (seconds_between (0, 1), 1.0);
+      klass->destroy (self);
+    }
+}
+END_TEST
+
+/* MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER=false: the backoff, not the
+ * server's hour. */
+START_TEST (test_retry_after_ignored_when_asked)
+{
+  g_setenv ("MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER", "false", TRUE);
+  dlp_fake_server_add (server, 503, "text/plain", "busy", -1, "3600");
+  dlp_fake_server_add (server, 200, NULL, "{}", -1, NULL);
+  gpointer self = tracker_new (1, 0.2);
+  g_autoptr (GError) error = NULL;
+  ck_assert (log_one_param (self, &error));
+  dlp_assert_no_error (error);
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 2);
+  ck_assert_double_ge (seconds_between (0, 1), 0.2);
+  klass->destroy (self);
+}
+END_TEST
+
+/* A plain-text 401 is not retried; the message says which variables to
+ * set, or that the credentials given were refused. */
+START_TEST (test_plain_401)
+{
+  dlp_fake_server_add (server, 401, "text/plain", "Unauthorized", -1, NULL);
+  gpointer self = tracker_new (3, 0.01);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_id = start_run (self, &error);
+  ck_assert_ptr_null (run_id);
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "GET mlflow/experiments/get-by-name: HTTP 401 Unauthorized: the server wants "
+                    "credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 1);
+  g_autoptr (DlpFakeRequest) first = dlp_fake_server_dup_request (server, 0);
+  ck_assert_ptr_null (first->authorization);
+  klass->destroy (self);
+
+  /* A token alone is a bearer; a user name and password win over it. */
+  g_setenv ("MLFLOW_TRACKING_TOKEN", "t0ken", TRUE);
+  self = tracker_new (3, 0.01);
+  g_clear_error (&error);
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 401 Unauthorized: the server refused the "
+                    "credentials");
+  g_autoptr (DlpFakeRequest) bearer = dlp_fake_server_dup_request (server, 1);
+  ck_assert_str_eq (bearer->authorization, "Bearer t0ken");
+  klass->destroy (self);
+  g_setenv ("MLFLOW_TRACKING_USERNAME", "ann", TRUE);
+  g_setenv ("MLFLOW_TRACKING_PASSWORD", "secret", TRUE);
+  self = tracker_new (3, 0.01);
+  g_clear_error (&error);
+  ck_assert (!log_one_param (self, &error));
+  g_autoptr (DlpFakeRequest) basic = dlp_fake_server_dup_request (server, 2);
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "ann:secret", 10);
+  g_autofree char *expected = g_strconcat ("Basic ", b64, NULL);
+  ck_assert_str_eq (basic->authorization, expected);
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 3);
+  klass->destroy (self);
+}
+END_TEST
+
+/* A 500 whose body is an HTML page: retried, then quoted. */
+START_TEST (test_non_json_500)
+{
+  dlp_fake_server_add (server, 500, "text/html",
+                       "<html><body><h1>Internal Server Error</h1></body></html>\n", -1, NULL);
+  gpointer self = tracker_new (2, 0.01);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_id = start_run (self, &error);
+  ck_assert_ptr_null (run_id);
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "GET mlflow/experiments/get-by-name: HTTP 500 Internal Server Error: "
+                    "<html><body><h1>Internal Server Error</h1></body></html> (after 3 tries)");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 3);
+  klass->destroy (self);
+}
+END_TEST
+
+/* Answers that are not MLflow's: a 200 that is not JSON, a bare 404. */
+START_TEST (test_answers_not_from_mlflow)
+{
+  dlp_fake_server_add (server, 200, "text/html", "<html>proxy login</html>", -1, NULL);
+  gpointer self = tracker_new (0, 0);
+  g_autoptr (GError) error = NULL;
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 200 with a body that is not a JSON object "
+                    "(is the tracking URI an MLflow server?): <html>proxy login</html>");
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 404, "text/plain", "", 0, NULL);
+  g_clear_error (&error);
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 404 Not Found: (empty body) (is the "
+                    "tracking URI an MLflow server?)");
+  klass->destroy (self);
+}
+END_TEST
+
+/* MLflow's own errors: a refused record (400) is not for the spool, a
+ * missing permission (403) is. */
+START_TEST (test_mlflow_errors_classified)
+{
+  dlp_fake_server_add (server, 400, NULL, "{\"error_code\": \"INVALID_PARAMETER_VALUE\", "
+                       "\"message\": \"Changing param values is not allowed.\"}", -1, NULL);
+  gpointer self = tracker_new (3, 0.01);
+  g_autoptr (GError) error = NULL;
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FAILED,
+                    "POST mlflow/runs/log-batch: HTTP 400 INVALID_PARAMETER_VALUE: Changing param "
+                    "values is not allowed.");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 1);
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 403, NULL, "{\"error_code\": \"PERMISSION_DENIED\", "
+                       "\"message\": \"Permission denied\"}", -1, NULL);
+  g_clear_error (&error);
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 403 PERMISSION_DENIED: Permission denied");
+  klass->destroy (self);
+}
+END_TEST
+
+/* A stage whose server keeps answering 503: it succeeds with a warning
+ * that names the call, and every record waits in the spool. */
+START_TEST (test_failing_server_keeps_records_in_spool)
+{
+  dlp_fake_server_add (server, 503, "text/plain", "Service Unavailable", -1, NULL);
+  g_autofree char *dir = dlp_tmpdir_new ();
+  g_autofree char *params = g_strdup_printf (
+    "train: {epochs: 3}\n"
+    "tracking:\n"
+    "  tracker: mlflow\n"
+    "  tracking_uri: %s\n"
+    "  experiment: answers\n"
+    "  flush_timeout: 30\n", dlp_fake_server_get_uri (server));
+  g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
+                         "--stage", "model_trainer", "--epochs", "3", NULL };
+  const char *env[] = { "MLFLOW_HTTP_REQUEST_MAX_RETRIES=2",
+                        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0.01", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  ck_assert_int_eq (dlp_run_tool (argv, env, dir, &out, &err), 0);
+  ck_assert_msg (strstr (err, "GET mlflow/experiments/get-by-name: HTTP 503 Service Unavailable: "
+                         "Service Unavailable (after 3 tries)")
+                 && strstr (err, "records go to the spool"), "%s", err);
+  /* Once offline, the stage stops asking. */
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 3);
+
+  g_autofree char *spool = g_build_filename (dir, ".dlpipe", "tracking-spool", NULL);
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (spool, 0, NULL);
+  ck_assert_ptr_nonnull (d);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    if (g_str_has_suffix (name, ".jsonl"))
+      g_ptr_array_add (files, g_build_filename (spool, name, NULL));
+  ck_assert_uint_eq (files->len, 1);
+  g_autofree char *text = NULL;
+  ck_assert (g_file_get_contents (g_ptr_array_index (files, 0), &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (text), "\n", -1);
+  guint n_lines = g_strv_length (lines);
+  ck_assert (strstr (lines[0], "\"dlpipe_spool\"") && strstr (lines[0], dlp_fake_server_get_uri (server)));
+  /* start_run, the params, 3 epochs of 2 metrics (queued records of
+   * metrics may have gone as one), the status tag and end_run. */
+  GString *ops = g_string_new (NULL);
+  guint n_points = 0;
+  for (guint i = 1; i < n_lines; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      ck_assert_msg (json_parser_load_from_data (parser, lines[i], -1, NULL), "%s", lines[i]);
+      JsonObject *record = json_node_get_object (json_parser_get_root (parser));
+      const char *op = json_object_get_string_member (record, "op");
+      if (strcmp (op, "log_metrics") == 0)
+        n_points += json_array_get_length (json_object_get_array_member (record, "metrics"));
+      if (!g_str_has_suffix (ops->str, op))
+        g_string_append_printf (ops, "%s%s", ops->len ? " " : "", op);
+    }
+  g_autofree char *seen = g_string_free (ops, FALSE);
+  ck_assert_str_eq (seen, "start_run log_params log_metrics set_tags end_run");
+  ck_assert_uint_eq (n_points, 6);
+
+  /* dlpipe mlflow status lists what waits. */
+  const char *status_argv[] = { g_getenv ("DLP_TEST_HOST"), "mlflow", "status", NULL };
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  ck_assert_int_eq (dlp_run_tool (status_argv, NULL, dir, &out, &err), 0);
+  g_autofree char *waiting = g_strdup_printf ("%u records wait", n_lines - 1);
+  ck_assert_msg (strstr (out, "model_trainer") && strstr (out, waiting), "%s", out);
+  dlp_tmpdir_free (g_steal_pointer (&dir));
+}
+END_TEST
+
+static Suite *
+answers_suite (void)
+{
+  Suite *s = suite_create ("mlflow-answers");
+  TCase *tc = tcase_create ("fake-server");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_503_and_429_retried_with_backoff);
+  tcase_add_test (tc, test_503_until_the_retries_run_out);
+  tcase_add_test (tc, test_retry_after_is_honoured);
+  tcase_add_test (tc, test_retry_after_ignored_when_asked);
+  tcase_add_test (tc, test_plain_401);
+  tcase_add_test (tc, test_non_json_500);
+  tcase_add_test (tc, test_answers_not_from_mlflow);
+  tcase_add_test (tc, test_mlflow_errors_classified);
+  tcase_add_test (tc, test_failing_server_keeps_records_in_spool);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+DLP_CHECK_MAIN (answers_suite)
