@@ -49,6 +49,12 @@ wrk.body = f:read("*a")
 f:close()
 EOF
 
+# Whether a server on port $1 answers GET /ping.
+answers () {
+  /usr/bin/python3 -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=5)' "http://127.0.0.1:$1/ping" 2>/dev/null
+}
+
 # POSTs the body once; prints the answer.
 ask () {
   /usr/bin/python3 -c 'import sys, urllib.request
@@ -64,8 +70,10 @@ start () {
   server_pid=$!
   port=
   for _ in $(seq 300); do
+    # The whole line, and a server that answers on it.
     port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$work/server.out")
-    [ -n "$port" ] && break
+    [ -n "$port" ] && answers "$port" && break
+    port=
     sleep 0.1
   done
   if [ -z "$port" ]; then
@@ -86,11 +94,16 @@ measure () {
   name=$1 connections=$2
   ask > /dev/null
   wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "http://127.0.0.1:$port/invocations" > /dev/null
+  cpu_before=$(cut -d' ' -f14,15 "/proc/$server_pid/stat")
   wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" \
     "http://127.0.0.1:$port/invocations" > "$work/wrk.txt"
-  /usr/bin/python3 - "$name" "$connections" "$work/wrk.txt" <<'PY'
+  cpu_after=$(cut -d' ' -f14,15 "/proc/$server_pid/stat")
+  /usr/bin/python3 - "$name" "$connections" "$work/wrk.txt" "$cpu_before" "$cpu_after" \
+    "$(getconf CLK_TCK)" <<'PY'
 import json, re, sys
 name, conns, text = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read()
+ticks = sum(map(int, sys.argv[5].split())) - sum(map(int, sys.argv[4].split()))
+requests = int(re.search(r"(\d+) requests in", text).group(1))
 def ms(v, unit):
     return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -99,6 +112,7 @@ p99 = ms(*re.search(r"\s99%\s+([\d.]+)(us|ms|s)", text).groups())
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errors = re.search(r"Socket errors: (.*)", text)
 print(json.dumps({"server": name, "connections": conns, "rps": rps, "p50_ms": p50, "p99_ms": p99,
+                  "cpu_us_per_request": round(ticks / int(sys.argv[6]) * 1e6 / max(requests, 1)),
                   "non_2xx": int(bad.group(1)) if bad else 0,
                   "socket_errors": errors.group(1) if errors else ""}))
 PY
@@ -154,11 +168,13 @@ print("Single-row requests to the Fashion-MNIST CNN package of the default pipel
       f"`{answer.strip()}` by both. wrk with one thread and 8 or 32 connections, "
       f"{seconds} s after 2 s of warm-up, each server alone on the machine; best of "
       f"{rounds} interleaved rounds. dlpipe runs one scoring worker per CPU; by default a "
-      "worker scores every request queued when it looks (up to 32) in one forward pass. "
+      "worker takes its share of the requests queued (the queue divided among the workers, "
+      "up to 32) and scores them in one forward pass. CPU is the server's user and system "
+      "time per answered request, all threads. "
       "The peer is torch_server.py: Python's ThreadingHTTPServer with keep-alive and "
       "TCP_NODELAY, the same weights, torch.no_grad().\n")
-print("| server | connections | requests/s | p50 | p99 | errors |")
-print("|---|---|---|---|---|---|")
+print("| server | connections | requests/s | p50 | p99 | CPU per request | errors |")
+print("|---|---|---|---|---|---|---|")
 names = []
 for r in runs:
     if r["server"] not in names:
@@ -173,6 +189,7 @@ for c in sorted({r["connections"] for r in runs}):
         best[(n, c)] = b
         errors = sum(r["non_2xx"] for r in rs)
         print(f"| {n} | {c} | {b['rps']:,.0f} | {b['p50_ms']:.2f} ms | {b['p99_ms']:.2f} ms | "
+              f"{b['cpu_us_per_request']} us | "
               f"{errors or ''}{' ' + b['socket_errors'] if b['socket_errors'] else ''} |")
 print("\n| connections | best dlpipe | best PyTorch | throughput ratio | dlpipe p99 |")
 print("|---|---|---|---|---|")

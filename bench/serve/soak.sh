@@ -83,13 +83,21 @@ tab=$(printf '\t')
   echo "/invocations${tab}application/json${tab}$work/big.json${tab}413${tab}prefix${tab}$work/p-large"
 } > "$work/cases.txt"
 
+# Whether a server on port $1 answers GET /ping.
+answers () {
+  /usr/bin/python3 -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=5)' "http://127.0.0.1:$1/ping" 2>/dev/null
+}
+
 DLPIPE_LIMIT_HTTP_BODY_BYTES=262144 "$dlpipe" serve --model "$model" --port 0 \
   > "$work/server.out" 2> "$work/server.err" &
 server_pid=$!
 port=
 for _ in $(seq 300); do
+  # The whole line, and a server that answers on it.
   port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$work/server.out")
-  [ -n "$port" ] && break
+  [ -n "$port" ] && answers "$port" && break
+  port=
   sleep 0.1
 done
 [ -n "$port" ] || { cat "$work/server.err" >&2; exit 1; }

@@ -1,7 +1,8 @@
 """The peer of `dlpipe serve` in the serving benchmark: the same trained
 Fashion-MNIST CNN in PyTorch behind a minimal Python HTTP server that
 answers MLflow's /invocations body ({"inputs": [...]} or {"instances":
-[...]} of raw 28x28 pixel rows) as dlpipe does.
+[...]} of raw 28x28 pixel rows) as dlpipe does. The preprocessing is the
+default pipeline's (pixels / 255, channels last).
 
 Usage: /usr/bin/python3 torch_server.py MODEL_DIR PORT [TORCH_THREADS]
 
@@ -29,18 +30,58 @@ def load_safetensors(path):
     return out
 
 
-def cnn():
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(),
-        nn.Linear(128, 10), nn.Softmax(dim=-1)).eval()
+def pair(v):
+    return tuple(v) if isinstance(v, (list, tuple)) else (v, v)
+
+
+ACTIVATIONS = {"relu": nn.ReLU, "softmax": lambda: nn.Softmax(dim=-1), "tanh": nn.Tanh,
+               "sigmoid": nn.Sigmoid, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU}
+
+
+def build(model_json):
+    """The nn.Sequential equivalent to the package's model.json (the
+    convolutional and dense layers a cnn model has; docs/models.md): one
+    module per layer, one more for a layer's activation."""
+    layers = json.load(open(model_json))["config"]["layers"]
+    shape = layers[0]["config"]["batch_shape"][1:]          # [H, W, C], channels last
+    c, h, w = shape[2], shape[0], shape[1]
+    features, modules = None, []
+    for layer in layers[1:]:
+        kind, cfg = layer["class_name"], layer["config"]
+        if kind == "Conv2D":
+            k, st = pair(cfg["kernel_size"]), pair(cfg.get("strides", 1))
+            pad = (k[0] // 2, k[1] // 2) if cfg.get("padding") == "same" else (0, 0)
+            modules.append(nn.Conv2d(c, cfg["filters"], k, st, pad, bias=cfg.get("use_bias", True)))
+            c = cfg["filters"]
+            h, w = (h + 2 * pad[0] - k[0]) // st[0] + 1, (w + 2 * pad[1] - k[1]) // st[1] + 1
+        elif kind == "MaxPooling2D":
+            k = pair(cfg["pool_size"])
+            st = pair(cfg.get("strides") or k)
+            modules.append(nn.MaxPool2d(k, st))
+            h, w = (h - k[0]) // st[0] + 1, (w - k[1]) // st[1] + 1
+        elif kind == "BatchNormalization":
+            modules.append(nn.BatchNorm2d(c, eps=cfg.get("epsilon", 1e-3)) if features is None
+                           else nn.BatchNorm1d(features, eps=cfg.get("epsilon", 1e-3)))
+        elif kind == "Flatten":
+            modules.append(nn.Flatten())
+            features = c * h * w
+        elif kind == "Dense":
+            modules.append(nn.Linear(features, cfg["units"], bias=cfg.get("use_bias", True)))
+            features = cfg["units"]
+        elif kind == "Dropout":
+            modules.append(nn.Dropout(cfg.get("rate", 0.5)))
+        elif kind != "Activation":
+            sys.exit(f"torch_server.py: no PyTorch module for layer {kind}")
+        activation = cfg.get("activation")
+        if activation and activation != "linear":
+            modules.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*modules).eval(), shape
 
 
 def main():
     model_dir, port = sys.argv[1], int(sys.argv[2])
     torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-    model = cnn()
+    model, shape = build(model_dir + "/model.json")
     model.load_state_dict(load_safetensors(model_dir + "/weights.safetensors"))
     classes = json.load(open(model_dir + "/dlpipe.json"))["classes"]
 
@@ -54,7 +95,10 @@ def main():
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             rows = body.get("inputs", body.get("instances"))
-            x = torch.from_numpy(np.asarray(rows, dtype=np.float32).reshape(-1, 1, 28, 28) / 255)
+            # Raw pixels, as the package's preprocessing takes them: / 255,
+            # then channels last as dlpipe reads them, to PyTorch's NCHW.
+            x = np.asarray(rows, dtype=np.float32).reshape([-1] + shape) / 255
+            x = torch.from_numpy(x).permute(0, 3, 1, 2)
             with torch.no_grad():
                 labels = model(x).argmax(1).tolist()
             self.answer(200, json.dumps({"predictions": [classes[i] for i in labels]}).encode())
