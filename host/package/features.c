@@ -8,36 +8,6 @@
 #include <string.h>
 #include "package.h"
 
-/* Converts @n values of @dtype at @src to floats. */
-static void
-to_floats (DlpDtype dtype, const void *src, gsize n, float *dst)
-{
-  switch (dtype)
-    {
-    case DLP_DTYPE_F32:
-      memcpy (dst, src, n * sizeof (float));
-      break;
-    case DLP_DTYPE_F64:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const double *) src)[i];
-      break;
-    case DLP_DTYPE_I32:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const gint32 *) src)[i];
-      break;
-    case DLP_DTYPE_I64:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const gint64 *) src)[i];
-      break;
-    case DLP_DTYPE_U8:
-    case DLP_DTYPE_BOOL:
-    default:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const guint8 *) src)[i];
-      break;
-    }
-}
-
 static char *
 layout_of (DlpDataset *ds)
 {
@@ -111,7 +81,7 @@ dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_
       gsize size = dlp_dtype_size (dlp_tensor_get_dtype (t));
       const guint8 *src = dlp_tensor_get_data (t);
       for (gint64 r = 0; r < n_rows; r++)
-        to_floats (dlp_tensor_get_dtype (t), src + (gsize) r * n * size, n,
+        dlp_values_to_floats (dlp_tensor_get_dtype (t), src + (gsize) r * n * size, n,
                    out + (gsize) r * (gsize) row_size + offset);
       offset += n;
     }

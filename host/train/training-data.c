@@ -21,33 +21,9 @@ static void
 copy_row_as_float (const DlpTensor *t, gint64 row, float *dst)
 {
   gsize n = dlp_tensor_get_row_size (t);
-  const guint8 *base = dlp_tensor_get_data (t);
   gsize size = dlp_dtype_size (dlp_tensor_get_dtype (t));
-  const void *src = base + (gsize) row * n * size;
-  switch (dlp_tensor_get_dtype (t))
-    {
-    case DLP_DTYPE_F32:
-      memcpy (dst, src, n * sizeof (float));
-      break;
-    case DLP_DTYPE_F64:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const double *) src)[i];
-      break;
-    case DLP_DTYPE_I32:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const gint32 *) src)[i];
-      break;
-    case DLP_DTYPE_I64:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const gint64 *) src)[i];
-      break;
-    case DLP_DTYPE_U8:
-    case DLP_DTYPE_BOOL:
-    default:
-      for (gsize i = 0; i < n; i++)
-        dst[i] = (float) ((const guint8 *) src)[i];
-      break;
-    }
+  const guint8 *base = dlp_tensor_get_data (t);
+  dlp_values_to_floats (dlp_tensor_get_dtype (t), base + (gsize) row * n * size, n, dst);
 }
 
 static gboolean

@@ -64,6 +64,11 @@ DLP_API gconstpointer dlp_tensor_get_data (const DlpTensor *tensor);
 /* Writable data; a tensor that shares read-only storage is copied first. */
 DLP_API gpointer dlp_tensor_get_data_mut (DlpTensor *tensor);
 
+/* Converts @n values of type @dtype at @src to floats at @dst (booleans
+ * and integers to their values). */
+DLP_API void dlp_values_to_floats (DlpDtype dtype, gconstpointer src, gsize n,
+                                   float *dst);
+
 /* A new tensor made of rows @rows[0..n_rows) of the first axis. */
 DLP_API DlpTensor *dlp_tensor_take_rows (const DlpTensor *tensor,
                                          const gint64 *rows, gsize n_rows,

@@ -365,3 +365,33 @@ dlp_tensor_equal (const DlpTensor *a, const DlpTensor *b)
       return FALSE;
   return a->nbytes == 0 || memcmp (a->data, b->data, a->nbytes) == 0;
 }
+
+void
+dlp_values_to_floats (DlpDtype dtype, gconstpointer src, gsize n, float *dst)
+{
+  switch (dtype)
+    {
+    case DLP_DTYPE_F32:
+      if (n)
+        memcpy (dst, src, n * sizeof (float));
+      break;
+    case DLP_DTYPE_F64:
+      for (gsize i = 0; i < n; i++)
+        dst[i] = (float) ((const double *) src)[i];
+      break;
+    case DLP_DTYPE_I32:
+      for (gsize i = 0; i < n; i++)
+        dst[i] = (float) ((const gint32 *) src)[i];
+      break;
+    case DLP_DTYPE_I64:
+      for (gsize i = 0; i < n; i++)
+        dst[i] = (float) ((const gint64 *) src)[i];
+      break;
+    case DLP_DTYPE_U8:
+    case DLP_DTYPE_BOOL:
+    default:
+      for (gsize i = 0; i < n; i++)
+        dst[i] = (float) ((const guint8 *) src)[i];
+      break;
+    }
+}
