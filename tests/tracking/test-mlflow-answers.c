@@ -289,6 +289,55 @@ START_TEST (test_mlflow_errors_classified)
 }
 END_TEST
 
+/* Answers a hostile or broken server may give end in errors that say so:
+ * JSON too deep to parse safely, pages of a history without end, a body
+ * longer than the limit. */
+START_TEST (test_hostile_answers)
+{
+  g_autofree char *deep = g_strnfill (100000, '[');
+  dlp_fake_server_add (server, 200, NULL, deep, -1, NULL);
+  gpointer self = tracker_new (0, 0);
+  g_autoptr (GError) error = NULL;
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 200 with JSON nested deeper than 64 levels "
+                    "(raise the limit with DLPIPE_LIMIT_YAML_DEPTH)");
+
+  /* A redelivered metric looks at the history first. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, "{\"metrics\": [], \"next_page_token\": \"again\"}", -1,
+                       NULL);
+  DlpTrackerCall again = { sizeof again, DLP_TRACKER_CALL_REDELIVERY, NULL };
+  DlpMetric m = { "loss", 0.5, 0, 1700000000000 };
+  g_clear_error (&error);
+  ck_assert (!klass->log_metrics (self, "r1", &m, 1, &again, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "GET mlflow/metrics/get-history: the server gave page token 'again' of "
+                    "metric 'loss' twice");
+  ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 2);
+  klass->destroy (self);
+
+  /* A body longer than DLPIPE_LIMIT_HTTP_BODY_BYTES: the stage warns and
+   * keeps its records. */
+  dlp_fake_server_reset (server);
+  g_autofree char *long_body = g_strnfill (5000, ' ');
+  dlp_fake_server_add (server, 200, NULL, long_body, -1, NULL);
+  g_autofree char *dir = dlp_tmpdir_new ();
+  g_autofree char *params = g_strdup_printf ("tracking: {tracker: mlflow, tracking_uri: '%s'}\n",
+                                             dlp_fake_server_get_uri (server));
+  g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
+                         "--stage", "model_trainer", "--epochs", "1", NULL };
+  const char *env[] = { "DLPIPE_LIMIT_HTTP_BODY_BYTES=1000", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  ck_assert_int_eq (dlp_run_tool (argv, env, dir, &out, &err), 0);
+  ck_assert_msg (strstr (err, "GET mlflow/experiments/get-by-name: HTTP 200 with an answer longer "
+                         "than 1000 bytes (raise the limit with DLPIPE_LIMIT_HTTP_BODY_BYTES)")
+                 && strstr (err, "records go to the spool"), "%s", err);
+  dlp_tmpdir_free (g_steal_pointer (&dir));
+}
+END_TEST
+
 /* A stage whose server keeps answering 503: it succeeds with a warning
  * that names the call, and every record waits in the spool. */
 START_TEST (test_failing_server_keeps_records_in_spool)
@@ -374,6 +423,7 @@ answers_suite (void)
   tcase_add_test (tc, test_non_json_500);
   tcase_add_test (tc, test_answers_not_from_mlflow);
   tcase_add_test (tc, test_mlflow_errors_classified);
+  tcase_add_test (tc, test_hostile_answers);
   tcase_add_test (tc, test_failing_server_keeps_records_in_spool);
   suite_add_tcase (s, tc);
   return s;

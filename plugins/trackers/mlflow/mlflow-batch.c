@@ -139,13 +139,17 @@ static double
 metric_value (JsonObject *o)
 {
   JsonNode *v = json_object_get_member (o, "value");
-  if (v && json_node_get_value_type (v) == G_TYPE_STRING)
-    {
-      const char *s = json_node_get_string (v);
-      return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
-    }
-  return v ? json_node_get_double (v) : NAN;
+  GType type = v ? json_node_get_value_type (v) : G_TYPE_INVALID;
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
+    return json_node_get_double (v);
+  const char *s = type == G_TYPE_STRING ? json_node_get_string (v) : "";
+  return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
 }
+
+/* Pages of one history: 25 million points, far more than a run logs, so
+ * that a server answering with pages without end does not hold us. */
+#define HISTORY_PAGE_POINTS 25000
+#define MAX_HISTORY_PAGES 1000
 
 /* Every point of @key on the server, paging through get-history. */
 static GHashTable *
@@ -153,13 +157,21 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
                const DlpTrackerCall *call, GError **error)
 {
   g_autoptr (GHashTable) points = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *token = NULL;
-  do
+  g_autoptr (GHashTable) tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *token = NULL;
+  for (guint page = 0;; page++)
     {
+      if (page == MAX_HISTORY_PAGES)
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                       "GET mlflow/metrics/get-history: metric '%s' of run %s has more than %u "
+                       "pages", key, run_id, MAX_HISTORY_PAGES);
+          return NULL;
+        }
       JsonObject *q = json_object_new ();
       json_object_set_string_member (q, "run_id", run_id);
       json_object_set_string_member (q, "metric_key", key);
-      json_object_set_int_member (q, "max_results", 25000);
+      json_object_set_int_member (q, "max_results", HISTORY_PAGE_POINTS);
       if (token)
         json_object_set_string_member (q, "page_token", token);
       g_autoptr (JsonNode) query = dlp_mlflow_object_node (q);
@@ -170,15 +182,25 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
       JsonArray *metrics = dlp_mlflow_get_array (answer, "metrics");
       for (guint i = 0; metrics && i < json_array_get_length (metrics); i++)
         {
-          JsonObject *m = json_array_get_object_element (metrics, i);
-          g_hash_table_add (points, point_id (json_object_get_int_member_with_default (m, "step", 0),
-                                              json_object_get_int_member_with_default (m, "timestamp", 0),
-                                              metric_value (m)));
+          JsonObject *m = dlp_mlflow_array_object (metrics, i);
+          if (m)
+            g_hash_table_add (points, point_id (dlp_mlflow_get_int (m, "step", 0),
+                                                dlp_mlflow_get_int (m, "timestamp", 0),
+                                                metric_value (m)));
         }
-      g_free (token);
-      token = g_strdup (json_object_get_string_member_with_default (answer, "next_page_token", NULL));
+      const char *next = dlp_mlflow_get_string (answer, "next_page_token");
+      if (next == NULL || *next == '\0')
+        break;
+      if (g_hash_table_contains (tokens, next))
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                       "GET mlflow/metrics/get-history: the server gave page token '%.40s' of "
+                       "metric '%s' twice", next, key);
+          return NULL;
+        }
+      token = g_strdup (next);
+      g_hash_table_add (tokens, (gpointer) token);
     }
-  while (token && *token);
   return g_steal_pointer (&points);
 }
 

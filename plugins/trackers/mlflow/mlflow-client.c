@@ -6,6 +6,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 #include "mlflow-client.h"
+#include "mlflow-json.h"
 
 /* urllib3's cap on one wait, and ours on a server's Retry-After. */
 #define MAX_BACKOFF_S 120.0
@@ -191,21 +192,60 @@ quote_body (GBytes *body)
   return g_strdup_printf ("%s%s", text, len > MAX_QUOTED_BODY ? "..." : "");
 }
 
-/* The JSON object of a body, or NULL. */
+/* The JSON object of an answer body, or NULL with *@why (when not NULL)
+ * saying what the body is instead. A body nested deeper than the limit
+ * is not parsed: json-glib recurses once per level. */
 static JsonObject *
-parse_object (GBytes *body)
+parse_object (GBytes *body, char **why)
 {
   gsize len = 0;
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
   if (len == 0)
     return json_object_new ();
+  guint64 max_depth = dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
+  if (dlp_mlflow_json_depth (data, len) > max_depth)
+    {
+      if (why)
+        *why = g_strdup_printf ("JSON nested deeper than %" G_GUINT64_FORMAT " levels (raise the "
+                                "limit with %s)", max_depth, dlp_limit_env_name (DLP_LIMIT_YAML_DEPTH));
+      return NULL;
+    }
   g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
-    return NULL;
-  JsonNode *root = json_parser_get_root (parser);
+  JsonNode *root = json_parser_load_from_data (parser, data, (gssize) len, NULL)
+                     ? json_parser_get_root (parser) : NULL;
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
+    {
+      if (why)
+        *why = g_strdup ("a body that is not a JSON object");
+      return NULL;
+    }
   return json_object_ref (json_node_get_object (root));
+}
+
+/* The whole body of @in; NULL on a read error, or with *@too_large set
+ * when it is longer than the limit (a server may send without end). */
+static GBytes *
+read_body (GInputStream *in, GCancellable *cancellable, gboolean *too_large,
+           GError **error)
+{
+  guint64 limit = dlp_limit_get (DLP_LIMIT_HTTP_BODY_BYTES);
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  guint8 chunk[16384];
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, chunk, sizeof chunk, cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (bytes->len + (guint64) n > limit)
+        {
+          *too_large = TRUE;
+          return NULL;
+        }
+      g_byte_array_append (bytes, chunk, (guint) n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
 /* The error for an answer that will not be retried (or no longer). */
@@ -216,9 +256,8 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
 {
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
-  g_autoptr (JsonObject) obj = parse_object (body);
-  const char *code = obj && json_object_has_member (obj, "error_code")
-                       ? json_object_get_string_member_with_default (obj, "error_code", NULL) : NULL;
+  g_autoptr (JsonObject) obj = parse_object (body, NULL);
+  const char *code = dlp_mlflow_get_string (obj, "error_code");
   g_autofree char *after = tries > 1 ? g_strdup_printf (" (after %u tries)", tries) : g_strdup ("");
   if (request)
     {
@@ -239,7 +278,9 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
     }
   if (code)
     {
-      const char *message = json_object_get_string_member_with_default (obj, "message", "");
+      const char *message = dlp_mlflow_get_string (obj, "message");
+      if (message == NULL)
+        message = "";
       g_autofree char *shown = g_utf8_substring (message, 0, MIN (g_utf8_strlen (message, -1), 500));
       /* 403: the credentials lack a permission, which no retry fixes but
        * new credentials do, so the record waits in the spool. */
@@ -261,11 +302,11 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
 }
 
 /* Sends the messages @make builds until one succeeds or the policy gives
- * up. Returns the body of a 2xx answer. */
+ * up. Returns the body of a 2xx answer, and its status in *@status. */
 static GBytes *
 send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
                    gpointer make_data, DlpMlflowRequest *request,
-                   const DlpTrackerCall *call, GError **error)
+                   const DlpTrackerCall *call, guint *status_out, GError **error)
 {
   GCancellable *cancellable = call ? call->cancellable : NULL;
   gboolean redeliver = call && (call->flags & DLP_TRACKER_CALL_REDELIVERY);
@@ -286,6 +327,7 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
               g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
               json_node_take_object (node, done);
               char *text = json_to_string (node, FALSE);
+              *status_out = 200;
               return g_bytes_new_take (text, strlen (text));
             }
         }
@@ -298,7 +340,18 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
         }
       prepare_message (c, msg);
       g_autoptr (GError) local = NULL;
-      g_autoptr (GBytes) body = soup_session_send_and_read (c->session, msg, cancellable, &local);
+      g_autoptr (GInputStream) in = soup_session_send (c->session, msg, cancellable, &local);
+      gboolean too_large = FALSE;
+      g_autoptr (GBytes) body = in ? read_body (in, cancellable, &too_large, &local) : NULL;
+      if (too_large)
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                       "%s: HTTP %u with an answer longer than %" G_GUINT64_FORMAT " bytes "
+                       "(raise the limit with %s)", what, soup_message_get_status (msg),
+                       dlp_limit_get (DLP_LIMIT_HTTP_BODY_BYTES),
+                       dlp_limit_env_name (DLP_LIMIT_HTTP_BODY_BYTES));
+          return NULL;
+        }
       double wait;
       if (body == NULL)
         {
@@ -329,7 +382,10 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
         {
           guint status = soup_message_get_status (msg);
           if (status >= 200 && status < 300)
-            return g_steal_pointer (&body);
+            {
+              *status_out = status;
+              return g_steal_pointer (&body);
+            }
           if (!is_retried_status (status) || retry >= s->max_retries)
             {
               set_status_error (c, what, msg, body, retry + 1, request, error);
@@ -407,17 +463,19 @@ dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request,
                         const DlpTrackerCall *call, GError **error)
 {
   g_autofree char *what = g_strdup_printf ("%s %s", request->method, request->path);
+  guint status = 0;
   g_autoptr (GBytes) body = send_with_retries (c, what, make_json_message, request, request,
-                                               call, error);
+                                               call, &status, error);
   if (body == NULL)
     return NULL;
-  JsonObject *obj = parse_object (body);
+  g_autofree char *why = NULL;
+  JsonObject *obj = parse_object (body, &why);
   if (obj == NULL)
     {
       g_autofree char *quoted = quote_body (body);
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "%s: HTTP %u with a body that is not a JSON object (is the tracking URI "
-                   "an MLflow server?): %s", what, 200, quoted);
+                   "%s: HTTP %u with %s (is the tracking URI an MLflow server?): %s", what,
+                   status, why, quoted);
     }
   return obj;
 }
@@ -491,6 +549,8 @@ dlp_mlflow_client_upload (DlpMlflowClient *c, const char *url,
 {
   Upload u = { url, local_path };
   g_autofree char *what = g_strdup_printf ("PUT %s", url);
-  g_autoptr (GBytes) body = send_with_retries (c, what, make_upload_message, &u, NULL, call, error);
+  guint status = 0;
+  g_autoptr (GBytes) body = send_with_retries (c, what, make_upload_message, &u, NULL, call,
+                                               &status, error);
   return body != NULL;
 }

@@ -56,8 +56,8 @@ redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
   JsonArray *versions = dlp_mlflow_get_array (answer, "model_versions");
   for (guint i = 0; versions && i < json_array_get_length (versions); i++)
     {
-      JsonObject *v = json_array_get_object_element (versions, i);
-      if (g_strcmp0 (json_object_get_string_member_with_default (v, "source", NULL), f->source) == 0)
+      JsonObject *v = dlp_mlflow_array_object (versions, i);
+      if (v && g_strcmp0 (dlp_mlflow_get_string (v, "source"), f->source) == 0)
         {
           *done = json_object_new ();
           json_object_set_object_member (*done, "model_version", json_object_ref (v));
@@ -87,7 +87,7 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   if (answer == NULL)
     return NULL;
   JsonObject *mv = dlp_mlflow_get_object (answer, "model_version");
-  const char *version = mv ? json_object_get_string_member_with_default (mv, "version", NULL) : NULL;
+  const char *version = dlp_mlflow_get_string (mv, "version");
   if (version == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,

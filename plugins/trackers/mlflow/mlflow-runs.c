@@ -16,7 +16,7 @@ static char *
 experiment_id_of (JsonObject *answer, const char *name, GError **error)
 {
   JsonObject *exp = dlp_mlflow_get_object (answer, "experiment");
-  const char *id = exp ? json_object_get_string_member_with_default (exp, "experiment_id", NULL) : NULL;
+  const char *id = dlp_mlflow_get_string (exp, "experiment_id");
   if (id == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -24,8 +24,7 @@ experiment_id_of (JsonObject *answer, const char *name, GError **error)
                    name);
       return NULL;
     }
-  const char *stage = json_object_get_string_member_with_default (exp, "lifecycle_stage", "active");
-  if (strcmp (stage, "deleted") == 0)
+  if (g_strcmp0 (dlp_mlflow_get_string (exp, "lifecycle_stage"), "deleted") == 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                    "experiment '%s' (id %s) is deleted: restore it in MLflow "
@@ -65,7 +64,7 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
                                                                body, &code, call, &local);
       if (created)
         {
-          const char *id = json_object_get_string_member_with_default (created, "experiment_id", NULL);
+          const char *id = dlp_mlflow_get_string (created, "experiment_id");
           if (id)
             return t->experiment_id = g_strdup (id);
         }
@@ -86,8 +85,8 @@ static void
 remember_artifact_uri (DlpMlflowTracker *t, JsonObject *run)
 {
   JsonObject *info = dlp_mlflow_get_object (run, "info");
-  const char *id = info ? json_object_get_string_member_with_default (info, "run_id", NULL) : NULL;
-  const char *uri = info ? json_object_get_string_member_with_default (info, "artifact_uri", NULL) : NULL;
+  const char *id = dlp_mlflow_get_string (info, "run_id");
+  const char *uri = dlp_mlflow_get_string (info, "artifact_uri");
   if (id && uri)
     g_hash_table_replace (t->artifact_uris, g_strdup (id), g_strdup (uri));
 }
@@ -113,12 +112,10 @@ find_run_by_key (DlpMlflowTracker *t, const char *run_key, const DlpTrackerCall 
                                                           NULL, call, error);
   if (answer == NULL)
     return NULL;
-  JsonArray *runs = dlp_mlflow_get_array (answer, "runs");
-  if (runs == NULL || json_array_get_length (runs) == 0)
-    return json_object_new ();
+  JsonObject *run = dlp_mlflow_array_object (dlp_mlflow_get_array (answer, "runs"), 0);
   JsonObject *found = json_object_new ();
-  json_object_set_object_member (found, "run",
-                                 json_object_ref (json_array_get_object_element (runs, 0)));
+  if (run)
+    json_object_set_object_member (found, "run", json_object_ref (run));
   return found;
 }
 
@@ -184,7 +181,7 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
     return NULL;
   JsonObject *created = dlp_mlflow_get_object (answer, "run");
   JsonObject *info = created ? dlp_mlflow_get_object (created, "info") : NULL;
-  const char *id = info ? json_object_get_string_member_with_default (info, "run_id", NULL) : NULL;
+  const char *id = dlp_mlflow_get_string (info, "run_id");
   if (id == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -221,8 +218,7 @@ check_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, 
     return FALSE;
   JsonObject *run = dlp_mlflow_get_object (answer, "run");
   JsonObject *info = run ? dlp_mlflow_get_object (run, "info") : NULL;
-  if (info && g_strcmp0 (json_object_get_string_member_with_default (info, "lifecycle_stage", ""),
-                         "deleted") == 0)
+  if (g_strcmp0 (dlp_mlflow_get_string (info, "lifecycle_stage"), "deleted") == 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
                    "GET mlflow/runs/get: run %s is deleted; restore it in MLflow to continue it",
@@ -250,8 +246,8 @@ dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
       if (existing)
         {
           remember_artifact_uri (t, existing);
-          run_id = g_strdup (json_object_get_string_member_with_default (
-            json_object_get_object_member (existing, "info"), "run_id", NULL));
+          run_id = g_strdup (dlp_mlflow_get_string (dlp_mlflow_get_object (existing, "info"),
+                                                    "run_id"));
           continued = run_id != NULL;
         }
     }

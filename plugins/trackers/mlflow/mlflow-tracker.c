@@ -37,44 +37,6 @@ mlflow_get_settings (gpointer self)
   return dlp_mlflow_settings_to_json (t->settings);
 }
 
-JsonObject *
-dlp_mlflow_get_object (JsonObject *o, const char *name)
-{
-  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
-  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-JsonArray *
-dlp_mlflow_get_array (JsonObject *o, const char *name)
-{
-  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
-  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-}
-
-JsonNode *
-dlp_mlflow_object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, object);
-  return node;
-}
-
-JsonNode *
-dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
-{
-  JsonArray *array = json_array_sized_new (n_tags);
-  for (guint i = 0; i < n_tags; i++)
-    {
-      JsonObject *o = json_object_new ();
-      json_object_set_string_member (o, "key", tags[i].key);
-      json_object_set_string_member (o, "value", tags[i].value ? tags[i].value : "");
-      json_array_add_object_element (array, o);
-    }
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, array);
-  return node;
-}
-
 static const DlpTrackerClass mlflow_tracker = {
   .struct_size = sizeof (DlpTrackerClass),
   .name = "mlflow",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlflow-client.h"
+#include "mlflow-json.h"
 
 G_BEGIN_DECLS
 
@@ -69,17 +70,5 @@ char *dlp_mlflow_register_model (gpointer self, const char *run_id,
                                  const char *artifact_path,
                                  const char *const *aliases,
                                  const DlpTrackerCall *call, GError **error);
-
-/* The object or array member @name of @o, or NULL (json-glib 1.6 has
- * no _with_default getters for these). */
-JsonObject *dlp_mlflow_get_object (JsonObject *o, const char *name);
-JsonArray *dlp_mlflow_get_array (JsonObject *o, const char *name);
-
-/* A node that takes @object (json_node_init_object would add a reference
- * of its own). */
-JsonNode *dlp_mlflow_object_node (JsonObject *object);
-
-/* A JSON array [{"key": K, "value": V}, ...] for request bodies. */
-JsonNode *dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags);
 
 G_END_DECLS
