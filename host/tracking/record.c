@@ -22,10 +22,32 @@ dlp_tracker_target_clear (DlpTrackerTarget *target)
   g_clear_pointer (&target->run_ids, g_hash_table_unref);
 }
 
+const char *
+dlp_record_get_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+  return n && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
+}
+
+gint64
+dlp_record_get_int (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+  return n && json_node_get_value_type (n) == G_TYPE_INT64 ? json_node_get_int (n) : 0;
+}
+
+/* Records come back from spool files, which may have been edited or
+ * damaged: a member of another type reads as missing. */
 static const char *
 str (JsonObject *o, const char *name)
 {
-  return json_object_get_string_member_with_default (o, name, NULL);
+  return dlp_record_get_string (o, name);
+}
+
+static gint64
+int_of (JsonObject *o, const char *name)
+{
+  return dlp_record_get_int (o, name);
 }
 
 static JsonObject *
@@ -52,7 +74,8 @@ tags_of (JsonObject *items)
   g_autoptr (GList) keys = json_object_get_members (items);
   for (GList *l = keys; l; l = l->next)
     {
-      DlpTag t = { l->data, json_object_get_string_member_with_default (items, l->data, "") };
+      const char *value = str (items, l->data);
+      DlpTag t = { l->data, value ? value : "" };
       g_array_append_val (tags, t);
     }
   return tags;
@@ -62,12 +85,11 @@ static double
 value_of (JsonObject *m)
 {
   JsonNode *v = json_object_get_member (m, "value");
-  if (v && json_node_get_value_type (v) == G_TYPE_STRING)
-    {
-      const char *s = json_node_get_string (v);
-      return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
-    }
-  return v ? json_node_get_double (v) : NAN;
+  GType type = v ? json_node_get_value_type (v) : G_TYPE_INVALID;
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
+    return json_node_get_double (v);
+  const char *s = type == G_TYPE_STRING ? json_node_get_string (v) : "";
+  return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
 }
 
 static char *
@@ -86,13 +108,14 @@ start_run (DlpTrackerTarget *target, JsonObject *r, const DlpTrackerCall *call,
     .git_commit = str (r, "git_commit"),
     .git_branch = str (r, "git_branch"),
     .git_repo_url = str (r, "git_repo_url"),
-    .start_time_ms = json_object_get_int_member_with_default (r, "start_time", 0),
+    .start_time_ms = int_of (r, "start_time"),
     .tags = (const DlpTag *) (gpointer) tags->data,
     .n_tags = tags->len,
   };
   /* A run continued by key may exist already: look before creating it. */
   DlpTrackerCall continued = *call;
-  if (json_object_get_boolean_member_with_default (r, "continue", FALSE))
+  JsonNode *cont = json_object_get_member (r, "continue");
+  if (cont && json_node_get_value_type (cont) == G_TYPE_BOOLEAN && json_node_get_boolean (cont))
     continued.flags |= DLP_TRACKER_CALL_REDELIVERY;
   return target->klass->start_run (target->instance, &run, &continued, error);
 }
@@ -102,7 +125,11 @@ strv_of (JsonArray *array)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   for (guint i = 0; array && i < json_array_get_length (array); i++)
-    g_strv_builder_add (b, json_array_get_string_element (array, i));
+    {
+      JsonNode *n = json_array_get_element (array, i);
+      if (json_node_get_value_type (n) == G_TYPE_STRING)
+        g_strv_builder_add (b, json_node_get_string (n));
+    }
   return g_strv_builder_end (b);
 }
 
@@ -139,19 +166,22 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
       if (k->log_metrics == NULL)
         return TRUE;
       JsonArray *array = member_array (r, "metrics");
-      guint n = array ? json_array_get_length (array) : 0;
+      guint n = array ? json_array_get_length (array) : 0, n_ok = 0;
       g_autofree DlpMetric *metrics = g_new0 (DlpMetric, MAX (n, 1));
       for (guint i = 0; i < n; i++)
         {
-          JsonObject *m = json_array_get_object_element (array, i);
-          metrics[i] = (DlpMetric) {
-            .key = json_object_get_string_member_with_default (m, "key", ""),
+          JsonNode *node = json_array_get_element (array, i);
+          JsonObject *m = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          if (m == NULL || str (m, "key") == NULL)
+            continue;
+          metrics[n_ok++] = (DlpMetric) {
+            .key = str (m, "key"),
             .value = value_of (m),
-            .step = json_object_get_int_member_with_default (m, "step", 0),
-            .timestamp_ms = json_object_get_int_member_with_default (m, "timestamp", 0),
+            .step = int_of (m, "step"),
+            .timestamp_ms = int_of (m, "timestamp"),
           };
         }
-      return k->log_metrics (self, run_id, metrics, n, call, error);
+      return k->log_metrics (self, run_id, metrics, n_ok, call, error);
     }
   if (strcmp (op, "log_dataset") == 0)
     {
@@ -167,8 +197,7 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
   if (strcmp (op, "log_artifact") == 0)
     return k->log_artifact == NULL
            || k->log_artifact (self, run_id, str (r, "path"),
-                               json_object_get_string_member_with_default (r, "artifact_path", ""),
-                               call, error);
+                               str (r, "artifact_path") ? str (r, "artifact_path") : "", call, error);
   if (strcmp (op, "log_model") == 0)
     return k->log_model == NULL
            || k->log_model (self, run_id, str (r, "path"), str (r, "artifact_path"), call, error);
@@ -196,11 +225,38 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
                        str (r, "status"));
           return FALSE;
         }
-      return k->end_run (self, run_id, status,
-                         json_object_get_int_member_with_default (r, "end_time", 0), call, error);
+      return k->end_run (self, run_id, status, int_of (r, "end_time"), call, error);
     }
   g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "unknown tracking record '%s'", op);
   return FALSE;
+}
+
+/* The string members each kind of record needs (see record.h). */
+static const struct {
+  const char *op;
+  const char *members[4];
+} required[] = {
+  { "log_dataset", { "name", "path", "digest", "context" } },
+  { "log_artifact", { "path" } },
+  { "log_model", { "path", "artifact_path" } },
+  { "register_model", { "model_name", "artifact_path" } },
+  { "end_run", { "status" } },
+};
+
+static gboolean
+check_members (JsonObject *record, const char *op, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    for (guint j = 0; strcmp (required[i].op, op) == 0 && j < G_N_ELEMENTS (required[i].members)
+                      && required[i].members[j]; j++)
+      if (str (record, required[i].members[j]) == NULL)
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                       "a tracking record '%s' needs the text member \"%s\"", op,
+                       required[i].members[j]);
+          return FALSE;
+        }
+  return TRUE;
 }
 
 gboolean
@@ -215,6 +271,8 @@ dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record,
                    "a tracking record needs \"op\" and \"run_key\"");
       return FALSE;
     }
+  if (!check_members (record, op, error))
+    return FALSE;
   if (strcmp (op, "start_run") == 0)
     {
       char *id = start_run (target, record, call, error);
@@ -236,7 +294,7 @@ dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record,
 char *
 dlp_record_describe (JsonObject *record)
 {
-  const char *op = json_object_get_string_member_with_default (record, "op", "?");
+  const char *op = str (record, "op") ? str (record, "op") : "?";
   JsonArray *metrics = member_array (record, "metrics");
   JsonObject *items = member_object (record, "items");
   if (metrics)

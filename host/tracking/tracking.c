@@ -90,7 +90,7 @@ read_run_file (const char *path, RunFile *f, GError **error)
   JsonNode *root = json_parser_load_from_data (parser, text, -1, NULL) ? json_parser_get_root (parser)
                                                                         : NULL;
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *key = o ? json_object_get_string_member_with_default (o, "run_key", NULL) : NULL;
+  const char *key = dlp_record_get_string (o, "run_key");
   if (!dlp_run_key_is_valid (key))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
@@ -99,8 +99,8 @@ read_run_file (const char *path, RunFile *f, GError **error)
       return FALSE;
     }
   f->run_key = g_strdup (key);
-  f->tracker = g_strdup (json_object_get_string_member_with_default (o, "tracker", NULL));
-  f->run_id = g_strdup (json_object_get_string_member_with_default (o, "run_id", NULL));
+  f->tracker = g_strdup (dlp_record_get_string (o, "tracker"));
+  f->run_id = g_strdup (dlp_record_get_string (o, "run_id"));
   return TRUE;
 }
 
@@ -126,7 +126,7 @@ spooled_files_of (const char *dir, const char *run_key)
           || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         continue;
       JsonObject *h = json_node_get_object (json_parser_get_root (parser));
-      if (g_strcmp0 (json_object_get_string_member_with_default (h, "run_key", NULL), run_key) == 0)
+      if (g_strcmp0 (dlp_record_get_string (h, "run_key"), run_key) == 0)
         g_ptr_array_add (mine, g_strdup (name));
     }
   return mine;
