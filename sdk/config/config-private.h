@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 /* Where a node came from, and its scalar text as written. */
 typedef struct {
-  const char *source;   /* interned: a file name or "--set KEY=VALUE" */
+  const char *source;   /* a file name or "--set KEY=VALUE", owned by the doc */
   guint line;           /* 1-based; 0 when there is no line */
   char *raw;            /* scalar text as written, or NULL */
 } DlpLocation;
@@ -17,6 +17,7 @@ typedef struct {
   char *file;
   JsonNode *root;
   GHashTable *locations;   /* JsonNode* -> DlpLocation* */
+  GPtrArray *sources;      /* the strings locations name their source with */
 } DlpConfigDoc;
 
 DlpConfigDoc *dlp_config_doc_ref (DlpConfigDoc *doc);

@@ -43,6 +43,7 @@ dlp_config_doc_unref (DlpConfigDoc *doc)
   if (doc == NULL || !g_atomic_ref_count_dec (&doc->ref_count))
     return;
   g_hash_table_unref (doc->locations);
+  g_ptr_array_unref (doc->sources);
   json_node_unref (doc->root);
   g_free (doc->file);
   g_free (doc);
@@ -81,8 +82,8 @@ dlp_config_parse (const char *name, const char *text, gssize length,
 {
   gsize len = length < 0 ? strlen (text) : (gsize) length;
   g_autoptr (GHashTable) locations = dlp_location_table_new ();
-  /* Sources are interned: locations outlive the parse that made them. */
-  const char *source = g_intern_string (name);
+  /* The document keeps the string its locations point to. */
+  g_autofree char *source = g_strdup (name);
   JsonNode *root = dlp_yaml_parse (source, text, len, TRUE, locations, error);
   if (root == NULL)
     return NULL;
@@ -112,6 +113,8 @@ dlp_config_parse (const char *name, const char *text, gssize length,
   doc->file = g_strdup (name);
   doc->root = root;
   doc->locations = g_steal_pointer (&locations);
+  doc->sources = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (doc->sources, g_steal_pointer (&source));
   DlpConfig *cfg = view_new (doc, root, "");
   dlp_config_doc_unref (doc);
   return cfg;
@@ -604,7 +607,7 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
     }
 
   g_autofree char *label = g_strdup_printf ("--set %s", assignment);
-  const char *source = g_intern_string (label);
+  const char *source = label;
   g_autoptr (GHashTable) locations = dlp_location_table_new ();
   JsonNode *value = dlp_yaml_parse (source, eq + 1, strlen (eq + 1), FALSE, locations, error);
   if (value == NULL)
@@ -664,6 +667,7 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
       g_hash_table_iter_steal (&it);
       g_hash_table_replace (config->doc->locations, k, v);
     }
+  g_ptr_array_add (config->doc->sources, g_steal_pointer (&label));
   return TRUE;
 }
 

@@ -135,7 +135,7 @@ dlp_param_spec_parse_default (const DlpParamSpec *spec, GError **error)
 {
   g_autoptr (GHashTable) locations = dlp_location_table_new ();
   g_autofree char *what = g_strdup_printf ("default of parameter '%s'", spec->name);
-  return dlp_yaml_parse (g_intern_string (what), spec->default_value,
+  return dlp_yaml_parse (what, spec->default_value,
                          strlen (spec->default_value), FALSE, locations, error);
 }
 
