@@ -10,7 +10,9 @@ print_param (const DlpParamSpec *p)
                             : g_strdup (dlp_param_type_name (p->type));
   printf ("  %s\n", p->name);
   printf ("      type:     %s\n", type);
-  if (p->has_range)
+  if (p->has_range && p->type == DLP_PARAM_INT)
+    printf ("      range:    %.0f to %.0f\n", p->minimum, p->maximum);
+  else if (p->has_range)
     printf ("      range:    %g to %g\n", p->minimum, p->maximum);
   if (p->required)
     printf ("      required\n");

@@ -1,5 +1,6 @@
 /* cmd-plugins.c: `dlpipe plugins [--json]`. */
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
 
 static JsonNode *
@@ -90,14 +91,25 @@ dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
       return DLP_EXIT_OK;
     }
   g_autoptr (GPtrArray) types = dlp_registry_list_types (registry, -1);
-  printf ("%-10s %-16s %-20s %-8s %s\n", "KIND", "TYPE", "PLUGIN", "VERSION", "DESCRIPTION");
+  /* Columns as wide as their longest entry. */
+  int w_type = 4, w_plugin = 6, w_version = 7;
   for (guint i = 0; i < types->len; i++)
     {
       const DlpTypeEntry *t = g_ptr_array_index (types, i);
       const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
-      printf ("%-10s %-16s %-20s %-8s %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)),
-              dlp_type_entry_get_name (t), dlp_plugin_info_get_name (p),
-              dlp_plugin_info_get_version (p), dlp_type_entry_get_description (t));
+      w_type = MAX (w_type, (int) strlen (dlp_type_entry_get_name (t)));
+      w_plugin = MAX (w_plugin, (int) strlen (dlp_plugin_info_get_name (p)));
+      w_version = MAX (w_version, (int) strlen (dlp_plugin_info_get_version (p)));
+    }
+  printf ("%-10s %-*s %-*s %-*s %s\n", "KIND", w_type, "TYPE", w_plugin, "PLUGIN",
+          w_version, "VERSION", "DESCRIPTION");
+  for (guint i = 0; i < types->len; i++)
+    {
+      const DlpTypeEntry *t = g_ptr_array_index (types, i);
+      const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+      printf ("%-10s %-*s %-*s %-*s %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)),
+              w_type, dlp_type_entry_get_name (t), w_plugin, dlp_plugin_info_get_name (p),
+              w_version, dlp_plugin_info_get_version (p), dlp_type_entry_get_description (t));
     }
   g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (registry);
   printf ("\n%u types from %u plugins\n", types->len, plugins->len);
