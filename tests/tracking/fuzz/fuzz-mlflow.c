@@ -88,7 +88,10 @@ nesting (const char *text, gsize len)
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
-        deepest = MAX (deepest, ++depth);
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
@@ -114,7 +117,7 @@ add_answer (DlpFakeServer *server, guint status, const char *content_type,
 }
 
 /* "### STATUS [CONTENT-TYPE]": a status of 200 to 599 (else 200) and a
- * content type of plain characters (else JSON's). */
+ * content type of plain characters with a '/' (else JSON's). */
 static void
 read_answer_line (const char *line, gsize len, guint *status, char **content_type)
 {
@@ -129,7 +132,8 @@ read_answer_line (const char *line, gsize len, guint *status, char **content_typ
   if (len > 4 && line[3] == ' ')
     {
       g_autofree char *type = g_strndup (line + 4, len - 4);
-      gboolean plain = *type != '\0';
+      /* libsoup takes TYPE/SUBTYPE only. */
+      gboolean plain = strchr (type, '/') != NULL && type[0] != '/';
       for (const char *p = type; *p && plain; p++)
         plain = g_ascii_isalnum (*p) || strchr ("/+-.;= ", *p);
       if (plain)
