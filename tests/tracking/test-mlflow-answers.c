@@ -261,6 +261,13 @@ START_TEST (test_answers_not_from_mlflow)
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                     "POST mlflow/runs/log-batch: HTTP 404 Not Found: (empty body) (is the "
                     "tracking URI an MLflow server?)");
+  /* A terminal's escape sequences do not reach the terminal. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 502, "text/plain", "\x1b[2J\x1b]0;owned\x07gateway", -1, NULL);
+  g_clear_error (&error);
+  ck_assert (!log_one_param (self, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/log-batch: HTTP 502 Bad Gateway: ?[2J?]0;owned?gateway");
   klass->destroy (self);
 }
 END_TEST
@@ -323,6 +330,16 @@ START_TEST (test_hostile_answers)
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                     "POST mlflow/runs/log-batch: HTTP 200 with JSON nested deeper than 64 levels "
                     "(raise the limit with DLPIPE_LIMIT_YAML_DEPTH)");
+
+  /* Ids go into URLs, files and messages: only MLflow's kind are taken. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, EXPERIMENT, -1, NULL);
+  dlp_fake_server_add (server, 200, NULL, "{\"run\": {\"info\": {\"run_id\": \"../../x\"}}}", -1, NULL);
+  g_clear_error (&error);
+  g_autofree char *run_id = start_run (self, &error);
+  ck_assert_ptr_null (run_id);
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
 
   /* A redelivered metric looks at the history first. */
   dlp_fake_server_reset (server);

@@ -26,6 +26,7 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
                      GError **error)
 {
   const char *tracking = t->settings->tracking_uri;
+  g_autofree char *shown = dlp_mlflow_printable (root, strlen (root), 300, FALSE);
   if (g_str_has_prefix (root, "mlflow-artifacts:"))
     {
       const char *rest = root + strlen ("mlflow-artifacts:");
@@ -48,7 +49,7 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
                                                    : g_strdup (root);
       if (d->folder == NULL)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "artifact root %s: not a file URI", root);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "artifact root %s: not a file URI", shown);
           return FALSE;
         }
     }
@@ -57,7 +58,7 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                    "artifact root %s: dlpipe uploads through the MLflow server; start it with "
                    "proxied artifacts (--serve-artifacts, the default) so that runs get "
-                   "mlflow-artifacts:/ roots", root);
+                   "mlflow-artifacts:/ roots", shown);
       return FALSE;
     }
   if (d->url)

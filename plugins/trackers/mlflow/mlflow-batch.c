@@ -193,9 +193,10 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
         break;
       if (g_hash_table_contains (tokens, next))
         {
+          g_autofree char *shown = dlp_mlflow_printable (next, strlen (next), 40, FALSE);
           g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                       "GET mlflow/metrics/get-history: the server gave page token '%.40s' of "
-                       "metric '%s' twice", next, key);
+                       "GET mlflow/metrics/get-history: the server gave page token '%s' of "
+                       "metric '%s' twice", shown, key);
           return NULL;
         }
       token = g_strdup (next);

@@ -187,9 +187,9 @@ quote_body (GBytes *body)
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
   if (len == 0)
     return g_strdup ("(empty body)");
-  g_autofree char *text = g_utf8_make_valid (data, (gssize) MIN (len, MAX_QUOTED_BODY));
-  g_strstrip (text);
-  return g_strdup_printf ("%s%s", text, len > MAX_QUOTED_BODY ? "..." : "");
+  /* Enough bytes for MAX_QUOTED_BODY characters of up to 4 bytes. */
+  gsize head = MIN (len, MAX_QUOTED_BODY * 4);
+  return dlp_mlflow_printable (data, head, MAX_QUOTED_BODY, head < len);
 }
 
 /* The JSON object of an answer body, or NULL with *@why (when not NULL)
@@ -255,7 +255,9 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
                   GError **error)
 {
   guint status = soup_message_get_status (msg);
-  const char *reason = soup_message_get_reason_phrase (msg);
+  const char *phrase = soup_message_get_reason_phrase (msg);
+  g_autofree char *reason = phrase ? dlp_mlflow_printable (phrase, strlen (phrase), 100, FALSE)
+                                   : NULL;
   g_autoptr (JsonObject) obj = parse_object (body, NULL);
   const char *code = dlp_mlflow_get_string (obj, "error_code");
   g_autofree char *after = tries > 1 ? g_strdup_printf (" (after %u tries)", tries) : g_strdup ("");
@@ -279,9 +281,8 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
   if (code)
     {
       const char *message = dlp_mlflow_get_string (obj, "message");
-      if (message == NULL)
-        message = "";
-      g_autofree char *shown = g_utf8_substring (message, 0, MIN (g_utf8_strlen (message, -1), 500));
+      g_autofree char *shown = message ? dlp_mlflow_printable (message, strlen (message), 500, FALSE)
+                                       : g_strdup ("");
       /* 403: the credentials lack a permission, which no retry fixes but
        * new credentials do, so the record waits in the spool. */
       int domain_code = status == 403 || status >= 500 ? DLP_ERROR_NETWORK : DLP_ERROR_FAILED;
@@ -532,7 +533,7 @@ make_upload_message (DlpMlflowClient *c, gpointer data, GError **error)
   SoupMessage *msg = soup_message_new ("PUT", u->url);
   if (msg == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "cannot make a request of %s", u->url);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "not a URL one can send to");
       return NULL;
     }
   g_autofree char *type = g_content_type_guess (u->local_path, NULL, 0, NULL);
@@ -548,7 +549,9 @@ dlp_mlflow_client_upload (DlpMlflowClient *c, const char *url,
                           GError **error)
 {
   Upload u = { url, local_path };
-  g_autofree char *what = g_strdup_printf ("PUT %s", url);
+  /* The URL holds the run's artifact root, which the server chose. */
+  g_autofree char *shown = dlp_mlflow_printable (url, strlen (url), 300, FALSE);
+  g_autofree char *what = g_strdup_printf ("PUT %s", shown);
   guint status = 0;
   g_autoptr (GBytes) body = send_with_retries (c, what, make_upload_message, &u, NULL, call,
                                                &status, error);

@@ -1,4 +1,5 @@
 /* mlflow-json.c: the helpers of mlflow-json.h. */
+#include <string.h>
 #include "mlflow-json.h"
 
 static JsonNode *
@@ -33,6 +34,32 @@ dlp_mlflow_get_int (JsonObject *o, const char *name, gint64 fallback)
 {
   JsonNode *n = member (o, name);
   return n && json_node_get_value_type (n) == G_TYPE_INT64 ? json_node_get_int (n) : fallback;
+}
+
+const char *
+dlp_mlflow_get_id (JsonObject *o, const char *name, gsize max)
+{
+  const char *id = dlp_mlflow_get_string (o, name);
+  gsize len = id ? strlen (id) : 0;
+  if (len == 0 || len > max || !g_ascii_isalnum (id[0]))
+    return NULL;
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
+      return NULL;
+  return id;
+}
+
+char *
+dlp_mlflow_printable (const char *data, gsize len, gsize max, gboolean cut)
+{
+  g_autofree char *valid = g_utf8_make_valid (data, (gssize) len);
+  glong n = g_utf8_strlen (valid, -1);
+  g_autofree char *text = g_utf8_substring (valid, 0, MIN (n, (glong) max));
+  for (char *p = text; *p; p++)
+    if (((guchar) *p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+      *p = '?';
+  g_strstrip (text);
+  return g_strdup_printf ("%s%s", text, cut || (gsize) n > max ? "..." : "");
 }
 
 JsonObject *

@@ -16,6 +16,16 @@ JsonObject *dlp_mlflow_get_object (JsonObject *o, const char *name);
 JsonArray *dlp_mlflow_get_array (JsonObject *o, const char *name);
 /* The integer member @name of @o, or @fallback. */
 gint64 dlp_mlflow_get_int (JsonObject *o, const char *name, gint64 fallback);
+/* The member @name of @o when it is an id as MLflow makes them (a letter
+ * or a digit, then letters, digits, '_' or '-', @max in all), else NULL:
+ * ids go into URLs, files and messages. */
+const char *dlp_mlflow_get_id (JsonObject *o, const char *name, gsize max);
+
+/* Text of a server for a message: valid UTF-8, at most @max characters
+ * ("..." when there was more, or when @cut), control characters (a
+ * terminal's escape sequences) shown as '?'. */
+char *dlp_mlflow_printable (const char *text, gsize len, gsize max, gboolean cut);
+
 /* Element @i of @a when it is an object, else NULL. */
 JsonObject *dlp_mlflow_array_object (JsonArray *a, guint i);
 

@@ -87,11 +87,11 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   if (answer == NULL)
     return NULL;
   JsonObject *mv = dlp_mlflow_get_object (answer, "model_version");
-  const char *version = dlp_mlflow_get_string (mv, "version");
+  const char *version = dlp_mlflow_get_id (mv, "version", DLP_MLFLOW_MAX_VERSION);
   if (version == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "POST mlflow/model-versions/create: the answer has no version");
+                   "POST mlflow/model-versions/create: the answer has no version number");
       return NULL;
     }
   return g_strdup (version);

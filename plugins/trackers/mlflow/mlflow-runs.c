@@ -16,11 +16,12 @@ static char *
 experiment_id_of (JsonObject *answer, const char *name, GError **error)
 {
   JsonObject *exp = dlp_mlflow_get_object (answer, "experiment");
-  const char *id = dlp_mlflow_get_string (exp, "experiment_id");
+  const char *id = dlp_mlflow_get_id (exp, "experiment_id", DLP_MLFLOW_MAX_EXPERIMENT_ID);
   if (id == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "GET mlflow/experiments/get-by-name: the answer for '%s' has no experiment id",
+                   "GET mlflow/experiments/get-by-name: the answer for '%s' has no experiment id "
+                   "(letters, digits, '_' or '-')",
                    name);
       return NULL;
     }
@@ -64,7 +65,8 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
                                                                body, &code, call, &local);
       if (created)
         {
-          const char *id = dlp_mlflow_get_string (created, "experiment_id");
+          const char *id = dlp_mlflow_get_id (created, "experiment_id",
+                                              DLP_MLFLOW_MAX_EXPERIMENT_ID);
           if (id)
             return t->experiment_id = g_strdup (id);
         }
@@ -85,7 +87,7 @@ static void
 remember_artifact_uri (DlpMlflowTracker *t, JsonObject *run)
 {
   JsonObject *info = dlp_mlflow_get_object (run, "info");
-  const char *id = dlp_mlflow_get_string (info, "run_id");
+  const char *id = dlp_mlflow_get_id (info, "run_id", DLP_MLFLOW_MAX_RUN_ID);
   const char *uri = dlp_mlflow_get_string (info, "artifact_uri");
   if (id && uri)
     g_hash_table_replace (t->artifact_uris, g_strdup (id), g_strdup (uri));
@@ -181,11 +183,11 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
     return NULL;
   JsonObject *created = dlp_mlflow_get_object (answer, "run");
   JsonObject *info = created ? dlp_mlflow_get_object (created, "info") : NULL;
-  const char *id = dlp_mlflow_get_string (info, "run_id");
+  const char *id = dlp_mlflow_get_id (info, "run_id", DLP_MLFLOW_MAX_RUN_ID);
   if (id == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "POST mlflow/runs/create: the answer has no run id");
+                   "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
       return NULL;
     }
   remember_artifact_uri (t, created);
@@ -246,8 +248,8 @@ dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
       if (existing)
         {
           remember_artifact_uri (t, existing);
-          run_id = g_strdup (dlp_mlflow_get_string (dlp_mlflow_get_object (existing, "info"),
-                                                    "run_id"));
+          run_id = g_strdup (dlp_mlflow_get_id (dlp_mlflow_get_object (existing, "info"),
+                                                "run_id", DLP_MLFLOW_MAX_RUN_ID));
           continued = run_id != NULL;
         }
     }

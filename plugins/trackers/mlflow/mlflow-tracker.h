@@ -15,6 +15,11 @@ G_BEGIN_DECLS
 #define DLP_MLFLOW_MAX_DATASET_NAME 500
 #define DLP_MLFLOW_MAX_DIGEST 36
 
+/* The longest ids MLflow makes (mlflow/utils/validation.py). */
+#define DLP_MLFLOW_MAX_RUN_ID 256
+#define DLP_MLFLOW_MAX_EXPERIMENT_ID 64
+#define DLP_MLFLOW_MAX_VERSION 20
+
 /* The tag that carries the host's run key, to find a run again. */
 #define DLP_MLFLOW_RUN_KEY_TAG "dlpipe.run_key"
 
