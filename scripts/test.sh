@@ -18,7 +18,7 @@ BUILD_DIR=$root/build "$root/scripts/build.sh"
 meson test -C "$root/build" --print-errorlogs
 
 BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -Db_sanitize=address,undefined -Db_lundef=false
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C "$root/build-asan" --no-suite install --print-errorlogs
 
 meson test -C "$root/build" --setup valgrind --suite valgrind --print-errorlogs

@@ -1,6 +1,7 @@
 /* test-http.c: the http source against a server this test runs on
  * 127.0.0.1: downloads, the cache, redirects and every failure mode. */
 #include <libsoup/soup.h>
+#include "../unit/soup-listen.h"
 #include "data-test-util.h"
 
 static const char csv_body[] = "x,y\n1,a\n2,b\n3,a\n";
@@ -98,21 +99,15 @@ server_run (gpointer data)
   SoupServer *soup = soup_server_new (NULL, NULL);
   soup_server_add_handler (soup, NULL, handle, NULL, NULL);
   g_autoptr (GError) error = NULL;
-  gboolean ok = soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  GSocketService *service = NULL;
+  guint port = dlp_test_soup_listen (soup, &service, &error);
   g_mutex_lock (&server.lock);
-  if (ok)
-    {
-      GSList *uris = soup_server_get_uris (soup);
-      server.port = (guint) g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
-  else
-    server.port = 1;
+  server.port = port ? port : 1;
   g_cond_signal (&server.ready);
   g_mutex_unlock (&server.lock);
-  if (ok)
+  if (port)
     g_main_loop_run (server.loop);
-  soup_server_disconnect (soup);
+  dlp_test_soup_stop (soup, service);
   g_object_unref (soup);
   g_main_context_pop_thread_default (server.context);
   return NULL;

@@ -1,16 +1,13 @@
 /* fake-mlflow.c: the test server of fake-mlflow.h.
  *
- * Connections are accepted here and handed to libsoup, as dlpipe serve
- * does: libsoup 3.2's own listener leaks every socket it accepts, which
- * the leak checker of the sanitizer builds and of libFuzzer reports. With
- * no listener of its own, libsoup closes each connection after its answer,
- * which is as well: a connection kept alive stays open on this side after
- * the client has closed it (libsoup 3.2), and a fuzzer makes thousands. */
+ * It listens through tests/unit/soup-listen.h. With no listener of its
+ * own, libsoup closes each connection after its answer, which is as well:
+ * a connection kept alive stays open on this side after the client has
+ * closed it (libsoup 3.2), and a fuzzer makes thousands. */
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <gio/gio.h>
 #include <libsoup/soup.h>
+#include "../unit/soup-listen.h"
 #include "fake-mlflow.h"
 
 struct _DlpFakeServer {
@@ -135,54 +132,19 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
   dlp_fake_answer_clear (&answer);
 }
 
-static gboolean
-incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
-          gpointer data)
-{
-  DlpFakeServer *s = data;
-  (void) service, (void) source;
-  /* Answers go out at once, not after the client's delayed ACK. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       TRUE, NULL);
-  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  soup_server_accept_iostream (s->soup, G_IO_STREAM (connection), local, remote, NULL);
-  return TRUE;
-}
-
 static guint
 start_listening (DlpFakeServer *s, GError **error)
 {
   s->soup = soup_server_new ("server-header", "fake-mlflow", NULL);
   soup_server_add_handler (s->soup, NULL, handle, s, NULL);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  s->service = g_socket_service_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), any, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, error))
-    return 0;
-  g_signal_connect (s->service, "incoming", G_CALLBACK (incoming), s);
-  g_socket_service_start (s->service);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return dlp_test_soup_listen (s->soup, &s->service, error);
 }
 
 static void
 stop_listening (DlpFakeServer *s)
 {
-  if (s->service)
-    {
-      g_socket_service_stop (s->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (s->service));
-      g_signal_handlers_disconnect_by_data (s->service, s);
-    }
-  while (g_main_context_iteration (s->context, FALSE))
-    ;
   if (s->soup)
-    soup_server_disconnect (s->soup);
-  while (g_main_context_iteration (s->context, FALSE))
-    ;
-  g_clear_object (&s->service);
+    dlp_test_soup_stop (s->soup, g_steal_pointer (&s->service));
   g_clear_object (&s->soup);
 }
 
