@@ -9,6 +9,16 @@
 #define DLP_API
 #endif
 
+/* On a loop function: compile it for AVX-512, AVX2 and the baseline, and
+ * let the loader pick the CPU's (GCC on x86-64; elsewhere a no-op). An
+ * elementwise loop gives the same bits in every variant, as the build
+ * neither contracts a * b + c nor reassociates. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DLP_VECTOR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define DLP_VECTOR_CLONES
+#endif
+
 /* Marks the one symbol a plugin exports. */
 #define DLP_PLUGIN_EXPORT __attribute__ ((visibility ("default")))
 

@@ -4,12 +4,6 @@
 #include <string.h>
 #include <dlpipe/dlp-vecmath.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define DLP_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
-#else
-#define DLP_CLONES
-#endif
-
 static inline float
 exp_kernel (float x)
 {
@@ -50,21 +44,21 @@ tanh_kernel (float x)
   return a < 0.625f ? small : big;
 }
 
-DLP_CLONES void
+DLP_VECTOR_CLONES void
 dlp_vec_exp (float *y, const float *x, gsize n)
 {
   for (gsize i = 0; i < n; i++)
     y[i] = exp_kernel (x[i]);
 }
 
-DLP_CLONES void
+DLP_VECTOR_CLONES void
 dlp_vec_sigmoid (float *y, const float *x, gsize n)
 {
   for (gsize i = 0; i < n; i++)
     y[i] = 1.0f / (1.0f + exp_kernel (-x[i]));
 }
 
-DLP_CLONES void
+DLP_VECTOR_CLONES void
 dlp_vec_tanh (float *y, const float *x, gsize n)
 {
   for (gsize i = 0; i < n; i++)

@@ -69,30 +69,51 @@ adam_get_state_size (gpointer self, gsize n_params)
   return 2 * n_params;
 }
 
+/* The step's constants, with the bias corrections folded in. */
+typedef struct {
+  float b1, b2, eps;
+  float alpha;      /* lr / (1 - b1^t) */
+  float inv_c2;     /* 1 / sqrt(1 - b2^t) */
+  float l2;         /* Adam's weight decay, added to the gradient */
+  float shrink;     /* AdamW's decay, applied to the parameter */
+} AdamStep;
+
+/* The element loop: restrict and an inlined sqrt let it vectorize, and
+ * on the MLP it is a third of a training step when it does not. */
+DLP_VECTOR_CLONES static void
+adam_kernel (float *restrict params, const float *restrict grads, float *restrict m,
+             float *restrict v, gsize n, const AdamStep *s)
+{
+  const AdamStep k = *s;
+  for (gsize i = 0; i < n; i++)
+    {
+      float p = params[i] * k.shrink;
+      float g = grads[i] + k.l2 * params[i];
+      m[i] = k.b1 * m[i] + (1.0f - k.b1) * g;
+      v[i] = k.b2 * v[i] + (1.0f - k.b2) * g * g;
+      params[i] = p - k.alpha * m[i] / (sqrtf (v[i]) * k.inv_c2 + k.eps);
+    }
+}
+
 static void
 adam_update (gpointer self, float *params, const float *grads, float *state,
              gsize n, const DlpOptimizerStep *step)
 {
   Adam *adam = self;
-  float *m = state, *v = state + n;
-  const float b1 = (float) adam->beta1, b2 = (float) adam->beta2;
-  const float eps = (float) adam->epsilon;
   const double t = (double) step->step;
-  /* Bias corrections folded into the step size and epsilon, in double. */
+  /* Bias corrections in double. */
   const double c1 = 1.0 - pow (adam->beta1, t);
   const double c2 = sqrt (1.0 - pow (adam->beta2, t));
-  const float alpha = (float) (step->learning_rate / c1);
-  const float inv_c2 = (float) (1.0 / c2);
-  const float l2 = adam->decoupled ? 0.0f : (float) adam->weight_decay;
-  const float shrink = adam->decoupled ? (float) (1.0 - step->learning_rate * adam->weight_decay) : 1.0f;
-  for (gsize i = 0; i < n; i++)
-    {
-      float p = params[i] * shrink;
-      float g = grads[i] + l2 * params[i];
-      m[i] = b1 * m[i] + (1.0f - b1) * g;
-      v[i] = b2 * v[i] + (1.0f - b2) * g * g;
-      params[i] = p - alpha * m[i] / (sqrtf (v[i]) * inv_c2 + eps);
-    }
+  AdamStep s = {
+    .b1 = (float) adam->beta1,
+    .b2 = (float) adam->beta2,
+    .eps = (float) adam->epsilon,
+    .alpha = (float) (step->learning_rate / c1),
+    .inv_c2 = (float) (1.0 / c2),
+    .l2 = adam->decoupled ? 0.0f : (float) adam->weight_decay,
+    .shrink = adam->decoupled ? (float) (1.0 - step->learning_rate * adam->weight_decay) : 1.0f,
+  };
+  adam_kernel (params, grads, state, state + n, n, &s);
 }
 
 static const DlpOptimizerClass adam_class = {
