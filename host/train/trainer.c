@@ -21,7 +21,8 @@ struct _DlpTrainer {
   gsize n_params;
   float *opt_state;
   gsize state_size;
-  float *best;           /* weights of the best epoch, with restore_best */
+  float *best;           /* parameters then state of the best epoch, with restore_best */
+  gsize n_best;
   DlpMonitor monitor;
 
   /* Position: epochs done, batches done in the next one, updates done. */
@@ -56,7 +57,10 @@ dlp_trainer_new (DlpGraph *graph, const DlpOptimizerClass *klass,
   t->state_size = klass->get_state_size ? klass->get_state_size (optimizer, t->n_params) : 0;
   t->opt_state = g_new0 (float, MAX (t->state_size, 1));
   if (options->restore_best && options->patience > 0)
-    t->best = g_new0 (float, MAX (t->n_params, 1));
+    {
+      t->n_best = t->n_params + dlp_graph_get_n_state (graph);
+      t->best = g_new0 (float, MAX (t->n_best, 1));
+    }
   dlp_monitor_init (&t->monitor, t->monitor_name, options->min_delta);
   t->history = g_array_new (FALSE, TRUE, sizeof (DlpEpochResult));
   dlp_graph_set_seed (graph, options->seed);
@@ -215,7 +219,7 @@ save_checkpoint (DlpTrainer *t, const char *dir, GError **error)
     return FALSE;
   if (t->best)
     {
-      g_autoptr (DlpTensor) best = floats_tensor (t->best, t->n_params);
+      g_autoptr (DlpTensor) best = floats_tensor (t->best, t->n_best);
       if (!dlp_safetensors_writer_add (w, "best", best, error))
         return FALSE;
     }
@@ -279,7 +283,7 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
   g_autofree char *weights = g_build_filename (dir, json_object_get_string_member_with_default (o, "weights", ""), NULL);
   if (!dlp_graph_load_weights (t->graph, weights, error)
       || !restore_floats (st, "optimizer", t->opt_state, t->state_size, path, error)
-      || (t->best && !restore_floats (st, "best", t->best, t->n_params, path, error)))
+      || (t->best && !restore_floats (st, "best", t->best, t->n_best, path, error)))
     return FALSE;
 
   t->epoch = json_object_get_int_member_with_default (o, "epoch", 0);
@@ -381,6 +385,26 @@ stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir,
                " batches%s", t->epoch + 1, t->batch,
                checkpoint_dir && local == NULL ? "; continue with --resume" : "");
   return TRUE;
+}
+
+/* Keeps or restores the best epoch's weights: its parameters and, so
+ * that inference sees the same model, its running statistics. */
+static void
+copy_weights (DlpTrainer *t, gboolean keep)
+{
+  float *params = dlp_graph_get_params (t->graph);
+  float *state = dlp_graph_get_state (t->graph);
+  gsize n_state = t->n_best - t->n_params;
+  if (keep)
+    {
+      memcpy (t->best, params, t->n_params * sizeof (float));
+      memcpy (t->best + t->n_params, state, n_state * sizeof (float));
+    }
+  else
+    {
+      memcpy (params, t->best, t->n_params * sizeof (float));
+      memcpy (state, t->best + t->n_params, n_state * sizeof (float));
+    }
 }
 
 gboolean
@@ -497,7 +521,7 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
       if (o->patience > 0)
         {
           if (dlp_monitor_observe (&t->monitor, t->epoch, metric_value (&r, o->monitor)) && t->best)
-            memcpy (t->best, params, t->n_params * sizeof (float));
+            copy_weights (t, TRUE);
           if (t->monitor.bad_epochs >= o->patience)
             {
               t->stopped = TRUE;
@@ -513,7 +537,7 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
     }
   if (t->best && t->monitor.best_epoch >= 0)
     {
-      memcpy (params, t->best, t->n_params * sizeof (float));
+      copy_weights (t, FALSE);
       g_info ("restored the weights of epoch %" G_GINT64_FORMAT " (best %s)",
               t->monitor.best_epoch + 1, o->monitor);
     }

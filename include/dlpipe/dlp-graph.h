@@ -90,6 +90,10 @@ DLP_API gboolean dlp_graph_ends_with_softmax (DlpGraph *graph);
 
 DLP_API gsize dlp_graph_get_n_params (DlpGraph *graph);
 DLP_API float *dlp_graph_get_params (DlpGraph *graph);
+/* Saved, non-trainable state (batch normalization's running statistics):
+ * one block, beside the parameters; empty for most graphs. */
+DLP_API gsize dlp_graph_get_n_state (DlpGraph *graph);
+DLP_API float *dlp_graph_get_state (DlpGraph *graph);
 /* Written by dlp_graph_backward and dlp_graph_train_batch: the gradient
  * of the batch's loss (or of the given output gradient). */
 DLP_API float *dlp_graph_get_grads (DlpGraph *graph);

@@ -44,6 +44,18 @@ dlp_graph_get_params (DlpGraph *graph)
   return graph->params;
 }
 
+gsize
+dlp_graph_get_n_state (DlpGraph *graph)
+{
+  return graph->n_state;
+}
+
+float *
+dlp_graph_get_state (DlpGraph *graph)
+{
+  return graph->state;
+}
+
 float *
 dlp_graph_get_grads (DlpGraph *graph)
 {

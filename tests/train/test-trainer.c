@@ -1,6 +1,7 @@
 /* test-trainer.c: the training loop on a small synthetic problem:
  * learning, determinism, resume after an interruption, NaN detection,
- * early stopping. */
+ * early stopping. The model has a batch normalization, so that its running
+ * statistics are part of every weights comparison. */
 #include <math.h>
 #include <string.h>
 #include "../unit/dlp-check.h"
@@ -14,6 +15,7 @@ static const char *mlp_json =
   "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"blobs\", \"layers\": ["
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4]}},"
   "{\"class_name\": \"Dense\", \"config\": {\"units\": 16, \"activation\": \"relu\"}},"
+  "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
   "{\"class_name\": \"Dropout\", \"config\": {\"rate\": 0.1}},"
   "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"softmax\"}}]}}";
 
@@ -140,10 +142,16 @@ START_TEST (test_learns_and_reports)
 }
 END_TEST
 
+/* Parameters then running statistics: what inference depends on. */
 static GBytes *
-params_bytes (DlpGraph *graph)
+weights_bytes (DlpGraph *graph)
 {
-  return g_bytes_new (dlp_graph_get_params (graph), dlp_graph_get_n_params (graph) * sizeof (float));
+  gsize n = dlp_graph_get_n_params (graph), n_state = dlp_graph_get_n_state (graph);
+  ck_assert_uint_gt (n_state, 0);
+  float *all = g_new (float, n + n_state);
+  memcpy (all, dlp_graph_get_params (graph), n * sizeof (float));
+  memcpy (all + n, dlp_graph_get_state (graph), n_state * sizeof (float));
+  return g_bytes_new_take (all, (n + n_state) * sizeof (float));
 }
 
 /* The full run's final weights. */
@@ -153,7 +161,7 @@ train_fully (DlpTrainingData *train, DlpTrainingData *val, DlpTrainOptions *o)
   Run run = make_run (adam, o);
   g_autoptr (DlpContext) ctx = dlp_context_new (registry);
   ck_assert (dlp_trainer_fit (run.trainer, train, val, ctx, NULL, NULL, NULL));
-  GBytes *b = params_bytes (run.graph);
+  GBytes *b = weights_bytes (run.graph);
   clear_run (&run);
   return b;
 }
@@ -211,7 +219,7 @@ START_TEST (test_resume_matches_uninterrupted_run)
   dlp_assert_no_error (error);
   ck_assert (dlp_trainer_fit (second.trainer, train, val, ctx2, tmpdir, NULL, &error));
   dlp_assert_no_error (error);
-  g_autoptr (GBytes) resumed = params_bytes (second.graph);
+  g_autoptr (GBytes) resumed = weights_bytes (second.graph);
   ck_assert_msg (g_bytes_equal (whole, resumed), "resumed weights differ from an uninterrupted run");
   ck_assert_uint_eq (dlp_trainer_get_history (second.trainer)->len, 4);
   clear_run (&second);
@@ -275,7 +283,7 @@ START_TEST (test_early_stopping_restores_best)
   ck_assert (dlp_trainer_fit (run.trainer, train, val, ctx, NULL, NULL, NULL));
   ck_assert_uint_eq (dlp_trainer_get_history (run.trainer)->len, 3);
   ck_assert_int_eq (dlp_trainer_get_final_epoch (run.trainer), 1);
-  g_autoptr (GBytes) restored = params_bytes (run.graph);
+  g_autoptr (GBytes) restored = weights_bytes (run.graph);
   clear_run (&run);
 
   DlpTrainOptions one = default_options ();
