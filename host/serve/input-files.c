@@ -290,6 +290,19 @@ from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **e
   return from_tensors (package, path, tensors, categories, error);
 }
 
+DlpDataset *
+dlp_input_idx_read (const DlpPackage *package, const char *what, GBytes *bytes, GError **error)
+{
+  gsize length;
+  const guint8 *head = g_bytes_get_data (bytes, &length);
+  if (length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+    {
+      g_autoptr (GBytes) raw = gunzip (what, bytes, error);
+      return raw ? from_idx (package, what, raw, error) : NULL;
+    }
+  return from_idx (package, what, bytes, error);
+}
+
 /* --- dispatch --- */
 
 DlpDataset *
@@ -311,16 +324,11 @@ dlp_input_file_read (const DlpPackage *package, const char *path, DlpScoreOption
     }
   g_autoptr (DlpDataset) ds = NULL;
   const guint8 *head = (const guint8 *) text;
-  if (length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
-    {
-      g_autoptr (GBytes) packed = g_bytes_new_take (g_steal_pointer (&text), length);
-      g_autoptr (GBytes) bytes = gunzip (path, packed, error);
-      return bytes ? from_idx (package, path, bytes, error) : NULL;
-    }
-  if (length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08)
+  if ((length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+      || (length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08))
     {
       g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), length);
-      return from_idx (package, path, bytes, error);
+      return dlp_input_idx_read (package, path, bytes, error);
     }
   if (g_str_has_suffix (lower, ".json"))
     ds = dlp_request_read_json (package, text, length, options, error);

@@ -20,4 +20,9 @@ DlpDataset *dlp_input_file_read (const DlpPackage *package, const char *path,
                                  DlpScoreOptions *options,
                                  gboolean *preprocessed, GError **error);
 
+/* An IDX file's bytes, raw or gzip-compressed, as rows of @package's one
+ * input; @what names the file in errors. */
+DlpDataset *dlp_input_idx_read (const DlpPackage *package, const char *what,
+                                GBytes *bytes, GError **error);
+
 G_END_DECLS

@@ -45,3 +45,18 @@ fake_package_new (void)
   p->n_classes = 2;
   return p;
 }
+
+DlpPackage *
+fake_package_new_image (void)
+{
+  static const char *const classes[] = { "no", "yes", NULL };
+  const gint64 image[] = { 2, 3 };
+  DlpPackage *p = g_new0 (DlpPackage, 1);
+  p->dir = g_strdup ("fake");
+  p->n_inputs = 1;
+  p->inputs = g_new0 (DlpPackageInput, 1);
+  set_input (&p->inputs[0], "image", DLP_DTYPE_U8, 2, image, NULL);
+  p->classes = g_strdupv ((char **) classes);
+  p->n_classes = 2;
+  return p;
+}

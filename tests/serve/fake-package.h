@@ -8,3 +8,7 @@
  * (F64), "size" (F32), "color" (categorical: red, green, blue), "pixels"
  * (U8, shape [2, 3]). Classes: no, yes. No graph, no manifest. */
 DlpPackage *fake_package_new (void);
+
+/* One input, "image" (U8, shape [2, 3]), as an IDX file of images fills;
+ * classes no, yes. */
+DlpPackage *fake_package_new_image (void);
