@@ -20,9 +20,10 @@ typedef enum {
   DLP_LIMIT_CSV_ROW_BYTES,    /* bytes of one CSV record */
   DLP_LIMIT_GZIP_RATIO,       /* decompressed bytes per compressed byte */
   DLP_LIMIT_HTTP_BODY_BYTES,  /* bytes of an HTTP request or response body */
+  DLP_LIMIT_MODEL_PARAMS,     /* parameters of one model */
 } DlpLimit;
 
-#define DLP_N_LIMITS (DLP_LIMIT_HTTP_BODY_BYTES + 1)
+#define DLP_N_LIMITS (DLP_LIMIT_MODEL_PARAMS + 1)
 
 /* The limit in force: the environment variable's value if it is set to a
  * positive integer, else the default. */

@@ -14,6 +14,8 @@ static const struct {
   [DLP_LIMIT_CSV_ROW_BYTES] = { "DLPIPE_LIMIT_CSV_ROW_BYTES", 16u << 20 },
   [DLP_LIMIT_GZIP_RATIO] = { "DLPIPE_LIMIT_GZIP_RATIO", 100 },
   [DLP_LIMIT_HTTP_BODY_BYTES] = { "DLPIPE_LIMIT_HTTP_BODY_BYTES", 64u << 20 },
+  /* 1 GB of weights; training with Adam holds four times that. */
+  [DLP_LIMIT_MODEL_PARAMS] = { "DLPIPE_LIMIT_MODEL_PARAMS", 250000000 },
 };
 
 guint64

@@ -1,5 +1,6 @@
 /* tensor.c: DlpTensor, refcounted n-dimensional arrays. */
 
+#include <stdlib.h>
 #include <string.h>
 #include <dlpipe/dlp-error.h>
 #include <dlpipe/dlp-tensor.h>
@@ -128,12 +129,24 @@ tensor_alloc_header (void)
   return t;
 }
 
-/* Allocates owned, zeroed, aligned storage for a tensor with a shape. */
-static void
-tensor_alloc_data (DlpTensor *t)
+/* Allocates owned, zeroed, aligned storage (freed with free()) for a
+ * tensor with a shape. A new tensor's size comes from input, so running
+ * out of memory is an error, not an abort. */
+static gboolean
+tensor_alloc_data (DlpTensor *t, GError **error)
 {
+  void *p = NULL;
   /* At least one byte, so empty tensors still have a valid pointer. */
-  t->data = g_aligned_alloc0 (MAX (t->nbytes, 1), 1, DLP_TENSOR_ALIGN);
+  if (posix_memalign (&p, DLP_TENSOR_ALIGN, MAX (t->nbytes, 1)) != 0)
+    {
+      g_autofree char *s = dlp_shape_to_string (t->rank, t->shape);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "out of memory for a tensor of shape %s "
+                   "(%" G_GSIZE_FORMAT " bytes)", s, t->nbytes);
+      return FALSE;
+    }
+  memset (p, 0, MAX (t->nbytes, 1));
+  t->data = p;
+  return TRUE;
 }
 
 DlpTensor *
@@ -146,7 +159,11 @@ dlp_tensor_new (DlpDtype dtype, guint rank, const gint64 *shape,
       g_free (t);
       return NULL;
     }
-  tensor_alloc_data (t);
+  if (!tensor_alloc_data (t, error))
+    {
+      g_free (t);
+      return NULL;
+    }
   return t;
 }
 
@@ -194,7 +211,8 @@ dlp_tensor_copy (const DlpTensor *tensor)
 {
   DlpTensor *t = tensor_alloc_header ();
   tensor_set_shape (t, tensor->dtype, tensor->rank, tensor->shape, NULL);
-  tensor_alloc_data (t);
+  if (!tensor_alloc_data (t, NULL))
+    g_error ("out of memory copying a tensor of %" G_GSIZE_FORMAT " bytes", t->nbytes);
   if (tensor->nbytes)
     memcpy (t->data, tensor->data, tensor->nbytes);
   return t;
@@ -221,7 +239,11 @@ dlp_tensor_reshape (const DlpTensor *tensor, guint rank, const gint64 *shape,
       g_free (t);
       return NULL;
     }
-  tensor_alloc_data (t);
+  if (!tensor_alloc_data (t, error))
+    {
+      g_free (t);
+      return NULL;
+    }
   if (t->nbytes)
     memcpy (t->data, tensor->data, t->nbytes);
   return t;
@@ -243,7 +265,7 @@ dlp_tensor_unref (DlpTensor *tensor)
   if (tensor->storage)
     g_bytes_unref (tensor->storage);
   else
-    g_aligned_free (tensor->data);
+    free (tensor->data);
   g_free (tensor);
 }
 
@@ -312,7 +334,8 @@ dlp_tensor_get_data_mut (DlpTensor *tensor)
     {
       /* Copy on write: shared storage (a file mapping) is read-only. */
       gpointer old = tensor->data;
-      tensor_alloc_data (tensor);
+      if (!tensor_alloc_data (tensor, NULL))
+        g_error ("out of memory copying a tensor of %" G_GSIZE_FORMAT " bytes", tensor->nbytes);
       if (tensor->nbytes)
         memcpy (tensor->data, old, tensor->nbytes);
       g_clear_pointer (&tensor->storage, g_bytes_unref);

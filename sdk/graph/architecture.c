@@ -324,7 +324,12 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
       dlp_graph_free (graph);
       return NULL;
     }
-  dlp_graph_allocate_params (graph);
+  if (!dlp_graph_allocate_params (graph, error))
+    {
+      json_array_unref (layers);
+      dlp_graph_free (graph);
+      return NULL;
+    }
 
   JsonArray *all = json_array_new ();
   json_array_add_element (all, dlp_keras_input_layer (graph->in_rank, graph->in_shape));

@@ -262,7 +262,7 @@ dlp_exec_free (DlpExec *exec)
       g_free (slice->buffers);
       g_free (slice->sums);
       if (slice->own_grads)
-        g_aligned_free (slice->grads);
+        free (slice->grads);
       g_clear_error (&slice->error);
     }
   g_free (exec->slices);
@@ -324,8 +324,8 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
   ok = ok && add_floats (&grad_size, widest, rows, 0)
        && add_floats (&size, 0, 0, grad_size) && add_floats (&size, 0, 0, grad_size)
        && size < G_MAXSIZE / sizeof (float) - 1;
-  void *arena = NULL;
-  if (!ok || posix_memalign (&arena, 64, (size + 1) * sizeof (float)) != 0)
+  float *arena = ok ? dlp_try_alloc_floats (size) : NULL;
+  if (arena == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
                    "cannot allocate the activations of model '%s' for %" G_GINT64_FORMAT
@@ -333,7 +333,6 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
                    ok ? "out of memory" : "the size overflows");
       return FALSE;
     }
-  memset (arena, 0, (size + 1) * sizeof (float));
   slice->arena = arena;
   slice->outputs = g_new0 (float *, n_nodes);
   slice->buffers = g_new0 (float *, n_buffers + 1);
@@ -362,8 +361,14 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
     slice->grads = graph->grads;
   else
     {
-      slice->grads = g_aligned_alloc0 (graph->n_params + 1, sizeof (float), 64);
+      slice->grads = dlp_try_alloc_floats (graph->n_params);
       slice->own_grads = TRUE;
+      if (slice->grads == NULL)
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "model '%s': out of memory for "
+                       "the gradients of thread %u", graph->name, slice->index + 1);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -1,4 +1,5 @@
 /* graph-info.c: freeing a graph, and what it tells of itself. */
+#include <stdlib.h>
 #include "graph-private.h"
 
 void
@@ -9,9 +10,9 @@ dlp_graph_free (DlpGraph *graph)
   g_clear_pointer (&graph->exec, dlp_exec_free);
   g_ptr_array_unref (graph->nodes);
   g_clear_pointer (&graph->json, json_node_unref);
-  g_aligned_free (graph->params);
-  g_aligned_free (graph->grads);
-  g_aligned_free (graph->state);
+  free (graph->params);
+  free (graph->grads);
+  free (graph->state);
   g_free (graph->class_weights);
   g_free (graph->name);
   dlp_registry_unref (graph->registry);

@@ -127,7 +127,11 @@ JsonNode *dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *en
 JsonNode *dlp_keras_input_layer (guint rank, const gint64 *shape);
 
 /* Lays out parameter and state blocks after every node is planned. */
-void dlp_graph_allocate_params (DlpGraph *graph);
+/* Zeroed, 64-byte aligned room for @n floats (one more, so that an empty
+ * block is a valid pointer), freed with free(); NULL when memory runs
+ * out. */
+float *dlp_try_alloc_floats (gsize n);
+gboolean dlp_graph_allocate_params (DlpGraph *graph, GError **error);
 
 /* Execution (exec.c). */
 void dlp_exec_free (DlpExec *exec);

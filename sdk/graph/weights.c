@@ -1,11 +1,26 @@
 /* weights.c: the parameter and state blocks, their initialisation, and
  * weights files in PyTorch's state-dict names and layouts. */
+#include <stdlib.h>
 #include <string.h>
 #include "graph-private.h"
 
-void
-dlp_graph_allocate_params (DlpGraph *graph)
+float *
+dlp_try_alloc_floats (gsize n)
 {
+  void *p = NULL;
+  /* One float more, so that an empty block is still a valid pointer. */
+  if (n >= G_MAXSIZE / sizeof (float) - 16 || posix_memalign (&p, 64, (n + 1) * sizeof (float)) != 0)
+    return NULL;
+  memset (p, 0, (n + 1) * sizeof (float));
+  return p;
+}
+
+gboolean
+dlp_graph_allocate_params (DlpGraph *graph, GError **error)
+{
+  /* Each declaration is below the tensor limit; their sum is checked
+   * against the model's, before any of it is allocated. */
+  const guint64 limit = dlp_limit_get (DLP_LIMIT_MODEL_PARAMS);
   gsize n_params = 0, n_state = 0;
   for (guint i = 0; i < graph->nodes->len; i++)
     {
@@ -15,6 +30,14 @@ dlp_graph_allocate_params (DlpGraph *graph)
           DlpParamDecl *decl = &g_array_index (node->params, DlpParamDecl, p);
           decl->offset = n_params;
           n_params += dlp_align_floats (decl->size);
+          if (n_params > limit)
+            {
+              g_autofree char *what = g_strdup_printf ("model '%s'", graph->name);
+              dlp_limit_set_error (error, DLP_LIMIT_MODEL_PARAMS, what, "more than %"
+                                   G_GUINT64_FORMAT " parameters (layer '%s' reaches %"
+                                   G_GSIZE_FORMAT ")", limit, node->name, n_params);
+              return FALSE;
+            }
         }
       for (guint s = 0; s < node->states->len; s++)
         {
@@ -25,11 +48,17 @@ dlp_graph_allocate_params (DlpGraph *graph)
     }
   graph->n_params = n_params;
   graph->n_state = n_state;
-  /* One float more, so that an empty block is still a valid pointer. */
-  graph->params = g_aligned_alloc0 (n_params + 1, sizeof (float), 64);
-  graph->grads = g_aligned_alloc0 (n_params + 1, sizeof (float), 64);
-  graph->state = g_aligned_alloc0 (n_state + 1, sizeof (float), 64);
+  graph->params = dlp_try_alloc_floats (n_params);
+  graph->grads = dlp_try_alloc_floats (n_params);
+  graph->state = dlp_try_alloc_floats (n_state);
+  if (graph->params == NULL || graph->grads == NULL || graph->state == NULL)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "model '%s': out of memory for its %"
+                   G_GSIZE_FORMAT " parameters and their gradients", graph->name, n_params);
+      return FALSE;
+    }
   dlp_graph_init (graph, 0);
+  return TRUE;
 }
 
 gsize

@@ -1,6 +1,8 @@
 /* fuzz-architecture.c: architecture JSON of any content through the
  * engine: building the graph, and for graphs of modest size a training
- * step and the JSON round trip (which must reproduce itself).
+ * step and the JSON round trip (which must reproduce itself). Models are
+ * capped at four million parameters: initialising larger ones (orthogonal
+ * recurrent weights take O(units^3)) is slow by right, not a hang.
  * The layer plugins come from DLP_TEST_BUILTIN_PLUGINS_DIR, else from the
  * build tree the binary sits in (BUILD/tests/engine -> BUILD/plugins). */
 #include <stdlib.h>
@@ -38,6 +40,8 @@ json_text (DlpGraph *graph)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
+  /* Before the limits are first read. */
+  g_setenv ("DLPIPE_LIMIT_MODEL_PARAMS", "4000000", FALSE);
   g_autoptr (DlpConfig) arch = dlp_config_parse ("model.json", (const char *) data,
                                                  (gssize) size, NULL);
   if (arch == NULL)

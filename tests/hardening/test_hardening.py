@@ -97,6 +97,25 @@ def test_limits(tmp):
     check("a tensor over the size limit is refused when read",
           limit_refused(r, "DLPIPE_LIMIT_TENSOR_BYTES"), r.stderr)
 
+    # Ten billion parameters from a few bytes of params: refused before
+    # anything is allocated, with nothing written.
+    m = os.path.join(tmp, "model-limit")
+    model = "model: {type: mlp, input_shape: [784], num_classes: 10, mlp: {hidden_units: [%s]}}\n"
+    write(os.path.join(m, "params.yaml"), model % "100000, 100000")
+    t = time.monotonic()
+    r = dlpipe(m, "stage", "model_builder")
+    check("a model over the parameter limit is refused at once",
+          limit_refused(r, "DLPIPE_LIMIT_MODEL_PARAMS") and "dense_1" in r.stderr
+          and time.monotonic() - t < 10 and not os.path.exists(os.path.join(m, "models")), r.stderr)
+    write(os.path.join(m, "params.yaml"), model % "16")
+    r = dlpipe(m, "stage", "model_builder", env={"DLPIPE_LIMIT_MODEL_PARAMS": "10000"})
+    check("the parameter limit is read from its variable",
+          limit_refused(r, "DLPIPE_LIMIT_MODEL_PARAMS"), r.stderr)
+    r = dlpipe(m, "stage", "model_builder")
+    check("a model under the parameter limit builds",
+          r.returncode == 0 and os.path.exists(os.path.join(m, "models", "built", "weights.safetensors")),
+          r.stderr)
+
 
 def digest(path):
     with open(path, "rb") as f:
