@@ -13,4 +13,8 @@ char *dlp_json_to_string (JsonNode *node, gboolean pretty);
 JsonNode *dlp_json_parse (const char *text, gssize length, const char *what,
                           GError **error);
 
+/* Zeroed, 64-byte aligned memory of at least one byte, freed with free();
+ * NULL when memory runs out. For blocks whose size comes from input. */
+gpointer dlp_try_alloc0_aligned (gsize size);
+
 G_END_DECLS

@@ -237,16 +237,15 @@ merge_queued_metrics (DlpTrackingWorker *w, JsonObject *record)
       gpointer next = g_async_queue_try_pop (w->queue);
       if (next == NULL)
         break;
-      if (next == &stop_marker || !is_metrics_of (next, key)
-          || json_array_get_length (all)
-               + json_array_get_length (json_object_get_array_member (next, "metrics"))
-             > MAX_MERGED_METRICS)
+      JsonArray *more = next != &stop_marker && is_metrics_of (next, key)
+                        ? json_object_get_array_member (next, "metrics") : NULL;
+      guint n_more = more ? json_array_get_length (more) : 0;
+      if (more == NULL || json_array_get_length (all) + n_more > MAX_MERGED_METRICS)
         {
           w->held = next;
           break;
         }
-      JsonArray *more = json_object_get_array_member (next, "metrics");
-      for (guint i = 0; i < json_array_get_length (more); i++)
+      for (guint i = 0; i < n_more; i++)
         json_array_add_element (all, json_node_copy (json_array_get_element (more, i)));
       json_object_unref (next);
       n_records++;

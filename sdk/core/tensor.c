@@ -4,9 +4,10 @@
 #include <string.h>
 #include <dlpipe/dlp-error.h>
 #include <dlpipe/dlp-tensor.h>
+#include "sdk-private.h"
 
 /* Owned storage is aligned for vector loads. */
-#define DLP_TENSOR_ALIGN 64
+#define DLP_TENSOR_ALIGN 64   /* dlp_try_alloc0_aligned's */
 
 struct _DlpTensor {
   gatomicrefcount ref_count;
@@ -129,23 +130,30 @@ tensor_alloc_header (void)
   return t;
 }
 
-/* Allocates owned, zeroed, aligned storage (freed with free()) for a
- * tensor with a shape. A new tensor's size comes from input, so running
- * out of memory is an error, not an abort. */
+gpointer
+dlp_try_alloc0_aligned (gsize size)
+{
+  void *p = NULL;
+  if (posix_memalign (&p, DLP_TENSOR_ALIGN, MAX (size, 1)) != 0)
+    return NULL;
+  memset (p, 0, MAX (size, 1));
+  return p;
+}
+
+/* Allocates owned, zeroed, aligned storage for a tensor with a shape. A
+ * new tensor's size comes from input, so running out of memory is an
+ * error, not an abort. */
 static gboolean
 tensor_alloc_data (DlpTensor *t, GError **error)
 {
-  void *p = NULL;
-  /* At least one byte, so empty tensors still have a valid pointer. */
-  if (posix_memalign (&p, DLP_TENSOR_ALIGN, MAX (t->nbytes, 1)) != 0)
+  t->data = dlp_try_alloc0_aligned (t->nbytes);
+  if (t->data == NULL)
     {
       g_autofree char *s = dlp_shape_to_string (t->rank, t->shape);
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "out of memory for a tensor of shape %s "
                    "(%" G_GSIZE_FORMAT " bytes)", s, t->nbytes);
       return FALSE;
     }
-  memset (p, 0, MAX (t->nbytes, 1));
-  t->data = p;
   return TRUE;
 }
 

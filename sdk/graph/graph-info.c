@@ -38,23 +38,18 @@ dlp_graph_summary (DlpGraph *graph)
   g_autofree char *input = dlp_shape_to_string (graph->in_rank, graph->in_shape);
   g_string_append_printf (s, "Model \"%s\", input %s\n", graph->name, input);
   g_string_append_printf (s, "%-4s %-36s %-16s %10s\n", "#", "layer (class)", "output shape", "params");
+  gsize total = 0;
   for (guint i = 0; i < graph->nodes->len; i++)
     {
       DlpNode *node = g_ptr_array_index (graph->nodes, i);
       gsize n = 0;
       for (guint p = 0; p < node->params->len; p++)
         n += g_array_index (node->params, DlpParamDecl, p).size;
+      total += n;
       g_autofree char *what = g_strdup_printf ("%s (%s)", node->name, node->keras_class);
       g_autofree char *shape = dlp_shape_to_string (node->out_rank, node->out_shape);
       g_string_append_printf (s, "%-4u %-36s %-16s %10" G_GSIZE_FORMAT "\n", node->module, what,
                               shape, n);
-    }
-  gsize total = 0;
-  for (guint i = 0; i < graph->nodes->len; i++)
-    {
-      DlpNode *node = g_ptr_array_index (graph->nodes, i);
-      for (guint p = 0; p < node->params->len; p++)
-        total += g_array_index (node->params, DlpParamDecl, p).size;
     }
   g_string_append_printf (s, "Trainable parameters: %" G_GSIZE_FORMAT "\n", total);
   return g_string_free (s, FALSE);

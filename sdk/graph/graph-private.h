@@ -127,9 +127,7 @@ JsonNode *dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *en
 JsonNode *dlp_keras_input_layer (guint rank, const gint64 *shape);
 
 /* Lays out parameter and state blocks after every node is planned. */
-/* Zeroed, 64-byte aligned room for @n floats (one more, so that an empty
- * block is a valid pointer), freed with free(); NULL when memory runs
- * out. */
+/* dlp_try_alloc0_aligned for @n floats; NULL also when n floats overflow. */
 float *dlp_try_alloc_floats (gsize n);
 gboolean dlp_graph_allocate_params (DlpGraph *graph, GError **error);
 

@@ -1,18 +1,12 @@
 /* weights.c: the parameter and state blocks, their initialisation, and
  * weights files in PyTorch's state-dict names and layouts. */
-#include <stdlib.h>
 #include <string.h>
 #include "graph-private.h"
 
 float *
 dlp_try_alloc_floats (gsize n)
 {
-  void *p = NULL;
-  /* One float more, so that an empty block is still a valid pointer. */
-  if (n >= G_MAXSIZE / sizeof (float) - 16 || posix_memalign (&p, 64, (n + 1) * sizeof (float)) != 0)
-    return NULL;
-  memset (p, 0, (n + 1) * sizeof (float));
-  return p;
+  return n < G_MAXSIZE / sizeof (float) ? dlp_try_alloc0_aligned (n * sizeof (float)) : NULL;
 }
 
 gboolean

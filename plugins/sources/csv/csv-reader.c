@@ -118,7 +118,6 @@ csv_reader_rewind (CsvReader *r, GError **error)
   return TRUE;
 }
 
-/* Moves the unread tail to the front and reads more behind it. */
 static gboolean
 record_too_long (CsvReader *r, GError **error)
 {
@@ -129,6 +128,7 @@ record_too_long (CsvReader *r, GError **error)
   return FALSE;
 }
 
+/* Moves the unread tail to the front and reads more behind it. */
 static gboolean
 refill (CsvReader *r, GError **error)
 {

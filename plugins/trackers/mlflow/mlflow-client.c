@@ -325,8 +325,7 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
             }
           if (done)
             {
-              g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-              json_node_take_object (node, done);
+              g_autoptr (JsonNode) node = dlp_mlflow_object_node (done);
               char *text = json_to_string (node, FALSE);
               *status_out = 200;
               return g_bytes_new_take (text, strlen (text));

@@ -26,6 +26,7 @@
 #include "../../fuzz/fuzz.h"
 #include "../fake-mlflow.h"
 #include "drive-tracker.h"
+#include "../../../plugins/trackers/mlflow/mlflow-json.h"
 
 #define SEPARATOR "\n### "
 #define SAFE_ROOT "mlflow-artifacts:/0/fuzz/artifacts"
@@ -68,41 +69,12 @@ make_roots_safe (JsonNode *node)
   return changed;
 }
 
-/* How deep arrays and objects nest, counted as the tracker counts before
- * it parses (a deeper answer is refused unparsed). */
-static guint
-nesting (const char *text, gsize len)
-{
-  guint depth = 0, deepest = 0;
-  gboolean in_string = FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          depth++;
-          deepest = MAX (deepest, depth);
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return deepest;
-}
-
 static void
 add_answer (DlpFakeServer *server, guint status, const char *content_type,
             const char *body, gsize len)
 {
-  if (nesting (body, len) <= dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
+  /* A deeper answer is refused unparsed by the tracker, counted alike. */
+  if (dlp_mlflow_json_depth (body, len) <= dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
       if (json_parser_load_from_data (parser, body, (gssize) len, NULL)
