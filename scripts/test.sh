@@ -4,7 +4,8 @@
 #   1. runs every test suite;
 #   2. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs
 #      every suite again there (but the install test, which builds its own);
-#   3. runs the SDK's unit tests under valgrind, failing on any leak;
+#   3. runs the valgrind suite (unit tests and fuzz replays) under
+#      valgrind, failing on any definite leak;
 #   4. fuzzes every parser for 30 seconds each.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

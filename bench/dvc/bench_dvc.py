@@ -64,8 +64,6 @@ def main():
         ours_repo = repo(tmp, "dlpipe", [os.path.join(mlp, "params.yaml")])
         subprocess.run([os.path.join(HOST, "dlpipe"), "dvc-yaml", "-o", "dvc.yaml"], cwd=ours_repo,
                        env=ENV, check=True)
-        with open(os.path.join(ours_repo, "params.yaml"), "a") as f:
-            f.write("\n# untracked in the bench\n")
         subprocess.run(["sed", "-i", "s/^  tracker: mlflow/  tracker: none/",
                         os.path.join(ours_repo, "params.yaml")], check=True)
         peer = os.path.join(ROOT, "bench", "dvc", "torch-pipeline")

@@ -9,7 +9,6 @@ Needs a built dlpipe (build/) and Debian's python3-torch."""
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
