@@ -16,7 +16,7 @@ typedef struct {
   gatomicrefcount ref_count;
   char *file;
   JsonNode *root;
-  GHashTable *locations;   /* JsonNode* -> DlpLocation* */
+  GHashTable *locations;   /* JsonNode* -> DlpLocation*, nodes of root's tree */
   GPtrArray *sources;      /* the strings locations name their source with */
 } DlpConfigDoc;
 
@@ -25,7 +25,10 @@ void dlp_config_doc_unref (DlpConfigDoc *doc);
 const DlpLocation *dlp_config_doc_locate (DlpConfigDoc *doc, JsonNode *node);
 /* "params.yaml:12", "params.yaml" or "--set a.b=1". */
 char *dlp_location_to_string (const DlpLocation *loc, const char *file);
+/* A table JsonNode* -> DlpLocation* that keeps its nodes alive. */
 GHashTable *dlp_location_table_new (void);
+/* Records @loc (taken) for @node, replacing an earlier entry. */
+void dlp_location_table_add (GHashTable *locations, JsonNode *node, DlpLocation *loc);
 
 /* Parses YAML @text into a JSON tree, recording each node's location under
  * @source in @locations. Messages name lines only if @with_lines (text

@@ -24,10 +24,41 @@ location_free (gpointer data)
   g_free (loc);
 }
 
+/* The table holds a reference to every node it describes: while an entry
+ * exists its node is alive, so no other node can be allocated at that
+ * address and inherit its location or text. */
 GHashTable *
 dlp_location_table_new (void)
 {
-  return g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, location_free);
+  return g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                (GDestroyNotify) json_node_unref, location_free);
+}
+
+void
+dlp_location_table_add (GHashTable *locations, JsonNode *node, DlpLocation *loc)
+{
+  g_hash_table_replace (locations, json_node_ref (node), loc);
+}
+
+/* Drops the entries of @node and everything below it, as it leaves the tree. */
+static void
+forget_tree (GHashTable *locations, JsonNode *node)
+{
+  if (node == NULL)
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr (GList) values = json_object_get_values (json_node_get_object (node));
+      for (GList *l = values; l; l = l->next)
+        forget_tree (locations, l->data);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        forget_tree (locations, json_array_get_element (a, i));
+    }
+  g_hash_table_remove (locations, node);
 }
 
 DlpConfigDoc *
@@ -179,6 +210,12 @@ dlp_config_get_node (const DlpConfig *config)
   return config->node;
 }
 
+static char *
+dlp_config_get_location_of (const DlpConfig *config, JsonNode *node)
+{
+  return dlp_location_to_string (dlp_config_doc_locate (config->doc, node), config->doc->file);
+}
+
 char *
 dlp_config_get_location (const DlpConfig *config)
 {
@@ -319,17 +356,37 @@ dlp_config_set_error (const DlpConfig *config, const char *key, GError **error,
 
 /* The node a getter reads: the value, else the spec default. NULL with no
  * error when the key is absent and optional; explicit nulls count as absent. */
+/* Each value read is logged at debug level (dlpipe -v) in the domain
+ * "dlpipe-params" with where it came from, so a user sees exactly which
+ * settings a stage used:  model.cnn.activation = relu (default). */
+static void
+log_read (DlpConfig *config, const char *key, JsonNode *node, gboolean is_default)
+{
+  g_autofree char *path = dlp_config_key_path (config, key);
+  g_autofree char *text = JSON_NODE_HOLDS_VALUE (node) ? dlp_config_scalar_text (config->doc, node)
+                                                       : dlp_json_to_string (node, FALSE);
+  g_autofree char *where = is_default ? g_strdup ("default")
+                                      : dlp_config_get_location_of (config, node);
+  g_log ("dlpipe-params", G_LOG_LEVEL_DEBUG, "%s = %s (%s)", path, text, where);
+}
+
 static JsonNode *
 get_value (DlpConfig *config, const char *key, GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, key);
   if (node && !JSON_NODE_HOLDS_NULL (node))
-    return node;
+    {
+      log_read (config, key, node, FALSE);
+      return node;
+    }
   if (config->defaults)
     {
       JsonNode *def = g_hash_table_lookup (config->defaults, key);
       if (def)
-        return def;
+        {
+          log_read (config, key, def, TRUE);
+          return def;
+        }
     }
   const DlpParamSpec *spec = config->specs ? g_hash_table_lookup (config->specs, key) : NULL;
   if (spec && spec->required)
@@ -578,9 +635,10 @@ dlp_config_get_keys (const DlpConfig *config)
 
 /* json-glib cannot replace a list element in place: rebuild the list. */
 static void
-replace_element (JsonNode *array_node, guint index, JsonNode *value)
+replace_element (GHashTable *locations, JsonNode *array_node, guint index, JsonNode *value)
 {
   JsonArray *old = json_node_get_array (array_node);
+  forget_tree (locations, json_array_get_element (old, index));
   JsonArray *rebuilt = json_array_new ();
   for (guint j = 0; j < json_array_get_length (old); j++)
     json_array_add_element (rebuilt, j == index ? value
@@ -624,7 +682,7 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
             {
               guint index = 0;
               parse_index (parts[i], &index);
-              replace_element (node, index, value);
+              replace_element (config->doc->locations, node, index, value);
               break;
             }
           node = child;
@@ -642,6 +700,7 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
       JsonObject *obj = json_node_get_object (node);
       if (last)
         {
+          forget_tree (config->doc->locations, child);
           json_object_set_member (obj, parts[i], value);
           break;
         }
@@ -651,7 +710,8 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
           json_node_take_object (child, json_object_new ());
           DlpLocation *loc = g_new0 (DlpLocation, 1);
           loc->source = source;
-          g_hash_table_insert (locations, child, loc);
+          dlp_location_table_add (locations, child, loc);
+          forget_tree (config->doc->locations, json_object_get_member (obj, parts[i]));
           json_object_set_member (obj, parts[i], child);
         }
       node = child;

@@ -62,7 +62,7 @@ record (Reader *r, JsonNode *node, guint line, const char *raw)
   loc->source = r->source;
   loc->line = line;
   loc->raw = g_strdup (raw);
-  g_hash_table_insert (r->locations, node, loc);
+  dlp_location_table_add (r->locations, node, loc);
 }
 
 /* --- scalars --- */
@@ -507,7 +507,7 @@ dlp_yaml_parse (const char *source, const char *text, gsize length,
       root = json_node_init_null (json_node_alloc ());
       DlpLocation *loc = g_new0 (DlpLocation, 1);
       loc->source = source;
-      g_hash_table_insert (locations, root, loc);
+      dlp_location_table_add (locations, root, loc);
     }
   return root;
 }

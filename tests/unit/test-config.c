@@ -342,6 +342,148 @@ START_TEST (test_overrides)
 }
 END_TEST
 
+/* A default parsed after an override must not take the text of the node
+ * the override replaced: the allocator hands the freed address out again,
+ * so many defaults are read to be sure one of them gets it. */
+START_TEST (test_override_leaves_defaults_alone)
+{
+  enum { N_SPECS = 256 };
+  DlpParamSpec specs[N_SPECS + 1] = { 0 };
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < N_SPECS; i++)
+    {
+      g_ptr_array_add (names, g_strdup_printf ("setting_%u", i));
+      specs[i] = (DlpParamSpec) { sizeof (DlpParamSpec), names->pdata[i], DLP_PARAM_STRING, "",
+                                  "relu" };
+    }
+  const char *sets[] = { "train.epochs=1", "train.name=other", "model.seed=3",
+                         "train.list.0=9", "train.epochs={a: 1}" };
+  for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
+    {
+      g_autoptr (DlpConfig) root = parse ("train: {epochs: 12, name: mlflow, list: [5]}\n"
+                                          "model: {seed: 42, mlp: {}}\n");
+      g_autoptr (GError) error = NULL;
+      ck_assert (dlp_config_set_override (root, sets[i], &error));
+      g_autoptr (DlpConfig) mlp = dlp_config_get_section (root, "model.mlp", FALSE, &error);
+      ck_assert (dlp_config_validate (mlp, specs, NULL, &error));
+      for (guint k = 0; k < N_SPECS; k++)
+        {
+          g_autofree char *value = NULL;
+          ck_assert (dlp_config_get_string (mlp, names->pdata[k], &value, &error));
+          ck_assert_msg (strcmp (value, "relu") == 0, "after --set %s, the default of %s "
+                         "reads \"%s\"", sets[i], (char *) names->pdata[k], value);
+        }
+    }
+}
+END_TEST
+
+typedef struct {
+  GPtrArray *keys;
+  GPtrArray *values;
+} Leaves;
+
+static Leaves
+leaves_of (DlpConfig *root)
+{
+  g_autoptr (GPtrArray) flat = dlp_config_flatten (root);
+  Leaves l = { g_ptr_array_new_with_free_func (g_free), g_ptr_array_new_with_free_func (g_free) };
+  for (guint i = 0; i < flat->len; i++)
+    {
+      DlpConfigLeaf *leaf = g_ptr_array_index (flat, i);
+      g_ptr_array_add (l.keys, g_strdup (leaf->key));
+      g_ptr_array_add (l.values, g_strdup (leaf->value));
+    }
+  return l;
+}
+
+static void
+leaves_clear (Leaves *l)
+{
+  g_ptr_array_unref (l->keys);
+  g_ptr_array_unref (l->values);
+}
+
+/* Overrides keys @a and @b (b may equal a) with new strings and checks
+ * that every leaf of the file then reads as written: the new strings
+ * where set, the file's text elsewhere, and spec defaults unchanged. */
+static void
+check_overrides (const char *file, const Leaves *orig, guint a, guint b)
+{
+  static const DlpParamSpec specs[] = {
+    { sizeof (DlpParamSpec), "probe_text", DLP_PARAM_STRING, "", "default text" },
+    { sizeof (DlpParamSpec), "probe_list", DLP_PARAM_LIST, "", "[1, 2]" },
+    DLP_PARAM_END
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpConfig) root = dlp_config_load (file, &error);
+  dlp_assert_no_error (error);
+  guint set[2] = { a, b };
+  for (guint k = 0; k < (a == b ? 1u : 2u); k++)
+    {
+      g_autofree char *assignment = g_strdup_printf ("%s='set %u'", (char *) orig->keys->pdata[set[k]],
+                                                     set[k]);
+      ck_assert_msg (dlp_config_set_override (root, assignment, &error), "%s: --set %s: %s", file,
+                     assignment, error ? error->message : "");
+    }
+  g_autoptr (DlpConfig) probe = parse ("{}");
+  ck_assert (dlp_config_validate (probe, specs, NULL, &error));
+
+  Leaves now = leaves_of (root);
+  ck_assert_uint_eq (now.keys->len, orig->keys->len);
+  for (guint i = 0; i < orig->keys->len; i++)
+    {
+      const char *key = orig->keys->pdata[i];
+      g_autofree char *expected = (i == a || i == b) ? g_strdup_printf ("set %u", i)
+                                                     : g_strdup (orig->values->pdata[i]);
+      ck_assert_str_eq (now.keys->pdata[i], key);
+      ck_assert_msg (strcmp (now.values->pdata[i], expected) == 0,
+                     "%s: after --set of %s and %s, %s reads \"%s\", expected \"%s\"", file,
+                     (char *) orig->keys->pdata[a], (char *) orig->keys->pdata[b], key,
+                     (char *) now.values->pdata[i], expected);
+      JsonNode *node = dlp_config_lookup (root, key);
+      if (JSON_NODE_HOLDS_VALUE (node))
+        {
+          g_autofree char *text = NULL;
+          ck_assert (dlp_config_get_string (root, key, &text, &error));
+          ck_assert_msg (strcmp (text, expected) == 0, "%s: %s reads \"%s\", expected \"%s\"",
+                         file, key, text, expected);
+        }
+    }
+  leaves_clear (&now);
+  g_autofree char *text = NULL;
+  g_autoptr (GArray) list = NULL;
+  ck_assert (dlp_config_get_string (probe, "probe_text", &text, &error));
+  ck_assert (dlp_config_get_int_list (probe, "probe_list", &list, &error));
+  ck_assert_str_eq (text, "default text");
+  ck_assert_uint_eq (list->len, 2);
+  ck_assert_int_eq (g_array_index (list, gint64, 1), 2);
+}
+
+/* Every key of every shipped params.yaml, overridden alone and in pairs. */
+START_TEST (test_overrides_of_shipped_pipelines)
+{
+  const char *root_dir = g_getenv ("DLP_TEST_SOURCE_ROOT");
+  ck_assert_ptr_nonnull (root_dir);
+  const char *files[] = { "params.yaml", "pipelines/fashion-mnist-mlp/params.yaml",
+                          "pipelines/fashion-mnist-cnn/params.yaml",
+                          "pipelines/fashion-mnist-lstm/params.yaml",
+                          "pipelines/penguins-mlp/params.yaml" };
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *file = g_build_filename (root_dir, files[f], NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DlpConfig) root = dlp_config_load (file, &error);
+      dlp_assert_no_error (error);
+      Leaves orig = leaves_of (root);
+      ck_assert_uint_gt (orig.keys->len, 15);
+      for (guint a = 0; a < orig.keys->len; a++)
+        for (guint b = a; b < orig.keys->len; b++)
+          check_overrides (file, &orig, a, b);
+      leaves_clear (&orig);
+    }
+}
+END_TEST
+
 START_TEST (test_lists_of_sections)
 {
   g_autoptr (DlpConfig) root = parse (params_text);
@@ -423,6 +565,8 @@ config_suite (void)
   tcase_add_test (tc, test_nesting_limit);
   tcase_add_test (tc, test_empty_file_is_empty_mapping);
   tcase_add_test (tc, test_overrides);
+  tcase_add_test (tc, test_override_leaves_defaults_alone);
+  tcase_add_test (tc, test_overrides_of_shipped_pipelines);
   tcase_add_test (tc, test_lists_of_sections);
   tcase_add_test (tc, test_flatten_keeps_text_as_written);
   tcase_add_test (tc, test_paths_resolve_against_cwd);
