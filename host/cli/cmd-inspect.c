@@ -10,10 +10,10 @@ print_param (const DlpParamSpec *p)
                             : g_strdup (dlp_param_type_name (p->type));
   printf ("  %s\n", p->name);
   printf ("      type:     %s\n", type);
-  if (p->has_range && p->type == DLP_PARAM_INT)
-    printf ("      range:    %.0f to %.0f\n", p->minimum, p->maximum);
-  else if (p->has_range)
-    printf ("      range:    %g to %g\n", p->minimum, p->maximum);
+  char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+  if (p->has_range)
+    printf ("      range:    %s to %s\n", dlp_config_format_double (p->minimum, lo),
+            dlp_config_format_double (p->maximum, hi));
   if (p->required)
     printf ("      required\n");
   else if (p->default_value)

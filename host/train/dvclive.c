@@ -20,30 +20,12 @@ value_of (const DlpEpochResult *r, const Metric *m)
   return *(const double *) ((const guint8 *) r + m->offset);
 }
 
-/* The shortest text that reads back as @v, as Python prints floats;
- * DVCLive writes non-finite values as strings. */
+/* As Python prints floats; DVCLive writes non-finite values as strings. */
 static void
 append_value (GString *s, double v)
 {
-  if (isnan (v))
-    {
-      g_string_append (s, "nan");
-      return;
-    }
-  if (isinf (v))
-    {
-      g_string_append (s, v > 0 ? "inf" : "-inf");
-      return;
-    }
-  char buf[G_ASCII_DTOSTR_BUF_SIZE], format[8];
-  for (int digits = 1; digits <= 17; digits++)
-    {
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buf, sizeof buf, format, v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  g_string_append (s, buf);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append (s, dlp_config_format_double (v, buf));
 }
 
 gboolean

@@ -90,6 +90,11 @@ DLP_API gboolean dlp_config_get_double_list (DlpConfig *config,
                                              const char *key, GArray **out,
                                              GError **error);
 
+/* The shortest text that reads back as @v ("0.1", not 0.10000000000000001),
+ * '.' whatever the locale; non-finite values as "nan", "inf", "-inf".
+ * @buf holds at least G_ASCII_DTOSTR_BUF_SIZE bytes; returns @buf. */
+DLP_API char *dlp_config_format_double (double v, char *buf);
+
 /* Sets @error to "LOCATION: PATH.KEY: MESSAGE" (DLP_ERROR_CONFIG), the
  * location being @key's node, or this view's when @key is absent or NULL. */
 DLP_API void dlp_config_set_error (const DlpConfig *config, const char *key,

@@ -1,4 +1,6 @@
 /* config.c: DlpConfig views of a parsed params file, and typed getters. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <dlpipe/dlp-error.h>
 #include "config-private.h"
@@ -236,6 +238,33 @@ dlp_config_key_path (const DlpConfig *config, const char *key)
 /* --- describing values --- */
 
 char *
+dlp_config_format_double (double v, char *buf)
+{
+  if (isnan (v))
+    return strcpy (buf, "nan");
+  if (isinf (v))
+    return strcpy (buf, v > 0 ? "inf" : "-inf");
+  /* The fewest significant digits that read back as @v, then written
+   * without an exponent where Python would (1e-4 <= |v| < 1e16). */
+  char format[8];
+  int digits = 1;
+  for (; digits < 17; digits++)
+    {
+      g_snprintf (format, sizeof format, "%%.%de", digits - 1);
+      g_ascii_formatd (buf, G_ASCII_DTOSTR_BUF_SIZE, format, v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_snprintf (format, sizeof format, "%%.%de", digits - 1);
+  g_ascii_formatd (buf, G_ASCII_DTOSTR_BUF_SIZE, format, v);
+  int exponent = atoi (strchr (buf, 'e') + 1);
+  if (v != 0 && (exponent < -4 || exponent >= 16))
+    return buf;
+  g_snprintf (format, sizeof format, "%%.%df", MAX (digits - 1 - exponent, 0));
+  return g_ascii_formatd (buf, G_ASCII_DTOSTR_BUF_SIZE, format, v);
+}
+
+char *
 dlp_config_describe_node (JsonNode *node)
 {
   switch (JSON_NODE_TYPE (node))
@@ -266,7 +295,7 @@ dlp_config_describe_node (JsonNode *node)
   if (type == G_TYPE_INT64)
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+  return g_strdup (dlp_config_format_double (json_node_get_double (node), buf));
 }
 
 char *

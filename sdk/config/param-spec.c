@@ -58,8 +58,8 @@ range_text (const DlpParamSpec *spec, const char *what)
   if (!spec->has_range)
     return g_strdup (what);
   char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
-  g_ascii_formatd (lo, sizeof lo, "%g", spec->minimum);
-  g_ascii_formatd (hi, sizeof hi, "%g", spec->maximum);
+  dlp_config_format_double (spec->minimum, lo);
+  dlp_config_format_double (spec->maximum, hi);
   return g_strdup_printf ("%s from %s to %s", what, lo, hi);
 }
 
