@@ -440,13 +440,17 @@ dlp_json_doc_parse (const char *text, gsize length, GError **error)
   p->length = length;
   /* Every value takes at least one byte, so this is enough for most. */
   p->strings = g_string_new (NULL);
-  p->max_depth = (guint) MIN (dlp_limit_get (DLP_LIMIT_YAML_DEPTH), 100000);
+  /* The SDK's check says how deep is too deep, as for every JSON read;
+   * the parser's own bound only keeps its recursion finite. */
+  p->max_depth = DLP_JSON_MAX_DEPTH;
   if (length >= G_MAXUINT32)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "a JSON body of %" G_GSIZE_FORMAT
                    " bytes is too large (at most 4 GiB)", length);
       return NULL;
     }
+  if (!dlp_json_check_depth (text, length, "JSON body", error))
+    return NULL;
   /* A byte order mark is not JSON, but some tools write one. */
   if (length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
     p->pos = 3;

@@ -103,8 +103,7 @@ settings_copy (DlpConfig *settings)
       json_node_take_object (empty, json_object_new ());
       return empty;
     }
-  g_autofree char *text = json_to_string (node, FALSE);
-  return json_from_string (text, NULL);
+  return dlp_json_deep_copy (node);
 }
 
 typedef struct {

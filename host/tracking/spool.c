@@ -251,13 +251,15 @@ struct _DlpSpoolFile {
 static JsonObject *
 parse_line (const char *path, guint line_no, const char *text, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *where = g_strdup_printf ("%s:%u", path, line_no);
   g_autoptr (GError) local = NULL;
-  if (json_parser_load_from_data (parser, text, -1, &local)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-  g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s:%u: expected a JSON object%s%s", path,
-               line_no, local ? ": " : "", local ? local->message : "");
+  g_autoptr (JsonNode) root = dlp_json_parse (text, -1, where, &local);
+  if (root && JSON_NODE_HOLDS_OBJECT (root))
+    return json_object_ref (json_node_get_object (root));
+  if (local)
+    g_propagate_error (error, g_steal_pointer (&local));
+  else
+    g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: expected a JSON object", where);
   return NULL;
 }
 

@@ -86,9 +86,13 @@ read_run_file (const char *path, RunFile *f, GError **error)
   g_autofree char *text = NULL;
   if (!g_file_get_contents (path, &text, NULL, error))
     return FALSE;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root = json_parser_load_from_data (parser, text, -1, NULL) ? json_parser_get_root (parser)
-                                                                        : NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = dlp_json_parse (text, -1, path, &local);
+  if (g_error_matches (local, DLP_ERROR, DLP_ERROR_LIMIT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   const char *key = dlp_record_get_string (o, "run_key");
   if (!dlp_run_key_is_valid (key))
@@ -121,11 +125,10 @@ spooled_files_of (const char *dir, const char *run_key)
       char *nl = strchr (text, '\n');
       if (nl)
         *nl = '\0';
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      if (!json_parser_load_from_data (parser, text, -1, NULL)
-          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      g_autoptr (JsonNode) root = dlp_json_parse (text, -1, path, NULL);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         continue;
-      JsonObject *h = json_node_get_object (json_parser_get_root (parser));
+      JsonObject *h = json_node_get_object (root);
       if (g_strcmp0 (dlp_record_get_string (h, "run_key"), run_key) == 0)
         g_ptr_array_add (mine, g_strdup (name));
     }

@@ -269,11 +269,16 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
   if (st == NULL)
     return FALSE;
   const char *text = dlp_safetensors_get_metadata (st, "dlpipe.checkpoint");
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = text ? dlp_json_parse (text, -1, path, &local) : NULL;
+  if (g_error_matches (local, DLP_ERROR, DLP_ERROR_LIMIT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return checkpoint_error (error, path, "not a dlpipe checkpoint");
-  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  JsonObject *o = json_node_get_object (root);
   if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), CHECKPOINT_FORMAT) != 0)
     return checkpoint_error (error, path, "unsupported checkpoint format");
   if (g_strcmp0 (json_object_get_string_member_with_default (o, "fingerprint", ""), t->fingerprint) != 0)

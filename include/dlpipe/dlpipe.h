@@ -9,6 +9,7 @@
 #include <dlpipe/dlp-safetensors.h>
 #include <dlpipe/dlp-atomic-file.h>
 #include <dlpipe/dlp-param-spec.h>
+#include <dlpipe/dlp-json.h>
 #include <dlpipe/dlp-config.h>
 #include <dlpipe/dlp-context.h>
 #include <dlpipe/dlp-plugin.h>

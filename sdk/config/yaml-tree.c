@@ -421,7 +421,7 @@ parse_node (Reader *r, yaml_event_t *event, GError **error)
     return NULL;
   if (++r->depth > dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
     {
-      limit_error (r, line, DLP_LIMIT_YAML_DEPTH, error, "nesting is deeper than");
+      limit_error (r, line, DLP_LIMIT_YAML_DEPTH, error, "nested deeper than");
       return NULL;
     }
   switch (event->type)

@@ -1,4 +1,5 @@
 /* json-util.c: json-glib helpers the SDK needs in several places. */
+#include <string.h>
 #include "sdk-private.h"
 
 /* json_node_copy() shares objects and arrays; this copies all the way down. */
@@ -51,13 +52,55 @@ dlp_json_to_string (JsonNode *node, gboolean pretty)
   return json_generator_to_data (gen, NULL);
 }
 
+guint
+dlp_json_depth (const char *text, gsize length)
+{
+  guint depth = 0, deepest = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return deepest;
+}
+
+gboolean
+dlp_json_check_depth (const char *text, gsize length, const char *what, GError **error)
+{
+  guint64 max = MIN (dlp_limit_get (DLP_LIMIT_YAML_DEPTH), DLP_JSON_MAX_DEPTH);
+  if (dlp_json_depth (text, length) <= max)
+    return TRUE;
+  dlp_limit_set_error (error, DLP_LIMIT_YAML_DEPTH, what, "JSON nested deeper than %"
+                       G_GUINT64_FORMAT " levels", max);
+  return FALSE;
+}
+
 JsonNode *
 dlp_json_parse (const char *text, gssize length, const char *what,
                 GError **error)
 {
+  gsize len = length < 0 ? strlen (text) : (gsize) length;
+  if (!dlp_json_check_depth (text, len, what, error))
+    return NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
-  if (!json_parser_load_from_data (parser, text, length, &local))
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &local))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: %s", what,
                    local->message);

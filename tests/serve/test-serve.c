@@ -288,6 +288,15 @@ START_TEST (test_malformed_json)
       g_autoptr (ServeReply) r = post_json (image_server, "/invocations", cases[i].body);
       assert_error (r, 400, "BAD_REQUEST", cases[i].needle);
     }
+  /* A body nested 100,000 deep is refused before it is parsed. */
+  g_autoptr (GString) deep = g_string_new ("{\"inputs\": ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  g_autoptr (ServeReply) deep_reply = post_json (image_server, "/invocations", deep->str);
+  assert_error (deep_reply, 400, "BAD_REQUEST", "JSON nested deeper than 64 levels");
   /* A pixel out of range names its row, column and value. */
   g_autoptr (GString) s = g_string_new ("{\"inputs\": [");
   append_image (s, 0, FALSE);

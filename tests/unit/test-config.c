@@ -287,7 +287,7 @@ START_TEST (test_nesting_limit)
     g_string_append_c (s, ']');
   g_autoptr (GError) error = parse_error (s->str);
   g_string_free (s, TRUE);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "nesting is deeper than 64");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "nested deeper than 64");
 }
 END_TEST
 

@@ -87,7 +87,9 @@ START_TEST (test_each_refusal_has_its_code)
 
   assert_refused (r, "no-entry", DLP_LOADER_ERROR_NO_ENTRY, "dlp_plugin_test_no_entry_get_desc");
   assert_refused (r, "abi", DLP_LOADER_ERROR_ABI, "ABI version 2");
-  assert_refused (r, "api-level", DLP_LOADER_ERROR_API_LEVEL, "needs API level 2");
+  g_autofree char *next_level = g_strdup_printf ("needs API level %d, but this host provides "
+                                                 "level %d", DLP_API_LEVEL + 1, DLP_API_LEVEL);
+  assert_refused (r, "api-level", DLP_LOADER_ERROR_API_LEVEL, next_level);
   assert_refused (r, "signature", DLP_LOADER_ERROR_SIGNATURE, "build signature");
   assert_refused (r, "name-mismatch", DLP_LOADER_ERROR_NAME_MISMATCH, "'test_someone_else'");
   assert_refused (r, "duplicate-type", DLP_LOADER_ERROR_DUPLICATE,

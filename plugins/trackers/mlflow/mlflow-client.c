@@ -202,17 +202,15 @@ parse_object (GBytes *body, char **why)
   const char *data = body ? g_bytes_get_data (body, &len) : NULL;
   if (len == 0)
     return json_object_new ();
-  guint64 max_depth = dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
-  if (dlp_mlflow_json_depth (data, len) > max_depth)
+  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = dlp_json_parse (data, (gssize) len, "JSON", &local);
+  if (g_error_matches (local, DLP_ERROR, DLP_ERROR_LIMIT))
     {
+      /* "JSON: JSON nested deeper than ..." said once. */
       if (why)
-        *why = g_strdup_printf ("JSON nested deeper than %" G_GUINT64_FORMAT " levels (raise the "
-                                "limit with %s)", max_depth, dlp_limit_env_name (DLP_LIMIT_YAML_DEPTH));
+        *why = g_strdup (local->message + strlen ("JSON: "));
       return NULL;
     }
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root = json_parser_load_from_data (parser, data, (gssize) len, NULL)
-                     ? json_parser_get_root (parser) : NULL;
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       if (why)

@@ -69,34 +69,6 @@ dlp_mlflow_array_object (JsonArray *a, guint i)
   return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 }
 
-guint
-dlp_mlflow_json_depth (const char *data, gsize len)
-{
-  guint depth = 0, deepest = 0;
-  gboolean in_string = FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          depth++;
-          deepest = MAX (deepest, depth);
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return deepest;
-}
-
 JsonNode *
 dlp_mlflow_object_node (JsonObject *object)
 {

@@ -29,10 +29,6 @@ char *dlp_mlflow_printable (const char *text, gsize len, gsize max, gboolean cut
 /* Element @i of @a when it is an object, else NULL. */
 JsonObject *dlp_mlflow_array_object (JsonArray *a, guint i);
 
-/* How deep arrays and objects nest in the JSON text @data, counted
- * before parsing (json-glib recurses once per level). */
-guint dlp_mlflow_json_depth (const char *data, gsize len);
-
 /* A node that takes @object (json_node_init_object would add a reference
  * of its own). */
 JsonNode *dlp_mlflow_object_node (JsonObject *object);

@@ -74,16 +74,12 @@ add_answer (DlpFakeServer *server, guint status, const char *content_type,
             const char *body, gsize len)
 {
   /* A deeper answer is refused unparsed by the tracker, counted alike. */
-  if (dlp_mlflow_json_depth (body, len) <= dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
+  g_autoptr (JsonNode) root = dlp_json_parse (body, (gssize) len, "answer", NULL);
+  if (root && make_roots_safe (root))
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      if (json_parser_load_from_data (parser, body, (gssize) len, NULL)
-          && json_parser_get_root (parser) && make_roots_safe (json_parser_get_root (parser)))
-        {
-          g_autofree char *safe = json_to_string (json_parser_get_root (parser), FALSE);
-          dlp_fake_server_add (server, status, content_type, safe, -1, NULL);
-          return;
-        }
+      g_autofree char *safe = json_to_string (root, FALSE);
+      dlp_fake_server_add (server, status, content_type, safe, -1, NULL);
+      return;
     }
   dlp_fake_server_add (server, status, content_type, body, (gssize) len, NULL);
 }
