@@ -2,7 +2,7 @@
  *
  * Each limit has a default and an environment variable that raises (or
  * lowers) it, named in the error a parser gives when the limit is hit:
- *   params.yaml:3: document expands to more than 1000000 nodes
+ *   params.yaml:3: document expands to more nodes than 200000
  *   (raise the limit with DLPIPE_LIMIT_YAML_NODES)
  * Values are read once per process. */
 #pragma once
@@ -21,9 +21,11 @@ typedef enum {
   DLP_LIMIT_GZIP_RATIO,       /* decompressed bytes per compressed byte */
   DLP_LIMIT_HTTP_BODY_BYTES,  /* bytes of an HTTP request or response body */
   DLP_LIMIT_MODEL_PARAMS,     /* parameters of one model */
+  DLP_LIMIT_YAML_BYTES,       /* scalar text of a YAML document, aliases expanded
+                               * (API level 2) */
 } DlpLimit;
 
-#define DLP_N_LIMITS (DLP_LIMIT_MODEL_PARAMS + 1)
+#define DLP_N_LIMITS (DLP_LIMIT_YAML_BYTES + 1)
 
 /* The limit in force: the environment variable's value if it is set to a
  * positive integer, else the default. */

@@ -3,9 +3,9 @@
  * Plain scalars follow the YAML 1.2 core schema: null, true/false, integers
  * (decimal, 0x, 0o), floats (incl. .inf and .nan); everything else, and every
  * quoted scalar, is a string. Anchors and aliases are expanded, merge keys
- * (<<) are honoured, and both the nesting depth and the number of nodes
- * (aliases included) are limited, so a small hostile file cannot expand into
- * a huge tree. */
+ * (<<) are honoured, and the nesting depth, the number of nodes and the
+ * bytes of scalar text (aliases and merges expanded) are limited, so a small
+ * hostile file cannot expand into a huge tree. */
 #include <math.h>
 #include <string.h>
 #include <yaml.h>
@@ -14,14 +14,21 @@
 #include "config-private.h"
 #include "sdk-private.h"
 
+/* What a subtree costs: its nodes and the bytes of its scalars. */
+typedef struct {
+  gsize nodes;
+  gsize bytes;
+} TreeSize;
+
 typedef struct {
   yaml_parser_t parser;
   const char *source;
   gboolean with_lines;
   GHashTable *locations;
   GHashTable *anchors;        /* name -> JsonNode* (a reference) */
-  GHashTable *anchor_sizes;   /* name -> node count of the subtree */
+  GHashTable *anchor_sizes;   /* name -> TreeSize* of the subtree */
   gsize n_nodes;
+  gsize n_bytes;
   guint depth;
 } Reader;
 
@@ -221,22 +228,34 @@ resolve_scalar (Reader *r, yaml_event_t *e, GError **error)
 static JsonNode *parse_node (Reader *r, yaml_event_t *event, GError **error);
 
 static gsize
-count_nodes (JsonNode *node)
+scalar_bytes (JsonNode *node)
 {
-  gsize n = 1;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return strlen (json_node_get_string (node));
+  return 8;
+}
+
+static void
+measure_tree (JsonNode *node, TreeSize *size)
+{
+  size->nodes++;
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_autoptr (GList) values = json_object_get_values (json_node_get_object (node));
-      for (GList *l = values; l; l = l->next)
-        n += count_nodes (l->data);
+      g_autoptr (GList) members = json_object_get_members (json_node_get_object (node));
+      for (GList *l = members; l; l = l->next)
+        {
+          size->bytes += strlen (l->data);
+          measure_tree (json_object_get_member (json_node_get_object (node), l->data), size);
+        }
     }
   else if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *a = json_node_get_array (node);
       for (guint i = 0; i < json_array_get_length (a); i++)
-        n += count_nodes (json_array_get_element (a, i));
+        measure_tree (json_array_get_element (a, i), size);
     }
-  return n;
+  else
+    size->bytes += scalar_bytes (node);
 }
 
 /* Copies an anchored subtree, giving each copy its original's location. */
@@ -281,14 +300,18 @@ limit_error (Reader *r, guint line, DlpLimit limit, GError **error,
   return FALSE;
 }
 
+/* Counts what a new node or a copy adds to the document. */
 static gboolean
-count_node (Reader *r, gsize n, guint line, GError **error)
+count_node (Reader *r, TreeSize size, guint line, GError **error)
 {
-  guint64 max = dlp_limit_get (DLP_LIMIT_YAML_NODES);
-  if (r->n_nodes + n > max)
+  if (r->n_nodes + size.nodes > dlp_limit_get (DLP_LIMIT_YAML_NODES))
     return limit_error (r, line, DLP_LIMIT_YAML_NODES, error,
                         "document expands to more nodes than");
-  r->n_nodes += n;
+  if (r->n_bytes + size.bytes > dlp_limit_get (DLP_LIMIT_YAML_BYTES))
+    return limit_error (r, line, DLP_LIMIT_YAML_BYTES, error,
+                        "document expands to more bytes of text than");
+  r->n_nodes += size.nodes;
+  r->n_bytes += size.bytes;
   return TRUE;
 }
 
@@ -313,7 +336,12 @@ merge_into (Reader *r, JsonObject *dst, GHashTable *merged, JsonNode *src,
   for (GList *l = keys; l; l = l->next)
     if (!json_object_has_member (dst, l->data))
       {
-        json_object_set_member (dst, l->data, copy_located (r, json_object_get_member (o, l->data)));
+        JsonNode *member = json_object_get_member (o, l->data);
+        TreeSize size = { 0, strlen (l->data) };
+        measure_tree (member, &size);
+        if (!count_node (r, size, line, error))
+          return FALSE;
+        json_object_set_member (dst, l->data, copy_located (r, member));
         g_hash_table_add (merged, g_strdup (l->data));
       }
   return TRUE;
@@ -412,12 +440,13 @@ parse_node (Reader *r, yaml_event_t *event, GError **error)
           reader_error (r, line, error, "unknown anchor '%s'", name);
           return NULL;
         }
-      gsize size = GPOINTER_TO_SIZE (g_hash_table_lookup (r->anchor_sizes, name));
-      if (!count_node (r, size, line, error))
+      const TreeSize *size = g_hash_table_lookup (r->anchor_sizes, name);
+      if (!count_node (r, *size, line, error))
         return NULL;
       return copy_located (r, target);
     }
-  if (!count_node (r, 1, line, error))
+  TreeSize one = { 1, event->type == YAML_SCALAR_EVENT ? event->data.scalar.length : 0 };
+  if (!count_node (r, one, line, error))
     return NULL;
   if (++r->depth > dlp_limit_get (DLP_LIMIT_YAML_DEPTH))
     {
@@ -454,8 +483,9 @@ parse_node (Reader *r, yaml_event_t *event, GError **error)
       /* Registered once complete, so an alias cannot refer to its own
        * anchor's node while it is being read (no cycles). */
       g_hash_table_replace (r->anchors, g_strdup (anchor), json_node_ref (node));
-      g_hash_table_replace (r->anchor_sizes, g_strdup (anchor),
-                            GSIZE_TO_POINTER (count_nodes (node)));
+      TreeSize *size = g_new0 (TreeSize, 1);
+      measure_tree (node, size);
+      g_hash_table_replace (r->anchor_sizes, g_strdup (anchor), size);
     }
   return node;
 }
@@ -467,7 +497,7 @@ dlp_yaml_parse (const char *source, const char *text, gsize length,
   Reader r = { .source = source, .with_lines = with_lines, .locations = locations };
   r.anchors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify) json_node_unref);
-  r.anchor_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  r.anchor_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   yaml_parser_initialize (&r.parser);
   yaml_parser_set_input_string (&r.parser, (const unsigned char *) text, length);
 

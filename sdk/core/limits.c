@@ -6,7 +6,7 @@ static const struct {
   const char *env;
   guint64 fallback;
 } limits[DLP_N_LIMITS] = {
-  [DLP_LIMIT_YAML_NODES] = { "DLPIPE_LIMIT_YAML_NODES", 1000000 },
+  [DLP_LIMIT_YAML_NODES] = { "DLPIPE_LIMIT_YAML_NODES", 200000 },
   [DLP_LIMIT_YAML_DEPTH] = { "DLPIPE_LIMIT_YAML_DEPTH", 64 },
   [DLP_LIMIT_TENSOR_BYTES] = { "DLPIPE_LIMIT_TENSOR_BYTES", G_GUINT64_CONSTANT (64) << 30 },
   [DLP_LIMIT_HEADER_BYTES] = { "DLPIPE_LIMIT_HEADER_BYTES", 100u << 20 },
@@ -16,6 +16,8 @@ static const struct {
   [DLP_LIMIT_HTTP_BODY_BYTES] = { "DLPIPE_LIMIT_HTTP_BODY_BYTES", 64u << 20 },
   /* 1 GB of weights; training with Adam holds four times that. */
   [DLP_LIMIT_MODEL_PARAMS] = { "DLPIPE_LIMIT_MODEL_PARAMS", 250000000 },
+  /* Each byte is held about three times (value, text as written, copy). */
+  [DLP_LIMIT_YAML_BYTES] = { "DLPIPE_LIMIT_YAML_BYTES", 16u << 20 },
 };
 
 guint64

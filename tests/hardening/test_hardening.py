@@ -125,6 +125,61 @@ def digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def measured_peak(cwd, *args):
+    """Runs dlpipe; returns the result, its seconds and its peak memory in MB."""
+    t = time.monotonic()
+    p = subprocess.Popen([DLPIPE] + list(args), cwd=cwd, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    seconds = time.monotonic() - t
+    r = subprocess.CompletedProcess(p.args, os.waitstatus_to_exitcode(status),
+                                    out.decode(errors="replace"), err.decode(errors="replace"))
+    return r, seconds, usage.ru_maxrss // 1024
+
+
+def flow(levels, first, make_level):
+    """A one-line YAML mapping a0..aN, each level made of the one before."""
+    items = ["a0: &a0 %s" % first]
+    for i in range(1, levels):
+        items.append("a%d: &a%d %s" % (i, i, make_level("*a%d" % (i - 1))))
+    return "{" + ", ".join(items) + "}"
+
+
+def test_alias_bombs(tmp):
+    """Every shape of alias bomb fails within a second and 200 MB (bounds
+    checked in the plain build: AddressSanitizer's shadow memory and
+    slower code are not what a user runs)."""
+    bounded = "ASAN_OPTIONS" not in os.environ
+    d = os.path.join(tmp, "bombs")
+    os.makedirs(d)
+    seq = lambda prev: "[" + ", ".join([prev] * 10) + "]"
+    mapping = lambda prev: "{" + ", ".join("k%d: %s" % (k, prev) for k in range(10)) + "}"
+    # Each level merges the one before and adds it again under a key of its own.
+    merge = lambda prev: "{<<: %s, t%s: %s}" % (prev, prev[2:], prev)
+    shapes = [
+        ("a sequence bomb", flow(9, "[x, x, x, x, x, x, x, x, x, x]", seq)),
+        ("a mapping bomb", flow(9, "{k: x}", mapping)),
+        ("a merge-key bomb", flow(40, "{k0: x, k1: y}", merge)),
+        ("a bomb of 1,000-character strings", flow(9, "[%s]" % ("x" * 1000), seq)),
+        ("a bomb of 20,000-character strings", flow(9, "[%s]" % ("y" * 20000), seq)),
+    ]
+    for name, text in shapes:
+        write(os.path.join(d, "params.yaml"), "bomb: " + text + "\n")
+        r, seconds, peak = measured_peak(d, "stage", "data_split")
+        check("%s in params.yaml fails in %.2f s at %d MB (under 1 s and 200 MB)"
+              % (name, seconds, peak), (limit_refused(r, "DLPIPE_LIMIT_YAML_NODES")
+                                        or limit_refused(r, "DLPIPE_LIMIT_YAML_BYTES"))
+              and (not bounded or (seconds < 1 and peak < 200)), r.stderr)
+        write(os.path.join(d, "params.yaml"), "data_split: {seed: 1}\n")
+        r, seconds, peak = measured_peak(d, "stage", "data_split", "--set", "bomb=" + text)
+        check("... and given with --set, in %.2f s at %d MB" % (seconds, peak),
+              (limit_refused(r, "DLPIPE_LIMIT_YAML_NODES") or limit_refused(r, "DLPIPE_LIMIT_YAML_BYTES"))
+              and "--set bomb=" in r.stderr and (not bounded or (seconds < 1 and peak < 200)),
+              r.stderr[:400])
+
+
 def test_kill_loop(tmp, iterations=20):
     d = os.path.join(tmp, "kill")
     params = ("data_ingestion: {source: idx, path: /usr/share/datasets/fashion-mnist, subsets: [test]}\n"
@@ -187,6 +242,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dlpipe-hardening-")
     try:
         test_limits(tmp)
+        test_alias_bombs(tmp)
         test_kill_loop(tmp)
         test_full_disk(tmp)
     finally:
