@@ -138,6 +138,38 @@ compare_entries (gconstpointer a, gconstpointer b)
   return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* The format asks the tensors to cover the data section exactly, one after
+ * another, as Python's safetensors checks: bytes between or after them are
+ * refused as well as tensors that overlap. */
+static gboolean
+check_coverage (const char *what, GArray *entries, guint64 data_size, GError **error)
+{
+  g_array_sort (entries, compare_entries);
+  guint64 covered = 0;
+  const Entry *prev = NULL;
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const Entry *e = &g_array_index (entries, Entry, i);
+      if (e->begin < covered)
+        return format_error (error, what, "tensors '%s' and '%s' overlap (bytes %"
+                             G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " and %"
+                             G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ")",
+                             prev->name, e->name, prev->begin, prev->end, e->begin, e->end);
+      if (e->begin > covered)
+        return format_error (error, what, "bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                             " before tensor '%s' belong to no tensor (the data must be "
+                             "covered exactly, tensor after tensor)", covered, e->begin,
+                             e->name);
+      covered = e->end;
+      prev = e;
+    }
+  if (covered != data_size)
+    return format_error (error, what, "%" G_GUINT64_FORMAT " bytes after the last tensor "
+                         "belong to no tensor (the data must be covered exactly, tensor "
+                         "after tensor)", data_size - covered);
+  return TRUE;
+}
+
 static gboolean
 parse_metadata (DlpSafetensors *st, JsonNode *node, GError **error)
 {
@@ -230,24 +262,8 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
       g_array_append_val (entries, e);
     }
 
-  g_array_sort (entries, compare_entries);
-  const Entry *prev = NULL;
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const Entry *e = &g_array_index (entries, Entry, i);
-      if (e->begin == e->end)
-        continue;
-      if (prev && e->begin < prev->end)
-        {
-          format_error (error, what, "tensors '%s' and '%s' overlap (bytes %"
-                        G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " and %"
-                        G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ")",
-                        prev->name, e->name, prev->begin, prev->end,
-                        e->begin, e->end);
-          return NULL;
-        }
-      prev = e;
-    }
+  if (!check_coverage (what, entries, data_size, error))
+    return NULL;
 
   /* The header is sound: now make tensors over the data. */
   for (guint i = 0; i < entries->len; i++)

@@ -278,6 +278,20 @@ START_TEST (test_offsets_overlap)
 }
 END_TEST
 
+/* Python's safetensors refuses these as "not fully covered"; so does dlpipe. */
+START_TEST (test_data_not_fully_covered)
+{
+  assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [8], \"data_offsets\": [0, 8]}}", 12,
+                  "4 bytes after the last tensor belong to no tensor");
+  assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [0, 4]},"
+                  " \"b\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [8, 12]}}", 12,
+                  "bytes 4..8 before tensor 'b' belong to no tensor");
+  assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [4, 8]}}", 8,
+                  "bytes 0..4 before tensor 'a' belong to no tensor");
+  assert_refused ("{\"__metadata__\": {\"k\": \"v\"}}", 3, "3 bytes after the last tensor");
+}
+END_TEST
+
 START_TEST (test_invalid_utf8_header)
 {
   assert_refused ("{\"\xff\": 1}", 0, "UTF-8");
@@ -338,6 +352,7 @@ safetensors_suite (void)
   tcase_add_test (bad, test_byte_count_disagrees);
   tcase_add_test (bad, test_offsets_out_of_range);
   tcase_add_test (bad, test_offsets_overlap);
+  tcase_add_test (bad, test_data_not_fully_covered);
   tcase_add_test (bad, test_invalid_utf8_header);
   suite_add_tcase (s, bad);
   return s;
