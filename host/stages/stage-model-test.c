@@ -151,9 +151,12 @@ track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
   gboolean is_champion = !isnan (champion) && e->accuracy >= champion;
   const char *aliases[] = { "candidate", is_champion ? "champion" : NULL, NULL };
   dlp_tracking_register_model (tracking, "model", aliases);
-  if (is_champion)
+  if (is_champion && dlp_tracking_registers_models (tracking))
     g_info ("test accuracy %.4f reaches %.4f: the registered version is the champion",
             e->accuracy, champion);
+  else if (is_champion)
+    g_info ("test accuracy %.4f reaches %.4f (champion_accuracy); tracker '%s' registers "
+            "no model", e->accuracy, champion, dlp_tracking_get_tracker (tracking));
 }
 
 static gboolean
@@ -182,7 +185,9 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
 
   g_autoptr (DlpOutputDir) reports = dlp_output_dir_new (DLP_PATH_REPORTS, error);
   g_autoptr (DlpOutputDir) final = reports ? dlp_output_dir_new (DLP_PATH_FINAL, error) : NULL;
-  g_autofree char *run_id = dlp_tracking_dup_run_id (tracking);
+  /* An untracked package names no run: no server knows it. */
+  g_autofree char *run_id = dlp_tracking_keeps_models (tracking) ? dlp_tracking_dup_run_id (tracking)
+                                                                 : NULL;
   if (final == NULL
       || !write_reports (dlp_output_dir_get_staging (reports), data, probs, metrics, error)
       || !dlp_package_write (dlp_output_dir_get_staging (final), graph, data->dataset,

@@ -18,6 +18,7 @@ static const char *const host_keys[] = {
 
 struct _DlpTracking {
   DlpContext *context;
+  const DlpTrackerClass *klass;
   char *tracker;
   char *stage;
   char *run_key;
@@ -199,6 +200,7 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   g_autoptr (DlpTracking) t = g_new0 (DlpTracking, 1);
   t->finished = TRUE;   /* until the worker runs */
   t->context = dlp_context_ref (run->context);
+  t->klass = dlp_type_entry_get_class (entry);
   t->tracker = g_strdup (dlp_type_entry_get_name (entry));
   t->stage = g_strdup (stage);
   if (!read_host_keys (t, section, error))
@@ -222,7 +224,7 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   warn_waiting_spool (t->spool_dir, earlier ? earlier->len : 0);
 
   DlpTrackingWorkerSetup setup = {
-    .klass = dlp_type_entry_get_class (entry),
+    .klass = t->klass,
     .type_name = t->tracker,
     .settings = section,
     .registry = run->registry,
@@ -253,6 +255,18 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   if (!continuing)
     dlp_tracking_log_params (t, run->params);
   return g_steal_pointer (&t);
+}
+
+gboolean
+dlp_tracking_keeps_models (DlpTracking *t)
+{
+  return t->klass->log_model != NULL;
+}
+
+gboolean
+dlp_tracking_registers_models (DlpTracking *t)
+{
+  return t->klass->register_model != NULL;
 }
 
 const char *

@@ -45,6 +45,11 @@ typedef struct _DlpTracking DlpTracking;
 DlpTracking *dlp_tracking_start (DlpStageRun *run, const char *stage,
                                  const char *continue_from, GError **error);
 
+/* Whether the tracker keeps the run's model, so that its run id means
+ * something to whoever reads the package (none: no). */
+gboolean dlp_tracking_keeps_models (DlpTracking *tracking);
+/* Whether the tracker has a model registry (none: no). */
+gboolean dlp_tracking_registers_models (DlpTracking *tracking);
 /* The tracker type ("mlflow", "none"). */
 const char *dlp_tracking_get_tracker (DlpTracking *tracking);
 /* The host's key of the run (32 hex digits), known at once. */

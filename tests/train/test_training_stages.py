@@ -118,6 +118,14 @@ def main():
               package["inputs"][0]["name"] == "image" and len(package["classes"]) == 10
               and [s["type"] for s in package["preprocessing"]] == ["normalize", "reshape"], package)
 
+        # Untracked, nothing is registered and the package names no run.
+        r = dlpipe(d, "stage", "model_test", "--set", "test.champion_accuracy=0.1")
+        mlmodel = read(os.path.join(d, "models/final/MLmodel"), "r")
+        check("untracked, model_test registers no champion and the MLmodel names no run",
+              r.returncode == 0 and "registers no model" in r.stderr
+              and "registered version" not in r.stderr and "run_id" not in mlmodel,
+              r.stderr + mlmodel)
+
         # The same params, seed and threads: the same bytes.
         weights = read(os.path.join(d, "models/trained/weights.safetensors"))
         report = read(os.path.join(d, "reports/metrics.json"))
