@@ -120,6 +120,34 @@ dlp_stages_list_names (void)
   return g_string_free (s, FALSE);
 }
 
+/* A top-level key one typo away from a section ("modle:") is an error,
+ * not a section the stages silently go without; keys far from every
+ * section may be other tools' params and are left alone. */
+static gboolean
+check_section_names (DlpConfig *params, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (stages); i++)
+    g_strv_builder_addv (b, (const char **) stages[i].params);
+  g_strv_builder_add (b, "tracking");
+  g_auto (GStrv) sections = g_strv_builder_end (b);
+  g_autoptr (GPtrArray) keys = dlp_config_get_keys (params);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+      if (g_strv_contains ((const char *const *) sections, key))
+        continue;
+      const char *close = dlp_config_suggest (key, (const char *const *) sections);
+      if (close)
+        {
+          dlp_config_set_error (params, key, error, "unknown section; did you mean '%s'?",
+                                close);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 DlpConfig *
 dlp_stages_load_params (const char *file, char **overrides, GError **error)
 {
@@ -129,5 +157,7 @@ dlp_stages_load_params (const char *file, char **overrides, GError **error)
   for (guint i = 0; overrides && overrides[i]; i++)
     if (!dlp_config_set_override (params, overrides[i], error))
       return NULL;
+  if (!check_section_names (params, error))
+    return NULL;
   return g_steal_pointer (&params);
 }

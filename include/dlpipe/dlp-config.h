@@ -95,6 +95,12 @@ DLP_API gboolean dlp_config_get_double_list (DlpConfig *config,
  * @buf holds at least G_ASCII_DTOSTR_BUF_SIZE bytes; returns @buf. */
 DLP_API char *dlp_config_format_double (double v, char *buf);
 
+/* The name of @known (NULL-terminated) that @word most likely misspells:
+ * one edit, swap of neighbours included, for short words, up to three for
+ * long ones; NULL when none is that close. For "did you mean" hints.
+ * (API level 2) */
+DLP_API const char *dlp_config_suggest (const char *word, const char *const *known);
+
 /* Sets @error to "LOCATION: PATH.KEY: MESSAGE" (DLP_ERROR_CONFIG), the
  * location being @key's node, or this view's when @key is absent or NULL. */
 DLP_API void dlp_config_set_error (const DlpConfig *config, const char *key,

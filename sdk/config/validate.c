@@ -14,6 +14,49 @@ known_keys (const DlpParamSpec *specs, const char *const *extra_keys)
   return g_strdup (s->len ? s->str : "none");
 }
 
+/* Edits between @a and @b, a swap of neighbours counting as one
+ * (optimal string alignment distance). */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize n = strlen (a), m = strlen (b);
+  g_autofree guint *d = g_new (guint, (n + 1) * (m + 1));
+#define D(i, j) d[(i) * (m + 1) + (j)]
+  for (gsize i = 0; i <= n; i++)
+    D (i, 0) = (guint) i;
+  for (gsize j = 0; j <= m; j++)
+    D (0, j) = (guint) j;
+  for (gsize i = 1; i <= n; i++)
+    for (gsize j = 1; j <= m; j++)
+      {
+        guint cost = a[i - 1] != b[j - 1];
+        guint best = MIN (D (i - 1, j) + 1, D (i, j - 1) + 1);
+        best = MIN (best, D (i - 1, j - 1) + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          best = MIN (best, D (i - 2, j - 2) + 1);
+        D (i, j) = best;
+      }
+  guint result = D (n, m);
+#undef D
+  return result;
+}
+
+const char *
+dlp_config_suggest (const char *word, const char *const *known)
+{
+  gsize len = strlen (word);
+  guint allowed = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+  const char *best = NULL;
+  guint best_distance = allowed + 1;
+  for (guint i = 0; known && known[i]; i++)
+    {
+      guint d = edit_distance (word, known[i]);
+      if (d < best_distance && d < MAX (strlen (known[i]), 2))
+        best = known[i], best_distance = d;
+    }
+  return best;
+}
+
 static const DlpParamSpec *
 find_spec (const DlpParamSpec *specs, const char *name)
 {
@@ -47,7 +90,12 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
           if (extra_keys && g_strv_contains (extra_keys, key))
             continue;
           g_autofree char *known = known_keys (norm, extra_keys);
-          dlp_config_set_error (config, key, error, "unknown key (known keys: %s)", known);
+          g_auto (GStrv) names = g_strsplit (known, ", ", -1);
+          const char *close = dlp_config_suggest (key, (const char *const *) names);
+          g_autofree char *hint = close ? g_strdup_printf ("; did you mean '%s'?", close)
+                                        : g_strdup ("");
+          dlp_config_set_error (config, key, error, "unknown key%s (known keys: %s)", hint,
+                                known);
           return FALSE;
         }
       JsonNode *value = dlp_config_lookup (config, key);

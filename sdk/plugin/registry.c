@@ -406,12 +406,19 @@ dlp_registry_get_entry (DlpRegistry *registry, DlpKind kind, const char *name,
     return entry;
   g_autoptr (GPtrArray) all = dlp_registry_list_types (registry, (int) kind);
   g_autoptr (GString) known = g_string_new (NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
   for (guint i = 0; i < all->len; i++)
-    g_string_append_printf (known, "%s%s", i ? ", " : "",
-                            dlp_type_entry_get_name (g_ptr_array_index (all, i)));
+    {
+      const char *type = dlp_type_entry_get_name (g_ptr_array_index (all, i));
+      g_string_append_printf (known, "%s%s", i ? ", " : "", type);
+      g_ptr_array_add (names, (gpointer) type);
+    }
+  g_ptr_array_add (names, NULL);
+  const char *close = name ? dlp_config_suggest (name, (const char *const *) names->pdata) : NULL;
+  g_autofree char *hint = close ? g_strdup_printf ("; did you mean '%s'?", close) : g_strdup ("");
   g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-               "unknown %s type '%s' (known: %s)", dlp_kind_name (kind),
-               name ? name : "(none)", known->len ? known->str : "none; is the plugin path right?");
+               "unknown %s type '%s'%s (known: %s)", dlp_kind_name (kind),
+               name ? name : "(none)", hint, known->len ? known->str : "none; is the plugin path right?");
   return NULL;
 }
 

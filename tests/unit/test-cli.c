@@ -226,6 +226,36 @@ START_TEST (test_stage_params_errors)
 }
 END_TEST
 
+/* A misspelled section, key or type is named with its line and the
+ * closest known name; a section far from every name is someone else's. */
+START_TEST (test_misspellings_are_suggested)
+{
+  char *dir = dlp_tmpdir_new ();
+  g_autofree char *p = dlp_write_test_file (dir, "params.yaml",
+                                            "# a pipeline\n"
+                                            "evaluation_extra: {x: 1}\n"
+                                            "modle:\n"
+                                            "  type: mlp\n", -1);
+  g_auto (Result) section = run_in (dir, NULL, (const char *const[]) { "stage", "model_builder", NULL });
+  ck_assert_int_eq (section.status, 1);
+  ck_assert_msg (strstr (section.err, "params.yaml:3: modle: unknown section; did you mean 'model'?"),
+                 "%s", section.err);
+  g_autofree char *q = dlp_write_test_file (dir, "params.yaml",
+                                            "other_tool: {x: 1}\n"
+                                            "model: {type: mlp, input_shape: [4], num_classes: 2,\n"
+                                            "        mlp: {hidden_unit: [3]}}\n", -1);
+  g_auto (Result) key = run_in (dir, NULL, (const char *const[]) { "stage", "model_builder", NULL });
+  ck_assert_int_eq (key.status, 1);
+  ck_assert_msg (strstr (key.err, "params.yaml:3: model.mlp.hidden_unit: unknown key; did you "
+                         "mean 'hidden_units'?"), "%s", key.err);
+  g_auto (Result) type = run_in (dir, NULL, (const char *const[]) { "stage", "model_builder",
+                                                                    "--set", "model.type=mpl", NULL });
+  ck_assert_int_eq (type.status, 1);
+  ck_assert_msg (strstr (type.err, "unknown model type 'mpl'; did you mean 'mlp'?"), "%s", type.err);
+  dlp_tmpdir_free (dir);
+}
+END_TEST
+
 static Suite *
 cli_suite (void)
 {
@@ -241,6 +271,7 @@ cli_suite (void)
   tcase_add_test (tc, test_dag);
   tcase_add_test (tc, test_run_plan);
   tcase_add_test (tc, test_stage_params_errors);
+  tcase_add_test (tc, test_misspellings_are_suggested);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -142,7 +142,7 @@ START_TEST (test_validate_against_specs)
     { "s:\n  epochs: 0\n", "params.yaml:2: s.epochs: expected an integer from 1 to 1000, got 0" },
     { "s:\n  epochs: 2.5\n", "params.yaml:2: s.epochs: expected an integer from 1 to 1000, got 2.5" },
     { "s:\n  columns: a\n", "params.yaml:2: s.columns: expected a list, got \"a\"" },
-    { "s:\n  colums: [a]\n", "params.yaml:2: s.colums: unknown key (known keys: method, factor, columns, epochs)" },
+    { "s:\n  colums: [a]\n", "params.yaml:2: s.colums: unknown key; did you mean 'columns'? (known keys: method, factor, columns, epochs)" },
     { "s: [1]\n", "params.yaml:1: s: expected a mapping of settings, got a list" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
