@@ -122,11 +122,41 @@ dlp_usage_error (const char *command, const char *format, ...)
 }
 
 int
-dlp_parse_command_options (GOptionContext *context, const char *command,
+dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command,
                            int *argc, char ***argv)
 {
+  /* The global options work after the command too, and its --help lists them. */
+  g_autofree char *plugin_path = NULL;
+  gboolean verbose = FALSE, quiet = FALSE;
+  const GOptionEntry globals[] = {
+    { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
+      "Colon-separated folders searched for plugins first (also before the command)", "PATHS" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Print debugging messages, among them every setting read (also before the command)", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "Print only warnings and errors (also before the command)", NULL },
+    { NULL }
+  };
+  if (app)
+    g_option_context_add_main_entries (context, globals, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (context, argc, argv, &error))
     return dlp_usage_error (command, "%s", error->message);
+  if (app == NULL)
+    return -1;
+  if (verbose && quiet)
+    return dlp_usage_error (command, "--verbose and --quiet cannot be combined");
+  if (plugin_path)
+    g_free (app->plugin_path), app->plugin_path = g_steal_pointer (&plugin_path);
+  if (verbose || quiet)
+    dlp_app_set_verbosity (app, verbose ? DLP_VERBOSITY_VERBOSE : DLP_VERBOSITY_QUIET);
   return -1;
+}
+
+void
+dlp_app_set_verbosity (DlpApp *app, DlpVerbosity verbosity)
+{
+  app->verbosity = verbosity;
+  g_clear_pointer (&app->progress, dlp_progress_free);
+  app->progress = dlp_progress_new (verbosity);
 }

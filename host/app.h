@@ -41,9 +41,12 @@ void dlp_print_error (const GError *error);
 /* Prints a usage error with a hint to use --help; returns DLP_EXIT_USAGE. */
 int dlp_usage_error (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
-/* Parses a command's options; handles --help. Returns -1 to go on, or the
+/* Parses a command's options, and with @app the global ones, which may
+ * follow the command too; handles --help. Returns -1 to go on, or the
  * exit status to return now. */
-int dlp_parse_command_options (GOptionContext *context, const char *command,
+int dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command,
                                int *argc, char ***argv);
+/* Sets -v/-q and the progress line that follows them. */
+void dlp_app_set_verbosity (DlpApp *app, DlpVerbosity verbosity);
 
 G_END_DECLS

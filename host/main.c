@@ -81,15 +81,15 @@ main (int argc, char **argv)
   /* Options after the command belong to the command. */
   g_option_context_set_strict_posix (ctx, TRUE);
 
-  int status = dlp_parse_command_options (ctx, "dlpipe", &argc, &argv);
+  int status = dlp_parse_command_options (NULL, ctx, "dlpipe", &argc, &argv);
   if (status >= 0)
     return status;
   if (verbose && quiet)
     return dlp_usage_error ("dlpipe", "--verbose and --quiet cannot be combined");
-  app.verbosity = verbose ? DLP_VERBOSITY_VERBOSE : quiet ? DLP_VERBOSITY_QUIET : DLP_VERBOSITY_NORMAL;
+  dlp_app_set_verbosity (&app, verbose ? DLP_VERBOSITY_VERBOSE
+                                : quiet ? DLP_VERBOSITY_QUIET : DLP_VERBOSITY_NORMAL);
   dlp_app_setup_logging (&app);
   app.cancellable = g_cancellable_new ();
-  app.progress = dlp_progress_new (app.verbosity);
   dlp_signals_install (app.cancellable);
 
   if (version)

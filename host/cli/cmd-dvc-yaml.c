@@ -28,7 +28,7 @@ dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv)
                                      "reads, and its outputs, metrics and plots, as the stages "
                                      "declare them.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

@@ -121,7 +121,7 @@ dlp_cmd_inspect (DlpApp *app, int argc, char **argv)
                                      "settings it reads from params.yaml. A name used by "
                                      "several kinds (lstm is a layer and a model) shows all.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 2)

@@ -41,7 +41,7 @@ spool_dir (SpoolOptions *o, GError **error)
 }
 
 static int
-parse (const char *summary, SpoolOptions *o, gboolean with_json, int *argc,
+parse (DlpApp *app, const char *summary, SpoolOptions *o, gboolean with_json, int *argc,
        char ***argv)
 {
   const GOptionEntry entries[] = {
@@ -55,7 +55,7 @@ parse (const char *summary, SpoolOptions *o, gboolean with_json, int *argc,
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx, summary);
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, (*argv)[0], argc, argv);
+  int status = dlp_parse_command_options (app, ctx, (*argv)[0], argc, argv);
   if (status >= 0)
     return status;
   if (!with_json && o->json)
@@ -85,7 +85,7 @@ static int
 cmd_sync (DlpApp *app, int argc, char **argv)
 {
   g_auto (SpoolOptions) o = { 0 };
-  int status = parse ("Delivers the tracking records that stages kept in the spool because "
+  int status = parse (app, "Delivers the tracking records that stages kept in the spool because "
                       "the server could not be reached, in the order they were made, each "
                       "once. Records the server refuses are moved to rejected.jsonl.",
                       &o, FALSE, &argc, &argv);
@@ -131,7 +131,7 @@ cmd_status (DlpApp *app, int argc, char **argv)
 {
   (void) app;
   g_auto (SpoolOptions) o = { 0 };
-  int status = parse ("Lists the spool files that wait for 'dlpipe mlflow sync', with their "
+  int status = parse (app, "Lists the spool files that wait for 'dlpipe mlflow sync', with their "
                       "undelivered records, and the records the server refused.",
                       &o, TRUE, &argc, &argv);
   if (status >= 0)

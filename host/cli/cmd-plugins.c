@@ -77,7 +77,7 @@ dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
   g_option_context_set_summary (ctx, "Lists every registered plugin type with its kind, "
                                      "plugin, plugin version and description.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

@@ -153,7 +153,7 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
                                      "model_test writes to models/final): the predicted "
                                      "class of each row and the probability of every class.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

@@ -94,7 +94,7 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
                                      "dataframe_records, instances, inputs) or CSV. SIGTERM "
                                      "answers the requests in flight, then exits.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

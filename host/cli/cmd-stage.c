@@ -50,7 +50,7 @@ dlp_cmd_stage (DlpApp *app, int argc, char **argv)
   g_autofree char *summary = g_strdup_printf ("Runs one pipeline stage. Stages: %s.", names);
   g_option_context_set_summary (ctx, summary);
   add_params_options (ctx, &opts);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 2)
@@ -89,7 +89,7 @@ dlp_cmd_run (DlpApp *app, int argc, char **argv)
                                      "the data stages) at the same time.");
   add_params_options (ctx, &opts);
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)
@@ -126,7 +126,7 @@ dlp_cmd_dag (DlpApp *app, int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx, "Prints the pipeline's stages and the stages each one needs.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

@@ -15,7 +15,7 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
   g_option_context_set_summary (ctx, "Prints the versions of dlpipe, its plugin ABI and "
                                      "its libraries, and the OpenBLAS kernels in use.");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (ctx, argv[0], &argc, &argv);
+  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 1)

@@ -109,6 +109,10 @@ START_TEST (test_plugin_path_env_and_refusals)
   ck_assert_msg (strstr (q.out, "Kind:         source") && strstr (q.out, "path")
                  && strstr (q.out, "required") && strstr (q.out, "default:  10")
                  && strstr (q.out, "range:    1 to 100"), "%s", q.out);
+  /* The global options also work after the command, and its help lists them. */
+  g_auto (Result) after = run_in (NULL, NULL, (const char *const[]) { "plugins", "--plugin-path", dir, "-q", NULL });
+  ck_assert_int_eq (after.status, 0);
+  ck_assert_msg (strstr (after.out, "test_source"), "%s%s", after.out, after.err);
 }
 END_TEST
 
@@ -161,6 +165,9 @@ START_TEST (test_help_everywhere)
     {
       g_auto (Result) r = RUN (commands[i], "--help");
       ck_assert_msg (r.status == 0 && strstr (r.out, "Usage:"), "%s --help: %d", commands[i], r.status);
+      ck_assert_msg (strstr (r.out, "--plugin-path=PATHS") && strstr (r.out, "--verbose")
+                     && strstr (r.out, "--quiet"), "%s --help lacks the global options: %s",
+                     commands[i], r.out);
       g_auto (Result) h = RUN ("help", commands[i]);
       ck_assert_int_eq (h.status, 0);
       ck_assert_str_eq (h.out, r.out);
