@@ -79,6 +79,10 @@ DLP_API gboolean dlp_config_get_string (DlpConfig *config, const char *key,
 /* A string resolved against the current directory into an absolute path. */
 DLP_API gboolean dlp_config_get_path_value (DlpConfig *config, const char *key,
                                             char **out, GError **error);
+/* @path as records (provenance, metadata) hold it: relative to the current
+ * directory when the file lies inside it, else absolute, so that the same
+ * project gives the same bytes in any checkout. (API level 2) */
+DLP_API char *dlp_config_path_for_record (const char *path);
 /* A list of strings (a lone string counts as a list of one). */
 DLP_API gboolean dlp_config_get_strv (DlpConfig *config, const char *key,
                                       GStrv *out, GError **error);

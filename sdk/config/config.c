@@ -518,6 +518,19 @@ dlp_config_get_path_value (DlpConfig *config, const char *key, char **out,
   return TRUE;
 }
 
+char *
+dlp_config_path_for_record (const char *path)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *abs = g_canonicalize_filename (path, cwd);
+  gsize n = strlen (cwd);
+  if (strcmp (cwd, "/") != 0 && strncmp (abs, cwd, n) == 0 && abs[n] == G_DIR_SEPARATOR)
+    return g_strdup (abs + n + 1);
+  if (strcmp (abs, cwd) == 0)
+    return g_strdup (".");
+  return g_steal_pointer (&abs);
+}
+
 gboolean
 dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out,
                      GError **error)

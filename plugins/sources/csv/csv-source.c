@@ -265,7 +265,8 @@ add_provenance (DlpDataset *ds, const char *path, CsvReader *reader)
 {
   JsonObject *p = json_object_new ();
   json_object_set_string_member (p, "source", "csv");
-  json_object_set_string_member (p, "path", path);
+  g_autofree char *recorded = dlp_config_path_for_record (path);
+  json_object_set_string_member (p, "path", recorded);
   json_object_set_int_member (p, "size", (gint64) csv_reader_get_offset (reader));
   json_object_set_string_member (p, "sha256", csv_reader_get_sha256 (reader));
   json_object_set_int_member (p, "rows", dlp_dataset_get_n_rows (ds));

@@ -197,7 +197,8 @@ static JsonObject *
 file_provenance (IdxFile *f)
 {
   JsonObject *o = json_object_new ();
-  json_object_set_string_member (o, "path", f->path);
+  g_autofree char *recorded = dlp_config_path_for_record (f->path);
+  json_object_set_string_member (o, "path", recorded);
   json_object_set_int_member (o, "size", (gint64) idx_stream_get_file_size (f->stream));
   const char *sha = idx_stream_get_sha256 (f->stream);
   json_object_set_string_member (o, "sha256", sha ? sha : "");
@@ -231,7 +232,8 @@ add_provenance (DlpDataset *ds, GArray *pairs, const char *source_path)
         }
     }
   json_object_set_string_member (p, "source", "idx");
-  json_object_set_string_member (p, "path", source_path);
+  g_autofree char *recorded = dlp_config_path_for_record (source_path);
+  json_object_set_string_member (p, "path", recorded);
   json_object_set_int_member (p, "size", size);
   json_object_set_string_member (p, "sha256", g_checksum_get_string (all));
   json_object_set_int_member (p, "rows", dlp_dataset_get_n_rows (ds));
