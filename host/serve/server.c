@@ -145,11 +145,9 @@ static void
 too_large (Server *s, SoupServerMessage *msg, guint64 size)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *got = size ? g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", size)
-                              : g_strdup ("more");
   dlp_limit_set_error (&error, DLP_LIMIT_HTTP_BODY_BYTES, "request body",
-                       "%s, more than the %" G_GUINT64_FORMAT " bytes allowed", got,
-                       s->body_limit);
+                       "%" G_GUINT64_FORMAT " bytes, more than the %" G_GUINT64_FORMAT
+                       " bytes allowed", size, s->body_limit);
   /* Whatever else the client sends is read and dropped, not kept. */
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
   soup_message_body_truncate (soup_server_message_get_request_body (msg));
@@ -158,15 +156,36 @@ too_large (Server *s, SoupServerMessage *msg, guint64 size)
   respond_error (s, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "BAD_REQUEST", error->message);
 }
 
-/* A body without a length (chunked) is counted as it arrives. */
+/* A body without a length (chunked) is counted as it arrives. libsoup
+ * answers only once a body is read whole, so past the limit the
+ * connection is taken from it: the 413 goes out at once and the
+ * connection closes, without waiting for the rest of the body. */
 static void
 count_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer data)
 {
   Server *s = data;
   (void) chunk;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  if (soup_server_message_get_status (msg) == 0 && (guint64) body->length > s->body_limit)
-    too_large (s, msg, 0);
+  if ((guint64) body->length <= s->body_limit)
+    return;
+  g_autoptr (GError) error = NULL;
+  dlp_limit_set_error (&error, DLP_LIMIT_HTTP_BODY_BYTES, "request body",
+                       "more than the %" G_GUINT64_FORMAT " bytes allowed (%" G_GOFFSET_FORMAT
+                       " bytes of chunks came before the answer)", s->body_limit, body->length);
+  log_refusal (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, error->message);
+  gsize length;
+  g_autofree char *json = dlp_error_json ("BAD_REQUEST", error->message, &length);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 413 Request Entity Too Large\r\n"
+                                           "Content-Type: application/json\r\n"
+                                           "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                                           "Connection: close\r\n\r\n", length);
+  g_signal_handlers_disconnect_by_func (msg, count_chunk, data);
+  g_autoptr (GIOStream) io = soup_server_message_steal_connection (msg);
+  GOutputStream *out = g_io_stream_get_output_stream (io);
+  /* A client gone already gets nothing; the connection closes all the same. */
+  if (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL))
+    g_output_stream_write_all (out, json, length, NULL, NULL, NULL);
+  g_io_stream_close (io, NULL, NULL);
 }
 
 /* Content types as MLflow takes them: JSON or CSV, charset utf-8 at most. */
