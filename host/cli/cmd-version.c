@@ -1,14 +1,72 @@
-/* cmd-version.c: `dlpipe version [--json]`. */
+/* cmd-version.c: `dlpipe version [--json | --components [-o FILE]]`. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* What decides the stages' results, machine aside: dlpipe's version and
+ * ABI and every plugin's version, one per line, sorted. A dvc.yaml
+ * depends on it so that DVC reruns the stages when dlpipe or a plugin is
+ * upgraded. */
+static char *
+components_text (DlpApp *app)
+{
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "dlpipe %s abi %d api %d\n", DLP_VERSION, DLP_ABI_VERSION,
+                          DLP_API_LEVEL);
+  g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (dlp_app_get_registry (app));
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      const DlpPluginInfo *p = g_ptr_array_index (plugins, i);
+      g_ptr_array_add (lines, g_strdup_printf ("plugin %s %s\n", dlp_plugin_info_get_name (p),
+                                               dlp_plugin_info_get_version (p)));
+    }
+  g_ptr_array_sort (lines, compare_names);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (s, g_ptr_array_index (lines, i));
+  return g_string_free (s, FALSE);
+}
+
+static int
+print_components (DlpApp *app, const char *output)
+{
+  g_autofree char *text = components_text (app);
+  if (output == NULL)
+    {
+      fputs (text, stdout);
+      return DLP_EXIT_OK;
+    }
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (output);
+  if (g_mkdir_with_parents (dir, 0777) != 0 || !dlp_write_file_atomic (output, text, strlen (text), &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, DLP_ERROR, DLP_ERROR_IO, "cannot create %s: %s", dir, g_strerror (errno));
+      dlp_print_error (error);
+      return DLP_EXIT_FAILURE;
+    }
+  return DLP_EXIT_OK;
+}
 
 int
 dlp_cmd_version (DlpApp *app, int argc, char **argv)
 {
-  (void) app;
-  gboolean json = FALSE;
+  gboolean json = FALSE, components = FALSE;
+  g_autofree char *output = NULL;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "components", 0, 0, G_OPTION_ARG_NONE, &components,
+      "Print only what decides results: the versions of dlpipe, its ABI and every plugin "
+      "(what a dvc.yaml depends on)", NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "With --components, write to FILE (its folder is made)", "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
@@ -20,6 +78,12 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
     return status;
   if (argc != 1)
     return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
+  if (output && !components)
+    return dlp_usage_error (argv[0], "--output goes with --components");
+  if (components && json)
+    return dlp_usage_error (argv[0], "--components and --json cannot be combined");
+  if (components)
+    return print_components (app, output);
 
   g_autofree char *glib = g_strdup_printf ("%u.%u.%u", glib_major_version,
                                            glib_minor_version, glib_micro_version);

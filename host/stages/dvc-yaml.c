@@ -53,6 +53,12 @@ write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params,
                               (const char *) g_ptr_array_index (named, i));
       deps = TRUE;
     }
+  /* Installed: the versions of dlpipe and its plugins stand for the code. */
+  if (code_root == NULL)
+    {
+      g_string_append_printf (y, "%s    - %s\n", deps ? "" : "    deps:\n", DLP_DVC_VERSIONS_FILE);
+      deps = TRUE;
+    }
   for (guint i = 0; code_root && s->code[i]; i++)
     {
       g_autofree char *path = g_strcmp0 (code_root, ".") == 0
@@ -86,6 +92,15 @@ dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file,
     "# The stages of this pipeline for DVC, written by `dlpipe dvc-yaml` from what\n"
     "# each stage reads and writes. Regenerate it rather than edit it.\n"
     "stages:\n");
+  /* DVC runs it every time; its file changes only when dlpipe or a plugin
+   * does, and only then do the stages rerun. */
+  if (code_root == NULL)
+    g_string_append (y, "  dlpipe_versions:\n"
+                        "    cmd: dlpipe version --components -o " DLP_DVC_VERSIONS_FILE "\n"
+                        "    always_changed: true\n"
+                        "    outs:\n"
+                        "    - " DLP_DVC_VERSIONS_FILE ":\n"
+                        "        cache: false\n");
   guint n;
   const DlpStageInfo *stages = dlp_stages_get_all (&n);
   for (guint i = 0; i < n; i++)

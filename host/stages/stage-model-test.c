@@ -120,9 +120,10 @@ write_predictions (const char *path, const DlpTrainingData *data, const float *p
 
 static gboolean
 write_reports (const char *dir, const DlpTrainingData *data, const float *probs,
-               JsonNode *metrics, GError **error)
+               JsonNode *metrics, JsonNode *per_class, GError **error)
 {
   g_autofree char *metrics_path = g_build_filename (dir, "metrics.json", NULL);
+  g_autofree char *per_class_path = g_build_filename (dir, "per_class.json", NULL);
   g_autofree char *confusion_path = g_build_filename (dir, "confusion.json", NULL);
   g_autofree char *predictions_path = g_build_filename (dir, "predictions.csv", NULL);
   /* One row per test sample: compact, unlike the small files. */
@@ -132,6 +133,7 @@ write_reports (const char *dir, const DlpTrainingData *data, const float *probs,
   gsize len;
   g_autofree char *text = json_generator_to_data (gen, &len);
   return dlp_write_json_atomic (metrics_path, metrics, error)
+         && dlp_write_json_atomic (per_class_path, per_class, error)
          && dlp_write_file_atomic (confusion_path, text, len, error)
          && write_predictions (predictions_path, data, probs, error);
 }
@@ -179,7 +181,9 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
     return FALSE;
   g_autoptr (DlpEvaluation) e = dlp_evaluation_new (probs, data->labels, data->n_rows,
                                                     data->n_classes);
-  g_autoptr (JsonNode) metrics = dlp_evaluation_to_metrics_json (e, (const char *const *) data->class_names);
+  const char *const *names = (const char *const *) data->class_names;
+  g_autoptr (JsonNode) metrics = dlp_evaluation_to_metrics_json (e);
+  g_autoptr (JsonNode) per_class = dlp_evaluation_to_per_class_json (e, names);
   g_info ("test accuracy %.4f, macro F1 %.4f, log loss %.4f on %" G_GINT64_FORMAT " rows",
           e->accuracy, e->macro_f1, e->log_loss, data->n_rows);
 
@@ -189,7 +193,8 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
   g_autofree char *run_id = dlp_tracking_keeps_models (tracking) ? dlp_tracking_dup_run_id (tracking)
                                                                  : NULL;
   if (final == NULL
-      || !write_reports (dlp_output_dir_get_staging (reports), data, probs, metrics, error)
+      || !write_reports (dlp_output_dir_get_staging (reports), data, probs, metrics, per_class,
+                         error)
       || !dlp_package_write (dlp_output_dir_get_staging (final), graph, data->dataset,
                              (const char *const *) data->class_names, metrics, run_id, error)
       || !dlp_output_dir_commit (reports, error)

@@ -88,6 +88,8 @@ static const DlpStageInfo stages[] = {
     FILES (OUT (DLP_PATH_TRAINED), OUT (DLP_PATH_TEST)),
     FILES (OUT (DLP_PATH_FINAL), OUT (DLP_PATH_REPORTS "/predictions.csv"),
            METRIC (DLP_PATH_REPORTS "/metrics.json"),
+           PLOT (DLP_PATH_REPORTS "/per_class.json", "template: bar_horizontal", "x: f1",
+                 "y: class"),
            PLOT (DLP_PATH_REPORTS "/confusion.json", "template: confusion", "x: actual",
                  "y: predicted")),
     LIST ("host/stages/stage-model-test.c", "host/train/evaluation.c", "host/package",

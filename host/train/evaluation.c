@@ -93,7 +93,7 @@ dlp_evaluation_free (DlpEvaluation *e)
 }
 
 JsonNode *
-dlp_evaluation_to_metrics_json (const DlpEvaluation *e, const char *const *class_names)
+dlp_evaluation_to_metrics_json (const DlpEvaluation *e)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -110,12 +110,20 @@ dlp_evaluation_to_metrics_json (const DlpEvaluation *e, const char *const *class
     }
   json_builder_set_member_name (b, "rows");
   json_builder_add_int_value (b, e->n_rows);
-  json_builder_set_member_name (b, "per_class");
-  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+dlp_evaluation_to_per_class_json (const DlpEvaluation *e, const char *const *class_names)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_array (b);
   for (guint c = 0; c < e->n_classes; c++)
     {
-      json_builder_set_member_name (b, class_names[c]);
       json_builder_begin_object (b);
+      json_builder_set_member_name (b, "class");
+      json_builder_add_string_value (b, class_names[c]);
       json_builder_set_member_name (b, "precision");
       json_builder_add_double_value (b, e->precision[c]);
       json_builder_set_member_name (b, "recall");
@@ -126,7 +134,6 @@ dlp_evaluation_to_metrics_json (const DlpEvaluation *e, const char *const *class
       json_builder_add_int_value (b, e->support[c]);
       json_builder_end_object (b);
     }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
+  json_builder_end_array (b);
   return json_builder_get_root (b);
 }

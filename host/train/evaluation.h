@@ -27,10 +27,12 @@ DlpEvaluation *dlp_evaluation_new (const float *probabilities,
 void dlp_evaluation_free (DlpEvaluation *evaluation);
 gint32 dlp_argmax (const float *values, guint n);
 
-/* reports/metrics.json: the scalars, and per class (by name) precision,
- * recall, f1 and support. */
-JsonNode *dlp_evaluation_to_metrics_json (const DlpEvaluation *evaluation,
-                                          const char *const *class_names);
+/* reports/metrics.json: the scalars (what `dvc metrics show` tabulates). */
+JsonNode *dlp_evaluation_to_metrics_json (const DlpEvaluation *evaluation);
+/* reports/per_class.json: one record per class, [{"class", "precision",
+ * "recall", "f1", "support"}], a DVC plot (bar chart of f1 per class). */
+JsonNode *dlp_evaluation_to_per_class_json (const DlpEvaluation *evaluation,
+                                            const char *const *class_names);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpEvaluation, dlp_evaluation_free)
 

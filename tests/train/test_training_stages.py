@@ -95,7 +95,8 @@ def main():
             "dvclive/metrics.json", "dvclive/plots/metrics/loss.tsv",
             "dvclive/plots/metrics/accuracy.tsv", "dvclive/plots/metrics/learning_rate.tsv",
             "dvclive/plots/metrics/samples_per_second.tsv",
-            "reports/metrics.json", "reports/confusion.json", "reports/predictions.csv",
+            "reports/metrics.json", "reports/per_class.json", "reports/confusion.json",
+            "reports/predictions.csv",
             "models/final/MLmodel", "models/final/dlpipe.json", "models/final/model.json",
             "models/final/weights.safetensors",
         ]
