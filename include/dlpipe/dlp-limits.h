@@ -2,7 +2,7 @@
  *
  * Each limit has a default and an environment variable that raises (or
  * lowers) it, named in the error a parser gives when the limit is hit:
- *   params.yaml:3: document expands to more nodes than 200000
+ *   params.yaml:3: document expands to more nodes than 100000
  *   (raise the limit with DLPIPE_LIMIT_YAML_NODES)
  * Values are read once per process. */
 #pragma once

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, finish  # noqa: E402
+
 DLPIPE = os.environ["DLP_TEST_HOST"]
-results = []
 
 CSV_PARAMS = """
 data_ingestion: {source: csv, path: data/rows.csv, label: label}
@@ -43,14 +45,6 @@ SAME = ["data/raw/dataset.safetensors", "data/processed/dataset.safetensors",
         "models/trained/weights.safetensors", "reports/metrics.json",
         "reports/predictions.csv", "models/final/dlpipe.json",
         "models/final/weights.safetensors", "models/final/model.json"]
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
-    if not ok and detail:
-        for line in str(detail).splitlines()[-20:]:
-            print("# " + line)
 
 
 def write(path, data):
@@ -100,8 +94,7 @@ def main():
                   tmp.encode() not in raw, raw[:600])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results))
-    return 0 if all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

@@ -16,20 +16,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, finish  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PIPELINE = os.path.join(ROOT, "pipelines", "penguins-mlp")
 DVC = os.path.join(os.path.dirname(sys.executable), "dvc")
 ALL = ["data_ingestion", "data_transformation", "data_split", "model_builder",
        "model_trainer", "model_test"]
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
-    if not ok and detail:
-        for line in str(detail).splitlines()[-40:]:
-            print("# " + line)
 
 
 def run(args, cwd, check_status=True):
@@ -156,8 +150,7 @@ def main():
         check("the DVC session completed", False, e)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results))
-    return 0 if all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

@@ -5,14 +5,14 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
-DLPIPE = os.environ["DLP_TEST_HOST"]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, dlpipe, finish  # noqa: E402
+
 DEPTH = 100000
 DEEP = "[" * DEPTH + "]" * DEPTH
-results = []
 
 PARAMS = """
 data_ingestion: {source: csv, path: rows.csv, label: label}
@@ -23,20 +23,6 @@ train: {epochs: 2, batch_size: 8}
 test: {}
 tracking: {tracker: none}
 """
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
-    if not ok and detail:
-        for line in str(detail).splitlines()[-20:]:
-            print("# " + line[:400])
-    sys.stdout.flush()
-
-
-def dlpipe(cwd, *args, env=None):
-    e = dict(os.environ, **(env or {}))
-    return subprocess.run([DLPIPE] + list(args), cwd=cwd, capture_output=True, text=True, env=e)
 
 
 def depth_refused(r):
@@ -180,8 +166,7 @@ def main():
               r.stdout + r.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results))
-    return 0 if all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

@@ -18,32 +18,19 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 import yaml
 
-DLPIPE = os.environ["DLP_TEST_HOST"]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, dlpipe, finish  # noqa: E402
+
 ROOT = os.environ["DLP_TEST_SOURCE_ROOT"]
 FASHION = "/usr/share/datasets/fashion-mnist"
 PIPELINES = [".", "pipelines/fashion-mnist-mlp", "pipelines/fashion-mnist-cnn",
              "pipelines/fashion-mnist-lstm", "pipelines/penguins-mlp"]
 READ = re.compile(r"^dlpipe: debug: \[dlpipe-params\] (\S+) = (.*) \((.*)\)$")
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
-    if not ok and detail:
-        for line in str(detail).splitlines()[-30:]:
-            print("# " + line)
-    sys.stdout.flush()
-
-
-def dlpipe(cwd, *args):
-    return subprocess.run([DLPIPE] + list(args), cwd=cwd, capture_output=True, text=True)
 
 
 def small_fashion(folder, n_train=100, n_test=30):
@@ -275,8 +262,7 @@ model: {type: json, input_shape: [784], num_classes: 10, seed: 42,
         ], units)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results))
-    return 0 if all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

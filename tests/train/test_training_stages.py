@@ -11,8 +11,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, dlpipe, finish  # noqa: E402
+
 DLPIPE = os.environ["DLP_TEST_HOST"]
-results = []
 
 PARAMS = """
 data_ingestion:
@@ -37,18 +39,6 @@ train:
 test: {}
 tracking: {tracker: none}
 """
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(("ok" if ok else "not ok") + " %d - %s" % (len(results), name))
-    if not ok and detail:
-        for line in str(detail).splitlines()[-30:]:
-            print("# " + line)
-
-
-def dlpipe(cwd, *args):
-    return subprocess.run([DLPIPE] + list(args), cwd=cwd, capture_output=True, text=True)
 
 
 def folder(tmp, name, epochs, hidden="64"):
@@ -172,8 +162,7 @@ def main():
               and "expects input [100]" in r.stderr, r.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results))
-    return 0 if all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

@@ -273,7 +273,7 @@ START_TEST (test_alias_bomb_fails_fast)
   g_autoptr (GError) error = parse_error (s->str);
   g_string_free (s, TRUE);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                    "document expands to more nodes than 200000 (raise the limit with "
+                    "document expands to more nodes than 100000 (raise the limit with "
                     "DLPIPE_LIMIT_YAML_NODES)");
 }
 END_TEST
