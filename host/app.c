@@ -157,6 +157,8 @@ void
 dlp_app_set_verbosity (DlpApp *app, DlpVerbosity verbosity)
 {
   app->verbosity = verbosity;
+  /* So that the SDK formats debug messages only when they are shown. */
+  g_log_set_debug_enabled (verbosity == DLP_VERBOSITY_VERBOSE);
   g_clear_pointer (&app->progress, dlp_progress_free);
   app->progress = dlp_progress_new (verbosity);
 }

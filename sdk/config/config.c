@@ -391,6 +391,10 @@ dlp_config_set_error (const DlpConfig *config, const char *key, GError **error,
 static void
 log_read (DlpConfig *config, const char *key, JsonNode *node, gboolean is_default)
 {
+  /* Formatting costs; skipped unless debug output is on (dlpipe -v turns
+   * it on, G_MESSAGES_DEBUG does for other hosts). */
+  if (!g_log_get_debug_enabled () && g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    return;
   g_autofree char *path = dlp_config_key_path (config, key);
   g_autofree char *text = JSON_NODE_HOLDS_VALUE (node) ? dlp_config_scalar_text (config->doc, node)
                                                        : dlp_json_to_string (node, FALSE);
