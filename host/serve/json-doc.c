@@ -442,7 +442,7 @@ dlp_json_doc_parse (const char *text, gsize length, GError **error)
   p->strings = g_string_new (NULL);
   /* The SDK's check says how deep is too deep, as for every JSON read;
    * the parser's own bound only keeps its recursion finite. */
-  p->max_depth = DLP_JSON_MAX_DEPTH;
+  p->max_depth = (guint) dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
   if (length >= G_MAXUINT32)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "a JSON body of %" G_GSIZE_FORMAT

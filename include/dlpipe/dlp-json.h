@@ -5,18 +5,14 @@
  * reads (safetensors headers and metadata, architecture files, package
  * files, spool and run files, tracking server answers, request bodies)
  * goes through dlp_json_parse(), which measures the nesting first and
- * refuses a document deeper than DLP_LIMIT_YAML_DEPTH (at most
- * DLP_JSON_MAX_DEPTH, whatever the environment says). Added at API
- * level 2. */
+ * refuses a document deeper than DLP_LIMIT_YAML_DEPTH (64; its variable
+ * may raise it to 2000 at most). Added at API level 2. */
 #pragma once
 
 #include <json-glib/json-glib.h>
 #include <dlpipe/dlp-macros.h>
 
 G_BEGIN_DECLS
-
-/* The deepest nesting json-glib is given, however high the limit is set. */
-#define DLP_JSON_MAX_DEPTH 10000
 
 /* The nesting depth of JSON @text: the most '[' and '{' open at once,
  * outside strings. Linear, without recursion; text that is not JSON gets

@@ -28,7 +28,8 @@ typedef enum {
 #define DLP_N_LIMITS (DLP_LIMIT_YAML_BYTES + 1)
 
 /* The limit in force: the environment variable's value if it is set to a
- * positive integer, else the default. */
+ * positive integer (for the nesting depth, 2000 at most), else the
+ * default. */
 DLP_API guint64 dlp_limit_get (DlpLimit limit);
 /* "DLPIPE_LIMIT_YAML_NODES" */
 DLP_API const char *dlp_limit_env_name (DlpLimit limit);

@@ -83,7 +83,7 @@ dlp_json_depth (const char *text, gsize length)
 gboolean
 dlp_json_check_depth (const char *text, gsize length, const char *what, GError **error)
 {
-  guint64 max = MIN (dlp_limit_get (DLP_LIMIT_YAML_DEPTH), DLP_JSON_MAX_DEPTH);
+  guint64 max = dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
   if (dlp_json_depth (text, length) <= max)
     return TRUE;
   dlp_limit_set_error (error, DLP_LIMIT_YAML_DEPTH, what, "JSON nested deeper than %"

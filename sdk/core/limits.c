@@ -5,9 +5,12 @@
 static const struct {
   const char *env;
   guint64 fallback;
+  guint64 ceiling;   /* the most the variable may ask for; 0: no bound */
 } limits[DLP_N_LIMITS] = {
   [DLP_LIMIT_YAML_NODES] = { "DLPIPE_LIMIT_YAML_NODES", 100000 },
-  [DLP_LIMIT_YAML_DEPTH] = { "DLPIPE_LIMIT_YAML_DEPTH", 64 },
+  /* The YAML and JSON readers recurse once per level (json-glib too): a
+   * few thousand levels is what a thread's stack holds, sanitizers on. */
+  [DLP_LIMIT_YAML_DEPTH] = { "DLPIPE_LIMIT_YAML_DEPTH", 64, 2000 },
   [DLP_LIMIT_TENSOR_BYTES] = { "DLPIPE_LIMIT_TENSOR_BYTES", G_GUINT64_CONSTANT (64) << 30 },
   [DLP_LIMIT_HEADER_BYTES] = { "DLPIPE_LIMIT_HEADER_BYTES", 100u << 20 },
   [DLP_LIMIT_CSV_FIELD_BYTES] = { "DLPIPE_LIMIT_CSV_FIELD_BYTES", 1u << 20 },
@@ -33,7 +36,15 @@ dlp_limit_get (DlpLimit limit)
           const char *text = g_getenv (limits[i].env);
           guint64 v;
           if (text && g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT64, &v, NULL))
-            values[i] = v;
+            {
+              values[i] = v;
+              if (limits[i].ceiling && v > limits[i].ceiling)
+                {
+                  g_warning ("%s=%s: using %" G_GUINT64_FORMAT ", the most it can be",
+                             limits[i].env, text, limits[i].ceiling);
+                  values[i] = limits[i].ceiling;
+                }
+            }
           else
             {
               if (text)
