@@ -139,6 +139,15 @@ def main():
                    "--set", "model.json.path=deep.json")
         check("model_builder: ... and one nested 60,000 deep", depth_refused(r), r.stderr)
 
+        # The variable raises the limit only as far as the stack allows.
+        d = case(base, tmp, "ceiling")
+        write(os.path.join(d, "deep.json"), '{"class_name": "Sequential", "config": %s}'
+              % ("[" * 5000 + "]" * 5000))
+        r = dlpipe(d, "stage", "model_builder", "--set", "model.type=json",
+                   "--set", "model.json.path=deep.json", env={"DLPIPE_LIMIT_YAML_DEPTH": "1000000"})
+        check("DLPIPE_LIMIT_YAML_DEPTH=1000000 is held to 2000, with a warning",
+              depth_refused(r) and "using 2000, the most it can be" in r.stderr, r.stderr)
+
         d = case(base, tmp, "checkpoint")
         write(os.path.join(d, "models/checkpoint/state.safetensors"),
               safetensors_with_header(json.dumps({"__metadata__": {"dlpipe.checkpoint": DEEP}})))
