@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 typedef struct {
   const char *source;   /* a file name or "--set KEY=VALUE", owned by the doc */
   guint line;           /* 1-based; 0 when there is no line */
+  guint column;         /* 1-based, in characters; 0 when not recorded */
   char *raw;            /* scalar text as written, or NULL */
 } DlpLocation;
 
@@ -23,7 +24,7 @@ typedef struct {
 DlpConfigDoc *dlp_config_doc_ref (DlpConfigDoc *doc);
 void dlp_config_doc_unref (DlpConfigDoc *doc);
 const DlpLocation *dlp_config_doc_locate (DlpConfigDoc *doc, JsonNode *node);
-/* "params.yaml:12", "params.yaml" or "--set a.b=1". */
+/* "params.yaml:12", "model.json:1:345", "params.yaml" or "--set a.b=1". */
 char *dlp_location_to_string (const DlpLocation *loc, const char *file);
 /* A table JsonNode* -> DlpLocation* that keeps its nodes alive. */
 GHashTable *dlp_location_table_new (void);
@@ -36,6 +37,15 @@ void dlp_location_table_add (GHashTable *locations, JsonNode *node, DlpLocation 
 JsonNode *dlp_yaml_parse (const char *source, const char *text, gsize length,
                           gboolean with_lines, GHashTable *locations,
                           GError **error);
+
+/* Records in @locations the line and column in JSON @text of each node of
+ * @root, the tree json-glib parsed from it (json-locations.c). */
+void dlp_json_locate (const char *source, const char *text, gsize length, JsonNode *root,
+                      GHashTable *locations);
+/* A config over @root (taken), parsed from JSON @text by dlp_json_parse():
+ * messages cite the text's lines and columns. */
+DlpConfig *dlp_config_new_from_json (const char *name, JsonNode *root, const char *text,
+                                     gsize length, GError **error);
 
 /* A scalar's text for messages: "ten" in quotes, 12, true, null, a list. */
 char *dlp_config_describe_node (JsonNode *node);

@@ -93,6 +93,8 @@ dlp_location_to_string (const DlpLocation *loc, const char *file)
 {
   if (loc == NULL)
     return g_strdup (file);
+  if (loc->line && loc->column)
+    return g_strdup_printf ("%s:%u:%u", loc->source, loc->line, loc->column);
   if (loc->line)
     return g_strdup_printf ("%s:%u", loc->source, loc->line);
   return g_strdup (loc->source);
@@ -109,17 +111,12 @@ view_new (DlpConfigDoc *doc, JsonNode *node, const char *path)
   return cfg;
 }
 
-DlpConfig *
-dlp_config_parse (const char *name, const char *text, gssize length,
+/* A config over @root (taken) and its @locations (taken), which name
+ * their source with @source (taken). */
+static DlpConfig *
+config_from_tree (const char *name, char *source, JsonNode *root, GHashTable *locations,
                   GError **error)
 {
-  gsize len = length < 0 ? strlen (text) : (gsize) length;
-  g_autoptr (GHashTable) locations = dlp_location_table_new ();
-  /* The document keeps the string its locations point to. */
-  g_autofree char *source = g_strdup (name);
-  JsonNode *root = dlp_yaml_parse (source, text, len, TRUE, locations, error);
-  if (root == NULL)
-    return NULL;
   if (JSON_NODE_HOLDS_NULL (root))
     {
       /* An empty file is an empty mapping. */
@@ -135,6 +132,8 @@ dlp_config_parse (const char *name, const char *text, gssize length,
                    "%s: expected a mapping of sections at the top level, got %s",
                    name, got);
       json_node_unref (root);
+      g_hash_table_unref (locations);
+      g_free (source);
       return NULL;
     }
   /* The top level is reported as the file itself, without a line. */
@@ -145,12 +144,37 @@ dlp_config_parse (const char *name, const char *text, gssize length,
   g_atomic_ref_count_init (&doc->ref_count);
   doc->file = g_strdup (name);
   doc->root = root;
-  doc->locations = g_steal_pointer (&locations);
+  doc->locations = locations;
   doc->sources = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (doc->sources, g_steal_pointer (&source));
+  g_ptr_array_add (doc->sources, source);
   DlpConfig *cfg = view_new (doc, root, "");
   dlp_config_doc_unref (doc);
   return cfg;
+}
+
+DlpConfig *
+dlp_config_parse (const char *name, const char *text, gssize length,
+                  GError **error)
+{
+  gsize len = length < 0 ? strlen (text) : (gsize) length;
+  g_autoptr (GHashTable) locations = dlp_location_table_new ();
+  /* The document keeps the string its locations point to. */
+  g_autofree char *source = g_strdup (name);
+  JsonNode *root = dlp_yaml_parse (source, text, len, TRUE, locations, error);
+  if (root == NULL)
+    return NULL;
+  return config_from_tree (name, g_steal_pointer (&source), root,
+                           g_steal_pointer (&locations), error);
+}
+
+DlpConfig *
+dlp_config_new_from_json (const char *name, JsonNode *root, const char *text, gsize length,
+                          GError **error)
+{
+  GHashTable *locations = dlp_location_table_new ();
+  char *source = g_strdup (name);
+  dlp_json_locate (source, text, length, root, locations);
+  return config_from_tree (name, source, root, locations, error);
 }
 
 DlpConfig *

@@ -30,24 +30,20 @@ dlp_architecture_load (const char *path, GError **error)
       g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path, local->message);
       return NULL;
     }
-  /* json-glib first, for JSON's own syntax errors with line and column;
-   * then the YAML reader (JSON is YAML), whose tree knows every line. */
-  g_autoptr (JsonNode) root = dlp_json_parse (text, (gssize) len, path, error);
+  /* json-glib reads it (its syntax errors have a line and column), then
+   * the text is walked once more for the line and column of every node:
+   * Keras writes a whole model on one line. */
+  JsonNode *root = dlp_json_parse (text, (gssize) len, path, error);
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
+      json_node_unref (root);
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s: expected a JSON object {\"class_name\": \"Sequential\", ...}", path);
       return NULL;
     }
-  DlpConfig *config = dlp_config_parse (path, text, (gssize) len, &local);
-  if (config)
-    return config;
-  /* Valid JSON that YAML reads otherwise (tabs, say): reformat it. */
-  g_autofree char *pretty = dlp_json_to_string (root, TRUE);
-  g_autofree char *what = g_strdup_printf ("%s (reformatted)", path);
-  return dlp_config_parse (what, pretty, -1, error);
+  return dlp_config_new_from_json (path, root, text, len, error);
 }
 
 /* Keras' to_snake_case: "MaxPooling2D" -> "max_pooling2d", "ReLU" -> "re_lu". */

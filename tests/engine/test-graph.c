@@ -304,6 +304,58 @@ START_TEST (test_architecture_file_errors)
 }
 END_TEST
 
+/* Loads @text as an architecture file; the error must cite @needle's
+ * line and column in it (after @skip bytes). */
+static void
+assert_error_at (const char *dir, const char *text, const char *needle, gsize skip,
+                 const char *message)
+{
+  g_autofree char *path = dlp_write_test_file (dir, "arch.json", text, -1);
+  g_autoptr (GError) error = NULL;
+  ck_assert_ptr_null (dlp_graph_load (engine_registry (), path, &error));
+  const char *at = strstr (text + skip, needle);
+  ck_assert_ptr_nonnull (at);
+  guint line = 1, column = 1;
+  for (const char *c = text; c < at; c++)
+    if (*c == '\n')
+      line++, column = 1;
+    else if ((*c & 0xC0) != 0x80)
+      column++;
+  g_autofree char *want = g_strdup_printf ("arch.json:%u:%u: %s", line, column, message);
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, want);
+}
+
+START_TEST (test_architecture_file_locations)
+{
+  char *dir = dlp_tmpdir_new ();
+  /* Keras writes a model on one line: the column locates the key. */
+  g_autofree char *one = g_strdup (keras2_mlp);
+  *strstr (one, "\"units\": 10,") = '\0';
+  g_autofree char *bad = g_strconcat (one, "\"units\": \"ten\", ", strstr (keras2_mlp, "\"activation\": \"softmax\""),
+                                      NULL);
+  assert_error_at (dir, bad, "\"units\": \"ten\"", 0,
+                   "config.layers.3.config.units: expected an integer");
+  /* A repeated key, which YAML refuses and json-glib reads as its last
+   * value: the last one is cited, in the file itself. */
+  g_autofree char *dup = g_strconcat (one, "\"units\": 10, \"units\": \"ten\", ",
+                                      strstr (keras2_mlp, "\"activation\": \"softmax\""), NULL);
+  assert_error_at (dir, dup, "\"units\": \"ten\"", 0,
+                   "config.layers.3.config.units: expected an integer");
+  /* Lines, comments, escapes in keys, characters beyond ASCII. */
+  const char *lines =
+    "{\"class_name\": \"Sequential\", /* \"units\": 1 */\n"
+    "  \"config\": {\"name\": \"s\\u00e9q\u00e9\", \"layers\": [\n"
+    "    {\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4]}},\n"
+    "    {\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"\\u0075nit\": 1}}]}}\n";
+  assert_error_at (dir, lines, "\"\\u0075nit\"", 0, "config.layers.1.config.unit: unknown key");
+  const char *element =
+    "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"\u00e9\", \"layers\": [\n"
+    "  {\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4]}}, 7]}}";
+  assert_error_at (dir, element, "7", 70, "config.layers.1: expected a layer");
+  dlp_tmpdir_free (dir);
+}
+END_TEST
+
 START_TEST (test_loss)
 {
   /* Two rows, three classes: checked against the definition in double. */
@@ -507,6 +559,7 @@ graph_suite (void)
   tcase_add_test (tc, test_weights_errors);
   tcase_add_test (tc, test_architecture_errors);
   tcase_add_test (tc, test_architecture_file_errors);
+  tcase_add_test (tc, test_architecture_file_locations);
   tcase_add_test (tc, test_prepare_too_large);
   tcase_add_test (tc, test_loss);
   tcase_add_test (tc, test_deterministic_threads);
