@@ -16,6 +16,8 @@ print_param (const DlpParamSpec *p)
             dlp_config_format_double (p->maximum, hi));
   if (p->required)
     printf ("      required\n");
+  else if (p->flags & DLP_PARAM_FLAG_KERAS_DEFAULT)
+    printf ("      only:     %s (Keras' default; dlpipe lacks the feature)\n", p->default_value);
   else if (p->default_value)
     printf ("      default:  %s\n", p->default_value);
   if (p->description)
@@ -72,6 +74,11 @@ entry_to_json (const DlpTypeEntry *t)
       json_builder_add_string_value (b, dlp_param_type_name (s->type));
       json_builder_set_member_name (b, "required");
       json_builder_add_boolean_value (b, s->required);
+      if (s->flags & DLP_PARAM_FLAG_KERAS_DEFAULT)
+        {
+          json_builder_set_member_name (b, "keras_default_only");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       if (s->default_value)
         {
           json_builder_set_member_name (b, "default");

@@ -35,6 +35,7 @@ typedef enum {
  * @minimum: for numbers, the smallest accepted value (when @has_range)
  * @maximum: for numbers, the largest accepted value (when @has_range)
  * @has_range: whether @minimum and @maximum apply
+ * @flags: DLP_PARAM_FLAG_* (API level 3; 0 in older plugins)
  *
  * Arrays of specs end with an entry whose @name is NULL. Every entry of an
  * array has the @struct_size of its first entry.
@@ -50,7 +51,29 @@ typedef struct {
   double minimum;
   double maximum;
   gboolean has_range;
+  guint32 flags;
 } DlpParamSpec;
+
+/* For a layer's settings, which architecture files carry as Keras writes
+ * them. The rule for a Keras key dlpipe lacks the feature of: its value
+ * is accepted when it is Keras' default (or null), and refused otherwise,
+ * naming the key and that default.
+ *
+ * DLP_PARAM_FLAG_KERAS_DEFAULT: dlpipe has only Keras' behaviour at
+ *   @default_value, which must be Keras' default; the key is accepted at
+ *   it or null, any other value is refused, and it is not written back
+ *   (Keras fills in its default).
+ * DLP_PARAM_FLAG_NOT_KERAS: not a Keras 3 setting (dlpipe's own, or Keras
+ *   2's); written back only when it differs from @default_value, so that
+ *   Keras 3 loads the file. */
+#define DLP_PARAM_FLAG_KERAS_DEFAULT (1u << 0)
+#define DLP_PARAM_FLAG_NOT_KERAS (1u << 1)
+
+/* The spec of a Keras setting dlpipe has only at Keras' default @value
+ * (YAML text, "false" or "null"). */
+#define DLP_PARAM_KERAS_DEFAULT(name, type, description, value) \
+  { sizeof (DlpParamSpec), name, type, description, value, \
+    .flags = DLP_PARAM_FLAG_KERAS_DEFAULT }
 
 #define DLP_PARAM_END { 0 }
 

@@ -170,6 +170,12 @@ dlp_param_specs_check (const DlpParamSpec *specs, GError **error)
                        "enum parameter '%s' lists no choices", s->name);
           return FALSE;
         }
+      if (s->default_value == NULL && (s->flags & DLP_PARAM_FLAG_KERAS_DEFAULT))
+        {
+          g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
+                       "parameter '%s' accepts only Keras' default but names none", s->name);
+          return FALSE;
+        }
       if (s->default_value == NULL)
         continue;
       g_autoptr (GError) local = NULL;

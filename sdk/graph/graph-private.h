@@ -117,6 +117,13 @@ char *dlp_keras_snake_case (const char *name);
  * or input_shape); leaves *@rank as is when there is none. */
 gboolean dlp_keras_read_input_shape (DlpConfig *config, guint *rank, gint64 *shape,
                                      GError **error);
+/* Checks Keras settings (a layer's, an initializer's) against @specs and
+ * @common: a key of either is checked against its type, and one flagged
+ * DLP_PARAM_FLAG_KERAS_DEFAULT is accepted only at its default or null;
+ * any other key only when null (or it is a layer's "activation"). */
+gboolean dlp_keras_validate_settings (DlpConfig *config, const DlpParamSpec *specs,
+                                      const DlpParamSpec *common, gboolean has_activation,
+                                      GError **error);
 /* Checks a layer's config: its class's keys, the Keras keys accepted and
  * ignored, and the Keras features dlpipe lacks. */
 gboolean dlp_keras_validate_layer_config (DlpConfig *config, const DlpTypeEntry *entry,

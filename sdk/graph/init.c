@@ -90,21 +90,30 @@ init_from_name (const char *name, DlpInit *init)
   return TRUE;
 }
 
+/* An initializer's own settings, as Keras names them. */
+static const DlpParamSpec init_settings_specs[] = {
+  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the draws (default: the model's)" },
+  { sizeof (DlpParamSpec), "value", DLP_PARAM_DOUBLE, "Constant: the value" },
+  { sizeof (DlpParamSpec), "minval", DLP_PARAM_DOUBLE, "RandomUniform: the low end" },
+  { sizeof (DlpParamSpec), "maxval", DLP_PARAM_DOUBLE, "RandomUniform: the high end" },
+  { sizeof (DlpParamSpec), "mean", DLP_PARAM_DOUBLE, "Normal draws: the mean" },
+  { sizeof (DlpParamSpec), "stddev", DLP_PARAM_DOUBLE, "Normal draws: the deviation" },
+  { sizeof (DlpParamSpec), "scale", DLP_PARAM_DOUBLE, "VarianceScaling: the scale" },
+  { sizeof (DlpParamSpec), "mode", DLP_PARAM_STRING, "VarianceScaling: fan_in, fan_out, fan_avg" },
+  { sizeof (DlpParamSpec), "distribution", DLP_PARAM_STRING, "VarianceScaling: the draws" },
+  { sizeof (DlpParamSpec), "gain", DLP_PARAM_DOUBLE, "Orthogonal: the factor" },
+  /* Keras 3.15: fans counted over chosen axes; dlpipe counts PyTorch's. */
+  DLP_PARAM_KERAS_DEFAULT ("input_axes", DLP_PARAM_ANY, "Axes of the fan in", "null"),
+  DLP_PARAM_KERAS_DEFAULT ("output_axes", DLP_PARAM_ANY, "Axes of the fan out", "null"),
+  DLP_PARAM_END
+};
+
 /* Reads the initializer's own settings ("config": {"seed": 1, ...}). */
 static gboolean
 init_settings (DlpConfig *settings, DlpInit *init, GError **error)
 {
-  static const char *const known[] = { "seed", "value", "minval", "maxval", "mean",
-                                       "stddev", "scale", "mode", "distribution", "gain", NULL };
-  g_autoptr (GPtrArray) keys = dlp_config_get_keys (settings);
-  for (guint i = 0; i < keys->len; i++)
-    if (!g_strv_contains (known, g_ptr_array_index (keys, i)))
-      {
-        dlp_config_set_error (settings, g_ptr_array_index (keys, i), error,
-                              "unknown initializer setting (known: seed, value, minval, "
-                              "maxval, mean, stddev, scale, mode, distribution, gain)");
-        return FALSE;
-      }
+  if (!dlp_keras_validate_settings (settings, init_settings_specs, NULL, FALSE, error))
+    return FALSE;
   g_autofree char *mode = NULL, *distribution = NULL;
   if (!dlp_config_get_int (settings, "seed", &init->seed, error)
       || !dlp_config_get_double (settings, "value", &init->value, error)

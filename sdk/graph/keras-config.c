@@ -4,19 +4,33 @@
 #include "graph-private.h"
 #include "config/config-private.h"
 
-/* Keys every layer config may carry that change nothing here. */
-static const char *const common_keys[] = {
-  "name", "trainable", "dtype", "autocast", "batch_input_shape", "batch_shape",
-  "input_shape", NULL
-};
+#define KERAS_NULL(key, what) DLP_PARAM_KERAS_DEFAULT (key, DLP_PARAM_ANY, what, "null")
 
-/* Keras features dlpipe does not have: accepted only when null. */
-static const char *const null_only_keys[] = {
-  "kernel_regularizer", "bias_regularizer", "activity_regularizer",
-  "kernel_constraint", "bias_constraint", "recurrent_regularizer",
-  "recurrent_constraint", "beta_regularizer", "gamma_regularizer",
-  "beta_constraint", "gamma_constraint", "embeddings_regularizer",
-  "embeddings_constraint", "lora_rank", "quantization_config", NULL
+/* Keys any layer config may carry, beside its class's own. */
+static const DlpParamSpec layer_common[] = {
+  { sizeof (DlpParamSpec), "name", DLP_PARAM_STRING, "The layer's name" },
+  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_ANY, "float32, or a float32 DTypePolicy" },
+  { sizeof (DlpParamSpec), "autocast", DLP_PARAM_ANY, "Ignored" },
+  { sizeof (DlpParamSpec), "batch_input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
+  { sizeof (DlpParamSpec), "batch_shape", DLP_PARAM_ANY, "The input, on the first layer" },
+  { sizeof (DlpParamSpec), "input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
+  DLP_PARAM_KERAS_DEFAULT ("trainable", DLP_PARAM_BOOL, "Frozen layers", "true"),
+  KERAS_NULL ("kernel_regularizer", "Regularizers"),
+  KERAS_NULL ("bias_regularizer", "Regularizers"),
+  KERAS_NULL ("activity_regularizer", "Regularizers"),
+  KERAS_NULL ("recurrent_regularizer", "Regularizers"),
+  KERAS_NULL ("beta_regularizer", "Regularizers"),
+  KERAS_NULL ("gamma_regularizer", "Regularizers"),
+  KERAS_NULL ("embeddings_regularizer", "Regularizers"),
+  KERAS_NULL ("kernel_constraint", "Constraints"),
+  KERAS_NULL ("bias_constraint", "Constraints"),
+  KERAS_NULL ("recurrent_constraint", "Constraints"),
+  KERAS_NULL ("beta_constraint", "Constraints"),
+  KERAS_NULL ("gamma_constraint", "Constraints"),
+  KERAS_NULL ("embeddings_constraint", "Constraints"),
+  KERAS_NULL ("lora_rank", "LoRA"),
+  KERAS_NULL ("quantization_config", "Quantization"),
+  DLP_PARAM_END
 };
 
 DlpConfig *
@@ -110,86 +124,105 @@ dlp_keras_read_input_shape (DlpConfig *config, guint *rank, gint64 *shape, GErro
          && read_batch_shape (config, "input_shape", FALSE, rank, shape, error);
 }
 
+/* dtype: "float32", or Keras 3's policy {"class_name": "DTypePolicy",
+ * "config": {"name": "float32"}}. */
 static gboolean
-check_common_keys (DlpConfig *config, GError **error)
+check_dtype (DlpConfig *config, GError **error)
 {
-  for (guint i = 0; null_only_keys[i]; i++)
-    {
-      JsonNode *node = dlp_config_lookup (config, null_only_keys[i]);
-      if (node && !JSON_NODE_HOLDS_NULL (node))
-        {
-          dlp_config_set_error (config, null_only_keys[i], error,
-                                "not supported by dlpipe (only null is accepted)");
-          return FALSE;
-        }
-    }
-  JsonNode *trainable = dlp_config_lookup (config, "trainable");
-  if (trainable && JSON_NODE_HOLDS_VALUE (trainable)
-      && json_node_get_value_type (trainable) == G_TYPE_BOOLEAN
-      && !json_node_get_boolean (trainable))
-    {
-      dlp_config_set_error (config, "trainable", error,
-                            "frozen layers are not supported (only true is accepted)");
-      return FALSE;
-    }
+  JsonNode *node = dlp_config_lookup (config, "dtype");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  const char *key = JSON_NODE_HOLDS_OBJECT (node) ? "dtype.config.name" : "dtype";
   g_autofree char *dtype = NULL;
-  JsonNode *dnode = dlp_config_lookup (config, "dtype");
-  if (dnode && JSON_NODE_HOLDS_VALUE (dnode))
-    {
-      if (!dlp_config_get_string (config, "dtype", &dtype, error))
-        return FALSE;
-      if (strcmp (dtype, "float32") != 0)
-        {
-          dlp_config_set_error (config, "dtype", error,
-                                "dlpipe computes in float32, got \"%s\"", dtype);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  if (!dlp_config_get_string (config, key, &dtype, error))
+    return FALSE;
+  if (dtype == NULL || strcmp (dtype, "float32") == 0)
+    return TRUE;
+  dlp_config_set_error (config, key, error, "dlpipe computes in float32, got \"%s\"", dtype);
+  return FALSE;
 }
 
-/* Unknown keys, listing only the layer's own (not every Keras key that is
- * accepted and ignored). */
+static const DlpParamSpec *
+find_spec (const DlpParamSpec *specs, const char *key)
+{
+  for (const DlpParamSpec *p = specs; p && p->name; p++)
+    if (strcmp (p->name, key) == 0)
+      return p;
+  return NULL;
+}
+
+/* A key dlpipe has only at Keras' default: that value or null. */
 static gboolean
-check_unknown_keys (DlpConfig *config, const DlpParamSpec *specs, gboolean has_activation,
-                    GError **error)
+check_keras_default (DlpConfig *config, const DlpParamSpec *spec, GError **error)
+{
+  JsonNode *value = dlp_config_lookup (config, spec->name);
+  if (!(spec->flags & DLP_PARAM_FLAG_KERAS_DEFAULT) || JSON_NODE_HOLDS_NULL (value))
+    return TRUE;
+  /* json_node_equal takes 0 and 0.0 as equal, as Keras does. */
+  g_autoptr (JsonNode) def = dlp_param_spec_parse_default (spec, NULL);
+  if (def && json_node_equal (value, def))
+    return TRUE;
+  dlp_config_set_error (config, spec->name, error, "not supported by dlpipe (only %s, "
+                        "Keras' default, is accepted)", spec->default_value);
+  return FALSE;
+}
+
+/* An unknown key: the keys a file may set, not every Keras key that is
+ * accepted at its default. */
+static void
+unknown_key_error (DlpConfig *config, const char *key, const DlpParamSpec *specs,
+                   gboolean has_activation, GError **error)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+  for (const DlpParamSpec *p = specs; p && p->name; p++)
+    if (!(p->flags & DLP_PARAM_FLAG_KERAS_DEFAULT))
+      g_string_append_printf (names, "%s%s", names->len ? ", " : "", p->name);
+  if (has_activation)
+    g_string_append_printf (names, "%sactivation", names->len ? ", " : "");
+  dlp_config_set_error (config, key, error, "unknown key (known: %s)",
+                        names->len ? names->str : "none");
+}
+
+gboolean
+dlp_keras_validate_settings (DlpConfig *config, const DlpParamSpec *specs,
+                             const DlpParamSpec *common, gboolean has_activation,
+                             GError **error)
 {
   g_autoptr (GPtrArray) keys = dlp_config_get_keys (config);
+  g_autoptr (GStrvBuilder) extra = g_strv_builder_new ();
   for (guint i = 0; i < keys->len; i++)
     {
       const char *key = g_ptr_array_index (keys, i);
-      gboolean known = g_strv_contains (common_keys, key) || g_strv_contains (null_only_keys, key)
-                       || (has_activation && strcmp (key, "activation") == 0);
-      for (const DlpParamSpec *p = specs; !known && p && p->name; p++)
-        known = strcmp (p->name, key) == 0;
-      if (known)
-        continue;
-      g_autoptr (GString) names = g_string_new (NULL);
-      for (const DlpParamSpec *p = specs; p && p->name; p++)
-        g_string_append_printf (names, "%s%s", names->len ? ", " : "", p->name);
-      if (has_activation)
-        g_string_append_printf (names, "%sactivation", names->len ? ", " : "");
-      dlp_config_set_error (config, key, error, "unknown key (known: %s)",
-                            names->len ? names->str : "none");
+      const DlpParamSpec *spec = find_spec (specs, key);
+      if (spec == NULL && (spec = find_spec (common, key)))
+        g_strv_builder_add (extra, key);
+      if (spec)
+        {
+          if (!check_keras_default (config, spec, error))
+            return FALSE;
+          continue;
+        }
+      /* Keras writes null for what is off, and adds such keys over time. */
+      if ((has_activation && strcmp (key, "activation") == 0)
+          || JSON_NODE_HOLDS_NULL (dlp_config_lookup (config, key)))
+        {
+          g_strv_builder_add (extra, key);
+          continue;
+        }
+      unknown_key_error (config, key, specs, has_activation, error);
       return FALSE;
     }
-  return TRUE;
+  g_auto (GStrv) extra_keys = g_strv_builder_end (extra);
+  return dlp_config_validate (config, specs, (const char *const *) extra_keys, error);
 }
 
 gboolean
 dlp_keras_validate_layer_config (DlpConfig *config, const DlpTypeEntry *entry,
                                  gboolean has_activation, GError **error)
 {
-  g_autoptr (GStrvBuilder) extra = g_strv_builder_new ();
-  g_strv_builder_addv (extra, (const char **) common_keys);
-  g_strv_builder_addv (extra, (const char **) null_only_keys);
-  if (has_activation)
-    g_strv_builder_add (extra, "activation");
-  g_auto (GStrv) extra_keys = g_strv_builder_end (extra);
-  return check_unknown_keys (config, dlp_type_entry_get_params (entry), has_activation, error)
-         && dlp_config_validate (config, dlp_type_entry_get_params (entry),
-                                 (const char *const *) extra_keys, error)
-         && check_common_keys (config, error);
+  return dlp_keras_validate_settings (config, dlp_type_entry_get_params (entry), layer_common,
+                                      has_activation, error)
+         && check_dtype (config, error);
 }
 
 /* The layer's config with its name, defaults and activation written out. */

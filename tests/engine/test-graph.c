@@ -304,6 +304,59 @@ START_TEST (test_architecture_file_errors)
 }
 END_TEST
 
+#define LSTM_OF(settings) \
+  ONE_LAYER ("[null, 5, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 2" settings "}}")
+#define DENSE_INIT(settings) \
+  ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, " \
+             "\"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": " \
+             "\"GlorotUniform\", \"config\": {\"seed\": null" settings "}, \"registered_name\": null}}}")
+
+START_TEST (test_keras_defaults)
+{
+  /* What Keras 3.15 writes: settings dlpipe lacks, at Keras' defaults,
+   * with null for what is off, and keys it does not know, null. */
+  const char *accepted[] = {
+    DENSE_INIT (", \"input_axes\": null, \"output_axes\": null"),
+    LSTM_OF (", \"zero_output_for_mask\": false, \"dropout\": 0.0, \"recurrent_dropout\": 0, "
+             "\"time_major\": false, \"go_backwards\": null, \"kernel_regularizer\": null, "
+             "\"a_later_keras_key\": null, \"trainable\": true"),
+    ONE_LAYER ("[null, 4]", "{\"class_name\": \"ReLU\", \"config\": {\"max_value\": null, "
+               "\"negative_slope\": 0.0, \"threshold\": 0.0}}"),
+    ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
+               "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": "
+               "\"float32\"}, \"registered_name\": null}}}"),
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    dlp_graph_free (engine_graph (accepted[i]));
+
+  /* Any other value asks for what dlpipe lacks: refused, naming the key
+   * and what dlpipe has. */
+  struct { const char *json; const char *needle; } refused[] = {
+    { DENSE_INIT (", \"input_axes\": [0]"), "config.layers.1.config.kernel_initializer.config."
+      "input_axes: not supported by dlpipe (only null, Keras' default, is accepted)" },
+    { LSTM_OF (", \"zero_output_for_mask\": true"), "config.layers.1.config.zero_output_for_mask: "
+      "not supported by dlpipe (only false, Keras' default, is accepted)" },
+    { LSTM_OF (", \"recurrent_dropout\": 0.25"), "recurrent_dropout: not supported by dlpipe "
+      "(only 0, Keras' default, is accepted)" },
+    { LSTM_OF (", \"trainable\": false"), "trainable: not supported by dlpipe (only true" },
+    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"ReLU\", \"config\": {\"max_value\": 6}}"),
+      "max_value: not supported by dlpipe (only null" },
+    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
+                 "{\"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"mixed_float16\"}}}}"),
+      "config.layers.1.config.dtype.config.name: dlpipe computes in float32, got \"mixed_float16\"" },
+    /* A key dlpipe does not know is accepted only when null. */
+    { LSTM_OF (", \"a_later_keras_key\": 1"), "config.layers.1.config.a_later_keras_key: "
+      "unknown key (known: units, num_layers, return_sequences" },
+    { DENSE_INIT (", \"fan\": 2"), "kernel_initializer.config.fan: unknown key (known: seed, value" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = engine_graph_error (refused[i].json);
+      dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, refused[i].needle);
+    }
+}
+END_TEST
+
 /* Loads @text as an architecture file; the error must cite @needle's
  * line and column in it (after @skip bytes). */
 static void
@@ -560,6 +613,7 @@ graph_suite (void)
   tcase_add_test (tc, test_architecture_errors);
   tcase_add_test (tc, test_architecture_file_errors);
   tcase_add_test (tc, test_architecture_file_locations);
+  tcase_add_test (tc, test_keras_defaults);
   tcase_add_test (tc, test_prepare_too_large);
   tcase_add_test (tc, test_loss);
   tcase_add_test (tc, test_deterministic_threads);

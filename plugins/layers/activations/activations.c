@@ -60,23 +60,12 @@ activation_create (DlpConfig *config, GError **error)
   return NULL;
 }
 
+/* Their settings are accepted only at Keras' defaults, so there is
+ * nothing to read. */
 static gpointer
 relu_create (DlpConfig *config, GError **error)
 {
-  /* Only the plain ReLU: no cap, no slope, no threshold. */
-  static const char *const plain[] = { "max_value", "negative_slope", "threshold" };
-  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
-    {
-      double v = 0;
-      if (!dlp_config_get_double (config, plain[i], &v, error))
-        return NULL;
-      if (v != 0)
-        {
-          dlp_config_set_error (config, plain[i], error,
-                                "only the plain ReLU is supported (use LeakyReLU for a slope)");
-          return NULL;
-        }
-    }
+  (void) config, (void) error;
   return act_new (ACT_RELU, 0);
 }
 
@@ -103,14 +92,7 @@ elu_create (DlpConfig *config, GError **error)
 static gpointer
 softmax_create (DlpConfig *config, GError **error)
 {
-  gint64 axis = -1;
-  if (!dlp_config_get_int (config, "axis", &axis, error))
-    return NULL;
-  if (axis != -1)
-    {
-      dlp_config_set_error (config, "axis", error, "only the last axis (-1) is supported");
-      return NULL;
-    }
+  (void) config, (void) error;
   return act_new (ACT_SOFTMAX, 0);
 }
 
@@ -267,9 +249,10 @@ static const DlpParamSpec activation_params[] = {
 };
 
 static const DlpParamSpec relu_params[] = {
-  { sizeof (DlpParamSpec), "max_value", DLP_PARAM_DOUBLE, "Must be null (no cap)" },
-  { sizeof (DlpParamSpec), "negative_slope", DLP_PARAM_DOUBLE, "Must be 0", "0" },
-  { sizeof (DlpParamSpec), "threshold", DLP_PARAM_DOUBLE, "Must be 0", "0" },
+  /* Only the plain ReLU (LeakyReLU has a slope). */
+  DLP_PARAM_KERAS_DEFAULT ("max_value", DLP_PARAM_DOUBLE, "A cap", "null"),
+  DLP_PARAM_KERAS_DEFAULT ("negative_slope", DLP_PARAM_DOUBLE, "A slope below the threshold", "0"),
+  DLP_PARAM_KERAS_DEFAULT ("threshold", DLP_PARAM_DOUBLE, "Where the output starts", "0"),
   DLP_PARAM_END
 };
 
@@ -285,7 +268,7 @@ static const DlpParamSpec elu_params[] = {
 };
 
 static const DlpParamSpec softmax_params[] = {
-  { sizeof (DlpParamSpec), "axis", DLP_PARAM_INT, "Must be -1 (the last axis)", "-1" },
+  DLP_PARAM_KERAS_DEFAULT ("axis", DLP_PARAM_INT, "Normalized axis (dlpipe: the last)", "-1"),
   DLP_PARAM_END
 };
 

@@ -36,12 +36,15 @@ static const DlpParamSpec bn_params[] = {
     "running mean", "zeros" },
   { sizeof (DlpParamSpec), "moving_variance_initializer", DLP_PARAM_ANY, "Constant start of the "
     "running variance", "ones" },
-  { sizeof (DlpParamSpec), "renorm", DLP_PARAM_BOOL, "Must be false", "false" },
-  { sizeof (DlpParamSpec), "renorm_clipping", DLP_PARAM_ANY, "Must be null" },
   { sizeof (DlpParamSpec), "renorm_momentum", DLP_PARAM_DOUBLE, "Unused without renorm" },
   { sizeof (DlpParamSpec), "fused", DLP_PARAM_ANY, "Ignored" },
-  { sizeof (DlpParamSpec), "virtual_batch_size", DLP_PARAM_ANY, "Must be null" },
-  { sizeof (DlpParamSpec), "adjustment", DLP_PARAM_ANY, "Must be null" },
+  /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
+  DLP_PARAM_KERAS_DEFAULT ("renorm", DLP_PARAM_BOOL, "Batch renormalization", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("renorm_clipping", DLP_PARAM_ANY,
+                           "Batch renormalization's clipping", "null"),
+  DLP_PARAM_KERAS_DEFAULT ("virtual_batch_size", DLP_PARAM_ANY,
+                           "Ghost batch normalization", "null"),
+  DLP_PARAM_KERAS_DEFAULT ("adjustment", DLP_PARAM_ANY, "Adjusted statistics", "null"),
   { sizeof (DlpParamSpec), "synchronized", DLP_PARAM_BOOL, "Ignored (one process)" },
   DLP_PARAM_END
 };
@@ -68,32 +71,15 @@ bn_create (DlpConfig *config, GError **error)
   bn->beta_init = dlp_init_constant (0);
   bn->gamma_init = dlp_init_constant (1);
   bn->mean_init = 0, bn->var_init = 1;
-  gboolean renorm = FALSE;
   if (!dlp_config_get_double (config, "momentum", &bn->momentum, error)
       || !dlp_config_get_double (config, "epsilon", &bn->epsilon, error)
       || !dlp_config_get_bool (config, "center", &bn->center, error)
       || !dlp_config_get_bool (config, "scale", &bn->scale, error)
-      || !dlp_config_get_bool (config, "renorm", &renorm, error)
       || !dlp_init_from_config (config, "beta_initializer", &bn->beta_init, error)
       || !dlp_init_from_config (config, "gamma_initializer", &bn->gamma_init, error)
       || !constant_init (config, "moving_mean_initializer", &bn->mean_init, error)
       || !constant_init (config, "moving_variance_initializer", &bn->var_init, error))
     return NULL;
-  if (renorm)
-    {
-      dlp_config_set_error (config, "renorm", error, "batch renormalization is not supported");
-      return NULL;
-    }
-  static const char *const null_only[] = { "renorm_clipping", "virtual_batch_size", "adjustment" };
-  for (guint i = 0; i < G_N_ELEMENTS (null_only); i++)
-    {
-      JsonNode *node = dlp_config_lookup (config, null_only[i]);
-      if (node && !JSON_NODE_HOLDS_NULL (node))
-        {
-          dlp_config_set_error (config, null_only[i], error, "only null is supported");
-          return NULL;
-        }
-    }
   /* -1, [-1], or the last axis counted with the batch ([3] for images),
    * which plan checks against the rank. */
   bn->axis = -1;

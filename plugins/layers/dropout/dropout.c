@@ -19,7 +19,7 @@ static const DlpParamSpec dropout_params[] = {
   { sizeof (DlpParamSpec), "rate", DLP_PARAM_DOUBLE, "Fraction of values dropped", NULL, TRUE,
     .minimum = 0, .maximum = 0.999999, .has_range = TRUE },
   { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the masks (default: the run's)" },
-  { sizeof (DlpParamSpec), "noise_shape", DLP_PARAM_ANY, "Must be null" },
+  DLP_PARAM_KERAS_DEFAULT ("noise_shape", DLP_PARAM_ANY, "Masks shared along axes", "null"),
   DLP_PARAM_END
 };
 
@@ -31,12 +31,6 @@ dropout_create (DlpConfig *config, GError **error)
   if (!dlp_config_get_double (config, "rate", &d->rate, error)
       || !dlp_config_get_int (config, "seed", &d->seed, error))
     return NULL;
-  JsonNode *noise = dlp_config_lookup (config, "noise_shape");
-  if (noise && !JSON_NODE_HOLDS_NULL (noise))
-    {
-      dlp_config_set_error (config, "noise_shape", error, "only null is supported");
-      return NULL;
-    }
   return g_steal_pointer (&d);
 }
 

@@ -22,7 +22,7 @@ static const DlpParamSpec embedding_params[] = {
     .minimum = 1, .maximum = 16777216, .has_range = TRUE },
   { sizeof (DlpParamSpec), "embeddings_initializer", DLP_PARAM_ANY, "Initializer of the vectors",
     "uniform" },
-  { sizeof (DlpParamSpec), "mask_zero", DLP_PARAM_BOOL, "Must be false", "false" },
+  DLP_PARAM_KERAS_DEFAULT ("mask_zero", DLP_PARAM_BOOL, "Id 0 masks the step", "false"),
   { sizeof (DlpParamSpec), "input_length", DLP_PARAM_ANY, "Ignored (Keras 2)" },
   DLP_PARAM_END
 };
@@ -31,19 +31,12 @@ static gpointer
 embedding_create (DlpConfig *config, GError **error)
 {
   g_autofree Embedding *e = g_new0 (Embedding, 1);
-  gboolean mask_zero = FALSE;
   /* Keras' "uniform": RandomUniform(-0.05, 0.05). */
   e->init = (DlpInit) { .kind = DLP_INIT_UNIFORM, .low = -0.05, .high = 0.05, .seed = -1 };
   if (!dlp_config_get_int (config, "input_dim", &e->vocab, error)
       || !dlp_config_get_int (config, "output_dim", &e->dim, error)
-      || !dlp_config_get_bool (config, "mask_zero", &mask_zero, error)
       || !dlp_init_from_config (config, "embeddings_initializer", &e->init, error))
     return NULL;
-  if (mask_zero)
-    {
-      dlp_config_set_error (config, "mask_zero", error, "masking is not supported");
-      return NULL;
-    }
   return g_steal_pointer (&e);
 }
 

@@ -48,32 +48,23 @@ static const DlpParamSpec lstm_params[] = {
     .choices = "tanh" },
   { sizeof (DlpParamSpec), "recurrent_activation", DLP_PARAM_ENUM, "Must be sigmoid",
     "sigmoid", .choices = "sigmoid" },
-  { sizeof (DlpParamSpec), "return_state", DLP_PARAM_BOOL, "Must be false", "false" },
-  { sizeof (DlpParamSpec), "go_backwards", DLP_PARAM_BOOL, "Must be false", "false" },
-  { sizeof (DlpParamSpec), "stateful", DLP_PARAM_BOOL, "Must be false", "false" },
-  { sizeof (DlpParamSpec), "time_major", DLP_PARAM_BOOL, "Must be false", "false" },
-  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Must be 0 (use a Dropout layer)", "0" },
-  { sizeof (DlpParamSpec), "recurrent_dropout", DLP_PARAM_DOUBLE, "Must be 0", "0" },
+  /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
+  DLP_PARAM_KERAS_DEFAULT ("return_state", DLP_PARAM_BOOL, "Returns the final state too", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("go_backwards", DLP_PARAM_BOOL,
+                           "Reads the sequence backwards", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("stateful", DLP_PARAM_BOOL, "Keeps the state across batches", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("time_major", DLP_PARAM_BOOL, "Time-major input (Keras 2)", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("dropout", DLP_PARAM_DOUBLE,
+                           "Dropout of the input (use a Dropout layer)", "0"),
+  DLP_PARAM_KERAS_DEFAULT ("recurrent_dropout", DLP_PARAM_DOUBLE, "Dropout of the state", "0"),
+  DLP_PARAM_KERAS_DEFAULT ("zero_output_for_mask", DLP_PARAM_BOOL,
+                           "Zero output at masked steps (there is no mask)", "false"),
   { sizeof (DlpParamSpec), "unroll", DLP_PARAM_BOOL, "Ignored" },
   { sizeof (DlpParamSpec), "implementation", DLP_PARAM_INT, "Ignored" },
   { sizeof (DlpParamSpec), "seed", DLP_PARAM_ANY, "Ignored" },
   { sizeof (DlpParamSpec), "use_cudnn", DLP_PARAM_ANY, "Ignored (Keras 3)" },
   DLP_PARAM_END
 };
-
-static gboolean
-require_off (DlpConfig *config, const char *key, GError **error)
-{
-  JsonNode *node = dlp_config_lookup (config, key);
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  gboolean off = (type == G_TYPE_BOOLEAN && !json_node_get_boolean (node))
-                 || ((type == G_TYPE_DOUBLE || type == G_TYPE_INT64) && json_node_get_double (node) == 0);
-  if (!off)
-    dlp_config_set_error (config, key, error, "not supported by the LSTM layer");
-  return off;
-}
 
 static gpointer
 lstm_create (DlpConfig *config, GError **error)
@@ -82,11 +73,6 @@ lstm_create (DlpConfig *config, GError **error)
   l->kernel_init = dlp_init_glorot_uniform ();
   l->recurrent_init = dlp_init_orthogonal ();
   l->bias_init = dlp_init_constant (0);
-  static const char *const off[] = { "return_state", "go_backwards", "stateful", "time_major",
-                                     "dropout", "recurrent_dropout" };
-  for (guint i = 0; i < G_N_ELEMENTS (off); i++)
-    if (!require_off (config, off[i], error))
-      return NULL;
   if (!dlp_config_get_int (config, "units", &l->units, error)
       || !dlp_config_get_int (config, "num_layers", &l->n_layers, error)
       || !dlp_config_get_bool (config, "return_sequences", &l->return_sequences, error)
