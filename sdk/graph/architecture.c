@@ -126,10 +126,9 @@ add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
         }
     }
 
-  JsonObject *layer = json_object_new ();
-  json_object_set_string_member (layer, "class_name", class_name);
-  json_object_set_member (layer, "config", dlp_keras_normalized_config (config, entry, name, has_activation));
-  json_array_add_object_element (out, layer);
+  json_array_add_element (out, dlp_keras_object ("keras.layers", class_name,
+                                                 dlp_keras_normalized_config (config, entry, name,
+                                                                              has_activation)));
   return TRUE;
 }
 
@@ -336,14 +335,7 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
   for (guint i = 0; i < json_array_get_length (layers); i++)
     json_array_add_element (all, json_node_ref (json_array_get_element (layers, i)));
   json_array_unref (layers);
-  JsonObject *config = json_object_new ();
-  json_object_set_string_member (config, "name", graph->name);
-  json_object_set_array_member (config, "layers", all);
-  JsonObject *root = json_object_new ();
-  json_object_set_string_member (root, "class_name", "Sequential");
-  json_object_set_object_member (root, "config", config);
-  graph->json = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (graph->json, root);
+  graph->json = dlp_keras_sequential (graph->name, all);
   return graph;
 }
 

@@ -128,10 +128,16 @@ gboolean dlp_keras_validate_settings (DlpConfig *config, const DlpParamSpec *spe
  * ignored, and the Keras features dlpipe lacks. */
 gboolean dlp_keras_validate_layer_config (DlpConfig *config, const DlpTypeEntry *entry,
                                           gboolean has_activation, GError **error);
-/* The config as written back: name, defaults and activation spelled out. */
+/* The config as written back, which Keras 3 loads: name, the settings
+ * dlpipe reads with their defaults, and activation spelled out; Keras
+ * keys at Keras' defaults and dlpipe's own at theirs left out. */
 JsonNode *dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry,
                                        const char *name, gboolean has_activation);
+/* A Keras 3 object of @module's class (@config taken). */
+JsonNode *dlp_keras_object (const char *module, const char *class_name, JsonNode *config);
 JsonNode *dlp_keras_input_layer (guint rank, const gint64 *shape);
+/* A Sequential model of @layers (taken). */
+JsonNode *dlp_keras_sequential (const char *name, JsonArray *layers);
 
 /* Lays out parameter and state blocks after every node is planned. */
 /* dlp_try_alloc0_aligned for @n floats; NULL also when n floats overflow. */

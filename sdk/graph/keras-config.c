@@ -225,10 +225,34 @@ dlp_keras_validate_layer_config (DlpConfig *config, const DlpTypeEntry *entry,
          && check_dtype (config, error);
 }
 
-/* The layer's config with its name, defaults and activation written out. */
+/* Whether the normalized config leaves @key out: a Keras key at Keras'
+ * default (Keras fills it in again), dlpipe's own key at its default, an
+ * unknown null key, or the input shape (the InputLayer holds it). */
+static gboolean
+left_out (const char *key, JsonNode *value, const DlpParamSpec *specs, gboolean has_activation)
+{
+  const DlpParamSpec *spec = find_spec (specs, key);
+  if (spec == NULL)
+    spec = find_spec (layer_common, key);
+  if (spec == NULL)
+    return JSON_NODE_HOLDS_NULL (value) && !(has_activation && strcmp (key, "activation") == 0);
+  if (spec->flags & DLP_PARAM_FLAG_KERAS_DEFAULT)
+    return TRUE;
+  if (spec->flags & DLP_PARAM_FLAG_NOT_KERAS)
+    {
+      g_autoptr (JsonNode) def = spec->default_value ? dlp_param_spec_parse_default (spec, NULL) : NULL;
+      return JSON_NODE_HOLDS_NULL (value) || (def && json_node_equal (value, def));
+    }
+  static const char *const input_keys[] = { "batch_input_shape", "batch_shape", "input_shape",
+                                            NULL };
+  return g_strv_contains (input_keys, key);
+}
+
+/* The layer's config as written back, which Keras 3 loads: its name, the
+ * settings dlpipe reads with their defaults, and its activation. */
 JsonNode *
 dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry, const char *name,
-                   gboolean has_activation)
+                             gboolean has_activation)
 {
   JsonNode *copy = dlp_json_deep_copy (dlp_config_get_node (config));
   if (!JSON_NODE_HOLDS_OBJECT (copy))
@@ -238,13 +262,15 @@ dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry, const
       json_node_take_object (copy, json_object_new ());
     }
   JsonObject *o = json_node_get_object (copy);
-  json_object_remove_member (o, "batch_input_shape");
-  json_object_remove_member (o, "batch_shape");
-  json_object_remove_member (o, "input_shape");
-  json_object_set_string_member (o, "name", name);
   const DlpParamSpec *specs = dlp_type_entry_get_params (entry);
+  g_autoptr (GList) members = json_object_get_members (o);
+  for (GList *m = members; m; m = m->next)
+    if (left_out (m->data, json_object_get_member (o, m->data), specs, has_activation))
+      json_object_remove_member (o, m->data);
+  json_object_set_string_member (o, "name", name);
   for (const DlpParamSpec *p = specs; p && p->name; p++)
-    if (p->default_value && !json_object_has_member (o, p->name))
+    if (p->default_value && !json_object_has_member (o, p->name)
+        && !(p->flags & (DLP_PARAM_FLAG_KERAS_DEFAULT | DLP_PARAM_FLAG_NOT_KERAS)))
       {
         JsonNode *def = dlp_param_spec_parse_default (p, NULL);
         if (def)
@@ -253,6 +279,29 @@ dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry, const
   if (has_activation && !json_object_has_member (o, "activation"))
     json_object_set_string_member (o, "activation", "linear");
   return copy;
+}
+
+/* {"module": ..., "class_name": ..., "config": ..., "registered_name":
+ * null}: Keras 3 finds a class by its module. Takes @config. */
+JsonNode *
+dlp_keras_object (const char *module, const char *class_name, JsonNode *config)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "module", module);
+  json_object_set_string_member (o, "class_name", class_name);
+  json_object_set_member (o, "config", config);
+  json_object_set_null_member (o, "registered_name");
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, o);
+  return node;
+}
+
+static JsonNode *
+object_node (JsonObject *o)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, o);
+  return node;
 }
 
 JsonNode *
@@ -266,12 +315,16 @@ dlp_keras_input_layer (guint rank, const gint64 *in_shape)
   json_object_set_array_member (config, "batch_shape", shape);
   json_object_set_string_member (config, "dtype", "float32");
   json_object_set_string_member (config, "name", "input_layer");
-  JsonObject *layer = json_object_new ();
-  json_object_set_string_member (layer, "class_name", "InputLayer");
-  json_object_set_object_member (layer, "config", config);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, layer);
-  return node;
+  return dlp_keras_object ("keras.layers", "InputLayer", object_node (config));
+}
+
+JsonNode *
+dlp_keras_sequential (const char *name, JsonArray *layers)
+{
+  JsonObject *config = json_object_new ();
+  json_object_set_string_member (config, "name", name);
+  json_object_set_array_member (config, "layers", layers);
+  return dlp_keras_object ("keras", "Sequential", object_node (config));
 }
 
 JsonNode *
@@ -279,15 +332,7 @@ dlp_architecture_new (const char *name, guint input_rank, const gint64 *input_sh
 {
   JsonArray *layers = json_array_new ();
   json_array_add_element (layers, dlp_keras_input_layer (input_rank, input_shape));
-  JsonObject *config = json_object_new ();
-  json_object_set_string_member (config, "name", name);
-  json_object_set_array_member (config, "layers", layers);
-  JsonObject *root = json_object_new ();
-  json_object_set_string_member (root, "class_name", "Sequential");
-  json_object_set_object_member (root, "config", config);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, root);
-  return node;
+  return dlp_keras_sequential (name, layers);
 }
 
 JsonObject *
@@ -297,9 +342,8 @@ dlp_architecture_add_layer (JsonNode *architecture, const char *class_name)
   JsonArray *layers = json_object_get_array_member (json_object_get_object_member (root, "config"),
                                                     "layers");
   JsonObject *config = json_object_new ();
-  JsonObject *layer = json_object_new ();
-  json_object_set_string_member (layer, "class_name", class_name);
-  json_object_set_object_member (layer, "config", config);
-  json_array_add_object_element (layers, layer);
+  json_array_add_element (layers, dlp_keras_object ("keras.layers", class_name,
+                                                    object_node (json_object_ref (config))));
+  json_object_unref (config);
   return config;
 }

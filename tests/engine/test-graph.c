@@ -100,6 +100,54 @@ START_TEST (test_json_round_trip)
 }
 END_TEST
 
+/* What model_builder wrote before: num_layers and time_major, which
+ * Keras refuses, and every Keras default spelled out. */
+static const char *old_lstm =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"lstm\", \"layers\": ["
+  "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 5, 3], \"dtype\": "
+  "\"float32\", \"name\": \"input_layer\"}},"
+  "{\"class_name\": \"LSTM\", \"config\": {\"units\": 4, \"num_layers\": %d, \"name\": \"lstm\", "
+  "\"return_sequences\": false, \"use_bias\": true, \"unit_forget_bias\": true, "
+  "\"kernel_initializer\": \"glorot_uniform\", \"recurrent_initializer\": \"orthogonal\", "
+  "\"bias_initializer\": \"zeros\", \"activation\": \"tanh\", \"recurrent_activation\": "
+  "\"sigmoid\", \"return_state\": false, \"go_backwards\": false, \"stateful\": false, "
+  "\"time_major\": false, \"dropout\": 0, \"recurrent_dropout\": 0}},"
+  "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"activation\": \"softmax\", "
+  "\"name\": \"dense\", \"use_bias\": true, \"kernel_initializer\": \"glorot_uniform\", "
+  "\"bias_initializer\": \"zeros\", \"kernel_regularizer\": null}}]}}";
+
+START_TEST (test_json_keras3_form)
+{
+  /* Keras 3 finds classes by module, and refuses keys it does not know:
+   * what dlpipe writes has the one and none of the others. */
+  g_autofree char *one = g_strdup_printf (old_lstm, 1);
+  DlpGraph *g = engine_graph (one);
+  g_autofree char *text = json_text (g);
+  ck_assert_ptr_nonnull (g_strstr_len (text, -1, "{\"module\":\"keras\",\"class_name\":\"Sequential\""));
+  ck_assert_ptr_nonnull (strstr (text, "{\"module\":\"keras.layers\",\"class_name\":\"LSTM\""));
+  ck_assert_ptr_nonnull (strstr (text, "\"registered_name\":null"));
+  const char *gone[] = { "num_layers", "time_major", "return_state", "recurrent_dropout",
+                         "kernel_regularizer" };
+  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+    ck_assert_msg (strstr (text, gone[i]) == NULL, "%s is written: %s", gone[i], text);
+  ck_assert_ptr_nonnull (strstr (text, "\"unit_forget_bias\":true"));
+  dlp_graph_free (g);
+
+  /* An old stacked LSTM still loads, as one layer; Keras has no such
+   * layer, so num_layers stays. */
+  g_autofree char *two = g_strdup_printf (old_lstm, 2);
+  g = engine_graph (two);
+  g_clear_pointer (&text, g_free);
+  text = json_text (g);
+  ck_assert_ptr_nonnull (strstr (text, "\"num_layers\":2"));
+  ck_assert_ptr_null (strstr (text, "time_major"));
+  g_autofree char *summary = dlp_graph_summary (g);
+  ck_assert_ptr_nonnull (strstr (summary, "lstm (LSTM)"));
+  ck_assert_ptr_null (strstr (summary, "lstm_1"));
+  dlp_graph_free (g);
+}
+END_TEST
+
 static DlpSafetensors *
 read_weights (DlpGraph *g, const char *dir)
 {
@@ -608,6 +656,7 @@ graph_suite (void)
   TCase *tc = tcase_create ("graph");
   tcase_add_test (tc, test_keras_json_loads);
   tcase_add_test (tc, test_json_round_trip);
+  tcase_add_test (tc, test_json_keras3_form);
   tcase_add_test (tc, test_weights_round_trip);
   tcase_add_test (tc, test_weights_errors);
   tcase_add_test (tc, test_architecture_errors);

@@ -95,7 +95,9 @@ START_TEST (test_model_types)
   g_autofree char *lstm = summary_of (
     "model:\n  type: lstm\n  input_shape: [28, 28, 1]\n  num_classes: 10\n"
     "  lstm: {units: 32, layers: 2, dense_units: [16]}\n");
-  ck_assert_ptr_nonnull (strstr (lstm, "lstm (LSTM)                          [32]"));
+  /* Two layers are two Keras LSTMs, the first passing on its sequence. */
+  ck_assert_ptr_nonnull (strstr (lstm, "lstm (LSTM)                          [28, 32]"));
+  ck_assert_ptr_nonnull (strstr (lstm, "lstm_1 (LSTM)                        [32]"));
   ck_assert_ptr_nonnull (strstr (lstm, "dense (Dense)                        [16]"));
 
   g_autofree char *tokens = summary_of (

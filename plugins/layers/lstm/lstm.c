@@ -32,8 +32,10 @@ typedef struct {
 static const DlpParamSpec lstm_params[] = {
   { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", NULL, TRUE,
     .minimum = 1, .maximum = 16777216, .has_range = TRUE },
+  /* dlpipe's, which Keras refuses: written only when above 1. */
   { sizeof (DlpParamSpec), "num_layers", DLP_PARAM_INT, "Stacked layers (PyTorch's num_layers)",
-    "1", .minimum = 1, .maximum = LSTM_MAX_LAYERS, .has_range = TRUE },
+    "1", .minimum = 1, .maximum = LSTM_MAX_LAYERS, .has_range = TRUE,
+    .flags = DLP_PARAM_FLAG_NOT_KERAS },
   { sizeof (DlpParamSpec), "return_sequences", DLP_PARAM_BOOL,
     "Outputs every step's hidden state [T, units], not only the last", "false" },
   { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds biases", "true" },

@@ -8,9 +8,9 @@
  *
  * An input of one axis [T] is T token ids when vocab_size is set (an
  * Embedding comes first), else T steps of one feature; [T, F] is T steps
- * of F features; an image is read row by row. Then LSTM(units,
- * num_layers), optional dense layers and Dropout, Dense(num_classes,
- * softmax). */
+ * of F features; an image is read row by row. Then `layers` LSTM(units)
+ * layers, each but the last with return_sequences, optional dense layers
+ * and Dropout, Dense(num_classes, softmax). */
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec lstm_params[] = {
@@ -59,9 +59,14 @@ lstm_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, 
       json_object_set_int_member (e, "input_dim", vocab);
       json_object_set_int_member (e, "output_dim", dim);
     }
-  JsonObject *l = dlp_architecture_add_layer (arch, "LSTM");
-  json_object_set_int_member (l, "units", units);
-  json_object_set_int_member (l, "num_layers", layers);
+  /* Stacked as Keras stacks them, which Keras loads: every LSTM but the
+   * last passes on its whole sequence. */
+  for (gint64 i = 0; i < layers; i++)
+    {
+      JsonObject *l = dlp_architecture_add_layer (arch, "LSTM");
+      json_object_set_int_member (l, "units", units);
+      json_object_set_boolean_member (l, "return_sequences", i + 1 < layers);
+    }
   for (guint i = 0; i < dense->len; i++)
     {
       JsonObject *d = dlp_architecture_add_layer (arch, "Dense");
