@@ -47,7 +47,7 @@ tracking: {tracker: none}
 
 # model type: (input shape, its settings); the LSTM stacks two layers.
 DLPIPE_MODELS = {
-    "mlp": ([784], "{hidden_units: [32]}"),
+    "mlp": ([784], "{hidden_units: [32], batch_norm: true, dropout: 0.2}"),
     "cnn": ([28, 28, 1], "{filters: [4, 8], dense_units: [16]}"),
     "lstm": ([28, 28], "{units: 16, layers: 2}"),
 }
