@@ -29,9 +29,14 @@ G_BEGIN_DECLS
 typedef struct _DlpGraph DlpGraph;
 
 /* Reads an architecture JSON file as a config view, so that every later
- * error names its file and line. Malformed JSON is a DLP_ERROR_FORMAT
+ * error names its file, line and column ("model.json:1:2317: ..."; Keras
+ * writes a model on one line). Malformed JSON is a DLP_ERROR_FORMAT
  * error with line and column. */
 DLP_API DlpConfig *dlp_architecture_load (const char *path, GError **error);
+/* The same for architecture JSON @text (@length -1: NUL-terminated), its
+ * errors naming @name. Added at API level 3. */
+DLP_API DlpConfig *dlp_architecture_parse (const char *name, const char *text, gssize length,
+                                           GError **error);
 
 /* For model types: a new Sequential architecture whose first layer is an
  * InputLayer of @input_shape, and a layer appended to it, whose "config"

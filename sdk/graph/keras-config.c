@@ -34,6 +34,26 @@ static const DlpParamSpec layer_common[] = {
 };
 
 DlpConfig *
+dlp_architecture_parse (const char *name, const char *text, gssize length, GError **error)
+{
+  gsize len = length < 0 ? strlen (text) : (gsize) length;
+  /* json-glib reads it (its syntax errors have a line and column), then
+   * the text is walked once more for the line and column of every node:
+   * Keras writes a whole model on one line. */
+  JsonNode *root = dlp_json_parse (text, (gssize) len, name, error);
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      json_node_unref (root);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: expected a JSON object {\"class_name\": \"Sequential\", ...}", name);
+      return NULL;
+    }
+  return dlp_config_new_from_json (name, root, text, len, error);
+}
+
+DlpConfig *
 dlp_architecture_load (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
@@ -44,20 +64,7 @@ dlp_architecture_load (const char *path, GError **error)
       g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path, local->message);
       return NULL;
     }
-  /* json-glib reads it (its syntax errors have a line and column), then
-   * the text is walked once more for the line and column of every node:
-   * Keras writes a whole model on one line. */
-  JsonNode *root = dlp_json_parse (text, (gssize) len, path, error);
-  if (root == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      json_node_unref (root);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: expected a JSON object {\"class_name\": \"Sequential\", ...}", path);
-      return NULL;
-    }
-  return dlp_config_new_from_json (path, root, text, len, error);
+  return dlp_architecture_parse (path, text, (gssize) len, error);
 }
 
 /* Keras' to_snake_case: "MaxPooling2D" -> "max_pooling2d", "ReLU" -> "re_lu". */
