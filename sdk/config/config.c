@@ -182,13 +182,8 @@ dlp_config_load (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   gsize len;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &text, &len, &local))
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path,
-                   local->message);
-      return NULL;
-    }
+  if (!dlp_read_file (path, &text, &len, error))
+    return NULL;
   if (!g_utf8_validate_len (text, len, NULL))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,

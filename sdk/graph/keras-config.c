@@ -58,12 +58,8 @@ dlp_architecture_load (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   gsize len;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &text, &len, &local))
-    {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path, local->message);
-      return NULL;
-    }
+  if (!dlp_read_file (path, &text, &len, error))
+    return NULL;
   return dlp_architecture_parse (path, text, (gssize) len, error);
 }
 
