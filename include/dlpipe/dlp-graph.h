@@ -34,7 +34,7 @@ typedef struct _DlpGraph DlpGraph;
  * error with line and column. */
 DLP_API DlpConfig *dlp_architecture_load (const char *path, GError **error);
 /* The same for architecture JSON @text (@length -1: NUL-terminated), its
- * errors naming @name. Added at API level 3. */
+ * errors naming @name. Added at API level 2. */
 DLP_API DlpConfig *dlp_architecture_parse (const char *name, const char *text, gssize length,
                                            GError **error);
 

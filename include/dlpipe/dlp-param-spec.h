@@ -35,7 +35,7 @@ typedef enum {
  * @minimum: for numbers, the smallest accepted value (when @has_range)
  * @maximum: for numbers, the largest accepted value (when @has_range)
  * @has_range: whether @minimum and @maximum apply
- * @flags: DLP_PARAM_FLAG_* (API level 3; 0 in older plugins)
+ * @flags: DLP_PARAM_FLAG_* (API level 2; 0 in older plugins)
  *
  * Arrays of specs end with an entry whose @name is NULL. Every entry of an
  * array has the @struct_size of its first entry.

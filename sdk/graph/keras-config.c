@@ -182,7 +182,10 @@ unknown_key_error (DlpConfig *config, const char *key, const DlpParamSpec *specs
       g_string_append_printf (names, "%s%s", names->len ? ", " : "", p->name);
   if (has_activation)
     g_string_append_printf (names, "%sactivation", names->len ? ", " : "");
-  dlp_config_set_error (config, key, error, "unknown key (known: %s)",
+  g_auto (GStrv) known = g_strsplit (names->str, ", ", -1);
+  const char *close = dlp_config_suggest (key, (const char *const *) known);
+  g_autofree char *hint = close ? g_strdup_printf ("; did you mean '%s'?", close) : g_strdup ("");
+  dlp_config_set_error (config, key, error, "unknown key%s (known: %s)", hint,
                         names->len ? names->str : "none");
 }
 

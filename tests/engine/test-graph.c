@@ -281,7 +281,7 @@ START_TEST (test_architecture_errors)
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": \"ten\"}}"),
       DLP_ERROR_CONFIG, "model.json:2: config.layers.1.config.units: expected an integer" },
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"unit\": 1}}"),
-      DLP_ERROR_CONFIG, "config.layers.1.config.unit: unknown key (known: units, use_bias, kernel_initializer, "
+      DLP_ERROR_CONFIG, "config.layers.1.config.unit: unknown key; did you mean 'units'? (known: units, use_bias, kernel_initializer, "
       "bias_initializer, activation)" },
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, "
                  "\"kernel_regularizer\": {\"class_name\": \"L2\"}}}"),
