@@ -231,8 +231,9 @@ dlp_config_get_node (const DlpConfig *config)
   return config->node;
 }
 
+/* "params.yaml:12" for any node of the view's document. */
 static char *
-dlp_config_get_location_of (const DlpConfig *config, JsonNode *node)
+location_of (const DlpConfig *config, JsonNode *node)
 {
   return dlp_location_to_string (dlp_config_doc_locate (config->doc, node), config->doc->file);
 }
@@ -240,8 +241,7 @@ dlp_config_get_location_of (const DlpConfig *config, JsonNode *node)
 char *
 dlp_config_get_location (const DlpConfig *config)
 {
-  return dlp_location_to_string (dlp_config_doc_locate (config->doc, config->node),
-                                 config->doc->file);
+  return location_of (config, config->node);
 }
 
 char *
@@ -418,7 +418,7 @@ log_read (DlpConfig *config, const char *key, JsonNode *node, gboolean is_defaul
   g_autofree char *text = JSON_NODE_HOLDS_VALUE (node) ? dlp_config_scalar_text (config->doc, node)
                                                        : dlp_json_to_string (node, FALSE);
   g_autofree char *where = is_default ? g_strdup ("default")
-                                      : dlp_config_get_location_of (config, node);
+                                      : location_of (config, node);
   g_log ("dlpipe-params", G_LOG_LEVEL_DEBUG, "%s = %s (%s)", path, text, where);
 }
 
