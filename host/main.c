@@ -2,10 +2,10 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include "app.h"
+#include "app/app.h"
 #include "cli/commands.h"
-#include "signals.h"
-#include "stages/progress.h"
+#include "app/signals.h"
+#include "app/progress.h"
 
 static const DlpCommand commands[] = {
   { "run", "Run the whole pipeline (the stage DAG) in one process", dlp_cmd_run },

@@ -5,7 +5,7 @@
 #include "../serve/input-files.h"
 #include "../serve/predictions.h"
 #include "../serve/scorer.h"
-#include "../stages/progress.h"
+#include "../app/progress.h"
 #include "../stages/stages.h"
 
 /* Rows preprocessed and scored at a time: bounded memory, and progress. */

@@ -2,7 +2,7 @@
  * "dlpipe COMMAND" and returns an exit status. */
 #pragma once
 
-#include "../app.h"
+#include "../app/app.h"
 
 G_BEGIN_DECLS
 

@@ -1,7 +1,7 @@
 /* package-write.c: assembling models/final. */
 #include <string.h>
 #include "package.h"
-#include "../tracking/mlmodel.h"
+#include "mlmodel.h"
 
 static const char *
 mlflow_dtype (const char *dtype)

@@ -1,8 +1,8 @@
 /* runner.c: running one stage with its context, progress and timing. */
 #include <malloc.h>
 #include "stages.h"
-#include "progress.h"
-#include "../signals.h"
+#include "../app/progress.h"
+#include "../app/signals.h"
 
 gboolean
 dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,

@@ -5,7 +5,7 @@
 #include "stages.h"
 #include "paths.h"
 #include "output-dir.h"
-#include "progress.h"
+#include "../app/progress.h"
 #include "../tracking/tracking.h"
 #include "../train/dvclive.h"
 #include "../train/train-settings.h"

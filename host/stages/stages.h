@@ -1,7 +1,7 @@
 /* stages.h: the six pipeline stages and how the host runs them. */
 #pragma once
 
-#include "../app.h"
+#include "../app/app.h"
 
 G_BEGIN_DECLS
 

@@ -80,8 +80,8 @@ void dlp_tracking_log_dataset (DlpTracking *tracking, const char *path,
  * until dlp_tracking_finish. */
 void dlp_tracking_log_artifact (DlpTracking *tracking, const char *local_path,
                                 const char *artifact_path);
-/* The model package @local_dir (with an MLmodel file, see mlmodel.h) as
- * the run's model at @artifact_path ("model"). */
+/* The model package @local_dir (with an MLmodel file, see
+ * package/mlmodel.h) as the run's model at @artifact_path ("model"). */
 void dlp_tracking_log_model (DlpTracking *tracking, const char *local_dir,
                              const char *artifact_path);
 /* A new version of the registered model (tracking.registered_model) from

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <dlpipe/dlpipe.h>
-#include "tracking/mlmodel.h"
+#include "package/mlmodel.h"
 #include "tracking/tracking.h"
 
 typedef struct {

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app.h"
-#include "stages/progress.h"
+#include "progress.h"
 
 static GLogWriterOutput
 write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,

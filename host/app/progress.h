@@ -1,7 +1,7 @@
 /* progress.h: progress of long work, as plugins report it. */
 #pragma once
 
-#include "../app.h"
+#include "app.h"
 
 G_BEGIN_DECLS
 
