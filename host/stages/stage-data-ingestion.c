@@ -1,6 +1,7 @@
 /* stage-data-ingestion.c: the source named in params into data/raw. */
 #include "stages.h"
 #include "paths.h"
+#include "../params/plugin-types.h"
 
 /* What every later stage relies on, whichever source made the data. */
 static gboolean
@@ -27,8 +28,8 @@ dlp_stage_data_ingestion (DlpStageRun *run, GError **error)
   g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "data_ingestion", FALSE, error);
   if (section == NULL)
     return FALSE;
-  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "source", DLP_KIND_SOURCE,
-                                                      NULL, NULL, error);
+  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section,
+                                                       "source", DLP_KIND_SOURCE, NULL, NULL, error);
   if (entry == NULL)
     return FALSE;
   const DlpSourceClass *source = dlp_type_entry_get_class (entry);

@@ -6,6 +6,7 @@
 #include "stages.h"
 #include "stage-outputs.h"
 #include "paths.h"
+#include "../params/plugin-types.h"
 
 #define DEFAULT_SPLITTER "random"
 
@@ -58,8 +59,9 @@ dlp_stage_data_split (DlpStageRun *run, GError **error)
         return FALSE;
       section = g_steal_pointer (&empty);
     }
-  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "method", DLP_KIND_SPLITTER,
-                                                      DEFAULT_SPLITTER, NULL, error);
+  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section,
+                                                       "method", DLP_KIND_SPLITTER, DEFAULT_SPLITTER,
+                                                       NULL, error);
   if (entry == NULL)
     return FALSE;
   const DlpSplitterClass *splitter = dlp_type_entry_get_class (entry);

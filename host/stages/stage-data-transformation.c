@@ -11,6 +11,7 @@
 #include "stages.h"
 #include "stage-outputs.h"
 #include "paths.h"
+#include "../params/plugin-types.h"
 
 /* Rows of column @index with a missing value: NaN in any element of a
  * float column, code -1 in a categorical one. */
@@ -116,8 +117,8 @@ run_step (DlpStageRun *run, DlpConfig *item, guint index, DlpDataset *ds,
           Record *record, GError **error)
 {
   g_autoptr (DlpConfig) settings = NULL;
-  const DlpTypeEntry *entry = dlp_stage_resolve_item (run, item, DLP_KIND_TRANSFORM,
-                                                      &settings, error);
+  const DlpTypeEntry *entry = dlp_params_resolve_item (run->registry, item,
+                                                       DLP_KIND_TRANSFORM, &settings, error);
   if (entry == NULL)
     return NULL;
   const DlpTransformClass *klass = dlp_type_entry_get_class (entry);

@@ -222,7 +222,8 @@ dlp_stage_model_test (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_TRAINED "/model.json", error);
   if (graph == NULL)
     return FALSE;
-  g_autoptr (DlpTracking) tracking = dlp_tracking_start (run, "model_test", DLP_TRACKING_RUN_FILE, error);
+  g_autoptr (DlpTracking) tracking = dlp_stage_start_tracking (run, "model_test",
+                                                               DLP_TRACKING_RUN_FILE, error);
   gboolean ok = tracking && evaluate (run, tracking, graph, champion, batch_size, error);
   if (tracking)
     dlp_tracking_finish (tracking, ok ? NULL : *error);

@@ -6,6 +6,7 @@
 #include "paths.h"
 #include "output-dir.h"
 #include "../app/progress.h"
+#include "../params/plugin-types.h"
 #include "../tracking/tracking.h"
 #include "../train/dvclive.h"
 #include "../train/train-settings.h"
@@ -116,7 +117,7 @@ make_optimizer (DlpStageRun *run, DlpConfig *train, gpointer *instance,
   g_autoptr (DlpConfig) section = dlp_config_get_section (train, "optimizer", TRUE, error);
   if (section == NULL)
     section = dlp_config_parse ("train.optimizer (default)", "type: adam\n", -1, error);
-  const DlpTypeEntry *entry = dlp_stage_resolve_type (run, section, "type", DLP_KIND_OPTIMIZER,
+  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section, "type", DLP_KIND_OPTIMIZER,
                                                       "adam", NULL, error);
   if (entry == NULL)
     return NULL;
@@ -249,7 +250,7 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_BUILT "/model.json", error);
   if (graph == NULL)
     return FALSE;
-  g_autoptr (DlpTracking) tracking = dlp_tracking_start (run, "model_trainer", NULL, error);
+  g_autoptr (DlpTracking) tracking = dlp_stage_start_tracking (run, "model_trainer", NULL, error);
   if (tracking == NULL)
     {
       dlp_graph_free (graph);

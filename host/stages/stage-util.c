@@ -8,68 +8,17 @@ dlp_stage_get_section (DlpStageRun *run, const char *name,
   return dlp_config_get_section (run->params, name, allow_missing, error);
 }
 
-/* Validates @settings against @entry's schema plus @extra_keys. */
-static gboolean
-validate (const DlpTypeEntry *entry, DlpConfig *settings,
-          const char *const *extra_keys, GError **error)
+DlpTracking *
+dlp_stage_start_tracking (DlpStageRun *run, const char *stage,
+                          const char *continue_from, GError **error)
 {
-  return dlp_config_validate (settings, dlp_type_entry_get_params (entry), extra_keys, error);
-}
-
-const DlpTypeEntry *
-dlp_stage_resolve_type (DlpStageRun *run, DlpConfig *section, const char *key,
-                        DlpKind kind, const char *default_type,
-                        const char *const *extra_keys, GError **error)
-{
-  g_autofree char *type = g_strdup (default_type);
-  if (!dlp_config_get_string (section, key, &type, error))
-    return NULL;
-  if (type == NULL)
-    {
-      dlp_config_set_error (section, key, error, "required key is missing (a %s type; "
-                            "'dlpipe plugins' lists them)", dlp_kind_name (kind));
-      return NULL;
-    }
   g_autoptr (GError) local = NULL;
-  const DlpTypeEntry *entry = dlp_registry_get_entry (run->registry, kind, type, &local);
-  if (entry == NULL)
+  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "tracking", TRUE, &local);
+  if (local)
     {
-      dlp_config_set_error (section, key, error, "%s", local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  g_autoptr (GStrvBuilder) allowed = g_strv_builder_new ();
-  g_strv_builder_add (allowed, key);
-  if (extra_keys)
-    g_strv_builder_addv (allowed, (const char **) extra_keys);
-  g_auto (GStrv) keys = g_strv_builder_end (allowed);
-  if (!validate (entry, section, (const char *const *) keys, error))
-    return NULL;
-  return entry;
-}
-
-const DlpTypeEntry *
-dlp_stage_resolve_item (DlpStageRun *run, DlpConfig *item, DlpKind kind,
-                        DlpConfig **settings_out, GError **error)
-{
-  g_autoptr (GPtrArray) keys = dlp_config_get_keys (item);
-  if (keys->len != 1)
-    {
-      dlp_config_set_error (item, NULL, error, "expected a mapping with one %s type "
-                            "as its key, such as {normalize: {method: scale}}",
-                            dlp_kind_name (kind));
-      return NULL;
-    }
-  const char *type = g_ptr_array_index (keys, 0);
-  g_autoptr (GError) local = NULL;
-  const DlpTypeEntry *entry = dlp_registry_get_entry (run->registry, kind, type, &local);
-  if (entry == NULL)
-    {
-      dlp_config_set_error (item, type, error, "%s", local->message);
-      return NULL;
-    }
-  g_autoptr (DlpConfig) settings = dlp_config_get_section (item, type, FALSE, error);
-  if (settings == NULL || !validate (entry, settings, NULL, error))
-    return NULL;
-  *settings_out = g_steal_pointer (&settings);
-  return entry;
+  return dlp_tracking_start (section, run->registry, run->context, run->params, stage,
+                             continue_from, error);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "../app/app.h"
+#include "../tracking/tracking.h"
 
 G_BEGIN_DECLS
 
@@ -61,22 +62,11 @@ DlpConfig *dlp_stages_load_params (const char *file, char **overrides,
  * @allow_missing). */
 DlpConfig *dlp_stage_get_section (DlpStageRun *run, const char *name,
                                   gboolean allow_missing, GError **error);
-/* The plugin type a section names in @key ("source: csv" in
- * data_ingestion), of @kind. The section is validated against the type's
- * settings schema, @key and @extra_keys (NULL-terminated, may be NULL)
- * being allowed besides. An absent @key uses @default_type if not NULL. */
-const DlpTypeEntry *dlp_stage_resolve_type (DlpStageRun *run,
-                                            DlpConfig *section,
-                                            const char *key, DlpKind kind,
-                                            const char *default_type,
-                                            const char *const *extra_keys,
-                                            GError **error);
-/* A list item of the form {TYPE: {settings}} (a transform step, say): the
- * type of @kind, and in *@settings_out a view of its validated settings. */
-const DlpTypeEntry *dlp_stage_resolve_item (DlpStageRun *run, DlpConfig *item,
-                                            DlpKind kind,
-                                            DlpConfig **settings_out,
-                                            GError **error);
+/* Starts tracking for @stage from the tracking section (see
+ * dlp_tracking_start). */
+DlpTracking *dlp_stage_start_tracking (DlpStageRun *run, const char *stage,
+                                       const char *continue_from,
+                                       GError **error);
 
 /* The data stages (stage-data-*.c). */
 gboolean dlp_stage_data_ingestion (DlpStageRun *run, GError **error);

@@ -5,16 +5,10 @@
 #include "run-facts.h"
 #include "spool.h"
 #include "tracking.h"
+#include "tracking-settings.h"
 #include "worker.h"
 
-/* Keys of the tracking section that dlpipe reads itself; the rest belong
- * to the tracker type. */
-#define DEFAULT_SPOOL_DIR ".dlpipe/tracking-spool"
-#define DEFAULT_FLUSH_TIMEOUT 30.0
 #define INTERRUPTED_FLUSH_TIMEOUT 5.0
-static const char *const host_keys[] = {
-  "spool_dir", "flush_timeout", "run_name", "registered_model", NULL
-};
 
 struct _DlpTracking {
   DlpContext *context;
@@ -31,39 +25,7 @@ struct _DlpTracking {
   char *run_id;                 /* from the run file, or known after finish */
 };
 
-/* --- reading the section and the run file --- */
-
-static gboolean
-read_host_keys (DlpTracking *t, DlpConfig *section, GError **error)
-{
-  g_autofree char *spool_dir = g_strdup (DEFAULT_SPOOL_DIR);
-  t->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
-  t->model_name = g_strdup ("dlpipe-model");
-  if (!dlp_config_get_path_value (section, "spool_dir", &spool_dir, error)
-      || !dlp_config_get_double (section, "flush_timeout", &t->flush_timeout, error)
-      || !dlp_config_get_string (section, "run_name", &t->run_name, error)
-      || !dlp_config_get_string (section, "registered_model", &t->model_name, error))
-    return FALSE;
-  if (!dlp_config_has (section, "spool_dir"))
-    {
-      g_autofree char *cwd = g_get_current_dir ();
-      t->spool_dir = g_build_filename (cwd, DEFAULT_SPOOL_DIR, NULL);
-    }
-  else
-    t->spool_dir = g_steal_pointer (&spool_dir);
-  if (!(t->flush_timeout >= 0))
-    {
-      dlp_config_set_error (section, "flush_timeout", error,
-                            "expected seconds, 0 or more, got %g", t->flush_timeout);
-      return FALSE;
-    }
-  if (*t->model_name == '\0')
-    {
-      dlp_config_set_error (section, "registered_model", error, "expected a model name");
-      return FALSE;
-    }
-  return TRUE;
-}
+/* --- the run file --- */
 
 typedef struct {
   char *tracker;
@@ -174,37 +136,23 @@ push (DlpTracking *t, JsonObject *record)
 }
 
 DlpTracking *
-dlp_tracking_start (DlpStageRun *run, const char *stage,
-                    const char *continue_from, GError **error)
+dlp_tracking_start (DlpConfig *section, DlpRegistry *registry, DlpContext *context,
+                    DlpConfig *params, const char *stage, const char *continue_from,
+                    GError **error)
 {
-  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "tracking", TRUE, error);
-  if (section == NULL)
-    {
-      if (error && *error)
-        return NULL;
-      /* No section: no tracking, with the defaults of the host keys. */
-      section = dlp_config_parse (dlp_config_get_file (run->params), "{}", -1, error);
-      if (section == NULL)
-        return NULL;
-    }
-  /* Tracking switched off (--set tracking.tracker=none) keeps the other
-   * tracker's settings in the section: they are ignored, not errors. */
-  g_autofree char *type = g_strdup ("none");
-  if (!dlp_config_get_string (section, "tracker", &type, error))
-    return NULL;
-  const DlpTypeEntry *entry = g_strcmp0 (type, "none") == 0
-    ? dlp_registry_get_entry (run->registry, DLP_KIND_TRACKER, "none", error)
-    : dlp_stage_resolve_type (run, section, "tracker", DLP_KIND_TRACKER, "none", host_keys, error);
-  if (entry == NULL)
+  g_auto (DlpTrackingSettings) settings = { 0 };
+  if (!dlp_tracking_settings_load (&settings, section, registry, error))
     return NULL;
   g_autoptr (DlpTracking) t = g_new0 (DlpTracking, 1);
   t->finished = TRUE;   /* until the worker runs */
-  t->context = dlp_context_ref (run->context);
-  t->klass = dlp_type_entry_get_class (entry);
-  t->tracker = g_strdup (dlp_type_entry_get_name (entry));
+  t->context = dlp_context_ref (context);
+  t->klass = settings.klass;
+  t->tracker = g_steal_pointer (&settings.tracker);
   t->stage = g_strdup (stage);
-  if (!read_host_keys (t, section, error))
-    return NULL;
+  t->run_name = g_steal_pointer (&settings.run_name);
+  t->model_name = g_steal_pointer (&settings.model_name);
+  t->spool_dir = g_steal_pointer (&settings.spool_dir);
+  t->flush_timeout = settings.flush_timeout;
 
   g_auto (RunFile) previous = { 0 };
   gboolean continuing = FALSE;
@@ -226,8 +174,8 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   DlpTrackingWorkerSetup setup = {
     .klass = t->klass,
     .type_name = t->tracker,
-    .settings = section,
-    .registry = run->registry,
+    .settings = settings.section,
+    .registry = registry,
     .spool_dir = t->spool_dir,
     .stage = stage,
     .run_key = t->run_key,
@@ -250,10 +198,10 @@ dlp_tracking_start (DlpStageRun *run, const char *stage,
   if (t->run_name)
     json_object_set_string_member (start, "run_name", t->run_name);
   json_object_set_int_member (start, "start_time", g_get_real_time () / 1000);
-  dlp_run_facts_add (start, run->registry, stage, !continuing);
+  dlp_run_facts_add (start, registry, stage, !continuing);
   push (t, start);
   if (!continuing)
-    dlp_tracking_log_params (t, run->params);
+    dlp_tracking_log_params (t, params);
   return g_steal_pointer (&t);
 }
 
@@ -548,13 +496,21 @@ dlp_tracking_write_run_file (DlpTracking *t, const char *path, GError **error)
 char *
 dlp_tracking_get_spool_dir (DlpConfig *params, GError **error)
 {
-  g_autofree char *dir = NULL;
-  if (params && !dlp_config_get_path_value (params, "tracking.spool_dir", &dir, error))
+  g_autoptr (DlpConfig) section = NULL;
+  if (params)
+    {
+      g_autoptr (GError) local = NULL;
+      section = dlp_config_get_section (params, "tracking", TRUE, &local);
+      if (local)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
+  g_auto (DlpTrackingSettings) settings = { 0 };
+  if (!dlp_tracking_settings_load (&settings, section, NULL, error))
     return NULL;
-  if (dir)
-    return g_steal_pointer (&dir);
-  g_autofree char *cwd = g_get_current_dir ();
-  return g_build_filename (cwd, DEFAULT_SPOOL_DIR, NULL);
+  return g_steal_pointer (&settings.spool_dir);
 }
 
 void

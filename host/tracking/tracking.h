@@ -12,14 +12,16 @@
  * separate processes:
  *
  *   model_trainer:
- *     t = dlp_tracking_start (run, "model_trainer", NULL, &error);
+ *     t = dlp_tracking_start (section, registry, context, params,
+ *                             "model_trainer", NULL, &error);
  *     dlp_tracking_log_dataset (t, DLP_PATH_TRAIN, "training", train);
  *     each epoch: dlp_tracking_log_metrics (t, metrics, n);  (step = epoch)
  *     dlp_tracking_log_artifact (t, "models/trained", "trained");
  *     dlp_tracking_finish (t, stage_error);
  *     dlp_tracking_write_run_file (t, DLP_TRACKING_RUN_FILE, &error);
  *   model_test:
- *     t = dlp_tracking_start (run, "model_test", DLP_TRACKING_RUN_FILE, &error);
+ *     t = dlp_tracking_start (section, registry, context, params,
+ *                             "model_test", DLP_TRACKING_RUN_FILE, &error);
  *     dlp_tracking_log_metrics (...); log_artifact (reports), log_model
  *     (models/final, "model"), register_model (t, "model", aliases);
  *     dlp_tracking_finish (t, stage_error);
@@ -28,7 +30,7 @@
  * (the trainer's FINISHED becomes RUNNING again until model_test ends it). */
 #pragma once
 
-#include "../stages/stages.h"
+#include <dlpipe/dlpipe.h>
 
 G_BEGIN_DECLS
 
@@ -37,13 +39,17 @@ G_BEGIN_DECLS
 
 typedef struct _DlpTracking DlpTracking;
 
-/* Opens tracking for @stage from params.yaml's tracking section (none when
- * there is none) and starts a run, or continues the run recorded in
+/* Opens tracking for @stage from params.yaml's tracking @section (NULL:
+ * there is none, so no tracking), with the tracker type found in
+ * @registry, and starts a run, or continues the run recorded in
  * @continue_from (a run file; a missing one starts a new run, with a
- * warning). A new run logs every leaf of params.yaml as a param. Fails
- * only on a wrong tracking section or environment variable. */
-DlpTracking *dlp_tracking_start (DlpStageRun *run, const char *stage,
-                                 const char *continue_from, GError **error);
+ * warning). A new run logs every leaf of @params (the whole params file)
+ * as a param. @context tells whether the stage was interrupted. Fails only
+ * on a wrong tracking section or environment variable. */
+DlpTracking *dlp_tracking_start (DlpConfig *section, DlpRegistry *registry,
+                                 DlpContext *context, DlpConfig *params,
+                                 const char *stage, const char *continue_from,
+                                 GError **error);
 
 /* Whether the tracker keeps the run's model, so that its run id means
  * something to whoever reads the package (none: no). */

@@ -144,8 +144,9 @@ main (int argc, char **argv)
       return 1;
     }
   g_autoptr (DlpContext) context = dlp_context_new (registry);
-  DlpStageRun run = { .registry = registry, .params = params, .context = context };
-  DlpTracking *t = dlp_tracking_start (&run, o.stage, o.continue_from, &error);
+  g_autoptr (DlpConfig) section = dlp_config_get_section (params, "tracking", TRUE, &error);
+  DlpTracking *t = error ? NULL : dlp_tracking_start (section, registry, context, params, o.stage,
+                                                      o.continue_from, &error);
   if (t == NULL)
     {
       fprintf (stderr, "track-stage: error: %s\n", error->message);
