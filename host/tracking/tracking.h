@@ -16,9 +16,11 @@
  *                             "model_trainer", NULL, &error);
  *     dlp_tracking_log_dataset (t, DLP_PATH_TRAIN, "training", train);
  *     each epoch: dlp_tracking_log_metrics (t, metrics, n);  (step = epoch)
+ *     dlp_tracking_write_run_file (t, run_file, &error);  (among the files
+ *       of models/trained, so that it lands at DLP_TRACKING_RUN_FILE with
+ *       the trained model)
  *     dlp_tracking_log_artifact (t, "models/trained", "trained");
  *     dlp_tracking_finish (t, stage_error);
- *     dlp_tracking_write_run_file (t, DLP_TRACKING_RUN_FILE, &error);
  *   model_test:
  *     t = dlp_tracking_start (section, registry, context, params,
  *                             "model_test", DLP_TRACKING_RUN_FILE, &error);
@@ -26,8 +28,9 @@
  *     (models/final, "model"), register_model (t, "model", aliases);
  *     dlp_tracking_finish (t, stage_error);
  *
- * The run file holds the run's key and id; model_test continues that run
- * (the trainer's FINISHED becomes RUNNING again until model_test ends it). */
+ * The run file holds the run's key and, when the tracker has told it
+ * already, its id; model_test continues that run (the trainer's FINISHED
+ * becomes RUNNING again until model_test ends it). */
 #pragma once
 
 #include <dlpipe/dlpipe.h>
