@@ -30,24 +30,31 @@ read_tracker (DlpTrackingSettings *s, DlpRegistry *registry, GError **error)
 }
 
 static gboolean
-read_host_keys (DlpTrackingSettings *s, GError **error)
+read_spool_dir (DlpTrackingSettings *s, GError **error)
 {
-  DlpConfig *section = s->section;
   g_autofree char *spool_dir = g_strdup (DEFAULT_SPOOL_DIR);
-  s->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
-  s->model_name = g_strdup ("dlpipe-model");
-  if (!dlp_config_get_path_value (section, "spool_dir", &spool_dir, error)
-      || !dlp_config_get_double (section, "flush_timeout", &s->flush_timeout, error)
-      || !dlp_config_get_string (section, "run_name", &s->run_name, error)
-      || !dlp_config_get_string (section, "registered_model", &s->model_name, error))
+  if (!dlp_config_get_path_value (s->section, "spool_dir", &spool_dir, error))
     return FALSE;
-  if (!dlp_config_has (section, "spool_dir"))
+  if (!dlp_config_has (s->section, "spool_dir"))
     {
       g_autofree char *cwd = g_get_current_dir ();
       s->spool_dir = g_build_filename (cwd, DEFAULT_SPOOL_DIR, NULL);
     }
   else
     s->spool_dir = g_steal_pointer (&spool_dir);
+  return TRUE;
+}
+
+static gboolean
+read_run_keys (DlpTrackingSettings *s, GError **error)
+{
+  DlpConfig *section = s->section;
+  s->flush_timeout = DEFAULT_FLUSH_TIMEOUT;
+  s->model_name = g_strdup ("dlpipe-model");
+  if (!dlp_config_get_double (section, "flush_timeout", &s->flush_timeout, error)
+      || !dlp_config_get_string (section, "run_name", &s->run_name, error)
+      || !dlp_config_get_string (section, "registered_model", &s->model_name, error))
+    return FALSE;
   if (!(s->flush_timeout >= 0))
     {
       dlp_config_set_error (section, "flush_timeout", error,
@@ -70,8 +77,11 @@ dlp_tracking_settings_load (DlpTrackingSettings *s, DlpConfig *section,
                        : dlp_config_parse ("tracking (defaults)", "{}", -1, error);
   if (s->section == NULL)
     return FALSE;
-  return (registry == NULL || read_tracker (s, registry, error))
-         && read_host_keys (s, error);
+  if (registry == NULL)
+    return read_spool_dir (s, error);
+  return read_tracker (s, registry, error)
+         && read_spool_dir (s, error)
+         && read_run_keys (s, error);
 }
 
 void

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *tracker;               /* the tracker type ("none", "mlflow") */
-  const DlpTrackerClass *klass;  /* NULL when the tracker was not resolved */
+  const DlpTrackerClass *klass;  /* NULL with only the spool folder read */
   DlpConfig *section;          /* the section: the tracker's settings among the host's */
   char *spool_dir;             /* absolute */
   double flush_timeout;        /* seconds finish waits for delivery */
@@ -17,9 +17,8 @@ typedef struct {
 
 /* Reads @section (NULL: there is none, no tracking and the defaults):
  * the tracker type, resolved in @registry and its settings validated,
- * then the keys the host reads itself. With @registry NULL only the
- * host's keys are read, for commands that need no tracker (the spool
- * folder of `dlpipe mlflow`). */
+ * then the keys the host reads itself. With @registry NULL only the spool
+ * folder is read, for commands that need no more (`dlpipe mlflow`). */
 gboolean dlp_tracking_settings_load (DlpTrackingSettings *settings,
                                      DlpConfig *section, DlpRegistry *registry,
                                      GError **error);
