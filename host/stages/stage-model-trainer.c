@@ -6,7 +6,6 @@
 #include "paths.h"
 #include "output-dir.h"
 #include "../app/progress.h"
-#include "../params/plugin-types.h"
 #include "../tracking/tracking.h"
 #include "../train/dvclive.h"
 #include "../train/train-settings.h"
@@ -80,8 +79,8 @@ on_epoch (gpointer data, const DlpEpochResult *r, GError **error)
 /* A hash of everything that decides the run, so that a checkpoint is
  * only resumed by the same run. */
 static char *
-fingerprint (DlpConfig *train, const DlpTrainingData *data, const DlpTrainingData *val,
-             GError **error)
+fingerprint (const DlpTrainSettings *settings, const DlpTrainingData *data,
+             const DlpTrainingData *val, GError **error)
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   const char *files[] = { DLP_PATH_BUILT "/model.json", DLP_PATH_BUILT "/weights.safetensors" };
@@ -96,10 +95,9 @@ fingerprint (DlpConfig *train, const DlpTrainingData *data, const DlpTrainingDat
         }
       g_checksum_update (sum, (const guchar *) bytes, (gssize) len);
     }
-  g_autoptr (GPtrArray) leaves = dlp_config_flatten (train);
-  for (guint i = 0; i < leaves->len; i++)
+  for (guint i = 0; i < settings->leaves->len; i++)
     {
-      DlpConfigLeaf *leaf = g_ptr_array_index (leaves, i);
+      DlpConfigLeaf *leaf = g_ptr_array_index (settings->leaves, i);
       g_autofree char *kv = g_strdup_printf ("%s=%s\n", leaf->key, leaf->value);
       g_checksum_update (sum, (const guchar *) kv, -1);
     }
@@ -107,26 +105,6 @@ fingerprint (DlpConfig *train, const DlpTrainingData *data, const DlpTrainingDat
                                            data->n_rows, val ? val->n_rows : 0);
   g_checksum_update (sum, (const guchar *) rows, -1);
   return g_strdup (g_checksum_get_string (sum));
-}
-
-/* The optimizer named in train.optimizer (adam by default). */
-static const DlpOptimizerClass *
-make_optimizer (DlpStageRun *run, DlpConfig *train, gpointer *instance,
-                double *learning_rate, GError **error)
-{
-  g_autoptr (DlpConfig) section = dlp_config_get_section (train, "optimizer", TRUE, error);
-  if (section == NULL)
-    section = dlp_config_parse ("train.optimizer (default)", "type: adam\n", -1, error);
-  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section, "type", DLP_KIND_OPTIMIZER,
-                                                      "adam", NULL, error);
-  if (entry == NULL)
-    return NULL;
-  const DlpOptimizerClass *klass = dlp_type_entry_get_class (entry);
-  *learning_rate = 0.001;
-  if (!dlp_config_get_double (section, "learning_rate", learning_rate, error))
-    return NULL;
-  *instance = klass->create (section, error);
-  return *instance ? klass : NULL;
 }
 
 static gboolean
@@ -169,9 +147,9 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
 
 /* Everything after the graph is loaded; the caller frees the graph. */
 static gboolean
-train (DlpStageRun *run, DlpTracking *tracking, DlpConfig *train_section,
-       DlpTrainSettings *settings, DlpGraph *graph, const DlpTrainingData *data,
-       const DlpTrainingData *val, GError **error)
+train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings,
+       DlpGraph *graph, const DlpTrainingData *data, const DlpTrainingData *val,
+       GError **error)
 {
   if (!dlp_graph_load_weights (graph, DLP_PATH_BUILT "/weights.safetensors", error)
       || !dlp_training_data_check_model (data, graph, DLP_PATH_BUILT, error)
@@ -182,33 +160,16 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpConfig *train_section,
   if (settings->class_weights || settings->class_weight_values)
     {
       class_weights = dlp_train_settings_class_weights (settings, data->labels, data->n_rows,
-                                                        data->n_classes, train_section, error);
+                                                        data->n_classes, error);
       if (class_weights == NULL)
         return FALSE;
     }
   DlpLossOptions loss = { sizeof loss, settings->label_smoothing, class_weights };
   dlp_graph_set_loss (graph, &loss);
 
-  g_autoptr (DlpConfig) schedule_section = dlp_config_get_section (train_section, "lr_schedule", TRUE, error);
-  if (schedule_section == NULL && error && *error)
-    return FALSE;
-  gpointer optimizer = NULL;
-  double learning_rate;
-  const DlpOptimizerClass *klass = make_optimizer (run, train_section, &optimizer, &learning_rate, error);
-  if (klass == NULL)
-    return FALSE;
-  g_autoptr (DlpSchedule) schedule = dlp_schedule_new (schedule_section, learning_rate,
-                                                       settings->options.epochs, error);
-  g_autofree char *print = schedule ? fingerprint (train_section, data, val, error) : NULL;
+  g_autofree char *print = fingerprint (settings, data, val, error);
   settings->options.fingerprint = print;
-
-  /* One kind of parallelism at a time: the graph's threads or OpenBLAS's. */
-  guint graph_threads = settings->split_batch ? settings->threads : 1;
-  dlp_blas_set_n_threads (settings->split_batch ? 1 : (int) settings->threads);
-  dlp_context_set_n_threads (run->context, settings->threads);
-  g_autoptr (DlpTrainer) trainer = print ? dlp_trainer_new (graph, klass, optimizer, schedule,
-                                                            &settings->options, graph_threads,
-                                                            error)
+  g_autoptr (DlpTrainer) trainer = print ? dlp_trainer_new (graph, settings, run->context, error)
                                          : NULL;
   gboolean ok = trainer != NULL;
   if (ok && run->app->resume)
@@ -223,9 +184,7 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpConfig *train_section,
       ok = dlp_trainer_fit (trainer, data, val, run->context, CHECKPOINT_DIR, &hooks, error);
       dlp_progress_report_text (run->app->progress, rep.task, NULL);
     }
-  ok = ok && write_outputs (graph, trainer, tracking, error);
-  klass->destroy (optimizer);
-  return ok;
+  return ok && write_outputs (graph, trainer, tracking, error);
 }
 
 gboolean
@@ -233,10 +192,8 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "train", TRUE, &local);
-  if (section == NULL)
-    section = dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
   g_auto (DlpTrainSettings) settings = { 0 };
-  if (!dlp_train_settings_load (&settings, section, error))
+  if (!dlp_train_settings_load (&settings, section, run->registry, error))
     return FALSE;
 
   g_autoptr (DlpTrainingData) data = dlp_training_data_load (DLP_PATH_TRAIN, error);
@@ -259,7 +216,7 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
   dlp_tracking_log_dataset (tracking, DLP_PATH_TRAIN, "training", data->dataset);
   if (val)
     dlp_tracking_log_dataset (tracking, DLP_PATH_VAL, "validation", val->dataset);
-  gboolean ok = train (run, tracking, section, &settings, graph, data, val, error);
+  gboolean ok = train (run, tracking, &settings, graph, data, val, error);
   if (ok)
     {
       dlp_tracking_log_artifact (tracking, DLP_PATH_TRAINED, "trained");

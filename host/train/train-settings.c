@@ -1,5 +1,6 @@
-/* train-settings.c: reading the train section. */
+/* train-settings.c: reading the train section, all of it. */
 #include <string.h>
+#include "../params/plugin-types.h"
 #include "train-settings.h"
 
 const DlpParamSpec dlp_train_params[] = {
@@ -48,9 +49,32 @@ static const DlpParamSpec early_stopping_params[] = {
   DLP_PARAM_END
 };
 
-gboolean
-dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, GError **error)
+const DlpParamSpec dlp_schedule_params[] = {
+  { sizeof (DlpParamSpec), "type", DLP_PARAM_ENUM, "The schedule", "constant",
+    .choices = "constant|step|cosine|plateau" },
+  { sizeof (DlpParamSpec), "step_size", DLP_PARAM_INT, "step: epochs between decays", "10",
+    .has_range = TRUE, .minimum = 1, .maximum = 1e9 },
+  { sizeof (DlpParamSpec), "gamma", DLP_PARAM_DOUBLE, "step: factor applied at each decay", "0.1",
+    .has_range = TRUE, .minimum = 0, .maximum = 1 },
+  { sizeof (DlpParamSpec), "min_lr", DLP_PARAM_DOUBLE,
+    "cosine: the rate reached at the last epoch; plateau: the lowest rate", "0",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e6 },
+  { sizeof (DlpParamSpec), "factor", DLP_PARAM_DOUBLE, "plateau: factor applied on a plateau", "0.1",
+    .has_range = TRUE, .minimum = 0, .maximum = 1 },
+  { sizeof (DlpParamSpec), "patience", DLP_PARAM_INT,
+    "plateau: epochs without improvement before the rate drops", "2",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e9 },
+  { sizeof (DlpParamSpec), "threshold", DLP_PARAM_DOUBLE, "plateau: the smallest improvement", "0.0001",
+    .has_range = TRUE, .minimum = 0, .maximum = 1e9 },
+  { sizeof (DlpParamSpec), "monitor", DLP_PARAM_ENUM, "plateau: the metric watched", "val_loss",
+    .choices = "loss|accuracy|val_loss|val_accuracy" },
+  DLP_PARAM_END
+};
+
+static gboolean
+read_options (DlpTrainSettings *s, GError **error)
 {
+  DlpConfig *section = s->section;
   if (!dlp_config_validate (section, dlp_train_params, NULL, error))
     return FALSE;
   DlpTrainOptions *o = &s->options;
@@ -69,8 +93,28 @@ dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, GError **error
   o->seed = (guint64) seed;
   s->threads = threads > 0 ? (guint) threads : g_get_num_processors ();
   s->split_batch = strcmp (parallelism, "batch") == 0;
+  return TRUE;
+}
 
-  g_autoptr (DlpConfig) es = dlp_config_get_section (section, "early_stopping", TRUE, error);
+/* A subsection, NULL without error when it is absent. */
+static gboolean
+get_subsection (DlpConfig *section, const char *key, DlpConfig **out, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  *out = dlp_config_get_section (section, key, TRUE, &local);
+  if (local == NULL)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static gboolean
+read_early_stopping (DlpTrainSettings *s, GError **error)
+{
+  DlpTrainOptions *o = &s->options;
+  g_autoptr (DlpConfig) es = NULL;
+  if (!get_subsection (s->section, "early_stopping", &es, error))
+    return FALSE;
   s->monitor = g_strdup ("val_loss");
   o->restore_best = TRUE;
   if (es)
@@ -83,14 +127,17 @@ dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, GError **error
         return FALSE;
     }
   o->monitor = s->monitor;
+  return TRUE;
+}
 
+static gboolean
+read_class_weights (DlpTrainSettings *s, GError **error)
+{
+  DlpConfig *section = s->section;
   JsonNode *weights = dlp_config_lookup (section, "class_weights");
   if (weights && JSON_NODE_HOLDS_ARRAY (weights))
-    {
-      if (!dlp_config_get_double_list (section, "class_weights", &s->class_weight_values, error))
-        return FALSE;
-    }
-  else if (weights && !JSON_NODE_HOLDS_NULL (weights))
+    return dlp_config_get_double_list (section, "class_weights", &s->class_weight_values, error);
+  if (weights && !JSON_NODE_HOLDS_NULL (weights))
     {
       if (!dlp_config_get_string (section, "class_weights", &s->class_weights, error))
         return FALSE;
@@ -104,24 +151,106 @@ dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, GError **error
   return TRUE;
 }
 
+/* The optimizer named in train.optimizer (adam by default). */
+static gboolean
+read_optimizer (DlpOptimizerSettings *o, DlpConfig *train, DlpRegistry *registry,
+                GError **error)
+{
+  g_autoptr (DlpConfig) section = NULL;
+  if (!get_subsection (train, "optimizer", &section, error))
+    return FALSE;
+  if (section == NULL)
+    section = dlp_config_parse ("train.optimizer (default)", "type: adam\n", -1, NULL);
+  const DlpTypeEntry *entry = dlp_params_resolve_type (registry, section, "type",
+                                                       DLP_KIND_OPTIMIZER, "adam", NULL, error);
+  if (entry == NULL)
+    return FALSE;
+  o->klass = dlp_type_entry_get_class (entry);
+  o->learning_rate = 0.001;
+  if (!dlp_config_get_double (section, "learning_rate", &o->learning_rate, error))
+    return FALSE;
+  o->section = g_steal_pointer (&section);
+  return TRUE;
+}
+
+gboolean
+dlp_schedule_settings_load (DlpScheduleSettings *s, DlpConfig *section, double base_lr,
+                            GError **error)
+{
+  if (!dlp_config_validate (section, dlp_schedule_params, NULL, error))
+    return FALSE;
+  g_autofree char *type = NULL;
+  if (!dlp_config_get_string (section, "type", &type, error)
+      || !dlp_config_get_int (section, "step_size", &s->step_size, error)
+      || !dlp_config_get_double (section, "gamma", &s->gamma, error)
+      || !dlp_config_get_double (section, "min_lr", &s->min_lr, error)
+      || !dlp_config_get_double (section, "factor", &s->factor, error)
+      || !dlp_config_get_int (section, "patience", &s->patience, error)
+      || !dlp_config_get_double (section, "threshold", &s->threshold, error)
+      || !dlp_config_get_string (section, "monitor", &s->monitor, error))
+    return FALSE;
+  const char *kinds[] = { "constant", "step", "cosine", "plateau" };
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (strcmp (type, kinds[i]) == 0)
+      s->kind = (DlpScheduleKind) i;
+  if (s->min_lr > base_lr && (s->kind == DLP_SCHEDULE_COSINE || s->kind == DLP_SCHEDULE_PLATEAU))
+    {
+      dlp_config_set_error (section, "min_lr", error, "must not exceed the learning rate %g", base_lr);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* train.lr_schedule, against the optimizer's learning rate; none is the
+ * constant schedule. */
+static gboolean
+read_schedule (DlpTrainSettings *s, GError **error)
+{
+  g_autoptr (DlpConfig) section = NULL;
+  if (!get_subsection (s->section, "lr_schedule", &section, error))
+    return FALSE;
+  return section == NULL
+         || dlp_schedule_settings_load (&s->schedule, section, s->optimizer.learning_rate, error);
+}
+
+gboolean
+dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, DlpRegistry *registry,
+                         GError **error)
+{
+  s->section = section ? dlp_config_ref (section)
+                       : dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
+  if (!read_options (s, error)
+      || !read_early_stopping (s, error)
+      || !read_class_weights (s, error)
+      || !read_optimizer (&s->optimizer, s->section, registry, error)
+      || !read_schedule (s, error))
+    return FALSE;
+  /* The section as written, overrides included: part of what decides a run. */
+  s->leaves = dlp_config_flatten (s->section);
+  return TRUE;
+}
+
 void
 dlp_train_settings_clear (DlpTrainSettings *s)
 {
   g_free (s->monitor);
+  g_clear_pointer (&s->optimizer.section, dlp_config_unref);
+  dlp_schedule_settings_clear (&s->schedule);
   g_free (s->class_weights);
   g_clear_pointer (&s->class_weight_values, g_array_unref);
+  g_clear_pointer (&s->leaves, g_ptr_array_unref);
+  g_clear_pointer (&s->section, dlp_config_unref);
 }
 
 float *
-dlp_train_settings_class_weights (DlpTrainSettings *s, const gint32 *labels,
-                                  gint64 n_rows, guint n_classes,
-                                  DlpConfig *section, GError **error)
+dlp_train_settings_class_weights (const DlpTrainSettings *s, const gint32 *labels,
+                                  gint64 n_rows, guint n_classes, GError **error)
 {
   if (s->class_weight_values)
     {
       if (s->class_weight_values->len != n_classes)
         {
-          dlp_config_set_error (section, "class_weights", error,
+          dlp_config_set_error (s->section, "class_weights", error,
                                 "gives %u weights for %u classes", s->class_weight_values->len,
                                 n_classes);
           return NULL;
@@ -132,7 +261,7 @@ dlp_train_settings_class_weights (DlpTrainSettings *s, const gint32 *labels,
           double v = g_array_index (s->class_weight_values, double, c);
           if (v < 0)
             {
-              dlp_config_set_error (section, "class_weights", error, "weights must not be negative");
+              dlp_config_set_error (s->section, "class_weights", error, "weights must not be negative");
               g_free (w);
               return NULL;
             }

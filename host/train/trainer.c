@@ -35,19 +35,38 @@ struct _DlpTrainer {
   GArray *history;             /* DlpEpochResult */
 };
 
-DlpTrainer *
-dlp_trainer_new (DlpGraph *graph, const DlpOptimizerClass *klass,
-                 gpointer optimizer, DlpSchedule *schedule,
-                 const DlpTrainOptions *options, guint n_threads,
-                 GError **error)
+/* One kind of parallelism at a time: the graph's threads, splitting the
+ * batch, or OpenBLAS's. Returns the graph's. */
+static guint
+share_threads (const DlpTrainSettings *settings, DlpContext *context)
 {
-  if (!dlp_graph_prepare (graph, options->batch_size, MAX (n_threads, 1), error))
+  dlp_blas_set_n_threads (settings->split_batch ? 1 : (int) settings->threads);
+  if (context)
+    dlp_context_set_n_threads (context, settings->threads);
+  return settings->split_batch ? settings->threads : 1;
+}
+
+DlpTrainer *
+dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings,
+                 DlpContext *context, GError **error)
+{
+  const DlpTrainOptions *options = &settings->options;
+  const DlpOptimizerClass *klass = settings->optimizer.klass;
+  gpointer optimizer = klass->create (settings->optimizer.section, error);
+  if (optimizer == NULL)
     return NULL;
+  guint n_threads = share_threads (settings, context);
+  if (!dlp_graph_prepare (graph, options->batch_size, MAX (n_threads, 1), error))
+    {
+      klass->destroy (optimizer);
+      return NULL;
+    }
   DlpTrainer *t = g_new0 (DlpTrainer, 1);
   t->graph = graph;
   t->klass = klass;
   t->optimizer = optimizer;
-  t->schedule = schedule;
+  t->schedule = dlp_schedule_new (&settings->schedule, settings->optimizer.learning_rate,
+                                  options->epochs);
   t->options = *options;
   t->monitor_name = g_strdup (options->monitor ? options->monitor : "val_loss");
   t->options.monitor = t->monitor_name;
@@ -72,6 +91,8 @@ dlp_trainer_free (DlpTrainer *t)
 {
   if (t == NULL)
     return;
+  t->klass->destroy (t->optimizer);
+  dlp_schedule_free (t->schedule);
   g_free (t->monitor_name);
   g_free (t->fingerprint);
   g_free (t->opt_state);

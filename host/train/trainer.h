@@ -11,24 +11,10 @@
 
 #include <dlpipe/dlpipe.h>
 #include <dlpipe/dlp-graph.h>
-#include "schedule.h"
+#include "train-settings.h"
 #include "training-data.h"
 
 G_BEGIN_DECLS
-
-typedef struct {
-  gint64 epochs;
-  gint64 batch_size;
-  guint64 seed;
-  gboolean shuffle;
-  double clip_norm;      /* global L2 norm, 0: off */
-  double clip_value;     /* 0: off */
-  const char *monitor;   /* early stopping: loss, accuracy, val_loss, val_accuracy */
-  gint64 patience;       /* epochs without improvement; 0: no early stopping */
-  double min_delta;
-  gboolean restore_best; /* end with the weights of the best epoch */
-  const char *fingerprint; /* of everything that decides the run; checked on resume */
-} DlpTrainOptions;
 
 typedef struct {
   gint64 epoch;                 /* 1-based */
@@ -54,12 +40,15 @@ typedef struct {
 
 typedef struct _DlpTrainer DlpTrainer;
 
-/* @graph is initialised (or loaded) and stays the caller's; the trainer
- * prepares it for the batch size. @optimizer is an instance of @klass. */
-DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpOptimizerClass *klass,
-                             gpointer optimizer, DlpSchedule *schedule,
-                             const DlpTrainOptions *options, guint n_threads,
-                             GError **error);
+/* A trainer of @graph, initialised (or loaded), which stays the caller's;
+ * @settings is not kept. The trainer creates the optimizer and the
+ * schedule @settings name and decides how threads share a step: they
+ * split the batch in the graph, or work inside OpenBLAS, never both (the
+ * BLAS thread count is the process's). It prepares @graph for the batch
+ * size and its threads, and tells @context (may be NULL) the thread
+ * count, for plugins. */
+DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings,
+                             DlpContext *context, GError **error);
 void dlp_trainer_free (DlpTrainer *trainer);
 
 /* Restores weights, optimizer state and position from a checkpoint folder;

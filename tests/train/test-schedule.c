@@ -5,6 +5,7 @@
 #include "train/clip.h"
 #include "train/monitor.h"
 #include "train/schedule.h"
+#include "train/train-settings.h"
 
 static DlpSchedule *
 schedule (const char *yaml, double lr, gint64 epochs)
@@ -13,16 +14,17 @@ schedule (const char *yaml, double lr, gint64 epochs)
   g_autoptr (DlpConfig) root = dlp_config_parse ("params.yaml", yaml, -1, &error);
   dlp_assert_no_error (error);
   g_autoptr (DlpConfig) s = dlp_config_get_section (root, "lr_schedule", FALSE, &error);
-  DlpSchedule *sched = dlp_schedule_new (s, lr, epochs, &error);
+  g_auto (DlpScheduleSettings) settings = { 0 };
+  dlp_schedule_settings_load (&settings, s, lr, &error);
   dlp_assert_no_error (error);
-  return sched;
+  return dlp_schedule_new (&settings, lr, epochs);
 }
 
 #define assert_close(got, want) ck_assert_msg (fabs ((got) - (want)) < 1e-12, "got %.15g, want %.15g", (double) (got), (double) (want))
 
 START_TEST (test_constant_and_step)
 {
-  g_autoptr (DlpSchedule) none = dlp_schedule_new (NULL, 0.01, 10, NULL);
+  g_autoptr (DlpSchedule) none = dlp_schedule_new (NULL, 0.01, 10);
   assert_close (dlp_schedule_get_lr (none, 7), 0.01);
   g_autoptr (DlpSchedule) step = schedule ("lr_schedule: {type: step, step_size: 3, gamma: 0.5}", 0.1, 10);
   assert_close (dlp_schedule_get_lr (step, 0), 0.1);
@@ -74,14 +76,16 @@ START_TEST (test_schedule_errors)
     "lr_schedule:\n  type: exponential\n", -1, NULL);
   g_autoptr (DlpConfig) s = dlp_config_get_section (root, "lr_schedule", FALSE, NULL);
   g_autoptr (GError) error = NULL;
-  ck_assert_ptr_null (dlp_schedule_new (s, 0.1, 10, &error));
+  g_auto (DlpScheduleSettings) settings = { 0 };
+  ck_assert (!dlp_schedule_settings_load (&settings, s, 0.1, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
                     "params.yaml:2: lr_schedule.type: expected one of constant, step, cosine, plateau");
   g_clear_error (&error);
   g_autoptr (DlpConfig) root2 = dlp_config_parse ("params.yaml",
     "lr_schedule: {type: cosine, min_lr: 0.5}\n", -1, NULL);
   g_autoptr (DlpConfig) s2 = dlp_config_get_section (root2, "lr_schedule", FALSE, NULL);
-  ck_assert_ptr_null (dlp_schedule_new (s2, 0.1, 10, &error));
+  g_auto (DlpScheduleSettings) settings2 = { 0 };
+  ck_assert (!dlp_schedule_settings_load (&settings2, s2, 0.1, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "min_lr: must not exceed the learning rate");
 }
 END_TEST

@@ -64,12 +64,11 @@ blobs (gint64 n, guint64 seed)
 
 typedef struct {
   DlpGraph *graph;
-  const DlpOptimizerClass *klass;
-  gpointer optimizer;
-  DlpSchedule *schedule;
   DlpTrainer *trainer;
 } Run;
 
+/* A trainer with the optimizer of @optimizer_yaml (a train section) and
+ * @options, on one thread. */
 static Run
 make_run (const char *optimizer_yaml, DlpTrainOptions *options)
 {
@@ -81,20 +80,13 @@ make_run (const char *optimizer_yaml, DlpTrainOptions *options)
   dlp_assert_no_error (error);
   dlp_graph_init (run.graph, 7);
 
-  g_autoptr (DlpConfig) root = dlp_config_parse ("params.yaml", optimizer_yaml, -1, &error);
-  g_autoptr (DlpConfig) opt = dlp_config_get_section (root, "optimizer", FALSE, &error);
-  const DlpTypeEntry *e = dlp_registry_get_entry (registry, DLP_KIND_OPTIMIZER,
-                                                  json_node_get_string (dlp_config_lookup (opt, "type")), &error);
+  g_autoptr (DlpConfig) train = dlp_config_parse ("params.yaml", optimizer_yaml, -1, &error);
+  g_auto (DlpTrainSettings) settings = { 0 };
+  dlp_train_settings_load (&settings, train, registry, &error);
   dlp_assert_no_error (error);
-  const char *extra[] = { "type", NULL };
-  ck_assert (dlp_config_validate (opt, dlp_type_entry_get_params (e), extra, &error));
-  double lr = 0;
-  ck_assert (dlp_config_get_double (opt, "learning_rate", &lr, &error));
-  run.klass = dlp_type_entry_get_class (e);
-  run.optimizer = run.klass->create (opt, &error);
-  dlp_assert_no_error (error);
-  run.schedule = dlp_schedule_new (NULL, lr, options->epochs, &error);
-  run.trainer = dlp_trainer_new (run.graph, run.klass, run.optimizer, run.schedule, options, 1, &error);
+  settings.options = *options;
+  settings.threads = 1;
+  run.trainer = dlp_trainer_new (run.graph, &settings, NULL, &error);
   dlp_assert_no_error (error);
   return run;
 }
@@ -103,8 +95,6 @@ static void
 clear_run (Run *run)
 {
   dlp_trainer_free (run->trainer);
-  dlp_schedule_free (run->schedule);
-  run->klass->destroy (run->optimizer);
   dlp_graph_free (run->graph);
 }
 
