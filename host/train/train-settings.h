@@ -1,7 +1,7 @@
 /* train-settings.h: the train section of params.yaml. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 #include "trainer.h"
 
 G_BEGIN_DECLS

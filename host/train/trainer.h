@@ -9,8 +9,8 @@
  * uninterrupted one. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
-#include <dlpipe/dlp-graph.h>
+#include <dlpipe/dlpipe-host.h>
+#include <dlpipe/host/dlp-graph.h>
 #include "schedule.h"
 #include "training-data.h"
 

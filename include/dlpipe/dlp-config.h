@@ -119,17 +119,6 @@ DLP_API gboolean dlp_config_validate (DlpConfig *config,
                                       const char *const *extra_keys,
                                       GError **error);
 
-/* One scalar of the tree: its dotted key and its value as text. */
-typedef struct {
-  char *key;
-  char *value;
-} DlpConfigLeaf;
-
-/* Every scalar leaf under this view, in file order, as a GPtrArray of
- * DlpConfigLeaf that frees them: what a tracker logs as run parameters.
- * List elements get their index as key ("layers.0"). */
-DLP_API GPtrArray *dlp_config_flatten (const DlpConfig *config);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpConfig, dlp_config_unref)
 
 G_END_DECLS

@@ -9,11 +9,6 @@ G_BEGIN_DECLS
 typedef struct _DlpContext DlpContext;
 typedef struct _DlpRegistry DlpRegistry;
 
-/* Called by the host for dlp_context_progress(); @total may be 0 if unknown. */
-typedef void (*DlpProgressFunc) (const char *task, guint64 done, guint64 total,
-                                 gpointer user_data);
-
-DLP_API DlpContext *dlp_context_new (DlpRegistry *registry);
 DLP_API DlpContext *dlp_context_ref (DlpContext *context);
 DLP_API void dlp_context_unref (DlpContext *context);
 
@@ -22,19 +17,11 @@ DLP_API void dlp_context_unref (DlpContext *context);
 DLP_API DlpRegistry *dlp_context_get_registry (DlpContext *context);
 /* Cancelled when the user asks the run to stop (SIGINT, SIGTERM). */
 DLP_API GCancellable *dlp_context_get_cancellable (DlpContext *context);
-/* Host side: share the run's cancellable (one per process run). */
-DLP_API void dlp_context_set_cancellable (DlpContext *context,
-                                          GCancellable *cancellable);
 /* Sets DLP_ERROR_CANCELLED and returns TRUE if the run should stop. */
 DLP_API gboolean dlp_context_is_cancelled (DlpContext *context, GError **error);
 /* Worker threads the run may use (1 or more). */
 DLP_API guint dlp_context_get_n_threads (DlpContext *context);
-DLP_API void dlp_context_set_n_threads (DlpContext *context, guint n_threads);
 
-DLP_API void dlp_context_set_progress_func (DlpContext *context,
-                                            DlpProgressFunc func,
-                                            gpointer user_data,
-                                            GDestroyNotify destroy);
 /* Reports progress of long work; cheap enough to call per chunk. */
 DLP_API void dlp_context_progress (DlpContext *context, const char *task,
                                    guint64 done, guint64 total);

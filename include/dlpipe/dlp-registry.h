@@ -6,8 +6,10 @@
  * of its own size, so an older plugin's missing trailing fields read as NULL
  * or 0, and checks the required callbacks of the kind.
  *
- * The rest of this header is for hosts: loading plugin files and looking
- * types up. */
+ * A plugin may also look types up, to use another plugin's type (the http
+ * source parses with the csv source). Making a registry, loading plugin
+ * files and listing what was loaded belong to the host
+ * (<dlpipe/host/dlp-registry.h>). */
 #pragma once
 
 #include <dlpipe/dlp-plugin.h>
@@ -95,16 +97,6 @@ dlp_registry_add_tracker (DlpRegistry *r, const DlpTrackerClass *k, GError **e)
   return dlp_registry_add (r, DLP_KIND_TRACKER, k, e);
 }
 
-/* What the registry knows of a loaded plugin. */
-typedef struct _DlpPluginInfo DlpPluginInfo;
-DLP_API const char *dlp_plugin_info_get_name (const DlpPluginInfo *info);
-DLP_API const char *dlp_plugin_info_get_version (const DlpPluginInfo *info);
-DLP_API const char *dlp_plugin_info_get_license (const DlpPluginInfo *info);
-DLP_API const char *dlp_plugin_info_get_description (const DlpPluginInfo *info);
-/* The file it came from, or NULL for a plugin registered in-process. */
-DLP_API const char *dlp_plugin_info_get_filename (const DlpPluginInfo *info);
-DLP_API guint dlp_plugin_info_get_api_level (const DlpPluginInfo *info);
-
 /* One registered type. */
 typedef struct _DlpTypeEntry DlpTypeEntry;
 DLP_API DlpKind dlp_type_entry_get_kind (const DlpTypeEntry *entry);
@@ -114,32 +106,6 @@ DLP_API const char *dlp_type_entry_get_description (const DlpTypeEntry *entry);
 DLP_API gconstpointer dlp_type_entry_get_class (const DlpTypeEntry *entry);
 /* The param specs as full-size structs, ending with a NULL name. */
 DLP_API const DlpParamSpec *dlp_type_entry_get_params (const DlpTypeEntry *entry);
-DLP_API const DlpPluginInfo *dlp_type_entry_get_plugin (const DlpTypeEntry *entry);
-
-/* Host side. */
-DLP_API DlpRegistry *dlp_registry_new (void);
-DLP_API DlpRegistry *dlp_registry_ref (DlpRegistry *registry);
-DLP_API void dlp_registry_unref (DlpRegistry *registry);
-
-/* Opens one plugin file (local binding, resident once accepted), checks its
- * descriptor and runs its init. Every refusal is a DLP_LOADER_ERROR whose
- * message starts with the file name. A refused plugin leaves no types. */
-DLP_API gboolean dlp_registry_load_file (DlpRegistry *registry,
-                                         const char *path, GError **error);
-/* Registers a plugin linked into the process. */
-DLP_API gboolean dlp_registry_add_plugin (DlpRegistry *registry,
-                                          const DlpPluginDesc *desc,
-                                          GError **error);
-/* Loads every libdlp-*.so in @dirs in order (below them too if
- * @recursive). A plugin whose name was already loaded from an earlier
- * folder is skipped, so earlier folders override later ones. Refusals do not
- * stop the scan; they are kept for dlp_registry_get_failures(). Returns the
- * number of plugins loaded. */
-DLP_API guint dlp_registry_load_dirs (DlpRegistry *registry,
-                                      const char *const *dirs,
-                                      gboolean recursive);
-/* The GErrors of refused plugin files (borrowed GPtrArray of GError*). */
-DLP_API GPtrArray *dlp_registry_get_failures (DlpRegistry *registry);
 
 /* The full-size class of a type, or NULL. */
 DLP_API gconstpointer dlp_registry_lookup (DlpRegistry *registry, DlpKind kind,
@@ -152,12 +118,4 @@ DLP_API const DlpTypeEntry *dlp_registry_get_entry (DlpRegistry *registry,
                                                     DlpKind kind,
                                                     const char *name,
                                                     GError **error);
-/* Types of @kind (or of every kind if @kind is -1) sorted by kind and name,
- * as a new GPtrArray of borrowed DlpTypeEntry. */
-DLP_API GPtrArray *dlp_registry_list_types (DlpRegistry *registry, int kind);
-/* Loaded plugins in load order, a new GPtrArray of borrowed DlpPluginInfo. */
-DLP_API GPtrArray *dlp_registry_list_plugins (DlpRegistry *registry);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpRegistry, dlp_registry_unref)
-
 G_END_DECLS

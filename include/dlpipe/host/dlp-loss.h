@@ -1,4 +1,4 @@
-/* dlp-loss.h: the classification loss, softmax cross-entropy.
+/* host/dlp-loss.h: the classification loss, softmax cross-entropy.
  *
  * The softmax is fused with the cross-entropy: log-probabilities come
  * from logits minus their log-sum-exp, which neither overflows nor loses

@@ -1,4 +1,4 @@
-/* dlp-blas.h: the BLAS library the SDK computes with (OpenBLAS). */
+/* host/dlp-blas.h: the BLAS library the SDK computes with (OpenBLAS). */
 #pragma once
 
 #include <dlpipe/dlp-macros.h>
