@@ -1,9 +1,11 @@
 #!/bin/sh
-# check-symbols.sh SYMBOLS LIBRARY NAME ABI_VERSION API_LEVEL
+# check-symbols.sh SYMBOLS LIBRARY NAME ABI_VERSION API_LEVEL HEADERS_DIR
 # Holds the SDK library to its list of exported functions (SYMBOLS,
 # sdk/dlpipe.symbols): every exported function is listed once, under a
-# level no newer than API_LEVEL, and every listed one is exported. The
-# library's soname carries its ABI version and its file name
+# level no newer than API_LEVEL, and every listed one is exported. Each has
+# a doc comment in the headers (HEADERS_DIR and its host/), whose
+# "Since: API level N" line (none for level 1) names its level in the
+# list. The library's soname carries its ABI version and its file name
 # ABI_VERSION.API_LEVEL.0.
 set -eu
 symbols=$1
@@ -11,6 +13,7 @@ lib=$2
 name=$3
 abi=$4
 level=$5
+headers=$6
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
@@ -44,10 +47,27 @@ for f in $(comm -13 "$work/exported" "$work/names"); do
   fail "$f is in $symbols but not exported (removing a function needs a new ABI version)"
 done
 
+# "name level" of each doc comment: "/**", " * name:", ..., " */".
+awk '
+  /^\/\*\*$/ { open = 1; name = ""; since = 1; next }
+  open && name == "" && /^ \* dlp_[a-z0-9_]+:$/ { name = substr($2, 1, length($2) - 1); next }
+  open && /Since: API level [0-9]+/ { match($0, /Since: API level [0-9]+/); since = substr($0, RSTART + 16, RLENGTH - 16) + 0 }
+  open && /\*\// { if (name != "") print name, since; open = 0 }
+' "$headers"/*.h "$headers"/host/*.h | sort >"$work/documented"
+sort "$work/listed" >"$work/listed.sorted"
+while read -r f l; do
+  d=$(awk -v f="$f" '$1 == f { print $2; exit }' "$work/documented")
+  if [ -z "$d" ]; then
+    fail "$f has no doc comment in $headers"
+  elif [ "$d" != "$l" ]; then
+    fail "$f is under level $l in $symbols but its doc comment says level $d"
+  fi
+done <"$work/listed.sorted"
+
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "lib$name.so.$abi" ] || fail "soname is '$soname', expected lib$name.so.$abi"
 file=$(basename "$(readlink -f "$lib")")
 [ "$file" = "lib$name.so.$abi.$level.0" ] || fail "library file is $file, expected lib$name.so.$abi.$level.0"
 
-[ $status -eq 0 ] && echo "ok: $(wc -l <"$work/names") functions, each under its API level"
+[ $status -eq 0 ] && echo "ok: $(wc -l <"$work/names") functions, each documented under its API level"
 exit $status

@@ -11,9 +11,17 @@ typedef struct {
   char *value;
 } DlpConfigLeaf;
 
-/* Every scalar leaf under this view, in file order, as a GPtrArray of
- * DlpConfigLeaf that frees them: what the host logs as a run's parameters.
- * List elements get their index as key ("layers.0"). */
+/**
+ * dlp_config_flatten:
+ * @config: the view
+ *
+ * Every scalar leaf under this view in file order, as the host logs a
+ * run's parameters: list elements get their index as key ("layers.0"),
+ * empty lists and mappings are "[]" and "{}", nulls "null".
+ *
+ * Returns: (transfer full): a new GPtrArray of DlpConfigLeaf that frees
+ *   them
+ */
 DLP_API GPtrArray *dlp_config_flatten (const DlpConfig *config);
 
 G_END_DECLS
