@@ -1,7 +1,7 @@
 /* sdk-private.h: helpers shared inside libdlpipe, not part of the SDK. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
  * Prints one JSON line with samples per second. */
 #include <stdio.h>
 #include <string.h>
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 #define BATCH 64
 

@@ -1,7 +1,7 @@
 /* app.h: state shared by the host's commands. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

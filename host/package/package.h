@@ -9,8 +9,8 @@
  *   MLmodel               MLflow's description, with the input signature */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
-#include <dlpipe/dlp-graph.h>
+#include <dlpipe/dlpipe-host.h>
+#include <dlpipe/host/dlp-graph.h>
 
 G_BEGIN_DECLS
 

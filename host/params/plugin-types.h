@@ -3,7 +3,7 @@
  * What every reader of a section that names a plugin shares. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

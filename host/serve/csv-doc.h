@@ -7,7 +7,7 @@
  * columns; every other record must have as many fields. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

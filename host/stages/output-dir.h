@@ -8,7 +8,7 @@
  * folder puts it back first, and removes leftover staging folders. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -6,7 +6,7 @@
  * outputs (or none) and no new file behind. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

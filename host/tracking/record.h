@@ -15,7 +15,7 @@
  * {"op": "end_run", "run_key": K, "status": "FINISHED", "end_time"} */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

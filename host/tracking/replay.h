@@ -1,7 +1,7 @@
 /* replay.h: delivering spooled records, in order, each once. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

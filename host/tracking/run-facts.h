@@ -2,7 +2,7 @@
  * commit, the versions of dlpipe, its plugins and OpenBLAS, DVC's stage. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -1,7 +1,7 @@
 /* tracking-settings.h: the tracking section of params.yaml. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -33,7 +33,7 @@
  * becomes RUNNING again until model_test ends it). */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

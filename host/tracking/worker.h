@@ -8,7 +8,7 @@
  * spool's rejected.jsonl, and the worker goes on. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
  *   plots/metrics/NAME.tsv       "step\tNAME" then one row per epoch */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 #include "trainer.h"
 
 G_BEGIN_DECLS

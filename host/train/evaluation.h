@@ -1,7 +1,7 @@
 /* evaluation.h: classification metrics from predicted probabilities. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

@@ -2,7 +2,7 @@
  * torch.optim.lr_scheduler does. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

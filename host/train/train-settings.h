@@ -6,7 +6,7 @@
  * handed on; nothing else reads the section. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 #include "schedule.h"
 
 G_BEGIN_DECLS

@@ -9,8 +9,7 @@
  * uninterrupted one. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
-#include <dlpipe/dlp-graph.h>
+#include <dlpipe/dlpipe-host.h>
 #include "train-settings.h"
 #include "training-data.h"
 

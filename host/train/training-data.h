@@ -6,8 +6,8 @@
  * from the mapped file, without a copy. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
-#include <dlpipe/dlp-graph.h>
+#include <dlpipe/dlpipe-host.h>
+#include <dlpipe/host/dlp-graph.h>
 
 G_BEGIN_DECLS
 

@@ -9,33 +9,75 @@ G_BEGIN_DECLS
 typedef struct _DlpContext DlpContext;
 typedef struct _DlpRegistry DlpRegistry;
 
-/* Called by the host for dlp_context_progress(); @total may be 0 if unknown. */
-typedef void (*DlpProgressFunc) (const char *task, guint64 done, guint64 total,
-                                 gpointer user_data);
-
-DLP_API DlpContext *dlp_context_new (DlpRegistry *registry);
+/**
+ * dlp_context_ref:
+ * @context: the context
+ *
+ * Takes a reference, to keep a context given to a callback past the call;
+ * any thread may.
+ *
+ * Returns: (transfer full): @context
+ */
 DLP_API DlpContext *dlp_context_ref (DlpContext *context);
+
+/**
+ * dlp_context_unref:
+ * @context: (nullable) (transfer full): the context
+ *
+ * Drops a reference, freeing the context with the last one.
+ */
 DLP_API void dlp_context_unref (DlpContext *context);
 
-/* The registry, so that one plugin can use types of another (the http
- * source parses with the csv source, say). */
+/**
+ * dlp_context_get_registry:
+ * @context: the context
+ *
+ * The registry, so that one plugin can use types of another (the http
+ * source parses with the csv source, say).
+ *
+ * Returns: (transfer none) (nullable): the registry, valid while @context
+ *   lives; %NULL if the host gave none
+ */
 DLP_API DlpRegistry *dlp_context_get_registry (DlpContext *context);
-/* Cancelled when the user asks the run to stop (SIGINT, SIGTERM). */
-DLP_API GCancellable *dlp_context_get_cancellable (DlpContext *context);
-/* Host side: share the run's cancellable (one per process run). */
-DLP_API void dlp_context_set_cancellable (DlpContext *context,
-                                          GCancellable *cancellable);
-/* Sets DLP_ERROR_CANCELLED and returns TRUE if the run should stop. */
-DLP_API gboolean dlp_context_is_cancelled (DlpContext *context, GError **error);
-/* Worker threads the run may use (1 or more). */
-DLP_API guint dlp_context_get_n_threads (DlpContext *context);
-DLP_API void dlp_context_set_n_threads (DlpContext *context, guint n_threads);
 
-DLP_API void dlp_context_set_progress_func (DlpContext *context,
-                                            DlpProgressFunc func,
-                                            gpointer user_data,
-                                            GDestroyNotify destroy);
-/* Reports progress of long work; cheap enough to call per chunk. */
+/**
+ * dlp_context_get_cancellable:
+ * @context: the context
+ *
+ * Returns: (transfer none): the run's cancellable, cancelled when the user
+ *   asks the run to stop (SIGINT, SIGTERM); valid while @context lives
+ */
+DLP_API GCancellable *dlp_context_get_cancellable (DlpContext *context);
+
+/**
+ * dlp_context_is_cancelled:
+ * @context: the context
+ * @error: (nullable): return location for an error
+ *
+ * Checks whether the run should stop; cheap enough for every chunk of work.
+ *
+ * Returns: %TRUE with @error set to DLP_ERROR_CANCELLED if the run should
+ *   stop; %FALSE otherwise
+ */
+DLP_API gboolean dlp_context_is_cancelled (DlpContext *context, GError **error);
+
+/**
+ * dlp_context_get_n_threads:
+ * @context: the context
+ *
+ * Returns: the worker threads the run may use, 1 or more
+ */
+DLP_API guint dlp_context_get_n_threads (DlpContext *context);
+
+/**
+ * dlp_context_progress:
+ * @context: the context
+ * @task: (transfer none): what is being done ("reading train.csv")
+ * @done: units done so far
+ * @total: units in all, 0 if unknown
+ *
+ * Reports progress of long work; cheap enough to call per chunk.
+ */
 DLP_API void dlp_context_progress (DlpContext *context, const char *task,
                                    guint64 done, guint64 total);
 

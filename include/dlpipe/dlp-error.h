@@ -61,7 +61,18 @@ typedef enum {
   DLP_LOADER_ERROR_INIT_FAILED,
 } DlpLoaderError;
 
+/**
+ * dlp_error_quark:
+ *
+ * Returns: the GError domain DLP_ERROR
+ */
 DLP_API GQuark dlp_error_quark (void);
+
+/**
+ * dlp_loader_error_quark:
+ *
+ * Returns: the GError domain DLP_LOADER_ERROR
+ */
 DLP_API GQuark dlp_loader_error_quark (void);
 
 G_END_DECLS

@@ -21,19 +21,42 @@ typedef enum {
   DLP_LIMIT_GZIP_RATIO,       /* decompressed bytes per compressed byte */
   DLP_LIMIT_HTTP_BODY_BYTES,  /* bytes of an HTTP request or response body */
   DLP_LIMIT_MODEL_PARAMS,     /* parameters of one model */
-  DLP_LIMIT_YAML_BYTES,       /* scalar text of a YAML document, aliases expanded
-                               * (API level 2) */
+  DLP_LIMIT_YAML_BYTES,       /* scalar text of a YAML document, aliases expanded;
+                               * Since: API level 2 */
 } DlpLimit;
 
 #define DLP_N_LIMITS (DLP_LIMIT_YAML_BYTES + 1)
 
-/* The limit in force: the environment variable's value if it is set to a
- * positive integer (for the nesting depth, 2000 at most), else the
- * default. */
+/**
+ * dlp_limit_get:
+ * @limit: a limit
+ *
+ * Returns: the limit in force: its environment variable's value if that
+ *   is a positive integer (for the nesting depth, 2000 at most), else the
+ *   default
+ */
 DLP_API guint64 dlp_limit_get (DlpLimit limit);
-/* "DLPIPE_LIMIT_YAML_NODES" */
+
+/**
+ * dlp_limit_env_name:
+ * @limit: a limit
+ *
+ * Returns: (transfer none): the variable that sets it
+ *   ("DLPIPE_LIMIT_YAML_NODES"), "?" for a value outside DlpLimit
+ */
 DLP_API const char *dlp_limit_env_name (DlpLimit limit);
-/* Sets DLP_ERROR_LIMIT: "WHAT: MESSAGE (raise the limit with NAME)". */
+
+/**
+ * dlp_limit_set_error:
+ * @error: (nullable): return location for an error
+ * @limit: the limit that was hit
+ * @what: (transfer none): what was being read, to begin the message with
+ * @format: (transfer none): a printf() format for what was too big
+ * @...: its arguments
+ *
+ * Sets @error to DLP_ERROR_LIMIT, "WHAT: MESSAGE (raise the limit with
+ * NAME)".
+ */
 DLP_API void dlp_limit_set_error (GError **error, DlpLimit limit,
                                   const char *what, const char *format, ...)
   G_GNUC_PRINTF (4, 5);

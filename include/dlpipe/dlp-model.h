@@ -29,7 +29,8 @@ typedef struct {
 
 /**
  * DlpModelClass:
- * @build: (required) returns the architecture for @spec, configured by
+ * @build: (required) (transfer full): returns a new architecture for
+ *   @spec, configured by
  *   @settings (the model.TYPE subsection, an empty mapping when absent),
  *   as a Keras-style Sequential JSON tree:
  *   {"class_name": "Sequential", "config": {"name": ..., "layers": [...]}}

@@ -14,7 +14,8 @@ typedef struct {
 
 /**
  * DlpOptimizerClass:
- * @create: (required) an instance from the train.optimizer section
+ * @create: (required) (transfer full): an instance from the
+ *   train.optimizer section (@config is borrowed for the call)
  * @destroy: (required) frees an instance
  * @get_state_size: floats of state it keeps for @n_params parameters
  *   (Adam: 2 * @n_params); NULL means none

@@ -35,7 +35,7 @@ typedef enum {
  * @minimum: for numbers, the smallest accepted value (when @has_range)
  * @maximum: for numbers, the largest accepted value (when @has_range)
  * @has_range: whether @minimum and @maximum apply
- * @flags: DLP_PARAM_FLAG_* (API level 2; 0 in older plugins)
+ * @flags: DLP_PARAM_FLAG_*, 0 in older plugins. Since: API level 2
  *
  * Arrays of specs end with an entry whose @name is NULL. Every entry of an
  * array has the @struct_size of its first entry.
@@ -51,7 +51,7 @@ typedef struct {
   double minimum;
   double maximum;
   gboolean has_range;
-  guint32 flags;
+  guint32 flags;  /* Since: API level 2 */
 } DlpParamSpec;
 
 /* For a layer's settings, which architecture files carry as Keras writes
@@ -66,17 +66,24 @@ typedef struct {
  * DLP_PARAM_FLAG_NOT_KERAS: not a Keras 3 setting (dlpipe's own, or Keras
  *   2's); written back only when it differs from @default_value, so that
  *   Keras 3 loads the file. */
-#define DLP_PARAM_FLAG_KERAS_DEFAULT (1u << 0)
-#define DLP_PARAM_FLAG_NOT_KERAS (1u << 1)
+#define DLP_PARAM_FLAG_KERAS_DEFAULT (1u << 0)  /* Since: API level 2 */
+#define DLP_PARAM_FLAG_NOT_KERAS (1u << 1)      /* Since: API level 2 */
 
 /* The spec of a Keras setting dlpipe has only at Keras' default @value
- * (YAML text, "false" or "null"). */
+ * (YAML text, "false" or "null"). Since: API level 2 */
 #define DLP_PARAM_KERAS_DEFAULT(name, type, description, value) \
   { sizeof (DlpParamSpec), name, type, description, value, \
     .flags = DLP_PARAM_FLAG_KERAS_DEFAULT }
 
 #define DLP_PARAM_END { 0 }
 
+/**
+ * dlp_param_type_name:
+ * @type: a setting's type
+ *
+ * Returns: (transfer none): its name as `dlpipe inspect` shows it ("int",
+ *   "enum"), "?" for a value outside DlpParamType
+ */
 DLP_API const char *dlp_param_type_name (DlpParamType type);
 
 G_END_DECLS

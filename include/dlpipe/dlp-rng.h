@@ -15,19 +15,65 @@ typedef struct {
   guint64 s[4];
 } DlpRng;
 
+/**
+ * dlp_rng_init:
+ * @rng: the generator to seed
+ * @seed: the seed
+ */
 DLP_API void dlp_rng_init (DlpRng *rng, guint64 seed);
+
+/**
+ * dlp_rng_next:
+ * @rng: the generator
+ *
+ * Returns: the next 64 random bits
+ */
 DLP_API guint64 dlp_rng_next (DlpRng *rng);
-/* Uniform in [0, 1), 53 random bits. */
+
+/**
+ * dlp_rng_uniform:
+ * @rng: the generator
+ *
+ * Returns: a uniform number in [0, 1), of 53 random bits
+ */
 DLP_API double dlp_rng_uniform (DlpRng *rng);
-/* Standard normal. */
+
+/**
+ * dlp_rng_normal:
+ * @rng: the generator
+ *
+ * Returns: a standard normal number
+ */
 DLP_API double dlp_rng_normal (DlpRng *rng);
-/* Uniform integer in [0, @bound), without modulo bias; 0 if @bound is 0. */
+
+/**
+ * dlp_rng_below:
+ * @rng: the generator
+ * @bound: the end of the range
+ *
+ * Returns: a uniform integer in [0, @bound), without modulo bias; 0 if
+ *   @bound is 0
+ */
 DLP_API guint64 dlp_rng_below (DlpRng *rng, guint64 bound);
-/* Fisher-Yates shuffle of @n row indices. */
+
+/**
+ * dlp_rng_shuffle:
+ * @rng: the generator
+ * @values: (transfer none): @n values, shuffled in place
+ * @n: the number of values
+ *
+ * Fisher-Yates shuffle (of row indices, say).
+ */
 DLP_API void dlp_rng_shuffle (DlpRng *rng, gint64 *values, gsize n);
 
-/* A well-mixed 64-bit hash of two values: the seed of a sub-stream
- * (dlp_rng_mix (seed, layer_index)) or a counter-based draw. */
+/**
+ * dlp_rng_mix:
+ * @a: a value
+ * @b: another value
+ *
+ * Returns: a well-mixed 64-bit hash of both: the seed of a sub-stream
+ *   (dlp_rng_mix (seed, layer_index)) or a counter-based draw
+ */
 DLP_API guint64 dlp_rng_mix (guint64 a, guint64 b);
 
 G_END_DECLS

@@ -9,8 +9,9 @@ G_BEGIN_DECLS
 
 /**
  * DlpSourceClass:
- * @load: (required) reads the data described by @config (the
- *   data_ingestion section) into a new dataset. It records provenance
+ * @load: (required) (transfer full): reads the data described by @config
+ *   (the data_ingestion section; borrowed, as @context is) into a new
+ *   dataset. It records provenance
  *   (source, path or URL, size, sha256, rows) in the dataset's metadata.
  */
 typedef struct {

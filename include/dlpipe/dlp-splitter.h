@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * DlpSplitterClass:
  * @split: (required) divides @dataset as @config (the data_split section)
  *   says. Sets *@train_out and *@test_out, and *@val_out when a validation
- *   part is asked for (it stays NULL otherwise).
+ *   part is asked for (it stays NULL otherwise), each (transfer full).
  */
 typedef struct {
   gsize struct_size;

@@ -121,16 +121,18 @@ typedef struct {
 
 /**
  * DlpTrackerClass:
- * @create: (required) an instance from the tracking section of params.yaml
+ * @create: (required) (transfer full): an instance from the tracking
+ *   section of params.yaml
  *   (validated against @params); checks the settings without touching the
  *   network, so a wrong setting fails the stage before it starts
  * @destroy: (required) frees an instance
- * @get_settings: the instance's effective settings (environment overrides
- *   applied, secrets left out) as a JSON object valid against @params; the
- *   host saves it with spooled records so a later replay reaches the same
- *   server. NULL: the host saves the section as it was given.
- * @start_run: (required) starts the run, or continues @run->run_id, and
- *   returns the tracker's id of the run
+ * @get_settings: (transfer full) (nullable): the instance's effective
+ *   settings (environment overrides applied, secrets left out) as a new
+ *   JSON object valid against @params; the host saves it with spooled
+ *   records so a later replay reaches the same server. NULL: the host
+ *   saves the section as it was given.
+ * @start_run: (required) (transfer full): starts the run, or continues
+ *   @run->run_id, and returns the tracker's id of the run, a new string
  * @log_params: logs params (write-once values)
  * @log_metrics: appends points to metric histories
  * @set_tags: sets tags (the last value wins)
@@ -141,10 +143,11 @@ typedef struct {
  *   MLflow MLmodel file) as @artifact_path and records it as the run's model
  * @register_model: registers @artifact_path of the run as a new version of
  *   the model @model_name, points each of the NULL-terminated @aliases at
- *   it, and returns the version
+ *   it, and returns the version, a new string (transfer full)
  * @end_run: (required) marks the run ended with @status at @end_time_ms
  *
  * Optional callbacks may be NULL: the host then skips those records.
+ * Everything the host passes to a callback is borrowed for the call.
  */
 typedef struct {
   gsize struct_size;
@@ -185,7 +188,13 @@ typedef struct {
                        GError **error);
 } DlpTrackerClass;
 
-/* "FINISHED", "FAILED", "KILLED". */
+/**
+ * dlp_run_status_name:
+ * @status: a run's status
+ *
+ * Returns: (transfer none): MLflow's name of it: "FINISHED", "FAILED",
+ *   "KILLED"; "UNKNOWN" for a value outside DlpRunStatus
+ */
 static inline const char *
 dlp_run_status_name (DlpRunStatus status)
 {

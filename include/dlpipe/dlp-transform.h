@@ -13,13 +13,17 @@ G_BEGIN_DECLS
 
 /**
  * DlpTransformClass:
- * @create: (required) a step instance from its settings in params.yaml
+ * @create: (required) (transfer full): a step instance from its settings
+ *   in params.yaml (@config is borrowed for the call)
  * @destroy: (required) frees an instance
  * @fit: learns statistics (means, ranges, categories) from @dataset
- * @apply: (required) returns the transformed data as a new reference
- * @save_state: the fitted statistics as JSON, kept with the data and the
- *   model package so serving applies the same step to raw inputs
- * @load_state: restores statistics written by @save_state
+ * @apply: (required) (transfer full): returns the transformed data as a
+ *   new reference; @dataset is borrowed and not changed
+ * @save_state: (transfer full): the fitted statistics as new JSON, kept
+ *   with the data and the model package so serving applies the same step
+ *   to raw inputs
+ * @load_state: restores statistics written by @save_state; @state is
+ *   borrowed for the call
  */
 typedef struct {
   gsize struct_size;

@@ -9,8 +9,34 @@
 
 G_BEGIN_DECLS
 
+/**
+ * dlp_vec_exp:
+ * @y: (transfer none): room for @n results; may be @x
+ * @x: (transfer none): @n inputs
+ * @n: the number of values
+ *
+ * y = exp (x), elementwise.
+ */
 DLP_API void dlp_vec_exp (float *y, const float *x, gsize n);
+
+/**
+ * dlp_vec_sigmoid:
+ * @y: (transfer none): room for @n results; may be @x
+ * @x: (transfer none): @n inputs
+ * @n: the number of values
+ *
+ * y = 1 / (1 + exp (-x)), elementwise.
+ */
 DLP_API void dlp_vec_sigmoid (float *y, const float *x, gsize n);
+
+/**
+ * dlp_vec_tanh:
+ * @y: (transfer none): room for @n results; may be @x
+ * @x: (transfer none): @n inputs
+ * @n: the number of values
+ *
+ * y = tanh (x), elementwise.
+ */
 DLP_API void dlp_vec_tanh (float *y, const float *x, gsize n);
 
 G_END_DECLS

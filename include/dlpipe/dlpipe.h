@@ -1,4 +1,6 @@
-/* dlpipe.h: the dlpipe SDK. Plugins include this header only. */
+/* dlpipe.h: the dlpipe SDK as plugins see it. A plugin includes this
+ * header only; what only a host does (loading plugins, running graphs,
+ * setting threads) is in <dlpipe/dlpipe-host.h>. */
 #pragma once
 
 #include <dlpipe/dlp-version.h>
@@ -14,9 +16,7 @@
 #include <dlpipe/dlp-context.h>
 #include <dlpipe/dlp-plugin.h>
 #include <dlpipe/dlp-registry.h>
-#include <dlpipe/dlp-blas.h>
 #include <dlpipe/dlp-limits.h>
 #include <dlpipe/dlp-rng.h>
 #include <dlpipe/dlp-vecmath.h>
-#include <dlpipe/dlp-loss.h>
 #include <dlpipe/dlp-graph.h>

@@ -1,7 +1,7 @@
 /* config-private.h: the parsed document behind DlpConfig views. */
 #pragma once
 
-#include <dlpipe/dlp-config.h>
+#include <dlpipe/host/dlp-config.h>
 
 G_BEGIN_DECLS
 

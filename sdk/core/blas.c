@@ -1,6 +1,6 @@
 /* blas.c: what the SDK tells about OpenBLAS, and its one thread setting. */
 #include <cblas.h>
-#include <dlpipe/dlp-blas.h>
+#include <dlpipe/host/dlp-blas.h>
 
 const char *
 dlp_blas_get_core (void)

@@ -1,7 +1,7 @@
 /* context.c: DlpContext, the host services a plugin may use. */
 #include <dlpipe/dlp-error.h>
-#include <dlpipe/dlp-context.h>
-#include <dlpipe/dlp-registry.h>
+#include <dlpipe/host/dlp-context.h>
+#include <dlpipe/host/dlp-registry.h>
 
 struct _DlpContext {
   gatomicrefcount ref_count;

@@ -1,7 +1,7 @@
 /* kinds.h: the table of plugin kinds and their required callbacks. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

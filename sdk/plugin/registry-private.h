@@ -1,7 +1,7 @@
 /* registry-private.h: registry internals shared by registry.c and loader.c. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 G_BEGIN_DECLS
 

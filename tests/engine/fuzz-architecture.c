@@ -7,7 +7,7 @@
  * build tree the binary sits in (BUILD/tests/engine -> BUILD/plugins). */
 #include <stdlib.h>
 #include <string.h>
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 #include "../fuzz/fuzz.h"
 
 static DlpRegistry *

@@ -6,7 +6,7 @@
  *   torch-sample PLUGINS_DIR OUT_DIR */
 #include <stdio.h>
 #include <string.h>
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 #define ROWS 6
 

@@ -1,7 +1,7 @@
 /* fuzz-params.c: params.yaml parsing, getters and overrides on arbitrary
  * text. */
 #include <string.h>
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 #include "fuzz.h"
 
 static void

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "../unit/dlp-check.h"
-#include <dlpipe/dlp-graph.h>
+#include <dlpipe/host/dlp-graph.h>
 #include "train/trainer.h"
 
 static DlpRegistry *registry;

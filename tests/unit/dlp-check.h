@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 /* Builds main() around SUITE_FN(), which returns a Suite*. */
 #define DLP_CHECK_MAIN(suite_fn)                     \

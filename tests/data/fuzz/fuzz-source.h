@@ -2,7 +2,7 @@
  * target on files written from the fuzzer's input. */
 #pragma once
 
-#include <dlpipe/dlpipe.h>
+#include <dlpipe/dlpipe-host.h>
 
 /* The source @type of the plugin @desc, registered once in-process. */
 const DlpSourceClass *fuzz_source_class (const DlpPluginDesc *desc, const char *type);

@@ -1,4 +1,4 @@
-/* dlp-loss.h: the classification loss, softmax cross-entropy.
+/* host/dlp-loss.h: the classification loss, softmax cross-entropy.
  *
  * The softmax is fused with the cross-entropy: log-probabilities come
  * from logits minus their log-sum-exp, which neither overflows nor loses
@@ -29,23 +29,51 @@ typedef struct {
   gint64 n_rows;
 } DlpBatchStats;
 
-/* For @n_rows rows of @n_classes logits and their labels (each in
- * [0, n_classes)): adds the loss, weight and correct predictions (argmax
- * equal to the label) to @stats. If @grads is not NULL, writes the
- * gradient of the rows' summed loss times @grad_scale; @grad_scale is
- * 1 / the batch's weight sum for the gradient of the mean. @options may be
- * NULL. */
+/**
+ * dlp_softmax_cross_entropy:
+ * @logits: (transfer none): @n_rows rows of @n_classes logits
+ * @labels: (transfer none): @n_rows labels, each in [0, @n_classes)
+ * @n_rows: the number of rows
+ * @n_classes: the number of classes
+ * @options: (transfer none) (nullable): smoothing and class weights;
+ *   %NULL for neither
+ * @grads: (transfer none) (nullable): room for @n_rows rows of gradients
+ * @grad_scale: what the gradient of the rows' summed loss is multiplied
+ *   by: 1 / the batch's weight sum for the gradient of the mean
+ * @stats: (transfer none): sums to add the rows' loss, weight and correct
+ *   predictions (argmax equal to the label) to
+ *
+ * The loss of a batch's rows, and its gradient unless @grads is %NULL.
+ */
 DLP_API void dlp_softmax_cross_entropy (const float *logits,
                                         const gint32 *labels, gint64 n_rows,
                                         gint64 n_classes,
                                         const DlpLossOptions *options,
                                         float *grads, double grad_scale,
                                         DlpBatchStats *stats);
-/* The weight sum of a batch: sum of w[label], or the row count. */
+
+/**
+ * dlp_loss_weight_sum:
+ * @labels: (transfer none): @n_rows labels
+ * @n_rows: the number of rows
+ * @options: (transfer none) (nullable): the class weights, if any
+ *
+ * Returns: the weight sum of a batch: the sum of w[label], or the row
+ *   count without class weights
+ */
 DLP_API double dlp_loss_weight_sum (const gint32 *labels, gint64 n_rows,
                                     const DlpLossOptions *options);
 
-/* Softmax of each row of @n_cols values, in place, stable. */
+/**
+ * dlp_softmax_rows:
+ * @values: (transfer none): @n_rows rows of @n_cols values, replaced by
+ *   their softmax
+ * @n_rows: the number of rows
+ * @n_cols: the values of a row, 1 or more
+ *
+ * Softmax of each row, in place, stable (the row's maximum subtracted
+ * first).
+ */
 DLP_API void dlp_softmax_rows (float *values, gint64 n_rows, gint64 n_cols);
 
 G_END_DECLS
