@@ -212,8 +212,7 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
   if (section == NULL && error && *error)
     return FALSE;
   static const DlpParamSpec section_params[] = {
-    { sizeof (DlpParamSpec), "steps", DLP_PARAM_LIST,
-      "The transform steps, in order, each {TYPE: {settings}}", "[]" },
+    DLP_PARAM_LIST ("steps", "The transform steps, in order, each {TYPE: {settings}}", "[]"),
     DLP_PARAM_END
   };
   g_autoptr (GPtrArray) items = NULL;

@@ -10,11 +10,10 @@
 #include "../train/training-data.h"
 
 static const DlpParamSpec test_params[] = {
-  { sizeof (DlpParamSpec), "champion_accuracy", DLP_PARAM_DOUBLE,
-    "Test accuracy from which the registered version is also aliased 'champion' "
-    "(absent: only 'candidate')", .has_range = TRUE, .minimum = 0, .maximum = 1 },
-  { sizeof (DlpParamSpec), "batch_size", DLP_PARAM_INT, "Rows per evaluation batch", "256",
-    .has_range = TRUE, .minimum = 1, .maximum = 1e6 },
+  DLP_PARAM_DOUBLE ("champion_accuracy",
+                    "Test accuracy from which the registered version is also aliased 'champion' "
+                    "(absent: only 'candidate')", NULL, 0, 1),
+  DLP_PARAM_INT ("batch_size", "Rows per evaluation batch", "256", 1, 1e6),
   DLP_PARAM_END
 };
 

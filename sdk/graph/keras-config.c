@@ -8,12 +8,12 @@
 
 /* Keys any layer config may carry, beside its class's own. */
 static const DlpParamSpec layer_common[] = {
-  { sizeof (DlpParamSpec), "name", DLP_PARAM_STRING, "The layer's name" },
-  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_ANY, "float32, or a float32 DTypePolicy" },
-  { sizeof (DlpParamSpec), "autocast", DLP_PARAM_ANY, "Ignored" },
-  { sizeof (DlpParamSpec), "batch_input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
-  { sizeof (DlpParamSpec), "batch_shape", DLP_PARAM_ANY, "The input, on the first layer" },
-  { sizeof (DlpParamSpec), "input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
+  DLP_PARAM_STRING ("name", "The layer's name", NULL),
+  DLP_PARAM_ANY ("dtype", "float32, or a float32 DTypePolicy", NULL),
+  DLP_PARAM_ANY ("autocast", "Ignored", NULL),
+  DLP_PARAM_ANY ("batch_input_shape", "The input, on the first layer", NULL),
+  DLP_PARAM_ANY ("batch_shape", "The input, on the first layer", NULL),
+  DLP_PARAM_ANY ("input_shape", "The input, on the first layer", NULL),
   DLP_PARAM_KERAS_DEFAULT ("trainable", DLP_PARAM_BOOL, "Frozen layers", "true"),
   KERAS_NULL ("kernel_regularizer", "Regularizers"),
   KERAS_NULL ("bias_regularizer", "Regularizers"),

@@ -10,24 +10,24 @@
 #define DEFAULT_TIMEOUT "120"
 
 const DlpParamSpec dlp_mlflow_param_specs[] = {
-  { sizeof (DlpParamSpec), "tracking_uri", DLP_PARAM_STRING,
-    "The MLflow server, http:// or https:// (MLFLOW_TRACKING_URI overrides)",
-    "http://127.0.0.1:5000" },
-  { sizeof (DlpParamSpec), "experiment", DLP_PARAM_STRING,
-    "The experiment runs go to; created if missing (MLFLOW_EXPERIMENT_NAME overrides)",
-    "Default" },
-  { sizeof (DlpParamSpec), "max_retries", DLP_PARAM_INT,
-    "Retries of a failed request (MLFLOW_HTTP_REQUEST_MAX_RETRIES overrides)",
-    DEFAULT_MAX_RETRIES, FALSE, NULL, 0, 9, TRUE },
-  { sizeof (DlpParamSpec), "backoff_factor", DLP_PARAM_DOUBLE,
-    "Seconds before retry n: factor * 2^(n-1) (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR overrides)",
-    DEFAULT_BACKOFF_FACTOR, FALSE, NULL, 0, 119, TRUE },
-  { sizeof (DlpParamSpec), "backoff_jitter", DLP_PARAM_DOUBLE,
-    "Random seconds, up to this, added to each wait (MLFLOW_HTTP_REQUEST_BACKOFF_JITTER overrides)",
-    DEFAULT_BACKOFF_JITTER, FALSE, NULL, 0, 3600, TRUE },
-  { sizeof (DlpParamSpec), "timeout", DLP_PARAM_INT,
-    "Seconds one request may take (MLFLOW_HTTP_REQUEST_TIMEOUT overrides)",
-    DEFAULT_TIMEOUT, FALSE, NULL, 1, 86400, TRUE },
+  DLP_PARAM_STRING ("tracking_uri",
+                    "The MLflow server, http:// or https:// (MLFLOW_TRACKING_URI overrides)",
+                    "http://127.0.0.1:5000"),
+  DLP_PARAM_STRING ("experiment",
+                    "The experiment runs go to; created if missing (MLFLOW_EXPERIMENT_NAME "
+                    "overrides)", "Default"),
+  DLP_PARAM_INT ("max_retries",
+                 "Retries of a failed request (MLFLOW_HTTP_REQUEST_MAX_RETRIES overrides)",
+                 DEFAULT_MAX_RETRIES, 0, 9),
+  DLP_PARAM_DOUBLE ("backoff_factor",
+                    "Seconds before retry n: factor * 2^(n-1) (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR "
+                    "overrides)", DEFAULT_BACKOFF_FACTOR, 0, 119),
+  DLP_PARAM_DOUBLE ("backoff_jitter",
+                    "Random seconds, up to this, added to each wait "
+                    "(MLFLOW_HTTP_REQUEST_BACKOFF_JITTER overrides)",
+                    DEFAULT_BACKOFF_JITTER, 0, 3600),
+  DLP_PARAM_INT ("timeout", "Seconds one request may take (MLFLOW_HTTP_REQUEST_TIMEOUT overrides)",
+                 DEFAULT_TIMEOUT, 1, 86400),
   DLP_PARAM_END
 };
 

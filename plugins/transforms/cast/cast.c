@@ -9,10 +9,8 @@
 #include "step-util.h"
 
 static const DlpParamSpec cast_params[] = {
-  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_ENUM, "The element type to convert to",
-    "f32", FALSE, "f32|f64|i32|i64|u8" },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to convert (default: every numeric feature column)", NULL },
+  DLP_PARAM_ENUM ("dtype", "The element type to convert to", "f32", "f32|f64|i32|i64|u8"),
+  DLP_PARAM_LIST ("columns", "Columns to convert (default: every numeric feature column)", NULL),
   DLP_PARAM_END
 };
 

@@ -10,13 +10,12 @@
 #include "step-util.h"
 
 static const DlpParamSpec select_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "The feature columns to keep, in order", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The feature columns to keep, in order"),
   DLP_PARAM_END
 };
 
 static const DlpParamSpec drop_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST, "The columns to remove", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The columns to remove"),
   DLP_PARAM_END
 };
 

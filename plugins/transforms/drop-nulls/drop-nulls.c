@@ -9,8 +9,7 @@
 #include "step-util.h"
 
 static const DlpParamSpec drop_nulls_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to look at (default: every column)", NULL },
+  DLP_PARAM_LIST ("columns", "Columns to look at (default: every column)", NULL),
   DLP_PARAM_END
 };
 

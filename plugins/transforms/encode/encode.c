@@ -13,8 +13,8 @@
 #include "step-util.h"
 
 static const DlpParamSpec encode_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Categorical columns to encode (default: every categorical feature)", NULL },
+  DLP_PARAM_LIST ("columns", "Categorical columns to encode (default: every categorical feature)",
+                  NULL),
   DLP_PARAM_END
 };
 

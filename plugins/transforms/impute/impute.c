@@ -13,13 +13,13 @@
 #include "step-util.h"
 
 static const DlpParamSpec impute_params[] = {
-  { sizeof (DlpParamSpec), "strategy", DLP_PARAM_ENUM,
-    "How to compute the fill value", "mean", FALSE, "mean|median|most_frequent|constant" },
-  { sizeof (DlpParamSpec), "value", DLP_PARAM_ANY,
-    "The fill value of strategy constant (a number, or a category's text)", NULL },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to fill (default: the float features, and for most_frequent "
-    "and constant also the categorical features)", NULL },
+  DLP_PARAM_ENUM ("strategy", "How to compute the fill value",
+                  "mean", "mean|median|most_frequent|constant"),
+  DLP_PARAM_ANY ("value", "The fill value of strategy constant (a number, or a category's text)",
+                 NULL),
+  DLP_PARAM_LIST ("columns",
+                  "Columns to fill (default: the float features, and for most_frequent and "
+                  "constant also the categorical features)", NULL),
   DLP_PARAM_END
 };
 

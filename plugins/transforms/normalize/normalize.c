@@ -11,13 +11,12 @@
 #include "step-util.h"
 
 static const DlpParamSpec normalize_params[] = {
-  { sizeof (DlpParamSpec), "method", DLP_PARAM_ENUM,
-    "minmax: into [0, 1]; zscore: zero mean, unit variance; scale: times factor",
-    "minmax", FALSE, "minmax|zscore|scale" },
-  { sizeof (DlpParamSpec), "factor", DLP_PARAM_DOUBLE,
-    "The multiplier of method scale (1/255 for 8-bit pixels)", "0.00392156862745098" },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to scale (default: every numeric feature column)", NULL },
+  DLP_PARAM_ENUM ("method",
+                  "minmax: into [0, 1]; zscore: zero mean, unit variance; scale: times factor",
+                  "minmax", "minmax|zscore|scale"),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("factor", "The multiplier of method scale (1/255 for 8-bit pixels)",
+                              "0.00392156862745098"),
+  DLP_PARAM_LIST ("columns", "Columns to scale (default: every numeric feature column)", NULL),
   DLP_PARAM_END
 };
 
