@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include "../remove-tree.h"
 #include "record.h"
 #include "spool.h"
 
@@ -379,23 +380,6 @@ dlp_spool_file_set_n_done (DlpSpoolFile *f, guint n_done, GError **error)
   return TRUE;
 }
 
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr (GFileEnumerator) e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                             NULL, NULL);
-  while (e)
-    {
-      GFileInfo *info = NULL;
-      GFile *child = NULL;
-      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
-        break;
-      remove_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
 gboolean
 dlp_spool_file_remove (DlpSpoolFile *f, GError **error)
 {
@@ -404,8 +388,7 @@ dlp_spool_file_remove (DlpSpoolFile *f, GError **error)
   if (g_unlink (f->path) != 0)
     return io_error (error, errno, "remove", f->path);
   g_unlink (done);
-  g_autoptr (GFile) dir = g_file_new_for_path (files);
-  remove_tree (dir);
+  dlp_remove_tree (files);
   return TRUE;
 }
 

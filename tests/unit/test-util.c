@@ -1,7 +1,7 @@
 /* test-util.c: helpers shared by the unit tests. */
 #include <string.h>
-#include <glib/gstdio.h>
 #include "dlp-check.h"
+#include "remove-tree.h"
 
 char *
 dlp_tmpdir_new (void)
@@ -12,29 +12,11 @@ dlp_tmpdir_new (void)
   return dir;
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 void
 dlp_tmpdir_free (char *dir)
 {
   if (dir)
-    remove_tree (dir);
+    dlp_remove_tree (dir);
   g_free (dir);
 }
 
