@@ -28,10 +28,7 @@ setup (void)
 {
   for (guint i = 0; mlflow_vars[i]; i++)
     g_unsetenv (mlflow_vars[i]);
-  registry = dlp_registry_new ();
-  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-  ck_assert_ptr_nonnull (dirs[0]);
-  dlp_registry_load_dirs (registry, dirs, TRUE);
+  registry = dlp_test_registry_new ();
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
   ck_assert_ptr_nonnull (entry);
   klass = dlp_type_entry_get_class (entry);
