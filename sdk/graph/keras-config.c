@@ -353,3 +353,15 @@ dlp_architecture_add_layer (JsonNode *architecture, const char *class_name)
   json_object_unref (config);
   return config;
 }
+
+JsonObject *
+dlp_architecture_add_output (JsonNode *architecture, gint64 num_classes,
+                             const char *kernel_initializer)
+{
+  JsonObject *out = dlp_architecture_add_layer (architecture, "Dense");
+  json_object_set_int_member (out, "units", num_classes);
+  json_object_set_string_member (out, "activation", "softmax");
+  if (kernel_initializer)
+    json_object_set_string_member (out, "kernel_initializer", kernel_initializer);
+  return out;
+}

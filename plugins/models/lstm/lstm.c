@@ -71,9 +71,7 @@ lstm_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, 
     }
   if (dropout > 0)
     json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
-  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
-  json_object_set_int_member (out, "units", spec->num_classes);
-  json_object_set_string_member (out, "activation", "softmax");
+  dlp_architecture_add_output (arch, spec->num_classes, NULL);
   return g_steal_pointer (&arch);
 }
 

@@ -61,10 +61,7 @@ mlp_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       if (dropout > 0)
         json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
     }
-  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
-  json_object_set_int_member (out, "units", spec->num_classes);
-  json_object_set_string_member (out, "activation", "softmax");
-  json_object_set_string_member (out, "kernel_initializer", init);
+  dlp_architecture_add_output (arch, spec->num_classes, init);
   return g_steal_pointer (&arch);
 }
 
