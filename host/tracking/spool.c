@@ -293,7 +293,7 @@ read_records (DlpSpoolFile *f, GError **error)
         g_ptr_array_add (f->records, o);
     }
   if (f->header == NULL
-      || dlp_record_get_int (f->header, "dlpipe_spool") != DLP_SPOOL_FORMAT)
+      || dlp_json_get_int (f->header, "dlpipe_spool", 0) != DLP_SPOOL_FORMAT)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s:1: not a dlpipe spool file of format %d", f->path, DLP_SPOOL_FORMAT);

@@ -310,8 +310,7 @@ START_TEST (test_hostile_answers)
     }
   JsonObject *wide = json_object_new ();
   json_object_set_array_member (wide, "tags", tags);
-  JsonNode *wide_node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (wide_node, wide);
+  JsonNode *wide_node = dlp_json_node_new_object (wide);
   g_autofree char *wide_text = json_to_string (wide_node, TRUE);
   json_node_unref (wide_node);
   dlp_fake_server_add (server, 200, NULL, wide_text, -1, NULL);

@@ -134,9 +134,7 @@ cast_save_state (gpointer self)
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->fitted));
   if (c->label)
     json_object_set_string_member (o, "label", c->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean
@@ -149,10 +147,8 @@ cast_load_state (gpointer self, JsonNode *state, GError **error)
     return FALSE;
   g_strfreev (c->fitted);
   c->fitted = names;
-  JsonObject *so = json_node_get_object (state);
   g_free (c->label);
-  c->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  c->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
   return TRUE;
 }
 

@@ -143,9 +143,7 @@ columns_save_state (gpointer self)
   Columns *c = self;
   JsonObject *o = json_object_new ();
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->columns));
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean

@@ -171,9 +171,7 @@ step_strv_to_json (const char *const *strv)
   JsonArray *a = json_array_new ();
   for (guint i = 0; strv && strv[i]; i++)
     json_array_add_string_element (a, strv[i]);
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, a);
-  return node;
+  return dlp_json_node_new_array (a);
 }
 
 GStrv

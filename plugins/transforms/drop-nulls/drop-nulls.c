@@ -109,9 +109,7 @@ drop_nulls_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   if (d->columns)
     json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) d->columns));
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean

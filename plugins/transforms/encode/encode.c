@@ -158,9 +158,7 @@ encode_save_state (gpointer self)
   json_object_set_object_member (o, "categories", json_object_ref (e->categories));
   if (e->label)
     json_object_set_string_member (o, "label", e->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean
@@ -188,10 +186,8 @@ encode_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (e->categories);
   e->categories = json_object_ref (co);
-  JsonObject *so = json_node_get_object (state);
   g_free (e->label);
-  e->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  e->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
   return TRUE;
 }
 

@@ -326,9 +326,7 @@ impute_save_state (gpointer self)
   json_object_set_object_member (o, "values", json_object_ref (im->values));
   if (im->label)
     json_object_set_string_member (o, "label", im->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean
@@ -358,10 +356,8 @@ impute_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (im->values);
   im->values = json_object_ref (vo);
-  JsonObject *so = json_node_get_object (state);
   g_free (im->label);
-  im->label = json_object_has_member (so, "label")
-              ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  im->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
   return TRUE;
 }
 

@@ -188,9 +188,7 @@ normalize_save_state (gpointer self)
   json_object_set_object_member (o, "columns", json_object_ref (n->stats));
   if (n->label)
     json_object_set_string_member (o, "label", n->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 static gboolean
@@ -221,10 +219,8 @@ normalize_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (n->stats);
   n->stats = json_object_ref (co);
-  JsonObject *so = json_node_get_object (state);
   g_free (n->label);
-  n->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  n->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
   return TRUE;
 }
 
