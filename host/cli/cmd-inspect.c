@@ -124,11 +124,11 @@ dlp_cmd_inspect (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("TYPE");
-  g_option_context_set_summary (ctx, "Describes a plugin type: its kind, its plugin and the "
-                                     "settings it reads from params.yaml. A name used by "
-                                     "several kinds (lstm is a layer and a model) shows all.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Describes a plugin type: its kind, its plugin and the "
+                                      "settings it reads from params.yaml. A name used by "
+                                      "several kinds (lstm is a layer and a model) shows all.",
+                                      entries, TRUE, &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 2)

@@ -53,9 +53,7 @@ parse (DlpApp *app, const char *summary, SpoolOptions *o, gboolean with_json, in
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, summary);
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, (*argv)[0], argc, argv);
+  int status = dlp_cmd_parse_options (app, ctx, summary, entries, TRUE, argc, argv);
   if (status >= 0)
     return status;
   if (!with_json && o->json)

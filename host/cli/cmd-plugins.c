@@ -74,14 +74,12 @@ dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Lists every registered plugin type with its kind, "
-                                     "plugin, plugin version and description.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Lists every registered plugin type with its kind, "
+                                      "plugin, plugin version and description.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
 
   DlpRegistry *registry = dlp_app_get_registry (app);
   if (json)

@@ -70,14 +70,12 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Prints the versions of dlpipe, its plugin ABI and "
-                                     "its libraries, and the OpenBLAS kernels in use.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Prints the versions of dlpipe, its plugin ABI and "
+                                      "its libraries, and the OpenBLAS kernels in use.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (output && !components)
     return dlp_usage_error (argv[0], "--output goes with --components");
   if (components && json)
