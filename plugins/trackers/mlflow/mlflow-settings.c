@@ -294,20 +294,12 @@ dlp_mlflow_settings_new (DlpConfig *config, GError **error)
 JsonNode *
 dlp_mlflow_settings_to_json (const DlpMlflowSettings *s)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "tracking_uri");
-  json_builder_add_string_value (b, s->tracking_uri);
-  json_builder_set_member_name (b, "experiment");
-  json_builder_add_string_value (b, s->experiment);
-  json_builder_set_member_name (b, "max_retries");
-  json_builder_add_int_value (b, s->max_retries);
-  json_builder_set_member_name (b, "backoff_factor");
-  json_builder_add_double_value (b, s->backoff_factor);
-  json_builder_set_member_name (b, "backoff_jitter");
-  json_builder_add_double_value (b, s->backoff_jitter);
-  json_builder_set_member_name (b, "timeout");
-  json_builder_add_int_value (b, s->timeout_s);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "tracking_uri", s->tracking_uri);
+  json_object_set_string_member (o, "experiment", s->experiment);
+  json_object_set_int_member (o, "max_retries", s->max_retries);
+  json_object_set_double_member (o, "backoff_factor", s->backoff_factor);
+  json_object_set_double_member (o, "backoff_jitter", s->backoff_jitter);
+  json_object_set_int_member (o, "timeout", s->timeout_s);
+  return dlp_json_node_new_object (o);
 }
