@@ -132,9 +132,7 @@ cast_save_state (gpointer self)
   Cast *c = self;
   JsonObject *o = json_object_new ();
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->fitted));
-  if (c->label)
-    json_object_set_string_member (o, "label", c->label);
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, c->label);
 }
 
 static gboolean
@@ -148,7 +146,7 @@ cast_load_state (gpointer self, JsonNode *state, GError **error)
   g_strfreev (c->fitted);
   c->fitted = names;
   g_free (c->label);
-  c->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
+  c->label = step_state_get_label (state);
   return TRUE;
 }
 

@@ -143,7 +143,7 @@ columns_save_state (gpointer self)
   Columns *c = self;
   JsonObject *o = json_object_new ();
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->columns));
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, NULL);
 }
 
 static gboolean

@@ -209,3 +209,17 @@ step_state_member (JsonNode *state, const char *key, const char *step,
                  "%s: saved state lacks '%s'", step, key);
   return member;
 }
+
+JsonNode *
+step_state_to_json (JsonObject *state, const char *label)
+{
+  if (label)
+    json_object_set_string_member (state, "label", label);
+  return dlp_json_node_new_object (state);
+}
+
+char *
+step_state_get_label (JsonNode *state)
+{
+  return g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
+}

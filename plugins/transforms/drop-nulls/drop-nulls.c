@@ -109,7 +109,7 @@ drop_nulls_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   if (d->columns)
     json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) d->columns));
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, NULL);
 }
 
 static gboolean

@@ -156,9 +156,7 @@ encode_save_state (gpointer self)
   Encode *e = self;
   JsonObject *o = json_object_new ();
   json_object_set_object_member (o, "categories", json_object_ref (e->categories));
-  if (e->label)
-    json_object_set_string_member (o, "label", e->label);
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, e->label);
 }
 
 static gboolean
@@ -187,7 +185,7 @@ encode_load_state (gpointer self, JsonNode *state, GError **error)
   json_object_unref (e->categories);
   e->categories = json_object_ref (co);
   g_free (e->label);
-  e->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
+  e->label = step_state_get_label (state);
   return TRUE;
 }
 

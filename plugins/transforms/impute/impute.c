@@ -324,9 +324,7 @@ impute_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "strategy", strategy_names[im->strategy]);
   json_object_set_object_member (o, "values", json_object_ref (im->values));
-  if (im->label)
-    json_object_set_string_member (o, "label", im->label);
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, im->label);
 }
 
 static gboolean
@@ -357,7 +355,7 @@ impute_load_state (gpointer self, JsonNode *state, GError **error)
   json_object_unref (im->values);
   im->values = json_object_ref (vo);
   g_free (im->label);
-  im->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
+  im->label = step_state_get_label (state);
   return TRUE;
 }
 

@@ -186,9 +186,7 @@ normalize_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "method", method_names[n->method]);
   json_object_set_object_member (o, "columns", json_object_ref (n->stats));
-  if (n->label)
-    json_object_set_string_member (o, "label", n->label);
-  return dlp_json_node_new_object (o);
+  return step_state_to_json (o, n->label);
 }
 
 static gboolean
@@ -220,7 +218,7 @@ normalize_load_state (gpointer self, JsonNode *state, GError **error)
   json_object_unref (n->stats);
   n->stats = json_object_ref (co);
   g_free (n->label);
-  n->label = g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
+  n->label = step_state_get_label (state);
   return TRUE;
 }
 
