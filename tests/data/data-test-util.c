@@ -16,24 +16,32 @@ data_test_config (const char *yaml)
   return config;
 }
 
-static const DlpTypeEntry *
-entry_of (DlpKind kind, const char *type)
+/* Settings @yaml for @type of @kind, checked against its schema as the
+ * stages check them; NULL with @error when refused. *klass_out gets the
+ * type's class. */
+static DlpConfig *
+checked_settings (DlpKind kind, const char *type, const char *yaml, gconstpointer *klass_out,
+                  GError **error)
 {
-  g_autoptr (GError) error = NULL;
-  const DlpTypeEntry *entry = dlp_registry_get_entry (dlp_test_registry (), kind, type, &error);
-  dlp_assert_no_error (error);
-  return entry;
+  g_autoptr (GError) local = NULL;
+  const DlpTypeEntry *entry = dlp_registry_get_entry (dlp_test_registry (), kind, type, &local);
+  dlp_assert_no_error (local);
+  g_autoptr (DlpConfig) config = data_test_config (yaml);
+  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+    return NULL;
+  *klass_out = dlp_type_entry_get_class (entry);
+  return g_steal_pointer (&config);
 }
 
 DlpDataset *
 data_test_load (const char *type, const char *yaml, GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_SOURCE, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+  const DlpSourceClass *klass = NULL;
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SOURCE, type, yaml,
+                                                   (gconstpointer *) &klass, error);
+  if (config == NULL)
     return NULL;
   g_autoptr (DlpContext) context = data_test_context ();
-  const DlpSourceClass *klass = dlp_type_entry_get_class (entry);
   return klass->load (config, context, error);
 }
 
@@ -41,12 +49,9 @@ static gpointer
 create_step (const char *type, const char *yaml, const DlpTransformClass **klass_out,
              GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_TRANSFORM, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
-    return NULL;
-  *klass_out = dlp_type_entry_get_class (entry);
-  return (*klass_out)->create (config, error);
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_TRANSFORM, type, yaml,
+                                                   (gconstpointer *) klass_out, error);
+  return config ? (*klass_out)->create (config, error) : NULL;
 }
 
 DlpDataset *
@@ -88,12 +93,12 @@ data_test_split (const char *type, const char *yaml, DlpDataset *ds,
                  DlpDataset **train, DlpDataset **test, DlpDataset **val,
                  GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_SPLITTER, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+  const DlpSplitterClass *klass = NULL;
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SPLITTER, type, yaml,
+                                                   (gconstpointer *) &klass, error);
+  if (config == NULL)
     return FALSE;
   g_autoptr (DlpContext) context = data_test_context ();
-  const DlpSplitterClass *klass = dlp_type_entry_get_class (entry);
   return klass->split (config, ds, context, train, test, val, error);
 }
 
