@@ -23,16 +23,14 @@ dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Writes dvc.yaml for the pipeline of the params file: "
-                                     "each stage's command, the files and params sections it "
-                                     "reads, and its outputs, metrics and plots, as the stages "
-                                     "declare them.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Writes dvc.yaml for the pipeline of the params file: "
+                                      "each stage's command, the files and params sections it "
+                                      "reads, and its outputs, metrics and plots, as the stages "
+                                      "declare them.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (check && output == NULL)
     return dlp_usage_error (argv[0], "--check needs --output");
 

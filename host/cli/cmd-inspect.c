@@ -48,68 +48,49 @@ print_entry (const DlpTypeEntry *t)
 }
 
 static JsonNode *
+param_to_json (const DlpParamSpec *s)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "name", s->name);
+  json_object_set_string_member (o, "type", dlp_param_type_name (s->type));
+  json_object_set_boolean_member (o, "required", s->required);
+  if (s->flags & DLP_PARAM_FLAG_KERAS_DEFAULT)
+    json_object_set_boolean_member (o, "keras_default_only", TRUE);
+  if (s->default_value)
+    json_object_set_string_member (o, "default", s->default_value);
+  if (s->choices)
+    {
+      JsonArray *choices = json_array_new ();
+      g_auto (GStrv) names = g_strsplit (s->choices, "|", -1);
+      for (guint i = 0; names[i]; i++)
+        json_array_add_string_element (choices, names[i]);
+      json_object_set_array_member (o, "choices", choices);
+    }
+  if (s->has_range)
+    {
+      json_object_set_double_member (o, "minimum", s->minimum);
+      json_object_set_double_member (o, "maximum", s->maximum);
+    }
+  if (s->description)
+    json_object_set_string_member (o, "description", s->description);
+  return dlp_json_node_new_object (o);
+}
+
+static JsonNode *
 entry_to_json (const DlpTypeEntry *t)
 {
   const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, dlp_type_entry_get_name (t));
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, dlp_kind_name (dlp_type_entry_get_kind (t)));
-  json_builder_set_member_name (b, "description");
-  json_builder_add_string_value (b, dlp_type_entry_get_description (t));
-  json_builder_set_member_name (b, "plugin");
-  json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
-  json_builder_set_member_name (b, "plugin_version");
-  json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
-  json_builder_set_member_name (b, "settings");
-  json_builder_begin_array (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "name", dlp_type_entry_get_name (t));
+  json_object_set_string_member (o, "kind", dlp_kind_name (dlp_type_entry_get_kind (t)));
+  json_object_set_string_member (o, "description", dlp_type_entry_get_description (t));
+  json_object_set_string_member (o, "plugin", dlp_plugin_info_get_name (p));
+  json_object_set_string_member (o, "plugin_version", dlp_plugin_info_get_version (p));
+  JsonArray *settings = json_array_new ();
   for (const DlpParamSpec *s = dlp_type_entry_get_params (t); s->name; s++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, s->name);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, dlp_param_type_name (s->type));
-      json_builder_set_member_name (b, "required");
-      json_builder_add_boolean_value (b, s->required);
-      if (s->flags & DLP_PARAM_FLAG_KERAS_DEFAULT)
-        {
-          json_builder_set_member_name (b, "keras_default_only");
-          json_builder_add_boolean_value (b, TRUE);
-        }
-      if (s->default_value)
-        {
-          json_builder_set_member_name (b, "default");
-          json_builder_add_string_value (b, s->default_value);
-        }
-      if (s->choices)
-        {
-          json_builder_set_member_name (b, "choices");
-          json_builder_begin_array (b);
-          g_auto (GStrv) choices = g_strsplit (s->choices, "|", -1);
-          for (guint i = 0; choices[i]; i++)
-            json_builder_add_string_value (b, choices[i]);
-          json_builder_end_array (b);
-        }
-      if (s->has_range)
-        {
-          json_builder_set_member_name (b, "minimum");
-          json_builder_add_double_value (b, s->minimum);
-          json_builder_set_member_name (b, "maximum");
-          json_builder_add_double_value (b, s->maximum);
-        }
-      if (s->description)
-        {
-          json_builder_set_member_name (b, "description");
-          json_builder_add_string_value (b, s->description);
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    json_array_add_element (settings, param_to_json (s));
+  json_object_set_array_member (o, "settings", settings);
+  return dlp_json_node_new_object (o);
 }
 
 int
@@ -124,11 +105,11 @@ dlp_cmd_inspect (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("TYPE");
-  g_option_context_set_summary (ctx, "Describes a plugin type: its kind, its plugin and the "
-                                     "settings it reads from params.yaml. A name used by "
-                                     "several kinds (lstm is a layer and a model) shows all.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Describes a plugin type: its kind, its plugin and the "
+                                      "settings it reads from params.yaml. A name used by "
+                                      "several kinds (lstm is a layer and a model) shows all.",
+                                      entries, TRUE, &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 2)

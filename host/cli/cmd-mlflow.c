@@ -53,9 +53,7 @@ parse (DlpApp *app, const char *summary, SpoolOptions *o, gboolean with_json, in
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, summary);
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, (*argv)[0], argc, argv);
+  int status = dlp_cmd_parse_options (app, ctx, summary, entries, TRUE, argc, argv);
   if (status >= 0)
     return status;
   if (!with_json && o->json)
@@ -146,12 +144,9 @@ cmd_status (DlpApp *app, int argc, char **argv)
     }
   g_autofree char *rejected_path = g_build_filename (dir, DLP_SPOOL_REJECTED, NULL);
   guint n_rejected = count_lines (rejected_path);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "spool");
-  json_builder_add_string_value (b, dir);
-  json_builder_set_member_name (b, "files");
-  json_builder_begin_array (b);
+  JsonObject *report = json_object_new ();
+  json_object_set_string_member (report, "spool", dir);
+  JsonArray *files = json_array_new ();
   guint total = 0;
   if (!o.json)
     printf ("spool %s\n", dir);
@@ -170,30 +165,21 @@ cmd_status (DlpApp *app, int argc, char **argv)
       total += pending;
       if (!o.json)
         printf ("  %s  %-14s %-8s %5u records  %s\n", name, stage, tracker, pending, state);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "file");
-      json_builder_add_string_value (b, name);
-      json_builder_set_member_name (b, "stage");
-      json_builder_add_string_value (b, stage);
-      json_builder_set_member_name (b, "tracker");
-      json_builder_add_string_value (b, tracker);
-      json_builder_set_member_name (b, "pending");
-      json_builder_add_int_value (b, pending);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, busy ? "in use" : local ? "unreadable" : "waiting");
-      json_builder_end_object (b);
+      JsonObject *file = json_object_new ();
+      json_object_set_string_member (file, "file", name);
+      json_object_set_string_member (file, "stage", stage);
+      json_object_set_string_member (file, "tracker", tracker);
+      json_object_set_int_member (file, "pending", pending);
+      json_object_set_string_member (file, "state",
+                                     busy ? "in use" : local ? "unreadable" : "waiting");
+      json_array_add_object_element (files, file);
     }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "pending");
-  json_builder_add_int_value (b, total);
-  json_builder_set_member_name (b, "rejected");
-  json_builder_add_int_value (b, n_rejected);
-  json_builder_end_object (b);
+  json_object_set_array_member (report, "files", files);
+  json_object_set_int_member (report, "pending", total);
+  json_object_set_int_member (report, "rejected", n_rejected);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (report);
   if (o.json)
-    {
-      g_autoptr (JsonNode) root = json_builder_get_root (b);
-      dlp_print_json (root);
-    }
+    dlp_print_json (root);
   else
     printf ("%u records wait for 'dlpipe mlflow sync'; %u were refused (%s)\n", total,
             n_rejected, rejected_path);

@@ -4,65 +4,54 @@
 #include "commands.h"
 
 static JsonNode *
+type_to_json (const DlpTypeEntry *t)
+{
+  const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "kind", dlp_kind_name (dlp_type_entry_get_kind (t)));
+  json_object_set_string_member (o, "name", dlp_type_entry_get_name (t));
+  json_object_set_string_member (o, "plugin", dlp_plugin_info_get_name (p));
+  json_object_set_string_member (o, "plugin_version", dlp_plugin_info_get_version (p));
+  json_object_set_string_member (o, "description", dlp_type_entry_get_description (t));
+  return dlp_json_node_new_object (o);
+}
+
+static JsonNode *
+plugin_to_json (const DlpPluginInfo *p)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "name", dlp_plugin_info_get_name (p));
+  json_object_set_string_member (o, "version", dlp_plugin_info_get_version (p));
+  json_object_set_string_member (o, "license", dlp_plugin_info_get_license (p));
+  json_object_set_string_member (o, "description", dlp_plugin_info_get_description (p));
+  json_object_set_string_member (o, "file", dlp_plugin_info_get_filename (p));
+  json_object_set_int_member (o, "api_level", dlp_plugin_info_get_api_level (p));
+  return dlp_json_node_new_object (o);
+}
+
+static JsonNode *
 plugins_to_json (DlpRegistry *registry)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
+  JsonObject *o = json_object_new ();
+  JsonArray *types = json_array_new ();
+  g_autoptr (GPtrArray) entries = dlp_registry_list_types (registry, -1);
+  for (guint i = 0; i < entries->len; i++)
+    json_array_add_element (types, type_to_json (g_ptr_array_index (entries, i)));
+  json_object_set_array_member (o, "types", types);
 
-  json_builder_set_member_name (b, "types");
-  json_builder_begin_array (b);
-  g_autoptr (GPtrArray) types = dlp_registry_list_types (registry, -1);
-  for (guint i = 0; i < types->len; i++)
-    {
-      const DlpTypeEntry *t = g_ptr_array_index (types, i);
-      const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "kind");
-      json_builder_add_string_value (b, dlp_kind_name (dlp_type_entry_get_kind (t)));
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, dlp_type_entry_get_name (t));
-      json_builder_set_member_name (b, "plugin");
-      json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
-      json_builder_set_member_name (b, "plugin_version");
-      json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
-      json_builder_set_member_name (b, "description");
-      json_builder_add_string_value (b, dlp_type_entry_get_description (t));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  JsonArray *plugins = json_array_new ();
+  g_autoptr (GPtrArray) infos = dlp_registry_list_plugins (registry);
+  for (guint i = 0; i < infos->len; i++)
+    json_array_add_element (plugins, plugin_to_json (g_ptr_array_index (infos, i)));
+  json_object_set_array_member (o, "plugins", plugins);
 
-  json_builder_set_member_name (b, "plugins");
-  json_builder_begin_array (b);
-  g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (registry);
-  for (guint i = 0; i < plugins->len; i++)
-    {
-      const DlpPluginInfo *p = g_ptr_array_index (plugins, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, dlp_plugin_info_get_name (p));
-      json_builder_set_member_name (b, "version");
-      json_builder_add_string_value (b, dlp_plugin_info_get_version (p));
-      json_builder_set_member_name (b, "license");
-      json_builder_add_string_value (b, dlp_plugin_info_get_license (p));
-      json_builder_set_member_name (b, "description");
-      json_builder_add_string_value (b, dlp_plugin_info_get_description (p));
-      json_builder_set_member_name (b, "file");
-      json_builder_add_string_value (b, dlp_plugin_info_get_filename (p));
-      json_builder_set_member_name (b, "api_level");
-      json_builder_add_int_value (b, dlp_plugin_info_get_api_level (p));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "refused");
-  json_builder_begin_array (b);
+  JsonArray *refused = json_array_new ();
   GPtrArray *failures = dlp_registry_get_failures (registry);
   for (guint i = 0; i < failures->len; i++)
-    json_builder_add_string_value (b, ((GError *) g_ptr_array_index (failures, i))->message);
-  json_builder_end_array (b);
-
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    json_array_add_string_element (refused,
+                                   ((GError *) g_ptr_array_index (failures, i))->message);
+  json_object_set_array_member (o, "refused", refused);
+  return dlp_json_node_new_object (o);
 }
 
 int
@@ -74,14 +63,12 @@ dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Lists every registered plugin type with its kind, "
-                                     "plugin, plugin version and description.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Lists every registered plugin type with its kind, "
+                                      "plugin, plugin version and description.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
 
   DlpRegistry *registry = dlp_app_get_registry (app);
   if (json)

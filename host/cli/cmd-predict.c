@@ -149,15 +149,13 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Scores the rows of a file with a model package (what "
-                                     "model_test writes to models/final): the predicted "
-                                     "class of each row and the probability of every class.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Scores the rows of a file with a model package (what "
+                                      "model_test writes to models/final): the predicted "
+                                      "class of each row and the probability of every class.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (o.input == NULL)
     return dlp_usage_error (argv[0], "--input is required");
   if (o.batch_rows < 1)

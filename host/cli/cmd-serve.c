@@ -88,17 +88,15 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Serves a model package over HTTP with MLflow's scoring "
-                                     "protocol: GET /ping, /health, /version; POST "
-                                     "/invocations with JSON (dataframe_split, "
-                                     "dataframe_records, instances, inputs) or CSV. SIGTERM "
-                                     "answers the requests in flight, then exits.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Serves a model package over HTTP with MLflow's scoring "
+                                      "protocol: GET /ping, /health, /version; POST "
+                                      "/invocations with JSON (dataframe_split, "
+                                      "dataframe_records, instances, inputs) or CSV. SIGTERM "
+                                      "answers the requests in flight, then exits.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (o.port < 0 || o.port > 65535)
     return dlp_usage_error (argv[0], "--port: expected 0 to 65535, got %d", o.port);
   if (o.workers < 0 || o.workers > 1024)

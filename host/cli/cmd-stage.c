@@ -48,9 +48,8 @@ dlp_cmd_stage (DlpApp *app, int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME");
   g_autofree char *names = dlp_stages_list_names ();
   g_autofree char *summary = g_strdup_printf ("Runs one pipeline stage. Stages: %s.", names);
-  g_option_context_set_summary (ctx, summary);
   add_params_options (ctx, &opts);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx, summary, NULL, TRUE, &argc, &argv);
   if (status >= 0)
     return status;
   if (argc != 2)
@@ -84,16 +83,14 @@ dlp_cmd_run (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Runs the pipeline's stages in one process, in dependency "
-                                     "order, starting independent stages (model_builder and "
-                                     "the data stages) at the same time.");
   add_params_options (ctx, &opts);
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Runs the pipeline's stages in one process, in dependency "
+                                      "order, starting independent stages (model_builder and "
+                                      "the data stages) at the same time.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (jobs < 1)
     return dlp_usage_error (argv[0], "--jobs must be at least 1");
   for (guint i = 0; only && only[i]; i++)
@@ -124,13 +121,11 @@ dlp_cmd_dag (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Prints the pipeline's stages and the stages each one needs.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Prints the pipeline's stages and the stages each one needs.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
 
   guint n;
   const DlpStageInfo *stages = dlp_stages_get_all (&n);

@@ -70,14 +70,12 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, "Prints the versions of dlpipe, its plugin ABI and "
-                                     "its libraries, and the OpenBLAS kernels in use.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  int status = dlp_parse_command_options (app, ctx, argv[0], &argc, &argv);
+  int status = dlp_cmd_parse_options (app, ctx,
+                                      "Prints the versions of dlpipe, its plugin ABI and "
+                                      "its libraries, and the OpenBLAS kernels in use.",
+                                      entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
-  if (argc != 1)
-    return dlp_usage_error (argv[0], "unexpected argument '%s'", argv[1]);
   if (output && !components)
     return dlp_usage_error (argv[0], "--output goes with --components");
   if (components && json)
@@ -90,28 +88,17 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
   if (json)
     {
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "dlpipe");
-      json_builder_add_string_value (b, DLP_VERSION);
-      json_builder_set_member_name (b, "abi_version");
-      json_builder_add_int_value (b, DLP_ABI_VERSION);
-      json_builder_set_member_name (b, "api_level");
-      json_builder_add_int_value (b, DLP_API_LEVEL);
-      json_builder_set_member_name (b, "build_signature");
-      json_builder_add_string_value (b, DLP_BUILD_SIGNATURE);
-      json_builder_set_member_name (b, "glib");
-      json_builder_add_string_value (b, glib);
-      json_builder_set_member_name (b, "json_glib");
-      json_builder_add_string_value (b, JSON_VERSION_S);
-      json_builder_set_member_name (b, "openblas_core");
-      json_builder_add_string_value (b, dlp_blas_get_core ());
-      json_builder_set_member_name (b, "openblas_threads");
-      json_builder_add_int_value (b, dlp_blas_get_n_threads ());
-      json_builder_set_member_name (b, "openblas_config");
-      json_builder_add_string_value (b, dlp_blas_get_config ());
-      json_builder_end_object (b);
-      g_autoptr (JsonNode) node = json_builder_get_root (b);
+      JsonObject *o = json_object_new ();
+      json_object_set_string_member (o, "dlpipe", DLP_VERSION);
+      json_object_set_int_member (o, "abi_version", DLP_ABI_VERSION);
+      json_object_set_int_member (o, "api_level", DLP_API_LEVEL);
+      json_object_set_string_member (o, "build_signature", DLP_BUILD_SIGNATURE);
+      json_object_set_string_member (o, "glib", glib);
+      json_object_set_string_member (o, "json_glib", JSON_VERSION_S);
+      json_object_set_string_member (o, "openblas_core", dlp_blas_get_core ());
+      json_object_set_int_member (o, "openblas_threads", dlp_blas_get_n_threads ());
+      json_object_set_string_member (o, "openblas_config", dlp_blas_get_config ());
+      g_autoptr (JsonNode) node = dlp_json_node_new_object (o);
       dlp_print_json (node);
       return DLP_EXIT_OK;
     }

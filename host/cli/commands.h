@@ -25,6 +25,14 @@ int dlp_cmd_predict (DlpApp *app, int argc, char **argv);
 int dlp_cmd_serve (DlpApp *app, int argc, char **argv);
 #endif
 
+/* Parses a command's options: @entries (NULL-ended; may be NULL) after
+ * any already in @ctx, then the global ones; --help shows @summary. With
+ * @operands FALSE, an argument left is a usage error. Returns -1 to go on,
+ * or the exit status to return now. */
+int dlp_cmd_parse_options (DlpApp *app, GOptionContext *ctx, const char *summary,
+                           const GOptionEntry *entries, gboolean operands, int *argc,
+                           char ***argv);
+
 /* Prints JSON to stdout, pretty and newline-terminated. */
 void dlp_print_json (JsonNode *node);
 

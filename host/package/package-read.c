@@ -8,24 +8,22 @@
 #include "package.h"
 
 static const DlpParamSpec manifest_params[] = {
-  { sizeof (DlpParamSpec), "format", DLP_PARAM_STRING, "The package format", NULL, TRUE },
-  { sizeof (DlpParamSpec), "dlpipe_version", DLP_PARAM_STRING, "The dlpipe that wrote it" },
-  { sizeof (DlpParamSpec), "architecture", DLP_PARAM_STRING, "The architecture file",
-    "model.json" },
-  { sizeof (DlpParamSpec), "weights", DLP_PARAM_STRING, "The weights file",
-    "weights.safetensors" },
-  { sizeof (DlpParamSpec), "inputs", DLP_PARAM_LIST, "The raw input columns", NULL, TRUE },
-  { sizeof (DlpParamSpec), "preprocessing", DLP_PARAM_LIST, "The transform steps", "[]" },
-  { sizeof (DlpParamSpec), "classes", DLP_PARAM_LIST, "The class names", NULL, TRUE },
-  { sizeof (DlpParamSpec), "test_metrics", DLP_PARAM_ANY, "What model_test measured" },
+  DLP_PARAM_REQUIRED ("format", DLP_PARAM_STRING, "The package format"),
+  DLP_PARAM_STRING ("dlpipe_version", "The dlpipe that wrote it", NULL),
+  DLP_PARAM_STRING ("architecture", "The architecture file", "model.json"),
+  DLP_PARAM_STRING ("weights", "The weights file", "weights.safetensors"),
+  DLP_PARAM_REQUIRED ("inputs", DLP_PARAM_LIST, "The raw input columns"),
+  DLP_PARAM_LIST ("preprocessing", "The transform steps", "[]"),
+  DLP_PARAM_REQUIRED ("classes", DLP_PARAM_LIST, "The class names"),
+  DLP_PARAM_ANY ("test_metrics", "What model_test measured", NULL),
   DLP_PARAM_END
 };
 
 static const DlpParamSpec input_params[] = {
-  { sizeof (DlpParamSpec), "name", DLP_PARAM_STRING, "The column", NULL, TRUE },
-  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_STRING, "The element type", NULL, TRUE },
-  { sizeof (DlpParamSpec), "shape", DLP_PARAM_LIST, "The shape of one row", "[]" },
-  { sizeof (DlpParamSpec), "categories", DLP_PARAM_LIST, "The categories, if categorical" },
+  DLP_PARAM_REQUIRED ("name", DLP_PARAM_STRING, "The column"),
+  DLP_PARAM_REQUIRED ("dtype", DLP_PARAM_STRING, "The element type"),
+  DLP_PARAM_LIST ("shape", "The shape of one row", "[]"),
+  DLP_PARAM_LIST ("categories", "The categories, if categorical", NULL),
   DLP_PARAM_END
 };
 

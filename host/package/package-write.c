@@ -38,8 +38,7 @@ signature_inputs (JsonArray *inputs)
                                             dims->len, (const gint64 *) dims->data);
         }
     }
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
+  JsonArray *columns = json_array_new ();
   for (guint i = 0; i < n; i++)
     {
       JsonObject *c = json_array_get_object_element (inputs, i);
@@ -49,17 +48,13 @@ signature_inputs (JsonArray *inputs)
                          : !strcmp (dtype, "F32") ? "float"
                          : !strcmp (dtype, "I64") ? "long"
                          : !strcmp (dtype, "BOOL") ? "boolean" : "integer";
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, json_object_get_string_member (c, "name"));
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, type);
-      json_builder_set_member_name (b, "required");
-      json_builder_add_boolean_value (b, TRUE);
-      json_builder_end_object (b);
+      JsonObject *column = json_object_new ();
+      json_object_set_string_member (column, "name", json_object_get_string_member (c, "name"));
+      json_object_set_string_member (column, "type", type);
+      json_object_set_boolean_member (column, "required", TRUE);
+      json_array_add_object_element (columns, column);
     }
-  json_builder_end_array (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonNode) root = dlp_json_node_new_array (columns);
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);
@@ -98,33 +93,22 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
 
   JsonObject *meta = dlp_dataset_get_metadata (test_data);
   g_autoptr (JsonArray) inputs = package_inputs (graph, meta);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, DLP_PACKAGE_FORMAT);
-  json_builder_set_member_name (b, "dlpipe_version");
-  json_builder_add_string_value (b, DLP_VERSION);
-  json_builder_set_member_name (b, "architecture");
-  json_builder_add_string_value (b, "model.json");
-  json_builder_set_member_name (b, "weights");
-  json_builder_add_string_value (b, "weights.safetensors");
-  json_builder_set_member_name (b, "inputs");
-  json_builder_add_value (b, json_node_init_array (json_node_alloc (), inputs));
-  json_builder_set_member_name (b, "preprocessing");
+  JsonObject *m = json_object_new ();
+  json_object_set_string_member (m, "format", DLP_PACKAGE_FORMAT);
+  json_object_set_string_member (m, "dlpipe_version", DLP_VERSION);
+  json_object_set_string_member (m, "architecture", "model.json");
+  json_object_set_string_member (m, "weights", "weights.safetensors");
+  json_object_set_array_member (m, "inputs", json_array_ref (inputs));
   JsonNode *steps = json_object_get_member (meta, "preprocessing");
-  json_builder_add_value (b, steps ? json_node_copy (steps) : json_node_init_array (json_node_alloc (), NULL));
-  json_builder_set_member_name (b, "classes");
-  json_builder_begin_array (b);
+  json_object_set_member (m, "preprocessing",
+                          steps ? json_node_copy (steps) : dlp_json_node_new_array (NULL));
+  JsonArray *classes = json_array_new ();
   for (guint i = 0; class_names[i]; i++)
-    json_builder_add_string_value (b, class_names[i]);
-  json_builder_end_array (b);
+    json_array_add_string_element (classes, class_names[i]);
+  json_object_set_array_member (m, "classes", classes);
   if (metrics)
-    {
-      json_builder_set_member_name (b, "test_metrics");
-      json_builder_add_value (b, json_node_copy (metrics));
-    }
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) manifest = json_builder_get_root (b);
+    json_object_set_member (m, "test_metrics", json_node_copy (metrics));
+  g_autoptr (JsonNode) manifest = dlp_json_node_new_object (m);
   g_autofree char *manifest_path = g_build_filename (dir, DLP_PACKAGE_MANIFEST, NULL);
   if (!dlp_write_json_atomic (manifest_path, manifest, error))
     return FALSE;

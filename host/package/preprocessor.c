@@ -8,10 +8,10 @@
 #include "package.h"
 
 static const DlpParamSpec step_params[] = {
-  { sizeof (DlpParamSpec), "type", DLP_PARAM_STRING, "The transform type", NULL, TRUE },
-  { sizeof (DlpParamSpec), "settings", DLP_PARAM_ANY, "Its settings" },
-  { sizeof (DlpParamSpec), "state", DLP_PARAM_ANY, "What it learned from the training data" },
-  { sizeof (DlpParamSpec), "training_only", DLP_PARAM_BOOL, "Skipped when scoring", "false" },
+  DLP_PARAM_REQUIRED ("type", DLP_PARAM_STRING, "The transform type"),
+  DLP_PARAM_ANY ("settings", "Its settings", NULL),
+  DLP_PARAM_ANY ("state", "What it learned from the training data", NULL),
+  DLP_PARAM_BOOL ("training_only", "Skipped when scoring", "false"),
   DLP_PARAM_END
 };
 

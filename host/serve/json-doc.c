@@ -323,62 +323,39 @@ parse_string (Parser *p)
 
 static gboolean parse_value (Parser *p, guint depth);
 
+/* A member's name and the ':' after it. */
 static gboolean
-parse_array (Parser *p, guint depth)
+parse_member_name (Parser *p)
 {
-  guint32 index = add_node (p, DLP_JSON_ARRAY);
-  guint32 n = 0;
-  p->pos++;
   skip_space (p);
-  if (p->pos < p->length && p->text[p->pos] == ']')
-    p->pos++;
-  else
-    for (;;)
-      {
-        if (!parse_value (p, depth + 1))
-          return FALSE;
-        n++;
-        skip_space (p);
-        if (p->pos < p->length && p->text[p->pos] == ',')
-          {
-            p->pos++;
-            continue;
-          }
-        if (p->pos < p->length && p->text[p->pos] == ']')
-          {
-            p->pos++;
-            break;
-          }
-        return fail (p, "expected ',' or ']' in a list, got %s", got (p));
-      }
-  DlpJsonNode *node = node_at (p, index);
-  node->length = n;
-  node->size = p->n_nodes - index;
+  if (p->pos >= p->length || p->text[p->pos] != '"')
+    return fail (p, "expected a member name in quotes, got %s", got (p));
+  if (!parse_string (p))
+    return FALSE;
+  skip_space (p);
+  if (p->pos >= p->length || p->text[p->pos] != ':')
+    return fail (p, "expected ':' after a member name, got %s", got (p));
+  p->pos++;
   return TRUE;
 }
 
+/* A list or an object, from its opening bracket to its closing one: the
+ * same loop, an object's values each after its name. */
 static gboolean
-parse_object (Parser *p, guint depth)
+parse_container (Parser *p, guint depth, DlpJsonType type)
 {
-  guint32 index = add_node (p, DLP_JSON_OBJECT);
+  gboolean object = type == DLP_JSON_OBJECT;
+  char close = object ? '}' : ']';
+  guint32 index = add_node (p, type);
   guint32 n = 0;
   p->pos++;
   skip_space (p);
-  if (p->pos < p->length && p->text[p->pos] == '}')
+  if (p->pos < p->length && p->text[p->pos] == close)
     p->pos++;
   else
     for (;;)
       {
-        skip_space (p);
-        if (p->pos >= p->length || p->text[p->pos] != '"')
-          return fail (p, "expected a member name in quotes, got %s", got (p));
-        if (!parse_string (p))
-          return FALSE;
-        skip_space (p);
-        if (p->pos >= p->length || p->text[p->pos] != ':')
-          return fail (p, "expected ':' after a member name, got %s", got (p));
-        p->pos++;
-        if (!parse_value (p, depth + 1))
+        if ((object && !parse_member_name (p)) || !parse_value (p, depth + 1))
           return FALSE;
         n++;
         skip_space (p);
@@ -387,12 +364,13 @@ parse_object (Parser *p, guint depth)
             p->pos++;
             continue;
           }
-        if (p->pos < p->length && p->text[p->pos] == '}')
+        if (p->pos < p->length && p->text[p->pos] == close)
           {
             p->pos++;
             break;
           }
-        return fail (p, "expected ',' or '}' in an object, got %s", got (p));
+        return fail (p, "expected ',' or '%c' in %s, got %s", close, dlp_json_type_name (type),
+                     got (p));
       }
   DlpJsonNode *node = node_at (p, index);
   node->length = n;
@@ -419,8 +397,8 @@ parse_value (Parser *p, guint depth)
     }
   switch (c)
     {
-    case '{': return parse_object (p, depth);
-    case '[': return parse_array (p, depth);
+    case '{': return parse_container (p, depth, DLP_JSON_OBJECT);
+    case '[': return parse_container (p, depth, DLP_JSON_ARRAY);
     case '"': return parse_string (p);
     case 't': return parse_literal (p, "true", DLP_JSON_TRUE);
     case 'f': return parse_literal (p, "false", DLP_JSON_FALSE);

@@ -10,32 +10,6 @@ struct _DlpOutputDir {
   gboolean committed;
 };
 
-void
-dlp_remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          dlp_remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static gboolean
-io_error (GError **error, int err, const char *action, const char *path)
-{
-  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot %s %s: %s", action, path,
-               g_strerror (err));
-  return FALSE;
-}
-
 /* What a killed stage may have left beside @path: staging folders
  * (.BASE.XXXXXX) are removed, and an old folder set aside by a commit that
  * did not finish (.BASE.XXXXXX.old) is put back if nothing replaced it. */
@@ -67,7 +41,7 @@ dlp_output_dir_new (const char *path, GError **error)
   g_autofree char *base = g_path_get_basename (path);
   if (g_mkdir_with_parents (parent, 0755) != 0)
     {
-      io_error (error, errno, "create folder", parent);
+      dlp_set_io_error (error, errno, "create folder", parent);
       return NULL;
     }
   recover (parent, base, path);
@@ -76,7 +50,7 @@ dlp_output_dir_new (const char *path, GError **error)
   /* g_mkdtemp makes it private; the output is an ordinary folder. */
   if (g_mkdtemp (staging) == NULL || g_chmod (staging, 0755) != 0)
     {
-      io_error (error, errno, "create a staging folder in", parent);
+      dlp_set_io_error (error, errno, "create a staging folder in", parent);
       return NULL;
     }
   DlpOutputDir *dir = g_new0 (DlpOutputDir, 1);
@@ -113,13 +87,13 @@ dlp_output_dir_commit (DlpOutputDir *dir, GError **error)
   g_autofree char *old = g_strconcat (dir->staging, ".old", NULL);
   gboolean had_old = g_file_test (dir->path, G_FILE_TEST_EXISTS);
   if (had_old && g_rename (dir->path, old) != 0)
-    return io_error (error, errno, "replace", dir->path);
+    return dlp_set_io_error (error, errno, "replace", dir->path);
   if (g_rename (dir->staging, dir->path) != 0)
     {
       int err = errno;
       if (had_old)
         g_rename (old, dir->path);
-      return io_error (error, err, "replace", dir->path);
+      return dlp_set_io_error (error, err, "replace", dir->path);
     }
   dir->committed = TRUE;
   if (had_old)

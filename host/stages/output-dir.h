@@ -9,6 +9,7 @@
 #pragma once
 
 #include <dlpipe/dlpipe-host.h>
+#include "../app/remove-tree.h"
 
 G_BEGIN_DECLS
 
@@ -24,9 +25,6 @@ const char *dlp_output_dir_get_staging (DlpOutputDir *dir);
 /* Replaces the destination with the staged folder. */
 gboolean dlp_output_dir_commit (DlpOutputDir *dir, GError **error);
 void dlp_output_dir_free (DlpOutputDir *dir);
-
-/* Removes a folder and everything in it; missing is fine. */
-void dlp_remove_tree (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpOutputDir, dlp_output_dir_free)
 

@@ -99,11 +99,7 @@ settings_copy (DlpConfig *settings)
 {
   JsonNode *node = dlp_config_get_node (settings);
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (empty, json_object_new ());
-      return empty;
-    }
+    return dlp_json_node_new_object (NULL);
   return dlp_json_deep_copy (node);
 }
 
@@ -198,9 +194,7 @@ summary_node (DlpDataset *raw, DlpDataset *processed, JsonObject *steps)
   json_object_set_object_member (s, "missing_in", missing_counts (raw));
   json_object_set_object_member (s, "missing_out", missing_counts (processed));
   json_object_set_object_member (s, "steps", json_object_ref (steps));
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, s);
-  return node;
+  return dlp_json_node_new_object (s);
 }
 
 gboolean
@@ -213,8 +207,7 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
   if (section == NULL && error && *error)
     return FALSE;
   static const DlpParamSpec section_params[] = {
-    { sizeof (DlpParamSpec), "steps", DLP_PARAM_LIST,
-      "The transform steps, in order, each {TYPE: {settings}}", "[]" },
+    DLP_PARAM_LIST ("steps", "The transform steps, in order, each {TYPE: {settings}}", "[]"),
     DLP_PARAM_END
   };
   g_autoptr (GPtrArray) items = NULL;

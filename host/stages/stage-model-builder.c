@@ -9,14 +9,11 @@
 #include "paths.h"
 
 static const DlpParamSpec model_section_params[] = {
-  { sizeof (DlpParamSpec), "type", DLP_PARAM_STRING, "The model type (mlp, cnn, lstm, json...)",
-    NULL, TRUE },
-  { sizeof (DlpParamSpec), "input_shape", DLP_PARAM_LIST, "Shape of one sample, such as "
-    "[28, 28, 1]", NULL, TRUE },
-  { sizeof (DlpParamSpec), "num_classes", DLP_PARAM_INT, "Number of classes", NULL, TRUE,
-    .minimum = 2, .maximum = G_MAXINT32, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the initial weights", "42" },
-  { sizeof (DlpParamSpec), "name", DLP_PARAM_STRING, "Name of the model (default: the type)" },
+  DLP_PARAM_REQUIRED ("type", DLP_PARAM_STRING, "The model type (mlp, cnn, lstm, json...)"),
+  DLP_PARAM_REQUIRED ("input_shape", DLP_PARAM_LIST, "Shape of one sample, such as [28, 28, 1]"),
+  DLP_PARAM_REQUIRED_INT ("num_classes", "Number of classes", 2, G_MAXINT32),
+  DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the initial weights", "42"),
+  DLP_PARAM_STRING ("name", "Name of the model (default: the type)", NULL),
   DLP_PARAM_END
 };
 

@@ -10,11 +10,10 @@
 #include "../train/training-data.h"
 
 static const DlpParamSpec test_params[] = {
-  { sizeof (DlpParamSpec), "champion_accuracy", DLP_PARAM_DOUBLE,
-    "Test accuracy from which the registered version is also aliased 'champion' "
-    "(absent: only 'candidate')", .has_range = TRUE, .minimum = 0, .maximum = 1 },
-  { sizeof (DlpParamSpec), "batch_size", DLP_PARAM_INT, "Rows per evaluation batch", "256",
-    .has_range = TRUE, .minimum = 1, .maximum = 1e6 },
+  DLP_PARAM_DOUBLE ("champion_accuracy",
+                    "Test accuracy from which the registered version is also aliased 'champion' "
+                    "(absent: only 'candidate')", NULL, 0, 1),
+  DLP_PARAM_INT ("batch_size", "Rows per evaluation batch", "256", 1, 1e6),
   DLP_PARAM_END
 };
 
@@ -48,20 +47,16 @@ predict (DlpGraph *graph, const DlpTrainingData *data, gint64 batch_size,
 static JsonNode *
 confusion_rows (const DlpTrainingData *data, const float *probs)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
+  JsonArray *rows = json_array_new ();
   for (gint64 r = 0; r < data->n_rows; r++)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "actual");
-      json_builder_add_string_value (b, data->class_names[data->labels[r]]);
-      json_builder_set_member_name (b, "predicted");
-      json_builder_add_string_value (b, data->class_names[dlp_argmax (probs + r * data->n_classes,
-                                                                      data->n_classes)]);
-      json_builder_end_object (b);
+      gint32 predicted = dlp_argmax (probs + r * data->n_classes, data->n_classes);
+      JsonObject *row = json_object_new ();
+      json_object_set_string_member (row, "actual", data->class_names[data->labels[r]]);
+      json_object_set_string_member (row, "predicted", data->class_names[predicted]);
+      json_array_add_object_element (rows, row);
     }
-  json_builder_end_array (b);
-  return json_builder_get_root (b);
+  return dlp_json_node_new_array (rows);
 }
 
 /* RFC 4180: quote a field that holds a comma, a quote or a line break. */

@@ -22,46 +22,18 @@ dlp_tracker_target_clear (DlpTrackerTarget *target)
   g_clear_pointer (&target->run_ids, g_hash_table_unref);
 }
 
-const char *
-dlp_record_get_string (JsonObject *o, const char *name)
-{
-  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
-  return n && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
-}
-
-gint64
-dlp_record_get_int (JsonObject *o, const char *name)
-{
-  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
-  return n && json_node_get_value_type (n) == G_TYPE_INT64 ? json_node_get_int (n) : 0;
-}
-
 /* Records come back from spool files, which may have been edited or
  * damaged: a member of another type reads as missing. */
 static const char *
 str (JsonObject *o, const char *name)
 {
-  return dlp_record_get_string (o, name);
+  return dlp_json_get_string (o, name);
 }
 
 static gint64
 int_of (JsonObject *o, const char *name)
 {
-  return dlp_record_get_int (o, name);
-}
-
-static JsonObject *
-member_object (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-static JsonArray *
-member_array (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+  return dlp_json_get_int (o, name, 0);
 }
 
 /* {KEY: VALUE} as DlpTags borrowing the strings. */
@@ -81,22 +53,11 @@ tags_of (JsonObject *items)
   return tags;
 }
 
-static double
-value_of (JsonObject *m)
-{
-  JsonNode *v = json_object_get_member (m, "value");
-  GType type = v ? json_node_get_value_type (v) : G_TYPE_INVALID;
-  if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
-    return json_node_get_double (v);
-  const char *s = type == G_TYPE_STRING ? json_node_get_string (v) : "";
-  return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
-}
-
 static char *
 start_run (DlpTrackerTarget *target, JsonObject *r, const DlpTrackerCall *call,
            GError **error)
 {
-  g_autoptr (GArray) tags = tags_of (member_object (r, "tags"));
+  g_autoptr (GArray) tags = tags_of (dlp_json_get_object (r, "tags"));
   const char *known = g_hash_table_lookup (target->run_ids, str (r, "run_key"));
   DlpTrackerRun run = {
     .struct_size = sizeof (DlpTrackerRun),
@@ -156,7 +117,7 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
       gboolean params = op[0] == 'l';
       if (params ? k->log_params == NULL : k->set_tags == NULL)
         return TRUE;
-      g_autoptr (GArray) items = tags_of (member_object (r, "items"));
+      g_autoptr (GArray) items = tags_of (dlp_json_get_object (r, "items"));
       const DlpTag *t = (const DlpTag *) (gpointer) items->data;
       return params ? k->log_params (self, run_id, t, items->len, call, error)
                     : k->set_tags (self, run_id, t, items->len, call, error);
@@ -165,18 +126,17 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
     {
       if (k->log_metrics == NULL)
         return TRUE;
-      JsonArray *array = member_array (r, "metrics");
+      JsonArray *array = dlp_json_get_array (r, "metrics");
       guint n = array ? json_array_get_length (array) : 0, n_ok = 0;
       g_autofree DlpMetric *metrics = g_new0 (DlpMetric, MAX (n, 1));
       for (guint i = 0; i < n; i++)
         {
-          JsonNode *node = json_array_get_element (array, i);
-          JsonObject *m = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          JsonObject *m = dlp_json_array_get_object (array, i);
           if (m == NULL || str (m, "key") == NULL)
             continue;
           metrics[n_ok++] = (DlpMetric) {
             .key = str (m, "key"),
-            .value = value_of (m),
+            .value = dlp_json_get_double (m, "value", NAN),
             .step = int_of (m, "step"),
             .timestamp_ms = int_of (m, "timestamp"),
           };
@@ -205,7 +165,7 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
     {
       if (k->register_model == NULL)
         return TRUE;
-      g_auto (GStrv) aliases = strv_of (member_array (r, "aliases"));
+      g_auto (GStrv) aliases = strv_of (dlp_json_get_array (r, "aliases"));
       g_autofree char *version = k->register_model (self, run_id, str (r, "model_name"),
                                                     str (r, "artifact_path"),
                                                     (const char *const *) aliases, call, error);
@@ -295,8 +255,8 @@ char *
 dlp_record_describe (JsonObject *record)
 {
   const char *op = str (record, "op") ? str (record, "op") : "?";
-  JsonArray *metrics = member_array (record, "metrics");
-  JsonObject *items = member_object (record, "items");
+  JsonArray *metrics = dlp_json_get_array (record, "metrics");
+  JsonObject *items = dlp_json_get_object (record, "items");
   if (metrics)
     return g_strdup_printf ("%s (%u metrics)", op, json_array_get_length (metrics));
   if (items)

@@ -40,8 +40,17 @@ gboolean dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record,
 /* The string or integer member @name of a record, a spool header or a run
  * file, which may have been edited or damaged: NULL (or 0) when it is
  * missing or of another type. */
-const char *dlp_record_get_string (JsonObject *object, const char *name);
-gint64 dlp_record_get_int (JsonObject *object, const char *name);
+static inline const char *
+dlp_record_get_string (JsonObject *object, const char *name)
+{
+  return dlp_json_get_string (object, name);
+}
+
+static inline gint64
+dlp_record_get_int (JsonObject *object, const char *name)
+{
+  return dlp_json_get_int (object, name, 0);
+}
 
 /* "log_metrics (3 metrics)", for messages. */
 char *dlp_record_describe (JsonObject *record);

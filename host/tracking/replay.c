@@ -9,7 +9,7 @@ static gboolean
 open_target (DlpRegistry *registry, const char *path, JsonObject *header,
              DlpTrackerTarget *target, GError **error)
 {
-  const char *type = dlp_record_get_string (header, "tracker");
+  const char *type = dlp_json_get_string (header, "tracker");
   const DlpTypeEntry *entry = type ? dlp_registry_get_entry (registry, DLP_KIND_TRACKER, type, error)
                                    : NULL;
   if (entry == NULL)
@@ -40,7 +40,7 @@ must_wait (const GError *error, JsonObject *record)
 {
   return g_error_matches (error, DLP_ERROR, DLP_ERROR_NETWORK)
          || g_error_matches (error, DLP_ERROR, DLP_ERROR_CANCELLED)
-         || g_strcmp0 (dlp_record_get_string (record, "op"), "start_run") == 0;
+         || g_strcmp0 (dlp_json_get_string (record, "op"), "start_run") == 0;
 }
 
 gboolean

@@ -5,16 +5,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include "../app/remove-tree.h"
 #include "record.h"
 #include "spool.h"
-
-static gboolean
-io_error (GError **error, int err, const char *action, const char *path)
-{
-  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot %s %s: %s", action, path,
-               g_strerror (err));
-  return FALSE;
-}
 
 static void
 sync_dir (const char *dir)
@@ -41,11 +34,11 @@ write_line (int fd, const char *path, JsonObject *object, GError **error)
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return io_error (error, errno, "write", path);
+        return dlp_set_io_error (error, errno, "write", path);
       done += (gsize) n;
     }
   if (fdatasync (fd) != 0)
-    return io_error (error, errno, "flush", path);
+    return dlp_set_io_error (error, errno, "flush", path);
   return TRUE;
 }
 
@@ -73,7 +66,7 @@ dlp_spool_writer_new (const char *dir, JsonObject *header, GError **error)
 {
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      io_error (error, errno, "create folder", dir);
+      dlp_set_io_error (error, errno, "create folder", dir);
       return NULL;
     }
   g_autofree char *name = new_file_name ();
@@ -81,7 +74,7 @@ dlp_spool_writer_new (const char *dir, JsonObject *header, GError **error)
   int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     {
-      io_error (error, errno, "create", path);
+      dlp_set_io_error (error, errno, "create", path);
       return NULL;
     }
   DlpSpoolWriter *w = g_new0 (DlpSpoolWriter, 1);
@@ -93,7 +86,7 @@ dlp_spool_writer_new (const char *dir, JsonObject *header, GError **error)
   if (flock (fd, LOCK_EX) != 0 || !write_line (fd, w->path, header, error))
     {
       if (error && *error == NULL)
-        io_error (error, errno, "lock", w->path);
+        dlp_set_io_error (error, errno, "lock", w->path);
       g_unlink (w->path);
       dlp_spool_writer_free (w);
       return NULL;
@@ -155,7 +148,7 @@ keep_artifact_copy (DlpSpoolWriter *w, JsonObject *record, GError **error)
   g_autofree char *dest = g_build_filename (w->files_dir, seq, base, NULL);
   g_autofree char *parent = g_path_get_dirname (dest);
   if (g_mkdir_with_parents (parent, 0755) != 0)
-    return io_error (error, errno, "create folder", parent);
+    return dlp_set_io_error (error, errno, "create folder", parent);
   g_autoptr (GFile) src = g_file_new_for_path (path);
   g_autoptr (GFile) dst = g_file_new_for_path (dest);
   g_autoptr (GError) local = NULL;
@@ -196,11 +189,11 @@ dlp_spool_reject (const char *dir, const char *file, JsonObject *record,
                   const char *reason, GError **error)
 {
   if (g_mkdir_with_parents (dir, 0755) != 0)
-    return io_error (error, errno, "create folder", dir);
+    return dlp_set_io_error (error, errno, "create folder", dir);
   g_autofree char *path = g_build_filename (dir, DLP_SPOOL_REJECTED, NULL);
   int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
-    return io_error (error, errno, "open", path);
+    return dlp_set_io_error (error, errno, "open", path);
   g_autoptr (JsonObject) line = json_object_new ();
   json_object_set_int_member (line, "time", g_get_real_time () / 1000);
   if (file)
@@ -292,7 +285,7 @@ read_records (DlpSpoolFile *f, GError **error)
         g_ptr_array_add (f->records, o);
     }
   if (f->header == NULL
-      || dlp_record_get_int (f->header, "dlpipe_spool") != DLP_SPOOL_FORMAT)
+      || dlp_json_get_int (f->header, "dlpipe_spool", 0) != DLP_SPOOL_FORMAT)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s:1: not a dlpipe spool file of format %d", f->path, DLP_SPOOL_FORMAT);
@@ -314,7 +307,7 @@ dlp_spool_file_open (const char *path, gboolean *busy, GError **error)
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
-      io_error (error, errno, "open", path);
+      dlp_set_io_error (error, errno, "open", path);
       return NULL;
     }
   if (flock (fd, LOCK_EX | LOCK_NB) != 0)
@@ -324,7 +317,7 @@ dlp_spool_file_open (const char *path, gboolean *busy, GError **error)
       if (err == EWOULDBLOCK)
         *busy = TRUE;
       else
-        io_error (error, err, "lock", path);
+        dlp_set_io_error (error, err, "lock", path);
       return NULL;
     }
   g_autoptr (DlpSpoolFile) f = g_new0 (DlpSpoolFile, 1);
@@ -379,33 +372,15 @@ dlp_spool_file_set_n_done (DlpSpoolFile *f, guint n_done, GError **error)
   return TRUE;
 }
 
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr (GFileEnumerator) e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                             NULL, NULL);
-  while (e)
-    {
-      GFileInfo *info = NULL;
-      GFile *child = NULL;
-      if (!g_file_enumerator_iterate (e, &info, &child, NULL, NULL) || info == NULL)
-        break;
-      remove_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
 gboolean
 dlp_spool_file_remove (DlpSpoolFile *f, GError **error)
 {
   g_autofree char *done = done_path (f->path);
   g_autofree char *files = g_strconcat (f->path, ".files", NULL);
   if (g_unlink (f->path) != 0)
-    return io_error (error, errno, "remove", f->path);
+    return dlp_set_io_error (error, errno, "remove", f->path);
   g_unlink (done);
-  g_autoptr (GFile) dir = g_file_new_for_path (files);
-  remove_tree (dir);
+  dlp_remove_tree (files);
   return TRUE;
 }
 

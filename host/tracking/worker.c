@@ -267,9 +267,7 @@ declared_settings (const DlpTrackerClass *klass, DlpConfig *settings)
       if (v)
         json_object_set_member (out, p->name, json_node_copy (v));
     }
-  JsonNode *settings_node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (settings_node, out);
-  return settings_node;
+  return dlp_json_node_new_object (out);
 }
 
 static gpointer

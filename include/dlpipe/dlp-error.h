@@ -75,4 +75,21 @@ DLP_API GQuark dlp_error_quark (void);
  */
 DLP_API GQuark dlp_loader_error_quark (void);
 
+/**
+ * dlp_set_io_error:
+ * @error: (nullable): return location for an error
+ * @errsv: the errno of the failed call
+ * @action: what failed, as a verb ("create", "write")
+ * @path: the file or folder
+ *
+ * Sets @error to DLP_ERROR_IO "cannot ACTION PATH: " and the text of
+ * @errsv, so that every failed file operation reads alike.
+ *
+ * Returns: %FALSE, for `return dlp_set_io_error (...)`
+ *
+ * Since: API level 2
+ */
+DLP_API gboolean dlp_set_io_error (GError **error, int errsv, const char *action,
+                                   const char *path);
+
 G_END_DECLS

@@ -78,6 +78,24 @@ DLP_API JsonObject *dlp_architecture_add_layer (JsonNode *architecture,
                                                 const char *class_name);
 
 /**
+ * dlp_architecture_add_output:
+ * @architecture: (transfer none): an architecture from dlp_architecture_new()
+ * @num_classes: the number of classes
+ * @kernel_initializer: (nullable): the initializer of its weights (a Keras
+ *   name), or NULL for the layer's default
+ *
+ * Appends the output layer of a classifier: a Dense layer of @num_classes
+ * units with a softmax activation.
+ *
+ * Returns: (transfer none): the layer's "config" object, owned by
+ *   @architecture
+ *
+ * Since: API level 2
+ */
+DLP_API JsonObject *dlp_architecture_add_output (JsonNode *architecture, gint64 num_classes,
+                                                 const char *kernel_initializer);
+
+/**
  * dlp_graph_new:
  * @registry: (transfer none): where the layer classes are; the graph takes
  *   its own reference

@@ -8,6 +8,10 @@
  * refuses a document deeper than DLP_LIMIT_YAML_DEPTH (64; its variable
  * may raise it to 2000 at most).
  *
+ * What such a document holds may be anything: the dlp_json_get_* readers
+ * give NULL, or a fallback, for a member that is missing or of another
+ * type, never a GLib critical.
+ *
  * Since: API level 2 (the whole header) */
 #pragma once
 
@@ -75,5 +79,125 @@ DLP_API JsonNode *dlp_json_parse (const char *text, gssize length, const char *w
  * Since: API level 2
  */
 DLP_API JsonNode *dlp_json_deep_copy (JsonNode *node);
+
+/* --- reading members that may be missing or of another type --- */
+
+/**
+ * dlp_json_get_string:
+ * @object: (nullable): the object, or NULL
+ * @name: the member
+ *
+ * Returns: (transfer none) (nullable): the string member @name of @object,
+ *   or NULL when @object is NULL or the member is missing or not a string
+ *
+ * Since: API level 2
+ */
+DLP_API const char *dlp_json_get_string (JsonObject *object, const char *name);
+
+/**
+ * dlp_json_get_int:
+ * @object: (nullable): the object, or NULL
+ * @name: the member
+ * @fallback: what a missing member, or one that is not an integer, reads as
+ *
+ * Returns: the integer member @name of @object, or @fallback
+ *
+ * Since: API level 2
+ */
+DLP_API gint64 dlp_json_get_int (JsonObject *object, const char *name, gint64 fallback);
+
+/**
+ * dlp_json_get_double:
+ * @object: (nullable): the object, or NULL
+ * @name: the member
+ * @fallback: what a missing member, or one of another kind, reads as
+ *
+ * Reads a number as dlp_json_set_double() writes it: a JSON number, or
+ * the text "NaN", "Infinity" or "-Infinity" (as protobuf's JSON writes
+ * those, which JSON numbers cannot be).
+ *
+ * Returns: the number member @name of @object, or @fallback
+ *
+ * Since: API level 2
+ */
+DLP_API double dlp_json_get_double (JsonObject *object, const char *name, double fallback);
+
+/**
+ * dlp_json_get_object:
+ * @object: (nullable): the object, or NULL
+ * @name: the member
+ *
+ * Returns: (transfer none) (nullable): the object member @name of
+ *   @object, or NULL when it is missing or not an object
+ *
+ * Since: API level 2
+ */
+DLP_API JsonObject *dlp_json_get_object (JsonObject *object, const char *name);
+
+/**
+ * dlp_json_get_array:
+ * @object: (nullable): the object, or NULL
+ * @name: the member
+ *
+ * Returns: (transfer none) (nullable): the array member @name of @object,
+ *   or NULL when it is missing or not an array
+ *
+ * Since: API level 2
+ */
+DLP_API JsonArray *dlp_json_get_array (JsonObject *object, const char *name);
+
+/**
+ * dlp_json_array_get_object:
+ * @array: (nullable): the array, or NULL
+ * @index: the element
+ *
+ * Returns: (transfer none) (nullable): element @index of @array when
+ *   there is one and it is an object, else NULL
+ *
+ * Since: API level 2
+ */
+DLP_API JsonObject *dlp_json_array_get_object (JsonArray *array, guint index);
+
+/* --- building --- */
+
+/**
+ * dlp_json_set_double:
+ * @object: the object
+ * @name: the member
+ * @value: any double
+ *
+ * Sets the number member @name, a NaN or an infinity as the text
+ * dlp_json_get_double() reads ("NaN", "Infinity", "-Infinity").
+ *
+ * Since: API level 2
+ */
+DLP_API void dlp_json_set_double (JsonObject *object, const char *name, double value);
+
+/**
+ * dlp_json_node_new_object:
+ * @object: (transfer full) (nullable): the object, or NULL for a new
+ *   empty one
+ *
+ * A node holding @object, which it takes (json_node_init_object() adds a
+ * reference of its own instead).
+ *
+ * Returns: (transfer full): the node
+ *
+ * Since: API level 2
+ */
+DLP_API JsonNode *dlp_json_node_new_object (JsonObject *object);
+
+/**
+ * dlp_json_node_new_array:
+ * @array: (transfer full) (nullable): the array, or NULL for a new empty
+ *   one
+ *
+ * A node holding @array, which it takes.
+ *
+ * Returns: (transfer full): the node
+ *
+ * Since: API level 2
+ */
+DLP_API JsonNode *dlp_json_node_new_array (JsonArray *array);
 
 G_END_DECLS

@@ -77,6 +77,237 @@ typedef struct {
 
 #define DLP_PARAM_END { 0 }
 
+/* Constructors of the rows of a spec array, one per kind of setting, so
+ * that a row names what it sets:
+ *
+ *   static const DlpParamSpec conv_params[] = {
+ *     DLP_PARAM_REQUIRED_INT ("filters", "Output channels", 1, 16777216),
+ *     DLP_PARAM_ENUM ("padding", "Border handling", "valid", "valid|same"),
+ *     DLP_PARAM_BOOL ("use_bias", "Adds a bias", "true"),
+ *     DLP_PARAM_END
+ *   };
+ *
+ * Each gives the struct written out field by field, @struct_size set, and
+ * the fields it does not name zero. In all of them @key is the key, @what
+ * the line for `dlpipe inspect` and @value the default as YAML text, or
+ * NULL for none. */
+
+/**
+ * DLP_PARAM_BOOL:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default ("true", "false"), or NULL
+ *
+ * An optional boolean setting.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_BOOL(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_BOOL, what, value)
+
+/**
+ * DLP_PARAM_INT:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ *
+ * An optional integer setting in [@min, @max].
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_INT(key, what, value, min, max) \
+  DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, value, min, max, FALSE, 0)
+
+/**
+ * DLP_PARAM_INT_UNBOUNDED:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ *
+ * An optional integer setting of any value (a seed).
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_INT_UNBOUNDED(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_INT, what, value)
+
+/**
+ * DLP_PARAM_DOUBLE:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ *
+ * An optional number in [@min, @max].
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_DOUBLE(key, what, value, min, max) \
+  DLP_PARAM_RANGED_ (key, DLP_PARAM_DOUBLE, what, value, min, max, FALSE, 0)
+
+/**
+ * DLP_PARAM_DOUBLE_UNBOUNDED:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ *
+ * An optional number of any value.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_DOUBLE_UNBOUNDED(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_DOUBLE, what, value)
+
+/**
+ * DLP_PARAM_STRING:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ *
+ * An optional string setting.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_STRING(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_STRING, what, value)
+
+/**
+ * DLP_PARAM_PATH:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ *
+ * An optional path setting.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_PATH(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_PATH, what, value)
+
+/**
+ * DLP_PARAM_ENUM:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, one of @allowed, or NULL
+ * @allowed: the accepted values separated by '|' ("valid|same")
+ *
+ * An optional setting that is one of a few strings.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_ENUM(key, what, value, allowed)                                \
+  { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = DLP_PARAM_ENUM, \
+    .description = (what), .default_value = (value), .choices = (allowed) }
+
+/**
+ * DLP_PARAM_LIST:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default ("[64, 32]"), or NULL
+ *
+ * An optional list setting.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_LIST(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_LIST, what, value)
+
+/**
+ * DLP_PARAM_MAPPING:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default ("{type: adam}"), or NULL
+ *
+ * An optional mapping setting.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_MAPPING(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_MAPPING, what, value)
+
+/**
+ * DLP_PARAM_ANY:
+ * @key: the key
+ * @what: its description
+ * @value: (nullable): the default, or NULL
+ *
+ * An optional setting of any type, which the plugin checks itself.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_ANY(key, what, value) \
+  DLP_PARAM_ROW_ (key, DLP_PARAM_ANY, what, value)
+
+/**
+ * DLP_PARAM_REQUIRED:
+ * @key: the key
+ * @kind: its #DlpParamType
+ * @what: its description
+ *
+ * A setting of @kind that must be present, without a range.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_REQUIRED(key, kind, what)                              \
+  { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind), \
+    .description = (what), .required = TRUE }
+
+/**
+ * DLP_PARAM_REQUIRED_INT:
+ * @key: the key
+ * @what: its description
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ *
+ * An integer setting in [@min, @max] that must be present.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_REQUIRED_INT(key, what, min, max) \
+  DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, NULL, min, max, TRUE, 0)
+
+/**
+ * DLP_PARAM_REQUIRED_DOUBLE:
+ * @key: the key
+ * @what: its description
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ *
+ * A number in [@min, @max] that must be present.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_REQUIRED_DOUBLE(key, what, min, max) \
+  DLP_PARAM_RANGED_ (key, DLP_PARAM_DOUBLE, what, NULL, min, max, TRUE, 0)
+
+/**
+ * DLP_PARAM_INT_NOT_KERAS:
+ * @key: the key
+ * @what: its description
+ * @value: the default
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ *
+ * DLP_PARAM_INT with DLP_PARAM_FLAG_NOT_KERAS: a layer's integer setting
+ * that Keras 3 does not know, written back only when not at @value.
+ *
+ * Since: API level 2
+ */
+#define DLP_PARAM_INT_NOT_KERAS(key, what, value, min, max) \
+  DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, value, min, max, FALSE, DLP_PARAM_FLAG_NOT_KERAS)
+
+/* What the constructors above expand to; not for direct use. */
+#define DLP_PARAM_ROW_(key, kind, what, value)                           \
+  { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind), \
+    .description = (what), .default_value = (value) }
+#define DLP_PARAM_RANGED_(key, kind, what, value, min, max, must, flag_bits) \
+  { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind),     \
+    .description = (what), .default_value = (value), .required = (must),     \
+    .minimum = (min), .maximum = (max), .has_range = TRUE, .flags = (flag_bits) }
+
 /**
  * dlp_param_type_name:
  * @type: a setting's type

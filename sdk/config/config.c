@@ -122,8 +122,7 @@ config_from_tree (const char *name, char *source, JsonNode *root, GHashTable *lo
       /* An empty file is an empty mapping. */
       g_hash_table_remove (locations, root);
       json_node_unref (root);
-      root = json_node_init_object (json_node_alloc (), NULL);
-      json_node_take_object (root, json_object_new ());
+      root = dlp_json_node_new_object (NULL);
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -771,8 +770,7 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
         }
       if (child == NULL || JSON_NODE_HOLDS_NULL (child))
         {
-          child = json_node_init_object (json_node_alloc (), NULL);
-          json_node_take_object (child, json_object_new ());
+          child = dlp_json_node_new_object (NULL);
           DlpLocation *loc = g_new0 (DlpLocation, 1);
           loc->source = source;
           dlp_location_table_add (locations, child, loc);

@@ -1,4 +1,5 @@
 /* json-util.c: json-glib helpers the SDK needs in several places. */
+#include <math.h>
 #include <string.h>
 #include "sdk-private.h"
 
@@ -10,9 +11,7 @@ dlp_json_deep_copy (JsonNode *node)
     {
     case JSON_NODE_OBJECT:
       {
-        JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
-        json_node_take_object (copy, dlp_json_object_deep_copy (json_node_get_object (node)));
-        return copy;
+        return dlp_json_node_new_object (dlp_json_object_deep_copy (json_node_get_object (node)));
       }
     case JSON_NODE_ARRAY:
       {
@@ -20,9 +19,7 @@ dlp_json_deep_copy (JsonNode *node)
         JsonArray *dst = json_array_sized_new (json_array_get_length (src));
         for (guint i = 0; i < json_array_get_length (src); i++)
           json_array_add_element (dst, dlp_json_deep_copy (json_array_get_element (src, i)));
-        JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
-        json_node_take_array (copy, dst);
-        return copy;
+        return dlp_json_node_new_array (dst);
       }
     case JSON_NODE_VALUE:
     case JSON_NODE_NULL:
@@ -110,4 +107,91 @@ dlp_json_parse (const char *text, gssize length, const char *what,
   if (root == NULL)
     g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: empty JSON", what);
   return root;
+}
+
+/* --- members that may be missing or of another type --- */
+
+static JsonNode *
+member (JsonObject *object, const char *name)
+{
+  return object ? json_object_get_member (object, name) : NULL;
+}
+
+const char *
+dlp_json_get_string (JsonObject *object, const char *name)
+{
+  JsonNode *n = member (object, name);
+  return n && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
+}
+
+gint64
+dlp_json_get_int (JsonObject *object, const char *name, gint64 fallback)
+{
+  JsonNode *n = member (object, name);
+  return n && json_node_get_value_type (n) == G_TYPE_INT64 ? json_node_get_int (n) : fallback;
+}
+
+double
+dlp_json_get_double (JsonObject *object, const char *name, double fallback)
+{
+  JsonNode *n = member (object, name);
+  GType type = n ? json_node_get_value_type (n) : G_TYPE_INVALID;
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
+    return json_node_get_double (n);
+  const char *s = type == G_TYPE_STRING ? json_node_get_string (n) : "";
+  return strcmp (s, "NaN") == 0         ? NAN
+         : strcmp (s, "Infinity") == 0  ? INFINITY
+         : strcmp (s, "-Infinity") == 0 ? -INFINITY
+                                        : fallback;
+}
+
+JsonObject *
+dlp_json_get_object (JsonObject *object, const char *name)
+{
+  JsonNode *n = member (object, name);
+  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+dlp_json_get_array (JsonObject *object, const char *name)
+{
+  JsonNode *n = member (object, name);
+  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+JsonObject *
+dlp_json_array_get_object (JsonArray *array, guint index)
+{
+  JsonNode *n = array && index < json_array_get_length (array)
+                ? json_array_get_element (array, index) : NULL;
+  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+/* --- building --- */
+
+void
+dlp_json_set_double (JsonObject *object, const char *name, double value)
+{
+  if (isnan (value))
+    json_object_set_string_member (object, name, "NaN");
+  else if (isinf (value))
+    json_object_set_string_member (object, name, value > 0 ? "Infinity" : "-Infinity");
+  else
+    json_object_set_double_member (object, name, value);
+}
+
+JsonNode *
+dlp_json_node_new_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, object ? object : json_object_new ());
+  return node;
+}
+
+JsonNode *
+dlp_json_node_new_array (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, array ? array : json_array_new ());
+  return node;
 }

@@ -92,16 +92,16 @@ init_from_name (const char *name, DlpInit *init)
 
 /* An initializer's own settings, as Keras names them. */
 static const DlpParamSpec init_settings_specs[] = {
-  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the draws (default: the model's)" },
-  { sizeof (DlpParamSpec), "value", DLP_PARAM_DOUBLE, "Constant: the value" },
-  { sizeof (DlpParamSpec), "minval", DLP_PARAM_DOUBLE, "RandomUniform: the low end" },
-  { sizeof (DlpParamSpec), "maxval", DLP_PARAM_DOUBLE, "RandomUniform: the high end" },
-  { sizeof (DlpParamSpec), "mean", DLP_PARAM_DOUBLE, "Normal draws: the mean" },
-  { sizeof (DlpParamSpec), "stddev", DLP_PARAM_DOUBLE, "Normal draws: the deviation" },
-  { sizeof (DlpParamSpec), "scale", DLP_PARAM_DOUBLE, "VarianceScaling: the scale" },
-  { sizeof (DlpParamSpec), "mode", DLP_PARAM_STRING, "VarianceScaling: fan_in, fan_out, fan_avg" },
-  { sizeof (DlpParamSpec), "distribution", DLP_PARAM_STRING, "VarianceScaling: the draws" },
-  { sizeof (DlpParamSpec), "gain", DLP_PARAM_DOUBLE, "Orthogonal: the factor" },
+  DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the draws (default: the model's)", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("value", "Constant: the value", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("minval", "RandomUniform: the low end", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("maxval", "RandomUniform: the high end", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("mean", "Normal draws: the mean", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("stddev", "Normal draws: the deviation", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("scale", "VarianceScaling: the scale", NULL),
+  DLP_PARAM_STRING ("mode", "VarianceScaling: fan_in, fan_out, fan_avg", NULL),
+  DLP_PARAM_STRING ("distribution", "VarianceScaling: the draws", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("gain", "Orthogonal: the factor", NULL),
   /* Keras 3.15: fans counted over chosen axes; dlpipe counts PyTorch's. */
   DLP_PARAM_KERAS_DEFAULT ("input_axes", DLP_PARAM_ANY, "Axes of the fan in", "null"),
   DLP_PARAM_KERAS_DEFAULT ("output_axes", DLP_PARAM_ANY, "Axes of the fan out", "null"),

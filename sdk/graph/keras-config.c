@@ -8,12 +8,12 @@
 
 /* Keys any layer config may carry, beside its class's own. */
 static const DlpParamSpec layer_common[] = {
-  { sizeof (DlpParamSpec), "name", DLP_PARAM_STRING, "The layer's name" },
-  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_ANY, "float32, or a float32 DTypePolicy" },
-  { sizeof (DlpParamSpec), "autocast", DLP_PARAM_ANY, "Ignored" },
-  { sizeof (DlpParamSpec), "batch_input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
-  { sizeof (DlpParamSpec), "batch_shape", DLP_PARAM_ANY, "The input, on the first layer" },
-  { sizeof (DlpParamSpec), "input_shape", DLP_PARAM_ANY, "The input, on the first layer" },
+  DLP_PARAM_STRING ("name", "The layer's name", NULL),
+  DLP_PARAM_ANY ("dtype", "float32, or a float32 DTypePolicy", NULL),
+  DLP_PARAM_ANY ("autocast", "Ignored", NULL),
+  DLP_PARAM_ANY ("batch_input_shape", "The input, on the first layer", NULL),
+  DLP_PARAM_ANY ("batch_shape", "The input, on the first layer", NULL),
+  DLP_PARAM_ANY ("input_shape", "The input, on the first layer", NULL),
   DLP_PARAM_KERAS_DEFAULT ("trainable", DLP_PARAM_BOOL, "Frozen layers", "true"),
   KERAS_NULL ("kernel_regularizer", "Regularizers"),
   KERAS_NULL ("bias_regularizer", "Regularizers"),
@@ -264,8 +264,7 @@ dlp_keras_normalized_config (DlpConfig *config, const DlpTypeEntry *entry, const
   if (!JSON_NODE_HOLDS_OBJECT (copy))
     {
       json_node_unref (copy);
-      copy = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (copy, json_object_new ());
+      copy = dlp_json_node_new_object (NULL);
     }
   JsonObject *o = json_node_get_object (copy);
   const DlpParamSpec *specs = dlp_type_entry_get_params (entry);
@@ -297,17 +296,7 @@ dlp_keras_object (const char *module, const char *class_name, JsonNode *config)
   json_object_set_string_member (o, "class_name", class_name);
   json_object_set_member (o, "config", config);
   json_object_set_null_member (o, "registered_name");
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
-}
-
-static JsonNode *
-object_node (JsonObject *o)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return dlp_json_node_new_object (o);
 }
 
 JsonNode *
@@ -321,7 +310,7 @@ dlp_keras_input_layer (guint rank, const gint64 *in_shape)
   json_object_set_array_member (config, "batch_shape", shape);
   json_object_set_string_member (config, "dtype", "float32");
   json_object_set_string_member (config, "name", "input_layer");
-  return dlp_keras_object ("keras.layers", "InputLayer", object_node (config));
+  return dlp_keras_object ("keras.layers", "InputLayer", dlp_json_node_new_object (config));
 }
 
 JsonNode *
@@ -330,7 +319,7 @@ dlp_keras_sequential (const char *name, JsonArray *layers)
   JsonObject *config = json_object_new ();
   json_object_set_string_member (config, "name", name);
   json_object_set_array_member (config, "layers", layers);
-  return dlp_keras_object ("keras", "Sequential", object_node (config));
+  return dlp_keras_object ("keras", "Sequential", dlp_json_node_new_object (config));
 }
 
 JsonNode *
@@ -348,8 +337,20 @@ dlp_architecture_add_layer (JsonNode *architecture, const char *class_name)
   JsonArray *layers = json_object_get_array_member (json_object_get_object_member (root, "config"),
                                                     "layers");
   JsonObject *config = json_object_new ();
-  json_array_add_element (layers, dlp_keras_object ("keras.layers", class_name,
-                                                    object_node (json_object_ref (config))));
+  JsonNode *node = dlp_json_node_new_object (json_object_ref (config));
+  json_array_add_element (layers, dlp_keras_object ("keras.layers", class_name, node));
   json_object_unref (config);
   return config;
+}
+
+JsonObject *
+dlp_architecture_add_output (JsonNode *architecture, gint64 num_classes,
+                             const char *kernel_initializer)
+{
+  JsonObject *out = dlp_architecture_add_layer (architecture, "Dense");
+  json_object_set_int_member (out, "units", num_classes);
+  json_object_set_string_member (out, "activation", "softmax");
+  if (kernel_initializer)
+    json_object_set_string_member (out, "kernel_initializer", kernel_initializer);
+  return out;
 }

@@ -17,14 +17,6 @@ struct _DlpAtomicFile {
   gboolean committed;
 };
 
-static gboolean
-set_io_error (GError **error, int err, const char *action, const char *path)
-{
-  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot %s %s: %s", action,
-               path, g_strerror (err));
-  return FALSE;
-}
-
 /* Temporary files of this destination left by a killed process: one
  * destination has one writer at a time, so they are garbage. */
 static void
@@ -49,7 +41,7 @@ dlp_atomic_file_new (const char *path, GError **error)
   g_autofree char *base = g_path_get_basename (path);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      set_io_error (error, errno, "create folder", dir);
+      dlp_set_io_error (error, errno, "create folder", dir);
       return NULL;
     }
   remove_stale_temporaries (dir, base);
@@ -60,14 +52,14 @@ dlp_atomic_file_new (const char *path, GError **error)
   int fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
-      set_io_error (error, errno, "create a temporary file in", dir);
+      dlp_set_io_error (error, errno, "create a temporary file in", dir);
       g_free (tmp_path);
       return NULL;
     }
   FILE *stream = fdopen (fd, "wb");
   if (stream == NULL)
     {
-      set_io_error (error, errno, "open", tmp_path);
+      dlp_set_io_error (error, errno, "open", tmp_path);
       close (fd);
       g_unlink (tmp_path);
       g_free (tmp_path);
@@ -98,7 +90,7 @@ dlp_atomic_file_write (DlpAtomicFile *file, const void *data, gsize size,
 {
   g_return_val_if_fail (file->stream != NULL, FALSE);
   if (size && fwrite (data, 1, size, file->stream) != size)
-    return set_io_error (error, errno, "write", file->path);
+    return dlp_set_io_error (error, errno, "write", file->path);
   return TRUE;
 }
 
@@ -111,7 +103,7 @@ dlp_atomic_file_printf (DlpAtomicFile *file, GError **error,
   int n = vfprintf (file->stream, format, args);
   va_end (args);
   if (n < 0)
-    return set_io_error (error, errno, "write", file->path);
+    return dlp_set_io_error (error, errno, "write", file->path);
   return TRUE;
 }
 
@@ -137,12 +129,12 @@ dlp_atomic_file_commit (DlpAtomicFile *file, GError **error)
     {
       int err = errno;
       fclose (stream);
-      return set_io_error (error, err, "write", file->path);
+      return dlp_set_io_error (error, err, "write", file->path);
     }
   if (fclose (stream) != 0)
-    return set_io_error (error, errno, "write", file->path);
+    return dlp_set_io_error (error, errno, "write", file->path);
   if (g_rename (file->tmp_path, file->path) != 0)
-    return set_io_error (error, errno, "replace", file->path);
+    return dlp_set_io_error (error, errno, "replace", file->path);
   file->committed = TRUE;
   sync_parent_dir (file->path);
   return TRUE;

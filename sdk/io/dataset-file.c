@@ -20,34 +20,28 @@
 static JsonNode *
 build_schema (DlpDataset *ds)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "n_rows");
-  json_builder_add_int_value (b, dlp_dataset_get_n_rows (ds));
-  json_builder_set_member_name (b, "columns");
-  json_builder_begin_array (b);
+  JsonObject *schema = json_object_new ();
+  json_object_set_int_member (schema, "n_rows", dlp_dataset_get_n_rows (ds));
+  JsonArray *columns = json_array_new ();
   for (guint i = 0; i < dlp_dataset_get_n_columns (ds); i++)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, dlp_dataset_get_column_name (ds, i));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, dlp_column_role_name (dlp_dataset_get_column_role (ds, i)));
+      JsonObject *column = json_object_new ();
+      json_object_set_string_member (column, "name", dlp_dataset_get_column_name (ds, i));
+      json_object_set_string_member (column, "role",
+                                     dlp_column_role_name (dlp_dataset_get_column_role (ds, i)));
       guint n;
       const char *const *cats = dlp_dataset_get_column_categories (ds, i, &n);
       if (cats)
         {
-          json_builder_set_member_name (b, "categories");
-          json_builder_begin_array (b);
+          JsonArray *categories = json_array_sized_new (n);
           for (guint c = 0; c < n; c++)
-            json_builder_add_string_value (b, cats[c]);
-          json_builder_end_array (b);
+            json_array_add_string_element (categories, cats[c]);
+          json_object_set_array_member (column, "categories", categories);
         }
-      json_builder_end_object (b);
+      json_array_add_object_element (columns, column);
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  json_object_set_array_member (schema, "columns", columns);
+  return dlp_json_node_new_object (schema);
 }
 
 gboolean

@@ -1,26 +1,10 @@
 /* data-test-util.c: driving plugins and the host from the data tests. */
-#include <sys/wait.h>
 #include "data-test-util.h"
-
-DlpRegistry *
-data_test_registry (void)
-{
-  static DlpRegistry *registry;
-  if (registry == NULL)
-    {
-      const char *dir = g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR");
-      ck_assert_msg (dir != NULL, "DLP_TEST_BUILTIN_PLUGINS_DIR is not set");
-      const char *dirs[] = { dir, NULL };
-      registry = dlp_registry_new ();
-      dlp_registry_load_dirs (registry, dirs, TRUE);
-    }
-  return registry;
-}
 
 DlpContext *
 data_test_context (void)
 {
-  return dlp_context_new (data_test_registry ());
+  return dlp_context_new (dlp_test_registry ());
 }
 
 DlpConfig *
@@ -32,24 +16,32 @@ data_test_config (const char *yaml)
   return config;
 }
 
-static const DlpTypeEntry *
-entry_of (DlpKind kind, const char *type)
+/* Settings @yaml for @type of @kind, checked against its schema as the
+ * stages check them; NULL with @error when refused. *klass_out gets the
+ * type's class. */
+static DlpConfig *
+checked_settings (DlpKind kind, const char *type, const char *yaml, gconstpointer *klass_out,
+                  GError **error)
 {
-  g_autoptr (GError) error = NULL;
-  const DlpTypeEntry *entry = dlp_registry_get_entry (data_test_registry (), kind, type, &error);
-  dlp_assert_no_error (error);
-  return entry;
+  g_autoptr (GError) local = NULL;
+  const DlpTypeEntry *entry = dlp_registry_get_entry (dlp_test_registry (), kind, type, &local);
+  dlp_assert_no_error (local);
+  g_autoptr (DlpConfig) config = data_test_config (yaml);
+  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+    return NULL;
+  *klass_out = dlp_type_entry_get_class (entry);
+  return g_steal_pointer (&config);
 }
 
 DlpDataset *
 data_test_load (const char *type, const char *yaml, GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_SOURCE, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+  const DlpSourceClass *klass = NULL;
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SOURCE, type, yaml,
+                                                   (gconstpointer *) &klass, error);
+  if (config == NULL)
     return NULL;
   g_autoptr (DlpContext) context = data_test_context ();
-  const DlpSourceClass *klass = dlp_type_entry_get_class (entry);
   return klass->load (config, context, error);
 }
 
@@ -57,12 +49,9 @@ static gpointer
 create_step (const char *type, const char *yaml, const DlpTransformClass **klass_out,
              GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_TRANSFORM, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
-    return NULL;
-  *klass_out = dlp_type_entry_get_class (entry);
-  return (*klass_out)->create (config, error);
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_TRANSFORM, type, yaml,
+                                                   (gconstpointer *) klass_out, error);
+  return config ? (*klass_out)->create (config, error) : NULL;
 }
 
 DlpDataset *
@@ -104,12 +93,12 @@ data_test_split (const char *type, const char *yaml, DlpDataset *ds,
                  DlpDataset **train, DlpDataset **test, DlpDataset **val,
                  GError **error)
 {
-  const DlpTypeEntry *entry = entry_of (DLP_KIND_SPLITTER, type);
-  g_autoptr (DlpConfig) config = data_test_config (yaml);
-  if (!dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+  const DlpSplitterClass *klass = NULL;
+  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SPLITTER, type, yaml,
+                                                   (gconstpointer *) &klass, error);
+  if (config == NULL)
     return FALSE;
   g_autoptr (DlpContext) context = data_test_context ();
-  const DlpSplitterClass *klass = dlp_type_entry_get_class (entry);
   return klass->split (config, ds, context, train, test, val, error);
 }
 
@@ -151,25 +140,4 @@ data_test_codes (DlpDataset *ds, const char *name)
   ck_assert_msg (index >= 0, "no column %s", name);
   ck_assert (dlp_dataset_column_is_categorical (ds, (guint) index));
   return dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, (guint) index));
-}
-
-int
-data_test_run_host (const char *dir, const char *const *argv, char **err_out)
-{
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  g_strv_builder_add (b, g_getenv ("DLP_TEST_HOST"));
-  g_strv_builder_addv (b, (const char **) argv);
-  g_auto (GStrv) args = g_strv_builder_end (b);
-  g_auto (GStrv) env = g_get_environ ();
-  env = g_environ_setenv (env, "DLPIPE_PLUGIN_PATH", "", TRUE);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = g_spawn_sync (dir, args, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                              &status, &error);
-  ck_assert_msg (ok, "cannot run dlpipe: %s", error ? error->message : "");
-  if (err_out)
-    *err_out = g_steal_pointer (&err);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }

@@ -4,8 +4,7 @@
 
 #include "../unit/dlp-check.h"
 
-/* A registry with every plugin of the build tree (loaded once). */
-DlpRegistry *data_test_registry (void);
+/* A context of dlp_test_registry (). */
 DlpContext *data_test_context (void);
 
 /* A params view parsed from YAML text (file name "params.yaml"). */
@@ -36,7 +35,3 @@ void data_test_add_codes (DlpDataset *ds, const char *name, const gint32 *codes,
                           const char *const *categories, DlpColumnRole role);
 const float *data_test_floats (DlpDataset *ds, const char *name);
 const gint32 *data_test_codes (DlpDataset *ds, const char *name);
-
-/* Runs the built dlpipe with @argv (NULL-terminated, after the program)
- * in @dir; returns its exit status, *err_out its stderr. */
-int data_test_run_host (const char *dir, const char *const *argv, char **err_out);

@@ -2,26 +2,11 @@
 #include <math.h>
 #include "data-test-util.h"
 
-static char *tmp;
-
-static void
-setup (void)
-{
-  tmp = dlp_tmpdir_new ();
-}
-
-static void
-teardown (void)
-{
-  dlp_tmpdir_free (tmp);
-  tmp = NULL;
-}
-
 /* Loads CSV @text with extra settings @more (YAML lines). */
 static DlpDataset *
 load_text (const char *text, gssize len, const char *more, GError **error)
 {
-  g_autofree char *path = dlp_write_test_file (tmp, "data.csv", text, len);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "data.csv", text, len);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nlabel: y\n%s", path, more ? more : "");
   return data_test_load ("csv", yaml, error);
 }
@@ -99,7 +84,8 @@ START_TEST (test_dialect_options)
   ck_assert_str_eq (cats[1], "x;1");
   ck_assert_float_eq (data_test_floats (ds, "b")[1], 3.0f);
 
-  g_autofree char *path = dlp_write_test_file (tmp, "tabs.tsv", "1\t2\tp\n3\t4\tq\n", -1);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir,
+                                               "tabs.tsv", "1\t2\tp\n3\t4\tq\n", -1);
   g_autofree char *yaml = g_strdup_printf ("path: %s\ndelimiter: tab\nheader: false\n"
                                            "label: column_3\n", path);
   g_autoptr (GError) error = NULL;
@@ -138,7 +124,7 @@ START_TEST (test_streams_large_files)
   for (guint i = 0; i < n_rows; i++)
     g_string_append_printf (s, "%u,\"line %u,\nwrapped\",%u,%c\n", i, i, i % 7, i % 2 ? 'a' : 'b');
   g_string_append (s, "200000,\"last\",seven,a\n");
-  g_autofree char *path = dlp_write_test_file (tmp, "big.csv", s->str, (gssize) s->len);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "big.csv", s->str, (gssize) s->len);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nlabel: y\n", path);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) ds = data_test_load ("csv", yaml, &error);
@@ -220,7 +206,7 @@ csv_suite (void)
 {
   Suite *s = suite_create ("csv");
   TCase *tc = tcase_create ("csv");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  dlp_tcase_add_tmpdir (tc);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_types_and_missing);
   tcase_add_test (tc, test_quotes_newlines_crlf_bom);

@@ -4,21 +4,6 @@
 #include <glib/gstdio.h>
 #include "data-test-util.h"
 
-static char *tmp;
-
-static void
-setup (void)
-{
-  tmp = dlp_tmpdir_new ();
-}
-
-static void
-teardown (void)
-{
-  dlp_tmpdir_free (tmp);
-  tmp = NULL;
-}
-
 /* IDX bytes: magic 00 00 @type @rank, big-endian dims, then @n_data bytes
  * of a pattern (or labels cycling through 0..9). */
 static GByteArray *
@@ -43,7 +28,7 @@ idx_bytes (guint8 type, guint rank, const guint32 *dims, gsize n_data)
 static char *
 write_file (const char *name, GByteArray *bytes, gboolean gzip)
 {
-  char *path = g_build_filename (tmp, name, NULL);
+  char *path = g_build_filename (dlp_test_tmpdir, name, NULL);
   if (!gzip)
     {
       ck_assert (g_file_set_contents (path, (const char *) bytes->data, bytes->len, NULL));
@@ -74,7 +59,7 @@ write_pair (const char *prefix, guint32 n, gboolean gzip)
 static DlpDataset *
 load (const char *more, GError **error)
 {
-  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", tmp, more ? more : "");
+  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", dlp_test_tmpdir, more ? more : "");
   return data_test_load ("idx", yaml, error);
 }
 
@@ -142,7 +127,8 @@ START_TEST (test_explicit_files)
 {
   write_pair ("train", 8, TRUE);
   g_autofree char *yaml = g_strdup_printf ("images: %s/train-images-idx3-ubyte.gz\n"
-                                           "labels: %s/train-labels-idx1-ubyte.gz\n", tmp, tmp);
+                                           "labels: %s/train-labels-idx1-ubyte.gz\n",
+                                           dlp_test_tmpdir, dlp_test_tmpdir);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) ds = data_test_load ("idx", yaml, &error);
   dlp_assert_no_error (error);
@@ -210,7 +196,7 @@ START_TEST (test_truncated)
   /* A gzip stream cut short. */
   g_autoptr (GByteArray) full = idx_bytes (0x08, 3, dims, 48);
   g_autofree char *gz = write_file ("train-images-idx3-ubyte.gz", full, TRUE);
-  g_autofree char *raw = g_build_filename (tmp, "train-images-idx3-ubyte", NULL);
+  g_autofree char *raw = g_build_filename (dlp_test_tmpdir, "train-images-idx3-ubyte", NULL);
   g_unlink (raw);
   g_autofree char *bytes = NULL;
   gsize len = 0;
@@ -264,7 +250,7 @@ idx_suite (void)
 {
   Suite *s = suite_create ("idx");
   TCase *tc = tcase_create ("idx");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  dlp_tcase_add_tmpdir (tc);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_train_and_test_into_one_dataset);
   tcase_add_test (tc, test_subsets_and_class_names);

@@ -3,25 +3,10 @@
  * leaves behind (nothing new). */
 #include "data-test-util.h"
 
-static char *tmp;
-
-static void
-setup (void)
-{
-  tmp = dlp_tmpdir_new ();
-}
-
-static void
-teardown (void)
-{
-  dlp_tmpdir_free (tmp);
-  tmp = NULL;
-}
-
 static void
 write_params (const char *yaml)
 {
-  g_free (dlp_write_test_file (tmp, "params.yaml", yaml, -1));
+  g_free (dlp_write_test_file (dlp_test_tmpdir, "params.yaml", yaml, -1));
 }
 
 static void
@@ -29,7 +14,7 @@ run_ok (const char *stage, const char *override)
 {
   const char *argv[] = { "stage", stage, override ? "--set" : NULL, override, NULL };
   g_autofree char *err = NULL;
-  int status = data_test_run_host (tmp, argv, &err);
+  int status = dlp_test_run_host (dlp_test_tmpdir, argv, NULL, &err);
   ck_assert_msg (status == 0, "dlpipe stage %s failed (%d): %s", stage, status, err);
 }
 
@@ -39,7 +24,7 @@ run_fails (const char *stage, const char *override)
 {
   const char *argv[] = { "stage", stage, override ? "--set" : NULL, override, NULL };
   char *err = NULL;
-  int status = data_test_run_host (tmp, argv, &err);
+  int status = dlp_test_run_host (dlp_test_tmpdir, argv, NULL, &err);
   ck_assert_msg (status == 1, "dlpipe stage %s: exit status %d, expected 1: %s", stage,
                  status, err);
   return err;
@@ -48,7 +33,7 @@ run_fails (const char *stage, const char *override)
 static DlpDataset *
 load_output (const char *relative)
 {
-  g_autofree char *path = g_build_filename (tmp, relative, NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, relative, NULL);
   g_autoptr (GError) error = NULL;
   DlpDataset *ds = dlp_dataset_load (path, &error);
   dlp_assert_no_error (error);
@@ -58,7 +43,7 @@ load_output (const char *relative)
 static gboolean
 exists (const char *relative)
 {
-  g_autofree char *path = g_build_filename (tmp, relative, NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, relative, NULL);
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
@@ -141,7 +126,7 @@ penguins_params (const char *steps)
 static JsonObject *
 read_summary (JsonNode **root)
 {
-  g_autofree char *path = g_build_filename (tmp, "data/processed/summary.json", NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, "data/processed/summary.json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   ck_assert (json_parser_load_from_file (parser, path, &error));
@@ -201,8 +186,8 @@ END_TEST
 
 START_TEST (test_failures_leave_no_output)
 {
-  g_free (dlp_write_test_file (tmp, "good.csv", "a,y\n1,p\n2,q\n3,p\n4,q\n", -1));
-  g_free (dlp_write_test_file (tmp, "bad.csv", "a,y\n1,p\n2,q,3\n", -1));
+  g_free (dlp_write_test_file (dlp_test_tmpdir, "good.csv", "a,y\n1,p\n2,q\n3,p\n4,q\n", -1));
+  g_free (dlp_write_test_file (dlp_test_tmpdir, "bad.csv", "a,y\n1,p\n2,q,3\n", -1));
   write_params ("data_ingestion: {source: csv, path: bad.csv, label: y}\n");
   g_autofree char *e1 = run_fails ("data_ingestion", NULL);
   ck_assert_ptr_nonnull (strstr (e1, "bad.csv:3: expected 2 fields"));
@@ -211,13 +196,13 @@ START_TEST (test_failures_leave_no_output)
   /* A good run, then a failing one: the old output stays as it was. */
   run_ok ("data_ingestion", "data_ingestion.path=good.csv");
   g_autofree char *before = NULL;
-  g_autofree char *raw = g_build_filename (tmp, "data/raw/dataset.safetensors", NULL);
+  g_autofree char *raw = g_build_filename (dlp_test_tmpdir, "data/raw/dataset.safetensors", NULL);
   ck_assert (g_file_get_contents (raw, &before, NULL, NULL));
   g_autofree char *e2 = run_fails ("data_ingestion", NULL);
   g_autofree char *after = NULL;
   ck_assert (g_file_get_contents (raw, &after, NULL, NULL));
   ck_assert_str_eq (before, after);
-  g_autofree char *rawdir = g_build_filename (tmp, "data/raw", NULL);
+  g_autofree char *rawdir = g_build_filename (dlp_test_tmpdir, "data/raw", NULL);
   ck_assert_uint_eq (dlp_count_dir_entries (rawdir), 1);
 
   write_params ("data_ingestion: {source: csv, path: good.csv, label: y}\n"
@@ -232,7 +217,7 @@ START_TEST (test_failures_leave_no_output)
   ck_assert_ptr_nonnull (strstr (e4, "data_split.test_size: expected a fraction in (0, 1)"));
   g_autofree char *e5 = run_fails ("data_split", "data_split.test_size=10");
   ck_assert_ptr_nonnull (strstr (e5, "the data has 4 rows"));
-  g_autofree char *splitdir = g_build_filename (tmp, "data/split", NULL);
+  g_autofree char *splitdir = g_build_filename (dlp_test_tmpdir, "data/split", NULL);
   ck_assert_uint_eq (dlp_count_dir_entries (splitdir), 0);
 }
 END_TEST
@@ -242,7 +227,7 @@ stages_suite (void)
 {
   Suite *s = suite_create ("stages");
   TCase *tc = tcase_create ("stages");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  dlp_tcase_add_tmpdir (tc);
   tcase_set_timeout (tc, 240);
   tcase_add_test (tc, test_fashion_mnist);
   tcase_add_test (tc, test_penguins_drop_nulls);

@@ -42,7 +42,7 @@ START_TEST (test_drop_nulls)
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) bad = data_test_step ("drop_nulls", "columns: [nope]", ds, NULL, &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "no column named 'nope'");
-  const DlpTransformClass *k = dlp_registry_lookup (data_test_registry (), DLP_KIND_TRANSFORM,
+  const DlpTransformClass *k = dlp_registry_lookup (dlp_test_registry (), DLP_KIND_TRANSFORM,
                                                     "drop_nulls");
   ck_assert (k->flags & DLP_TRANSFORM_FLAG_TRAINING_ONLY);
 }

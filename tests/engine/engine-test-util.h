@@ -3,14 +3,9 @@
 
 #include "../unit/dlp-check.h"
 
-/* The registry of the built plugins (DLP_TEST_BUILTIN_PLUGINS_DIR). */
-DlpRegistry *engine_registry (void);
 /* A graph from architecture JSON text; fails the test on error. */
 DlpGraph *engine_graph (const char *json);
 /* The error building a graph from @json gives (the test fails if none). */
 GError *engine_graph_error (const char *json);
 /* Fills @n floats uniformly in [low, high) from @seed. */
 void engine_fill (float *data, gsize n, guint64 seed, double low, double high);
-/* Runs the built dlpipe (DLP_TEST_HOST) in @dir with @argv (NULL-ended);
- * returns its exit status and, if @err_out, its standard error. */
-int engine_run_host (const char *dir, const char *const *argv, char **err_out);

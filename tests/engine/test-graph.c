@@ -332,12 +332,12 @@ START_TEST (test_architecture_file_errors)
   g_autoptr (GError) error = NULL;
   g_autofree char *bad = dlp_write_test_file (dir, "bad.json",
                                               "{\"class_name\": \"Sequential\",\n  \"config\": [,]}", -1);
-  ck_assert_ptr_null (dlp_graph_load (engine_registry (), bad, &error));
+  ck_assert_ptr_null (dlp_graph_load (dlp_test_registry (), bad, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "bad.json");
   ck_assert_ptr_nonnull (strstr (error->message, ":2:"));
   g_clear_error (&error);
   g_autofree char *missing = g_build_filename (dir, "missing.json", NULL);
-  ck_assert_ptr_null (dlp_graph_load (engine_registry (), missing, &error));
+  ck_assert_ptr_null (dlp_graph_load (dlp_test_registry (), missing, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_IO, "missing.json");
   g_clear_error (&error);
   /* The input shape the model is built for must be the file's. */
@@ -345,7 +345,7 @@ START_TEST (test_architecture_file_errors)
   g_autoptr (DlpConfig) arch = dlp_architecture_load (ok, &error);
   dlp_assert_no_error (error);
   const gint64 other[1] = { 784 };
-  ck_assert_ptr_null (dlp_graph_new (engine_registry (), arch, 1, other, &error));
+  ck_assert_ptr_null (dlp_graph_new (dlp_test_registry (), arch, 1, other, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                     "the architecture's input shape [28, 28] differs from the input shape [784]");
   dlp_tmpdir_free (dir);
@@ -413,7 +413,7 @@ assert_error_at (const char *dir, const char *text, const char *needle, gsize sk
 {
   g_autofree char *path = dlp_write_test_file (dir, "arch.json", text, -1);
   g_autoptr (GError) error = NULL;
-  ck_assert_ptr_null (dlp_graph_load (engine_registry (), path, &error));
+  ck_assert_ptr_null (dlp_graph_load (dlp_test_registry (), path, &error));
   const char *at = strstr (text + skip, needle);
   ck_assert_ptr_nonnull (at);
   guint line = 1, column = 1;

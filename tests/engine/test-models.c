@@ -12,7 +12,7 @@ build (const char *params, int expect_status, char **err_out)
   char *dir = dlp_tmpdir_new ();
   g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
   g_autofree char *err = NULL;
-  int status = engine_run_host (dir, build_args, &err);
+  int status = dlp_test_run_host (dir, build_args, NULL, &err);
   ck_assert_msg (status == expect_status, "dlpipe exited with %d, not %d: %s", status,
                  expect_status, err);
   if (err_out)
@@ -26,7 +26,7 @@ load_built (const char *dir)
   g_autoptr (GError) error = NULL;
   g_autofree char *arch = g_build_filename (dir, "models/built/model.json", NULL);
   g_autofree char *weights = g_build_filename (dir, "models/built/weights.safetensors", NULL);
-  DlpGraph *g = dlp_graph_load (engine_registry (), arch, &error);
+  DlpGraph *g = dlp_graph_load (dlp_test_registry (), arch, &error);
   dlp_assert_no_error (error);
   ck_assert (dlp_graph_load_weights (g, weights, &error));
   return g;
@@ -127,7 +127,7 @@ START_TEST (test_json_type)
   g_autofree char *before = NULL, *after = NULL;
   ck_assert (g_file_get_contents (arch, &before, NULL, NULL));
   g_autofree char *err = NULL;
-  ck_assert_int_eq (engine_run_host (dir, build_args, &err), 0);
+  ck_assert_int_eq (dlp_test_run_host (dir, build_args, NULL, &err), 0);
   ck_assert (g_file_get_contents (arch, &after, NULL, NULL));
   ck_assert_str_eq (before, after);
 
@@ -137,14 +137,14 @@ START_TEST (test_json_type)
                                "model:\n  type: json\n  input_shape: [13]\n  num_classes: 3\n"
                                "  json: {path: models/built/model.json}\n", -1));
   g_clear_pointer (&err, g_free);
-  ck_assert_int_eq (engine_run_host (dir, build_args, &err), 1);
+  ck_assert_int_eq (dlp_test_run_host (dir, build_args, NULL, &err), 1);
   ck_assert_ptr_nonnull (strstr (err, "model.json: the architecture's input shape [12] differs "
                                       "from the input shape [13]"));
   g_free (dlp_write_test_file (dir, "params.yaml",
                                "model:\n  type: json\n  input_shape: [12]\n  num_classes: 4\n"
                                "  json: {path: models/built/model.json}\n", -1));
   g_clear_pointer (&err, g_free);
-  ck_assert_int_eq (engine_run_host (dir, build_args, &err), 1);
+  ck_assert_int_eq (dlp_test_run_host (dir, build_args, NULL, &err), 1);
   ck_assert_ptr_nonnull (strstr (err, "params.yaml:4: model.num_classes: the model's output has "
                                       "shape [3], expected [4]"));
   g_clear_pointer (&after, g_free);

@@ -14,9 +14,8 @@ test_load (DlpConfig *config, DlpContext *context, GError **error)
 }
 
 static const DlpParamSpec test_params[] = {
-  { sizeof (DlpParamSpec), "path", DLP_PARAM_PATH, "Where the data is", .required = TRUE },
-  { sizeof (DlpParamSpec), "rows", DLP_PARAM_INT, "How many rows", "10",
-    .has_range = TRUE, .minimum = 1, .maximum = 100 },
+  DLP_PARAM_REQUIRED ("path", DLP_PARAM_PATH, "Where the data is"),
+  DLP_PARAM_INT ("rows", "How many rows", "10", 1, 100),
   DLP_PARAM_END
 };
 

@@ -15,32 +15,12 @@ static char *table_csv;
 
 /* --- running dlpipe --- */
 
-int
-serve_run_host (const char *dir, const char *const *argv, char **out, char **err)
-{
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  g_strv_builder_add (b, g_getenv ("DLP_TEST_HOST"));
-  g_strv_builder_addv (b, (const char **) argv);
-  g_auto (GStrv) args = g_strv_builder_end (b);
-  g_autofree char *o = NULL, *e = NULL;
-  int status = 0;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = g_spawn_sync (dir, args, NULL, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
-                              &error);
-  ck_assert_msg (ok, "cannot run dlpipe: %s", error ? error->message : "");
-  if (out)
-    *out = g_steal_pointer (&o);
-  if (err)
-    *err = g_steal_pointer (&e);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-}
-
 static void
 run_pipeline (const char *dir)
 {
   const char *argv[] = { "-q", "run", NULL };
   g_autofree char *err = NULL;
-  int status = serve_run_host (dir, argv, NULL, &err);
+  int status = dlp_test_run_host (dir, argv, NULL, &err);
   ck_assert_msg (status == 0, "dlpipe run failed in %s (%d): %s", dir, status, err);
 }
 
@@ -208,15 +188,28 @@ serve_fixtures_free (void)
   g_clear_pointer (&registry, dlp_registry_unref);
 }
 
+static void
+fixtures_setup (void)
+{
+  serve_fixture_images ();
+  serve_fixture_table ();
+}
+
+TCase *
+serve_test_case (const char *name)
+{
+  TCase *tc = tcase_create (name);
+  tcase_add_unchecked_fixture (tc, fixtures_setup, serve_fixtures_free);
+  dlp_tcase_add_tmpdir (tc);
+  tcase_set_timeout (tc, 120);
+  return tc;
+}
+
 DlpRegistry *
 serve_test_registry (void)
 {
   if (registry == NULL)
-    {
-      registry = dlp_registry_new ();
-      const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-      dlp_registry_load_dirs (registry, dirs, TRUE);
-    }
+    registry = dlp_test_registry_new ();
   return registry;
 }
 

@@ -30,7 +30,10 @@ const ServeFixture *serve_fixture_table (void);
 /* Removes the folders made (for the suites' unchecked teardown). */
 void serve_fixtures_free (void);
 
-/* The CSV the table pipeline ingested. */
+/* A test case whose tests share both fixtures (made once, freed at the
+ * end) and each get a new temporary folder, dlp_test_tmpdir. */
+TCase *serve_test_case (const char *name);
+extern /* The CSV the table pipeline ingested. */
 const char *serve_table_csv (void);
 
 /* A registry of the build's plugins (loaded once). */
@@ -53,8 +56,6 @@ void serve_predictions_free (ServePredictions *p);
 void serve_assert_row (const ServePredictions *p, gint64 row, const char *label,
                        const double *probabilities);
 
-/* Runs the built dlpipe in @dir; returns its exit status. */
-int serve_run_host (const char *dir, const char *const *argv, char **out, char **err);
 
 /* A `dlpipe serve` on a free port. */
 typedef struct {

@@ -6,34 +6,6 @@
 #include "serve-test-util.h"
 #include "serve/scorer.h"
 
-static char *tmp;
-
-static void
-setup (void)
-{
-  serve_fixture_images ();
-  serve_fixture_table ();
-}
-
-static void
-teardown (void)
-{
-  serve_fixtures_free ();
-}
-
-static void
-per_test_setup (void)
-{
-  tmp = dlp_tmpdir_new ();
-}
-
-static void
-per_test_teardown (void)
-{
-  dlp_tmpdir_free (tmp);
-  tmp = NULL;
-}
-
 START_TEST (test_contents)
 {
   g_autoptr (DlpPackage) images = serve_test_load (serve_fixture_images ());
@@ -71,13 +43,13 @@ START_TEST (test_preprocessed_detection)
 }
 END_TEST
 
-/* A copy of the image package in tmp with @from replaced by @to in its
+/* A copy of the image package in dlp_test_tmpdir with @from replaced by @to in its
  * manifest (or its manifest removed, if @from is NULL). */
 static char *
 broken_copy (const char *from, const char *to)
 {
   const char *model = serve_fixture_images ()->model;
-  char *dir = g_build_filename (tmp, "final", NULL);
+  char *dir = g_build_filename (dlp_test_tmpdir, "final", NULL);
   g_mkdir_with_parents (dir, 0755);
   const char *names[] = { "model.json", "weights.safetensors", "dlpipe.json" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -109,8 +81,8 @@ load_fails (const char *from, const char *to, guint code, const char *needle)
   g_autoptr (DlpPackage) p = dlp_package_load (serve_test_registry (), dir, &error);
   ck_assert_msg (p == NULL, "loaded with '%s' for '%s'", to, from);
   dlp_assert_error (error, DLP_ERROR, code, needle);
-  dlp_tmpdir_free (g_steal_pointer (&tmp));
-  tmp = dlp_tmpdir_new ();
+  dlp_tmpdir_free (g_steal_pointer (&dlp_test_tmpdir));
+  dlp_test_tmpdir = dlp_tmpdir_new ();
 }
 
 START_TEST (test_broken_packages)
@@ -209,10 +181,7 @@ static Suite *
 package_suite (void)
 {
   Suite *s = suite_create ("package");
-  TCase *tc = tcase_create ("package");
-  tcase_add_unchecked_fixture (tc, setup, teardown);
-  tcase_add_checked_fixture (tc, per_test_setup, per_test_teardown);
-  tcase_set_timeout (tc, 120);
+  TCase *tc = serve_test_case ("package");
   tcase_add_test (tc, test_contents);
   tcase_add_test (tc, test_preprocessed_detection);
   tcase_add_test (tc, test_broken_packages);

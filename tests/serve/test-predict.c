@@ -5,41 +5,13 @@
 #include <zlib.h>
 #include "serve-test-util.h"
 
-static char *tmp;
-
-static void
-setup (void)
-{
-  serve_fixture_images ();
-  serve_fixture_table ();
-}
-
-static void
-teardown (void)
-{
-  serve_fixtures_free ();
-}
-
-static void
-per_test_setup (void)
-{
-  tmp = dlp_tmpdir_new ();
-}
-
-static void
-per_test_teardown (void)
-{
-  dlp_tmpdir_free (tmp);
-  tmp = NULL;
-}
-
 /* Runs `dlpipe predict -m MODEL -i INPUT -o OUTPUT EXTRA` in @dir. */
 static int
 predict (const ServeFixture *f, const char *input, const char *output, const char *extra,
          char **err)
 {
   const char *argv[] = { "predict", "-m", f->model, "-i", input, "-o", output, extra, NULL };
-  return serve_run_host (f->dir, argv, NULL, err);
+  return dlp_test_run_host (f->dir, argv, NULL, err);
 }
 
 static void
@@ -70,7 +42,7 @@ START_TEST (test_preprocessed_split)
   const ServeFixture *fixtures[] = { serve_fixture_images (), serve_fixture_table () };
   for (guint i = 0; i < 2; i++)
     {
-      g_autofree char *out = g_build_filename (tmp, "p.csv", NULL);
+      g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.csv", NULL);
       predict_ok (fixtures[i], "data/split/test.safetensors", out, NULL);
       assert_same_as_model_test (fixtures[i], out);
     }
@@ -91,18 +63,18 @@ test_images_idx (void)
 START_TEST (test_idx_raw_and_gzip)
 {
   const ServeFixture *f = serve_fixture_images ();
-  g_autofree char *out = g_build_filename (tmp, "p.csv", NULL);
+  g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.csv", NULL);
   /* The raw t10k file the pipeline read: the test split, in order. */
   predict_ok (f, "t10k-images-idx3-ubyte", out, NULL);
   assert_same_as_model_test (f, out);
 
   g_autoptr (GByteArray) idx = test_images_idx ();
-  g_autofree char *gz = g_build_filename (tmp, "images.gz", NULL);
+  g_autofree char *gz = g_build_filename (dlp_test_tmpdir, "images.gz", NULL);
   gzFile z = gzopen (gz, "wb");
   ck_assert (z != NULL);
   ck_assert_int_eq (gzwrite (z, idx->data, idx->len), (int) idx->len);
   ck_assert_int_eq (gzclose (z), Z_OK);
-  g_autofree char *out2 = g_build_filename (tmp, "p2.csv", NULL);
+  g_autofree char *out2 = g_build_filename (dlp_test_tmpdir, "p2.csv", NULL);
   predict_ok (f, gz, out2, NULL);
   assert_same_as_model_test (f, out2);
 }
@@ -119,10 +91,10 @@ START_TEST (test_plain_safetensors)
     v[k] = f->test_images[k];
   g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
   ck_assert (dlp_safetensors_writer_add (w, "x", t, NULL));
-  g_autofree char *in = g_build_filename (tmp, "x.safetensors", NULL);
+  g_autofree char *in = g_build_filename (dlp_test_tmpdir, "x.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert (dlp_safetensors_writer_write (w, in, &error));
-  g_autofree char *out = g_build_filename (tmp, "p.csv", NULL);
+  g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.csv", NULL);
   predict_ok (f, in, out, NULL);
   assert_same_as_model_test (f, out);
 }
@@ -152,10 +124,10 @@ START_TEST (test_csv_json_and_raw_dataset_agree)
                               f5[1], f5[2], f5[3], f5[4]);
     }
   g_string_append (json, "]}}");
-  g_autofree char *in_csv = dlp_write_test_file (tmp, "rows.csv", csv->str, -1);
-  g_autofree char *in_json = dlp_write_test_file (tmp, "rows.json", json->str, -1);
-  g_autofree char *out_csv = g_build_filename (tmp, "a.csv", NULL);
-  g_autofree char *out_json = g_build_filename (tmp, "b.csv", NULL);
+  g_autofree char *in_csv = dlp_write_test_file (dlp_test_tmpdir, "rows.csv", csv->str, -1);
+  g_autofree char *in_json = dlp_write_test_file (dlp_test_tmpdir, "rows.json", json->str, -1);
+  g_autofree char *out_csv = g_build_filename (dlp_test_tmpdir, "a.csv", NULL);
+  g_autofree char *out_json = g_build_filename (dlp_test_tmpdir, "b.csv", NULL);
   predict_ok (f, in_csv, out_csv, NULL);
   predict_ok (f, in_json, out_json, NULL);
   g_autofree char *a = NULL, *b = NULL;
@@ -167,7 +139,7 @@ START_TEST (test_csv_json_and_raw_dataset_agree)
 
   /* The raw dataset has every row; missing values make it fail, naming
    * the row. */
-  g_autofree char *out_raw = g_build_filename (tmp, "c.csv", NULL);
+  g_autofree char *out_raw = g_build_filename (dlp_test_tmpdir, "c.csv", NULL);
   g_autofree char *err = NULL;
   int status = predict (f, "data/raw/dataset.safetensors", out_raw, NULL, &err);
   ck_assert_int_eq (status, 1);
@@ -179,7 +151,7 @@ END_TEST
 START_TEST (test_json_output)
 {
   const ServeFixture *f = serve_fixture_images ();
-  g_autofree char *out = g_build_filename (tmp, "p.json", NULL);
+  g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.json", NULL);
   predict_ok (f, "data/split/test.safetensors", out, "--probabilities");
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -205,7 +177,7 @@ END_TEST
 START_TEST (test_bad_inputs)
 {
   const ServeFixture *f = serve_fixture_table ();
-  g_autofree char *out = g_build_filename (tmp, "p.csv", NULL);
+  g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.csv", NULL);
   struct { const char *name, *text, *needle; } cases[] = {
     { "a.csv", "color,size,weight\nred,1,2\n", "no column for input 'batch'" },
     { "b.csv", "color,size,weight,batch\nred,1,2,1\nred,\"1\n", "the quoted field opened here is never closed" },
@@ -216,7 +188,7 @@ START_TEST (test_bad_inputs)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *in = dlp_write_test_file (tmp, cases[i].name, cases[i].text, -1);
+      g_autofree char *in = dlp_write_test_file (dlp_test_tmpdir, cases[i].name, cases[i].text, -1);
       g_autofree char *err = NULL;
       int status = predict (f, in, out, NULL, &err);
       ck_assert_msg (status == 1, "%s: exit %d", cases[i].name, status);
@@ -230,7 +202,7 @@ START_TEST (test_bad_inputs)
   guint8 head[16] = { 0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2 };
   g_byte_array_append (idx, head, sizeof head);
   g_byte_array_append (idx, (const guint8 *) "abcd", 4);
-  g_autofree char *in = dlp_write_test_file (tmp, "small-idx", idx->data, idx->len);
+  g_autofree char *in = dlp_write_test_file (dlp_test_tmpdir, "small-idx", idx->data, idx->len);
   g_autofree char *err = NULL;
   ck_assert_int_eq (predict (serve_fixture_images (), in, out, NULL, &err), 1);
   ck_assert_msg (strstr (err, "takes rows of shape [8, 8] (64 values)"), "%s", err);
@@ -243,20 +215,20 @@ START_TEST (test_command_line)
   const ServeFixture *f = serve_fixture_table ();
   g_autofree char *err = NULL;
   const char *no_input[] = { "predict", "-m", f->model, NULL };
-  ck_assert_int_eq (serve_run_host (f->dir, no_input, NULL, &err), 2);
+  ck_assert_int_eq (dlp_test_run_host (f->dir, no_input, NULL, &err), 2);
   ck_assert_msg (strstr (err, "--input is required"), "%s", err);
   g_clear_pointer (&err, g_free);
   const char *bad_format[] = { "predict", "-i", "x.csv", "--format", "xml", NULL };
-  ck_assert_int_eq (serve_run_host (f->dir, bad_format, NULL, &err), 2);
+  ck_assert_int_eq (dlp_test_run_host (f->dir, bad_format, NULL, &err), 2);
   g_clear_pointer (&err, g_free);
   /* Not a package: says so and where model_test puts one. */
   const char *not_package[] = { "predict", "-m", f->dir, "-i", "data.csv", NULL };
-  ck_assert_int_eq (serve_run_host (f->dir, not_package, NULL, &err), 1);
+  ck_assert_int_eq (dlp_test_run_host (f->dir, not_package, NULL, &err), 1);
   ck_assert_msg (strstr (err, "is not a model package"), "%s", err);
   /* Standard output by default, models/final by default. */
   g_autofree char *out = NULL;
   const char *to_stdout[] = { "predict", "-i", "data/split/test.safetensors", NULL };
-  ck_assert_int_eq (serve_run_host (f->dir, to_stdout, &out, NULL), 0);
+  ck_assert_int_eq (dlp_test_run_host (f->dir, to_stdout, &out, NULL), 0);
   ck_assert (g_str_has_prefix (out, "row,predicted,p_alpha,p_beta,p_gamma\n0,"));
 }
 END_TEST
@@ -265,10 +237,7 @@ static Suite *
 predict_suite (void)
 {
   Suite *s = suite_create ("predict");
-  TCase *tc = tcase_create ("predict");
-  tcase_add_unchecked_fixture (tc, setup, teardown);
-  tcase_add_checked_fixture (tc, per_test_setup, per_test_teardown);
-  tcase_set_timeout (tc, 120);
+  TCase *tc = serve_test_case ("predict");
   tcase_add_test (tc, test_preprocessed_split);
   tcase_add_test (tc, test_idx_raw_and_gzip);
   tcase_add_test (tc, test_plain_safetensors);

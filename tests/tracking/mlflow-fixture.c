@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <gio/gio.h>
 #include <libsoup/soup.h>
-#include <check.h>
+#include "../unit/dlp-check.h"
 #include "mlflow-fixture.h"
 
 static guint
@@ -148,32 +148,13 @@ dlp_mlflow_server_restart (DlpMlflowServer *s)
   launch (s);
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      rmdir (path);
-    }
-  else
-    unlink (path);
-}
-
 void
 dlp_mlflow_server_free (DlpMlflowServer *s)
 {
   if (s == NULL)
     return;
   stop (s, SIGTERM);
-  remove_tree (s->dir);
-  g_free (s->dir);
+  dlp_tmpdir_free (s->dir);
   g_free (s->uri);
   g_strfreev (s->args);
   g_strfreev (s->env);

@@ -28,10 +28,7 @@ setup (void)
 {
   for (guint i = 0; mlflow_vars[i]; i++)
     g_unsetenv (mlflow_vars[i]);
-  registry = dlp_registry_new ();
-  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-  ck_assert_ptr_nonnull (dirs[0]);
-  dlp_registry_load_dirs (registry, dirs, TRUE);
+  registry = dlp_test_registry_new ();
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
   ck_assert_ptr_nonnull (entry);
   klass = dlp_type_entry_get_class (entry);
@@ -313,8 +310,7 @@ START_TEST (test_hostile_answers)
     }
   JsonObject *wide = json_object_new ();
   json_object_set_array_member (wide, "tags", tags);
-  JsonNode *wide_node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (wide_node, wide);
+  JsonNode *wide_node = dlp_json_node_new_object (wide);
   g_autofree char *wide_text = json_to_string (wide_node, TRUE);
   json_node_unref (wide_node);
   dlp_fake_server_add (server, 200, NULL, wide_text, -1, NULL);

@@ -468,10 +468,7 @@ START_TEST (test_redelivered_records_arrive_once)
 {
   g_unsetenv ("MLFLOW_TRACKING_URI");
   g_unsetenv ("MLFLOW_EXPERIMENT_NAME");
-  g_autoptr (DlpRegistry) registry = dlp_registry_new ();
-  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-  ck_assert_ptr_nonnull (dirs[0]);
-  dlp_registry_load_dirs (registry, dirs, TRUE);
+  g_autoptr (DlpRegistry) registry = dlp_test_registry_new ();
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
   ck_assert_ptr_nonnull (entry);
   const DlpTrackerClass *k = dlp_type_entry_get_class (entry);

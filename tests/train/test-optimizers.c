@@ -8,9 +8,7 @@ static DlpRegistry *registry;
 static void
 setup (void)
 {
-  registry = dlp_registry_new ();
-  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-  dlp_registry_load_dirs (registry, dirs, TRUE);
+  registry = dlp_test_registry_new ();
 }
 
 static void

@@ -22,9 +22,7 @@ static const char *mlp_json =
 static void
 setup (void)
 {
-  registry = dlp_registry_new ();
-  const char *dirs[] = { g_getenv ("DLP_TEST_BUILTIN_PLUGINS_DIR"), NULL };
-  dlp_registry_load_dirs (registry, dirs, TRUE);
+  registry = dlp_test_registry_new ();
   tmpdir = dlp_tmpdir_new ();
 }
 

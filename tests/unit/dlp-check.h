@@ -42,8 +42,23 @@
 /* A new temporary folder, removed with everything in it by dlp_tmpdir_free. */
 char *dlp_tmpdir_new (void);
 void dlp_tmpdir_free (char *dir);
+/* Gives each test of @tc a new temporary folder, dlp_test_tmpdir, removed
+ * after the test. */
+void dlp_tcase_add_tmpdir (TCase *tc);
+extern char *dlp_test_tmpdir;
 /* Writes @len bytes (or a C string if @len < 0) to @dir/@name; returns the path. */
 char *dlp_write_test_file (const char *dir, const char *name, const void *data,
                            gssize len);
 /* The number of entries in @dir (to check that nothing was left behind). */
 guint dlp_count_dir_entries (const char *dir);
+
+/* The built plugins (DLP_TEST_BUILTIN_PLUGINS_DIR): a new registry of
+ * them, or one loaded once and kept for the whole process. */
+DlpRegistry *dlp_test_registry_new (void);
+DlpRegistry *dlp_test_registry (void);
+
+/* Runs the built dlpipe (DLP_TEST_HOST) with @argv (NULL-terminated, after
+ * the program) in @dir, with the build tree's plugins; returns its exit
+ * status, and its standard output and error in @out and @err (each may be
+ * NULL). */
+int dlp_test_run_host (const char *dir, const char *const *argv, char **out, char **err);

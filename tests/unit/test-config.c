@@ -113,9 +113,9 @@ START_TEST (test_missing_section_and_required_key)
   dlp_assert_no_error (error);
 
   static const DlpParamSpec specs[] = {
-    { sizeof (DlpParamSpec), "batch_size", DLP_PARAM_INT, "rows per step", "32" },
-    { sizeof (DlpParamSpec), "epochs", DLP_PARAM_ANY, "passes" },
-    { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "random seed", .required = TRUE },
+    DLP_PARAM_INT_UNBOUNDED ("batch_size", "rows per step", "32"),
+    DLP_PARAM_ANY ("epochs", "passes", NULL),
+    DLP_PARAM_REQUIRED ("seed", DLP_PARAM_INT, "random seed"),
     DLP_PARAM_END
   };
   g_autoptr (DlpConfig) train = dlp_config_get_section (root, "train", FALSE, &error);
@@ -128,12 +128,10 @@ END_TEST
 START_TEST (test_validate_against_specs)
 {
   static const DlpParamSpec specs[] = {
-    { sizeof (DlpParamSpec), "method", DLP_PARAM_ENUM, "how", "scale", .choices = "scale|minmax|zscore" },
-    { sizeof (DlpParamSpec), "factor", DLP_PARAM_DOUBLE, "multiplier", "1.0",
-      .has_range = TRUE, .minimum = 0, .maximum = 10 },
-    { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST, "which columns", "[]" },
-    { sizeof (DlpParamSpec), "epochs", DLP_PARAM_INT, "passes", "10",
-      .has_range = TRUE, .minimum = 1, .maximum = 1000 },
+    DLP_PARAM_ENUM ("method", "how", "scale", "scale|minmax|zscore"),
+    DLP_PARAM_DOUBLE ("factor", "multiplier", "1.0", 0, 10),
+    DLP_PARAM_LIST ("columns", "which columns", "[]"),
+    DLP_PARAM_INT ("epochs", "passes", "10", 1, 1000),
     DLP_PARAM_END
   };
   struct { const char *yaml, *message; } bad[] = {
@@ -353,8 +351,7 @@ START_TEST (test_override_leaves_defaults_alone)
   for (guint i = 0; i < N_SPECS; i++)
     {
       g_ptr_array_add (names, g_strdup_printf ("setting_%u", i));
-      specs[i] = (DlpParamSpec) { sizeof (DlpParamSpec), names->pdata[i], DLP_PARAM_STRING, "",
-                                  "relu" };
+      specs[i] = (DlpParamSpec) DLP_PARAM_STRING (names->pdata[i], "", "relu");
     }
   const char *sets[] = { "train.epochs=1", "train.name=other", "model.seed=3",
                          "train.list.0=9", "train.epochs={a: 1}" };
@@ -410,8 +407,8 @@ static void
 check_overrides (const char *file, const Leaves *orig, guint a, guint b)
 {
   static const DlpParamSpec specs[] = {
-    { sizeof (DlpParamSpec), "probe_text", DLP_PARAM_STRING, "", "default text" },
-    { sizeof (DlpParamSpec), "probe_list", DLP_PARAM_LIST, "", "[1, 2]" },
+    DLP_PARAM_STRING ("probe_text", "", "default text"),
+    DLP_PARAM_LIST ("probe_list", "", "[1, 2]"),
     DLP_PARAM_END
   };
   g_autoptr (GError) error = NULL;

@@ -3,21 +3,6 @@
 #include <string.h>
 #include "dlp-check.h"
 
-static char *tmpdir;
-
-static void
-setup (void)
-{
-  tmpdir = dlp_tmpdir_new ();
-}
-
-static void
-teardown (void)
-{
-  dlp_tmpdir_free (tmpdir);
-  tmpdir = NULL;
-}
-
 /* 4 rows: a [4, 2] float feature with one NaN, a categorical feature with a
  * missing value, and a categorical label. */
 static DlpDataset *
@@ -139,7 +124,8 @@ END_TEST
 START_TEST (test_save_load_round_trip)
 {
   g_autoptr (DlpDataset) ds = make_dataset ();
-  g_autofree char *path = g_build_filename (tmpdir, "data", "raw", "dataset.safetensors", NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir,
+                                            "data", "raw", "dataset.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert (dlp_dataset_save (ds, path, &error));
   dlp_assert_no_error (error);
@@ -171,7 +157,7 @@ START_TEST (test_load_rejects_plain_safetensors)
   g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
   g_autoptr (DlpTensor) t = dlp_tensor_new_1d (DLP_DTYPE_F32, 2, NULL);
   ck_assert (dlp_safetensors_writer_add (w, "weight", t, NULL));
-  g_autofree char *path = g_build_filename (tmpdir, "w.safetensors", NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, "w.safetensors", NULL);
   ck_assert (dlp_safetensors_writer_write (w, path, NULL));
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_dataset_load (path, &error));
@@ -199,7 +185,7 @@ START_TEST (test_load_rejects_inconsistent_schema)
       ck_assert (dlp_safetensors_writer_add (w, "t", t, NULL));
       dlp_safetensors_writer_set_metadata (w, "dlpipe.format", "dataset-1");
       dlp_safetensors_writer_set_metadata (w, "dlpipe.schema", cases[i][0]);
-      g_autofree char *path = g_build_filename (tmpdir, "d.safetensors", NULL);
+      g_autofree char *path = g_build_filename (dlp_test_tmpdir, "d.safetensors", NULL);
       ck_assert (dlp_safetensors_writer_write (w, path, NULL));
       g_autoptr (GError) error = NULL;
       ck_assert_ptr_null (dlp_dataset_load (path, &error));
@@ -215,7 +201,7 @@ dataset_suite (void)
 {
   Suite *s = suite_create ("dataset");
   TCase *tc = tcase_create ("dataset");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  dlp_tcase_add_tmpdir (tc);
   tcase_add_test (tc, test_columns_and_roles);
   tcase_add_test (tc, test_rejects_bad_columns);
   tcase_add_test (tc, test_take_rows_keeps_schema);

@@ -169,7 +169,7 @@ init_bad_classes (DlpRegistry *r, GError **error)
     .struct_size = sizeof (DlpSourceClass), .name = "has space", .description = "B", .load = load_nothing,
   };
   static const DlpParamSpec bad_default[] = {
-    { sizeof (DlpParamSpec), "n", DLP_PARAM_INT, "count", "many" }, DLP_PARAM_END
+    DLP_PARAM_INT_UNBOUNDED ("n", "count", "many"), DLP_PARAM_END
   };
   static const DlpSourceClass bad_spec = {
     .struct_size = sizeof (DlpSourceClass), .name = "s", .description = "S",

@@ -4,21 +4,6 @@
 #include <glib/gstdio.h>
 #include "dlp-check.h"
 
-static char *tmpdir;
-
-static void
-setup (void)
-{
-  tmpdir = dlp_tmpdir_new ();
-}
-
-static void
-teardown (void)
-{
-  dlp_tmpdir_free (tmpdir);
-  tmpdir = NULL;
-}
-
 /* A file of: LE length of @header, @header, @data_len zero bytes. */
 static char *
 write_raw (const char *header, gsize data_len)
@@ -28,7 +13,8 @@ write_raw (const char *header, gsize data_len)
   guint64 le = GUINT64_TO_LE ((guint64) hlen);
   memcpy (buf, &le, 8);
   memcpy (buf + 8, header, hlen);
-  return dlp_write_test_file (tmpdir, "bad.safetensors", buf, (gssize) (8 + hlen + data_len));
+  return dlp_write_test_file (dlp_test_tmpdir,
+                              "bad.safetensors", buf, (gssize) (8 + hlen + data_len));
 }
 
 static void
@@ -67,7 +53,7 @@ START_TEST (test_round_trip_every_dtype)
   ck_assert (dlp_safetensors_writer_add (w, "rank8", rank8, NULL));
   dlp_safetensors_writer_set_metadata (w, "author", "dlpipe test");
 
-  g_autofree char *path = g_build_filename (tmpdir, "sub", "out.safetensors", NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, "sub", "out.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert (dlp_safetensors_writer_write (w, path, &error));
   dlp_assert_no_error (error);
@@ -92,15 +78,15 @@ START_TEST (test_round_trip_every_dtype)
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "nope");
 
   /* Only the output is left: no temporary file. */
-  g_autofree char *sub = g_build_filename (tmpdir, "sub", NULL);
+  g_autofree char *sub = g_build_filename (dlp_test_tmpdir, "sub", NULL);
   ck_assert_uint_eq (dlp_count_dir_entries (sub), 1);
 }
 END_TEST
 
 START_TEST (test_output_is_deterministic_and_aligned)
 {
-  g_autofree char *a = g_build_filename (tmpdir, "a.safetensors", NULL);
-  g_autofree char *b = g_build_filename (tmpdir, "b.safetensors", NULL);
+  g_autofree char *a = g_build_filename (dlp_test_tmpdir, "a.safetensors", NULL);
+  g_autofree char *b = g_build_filename (dlp_test_tmpdir, "b.safetensors", NULL);
   for (int round = 0; round < 2; round++)
     {
       g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
@@ -142,29 +128,29 @@ END_TEST
 START_TEST (test_failed_write_leaves_nothing)
 {
   /* The parent "folder" is a regular file, so nothing can be created. */
-  g_autofree char *blocker = dlp_write_test_file (tmpdir, "file", "x", -1);
+  g_autofree char *blocker = dlp_write_test_file (dlp_test_tmpdir, "file", "x", -1);
   g_autofree char *path = g_build_filename (blocker, "out.safetensors", NULL);
   g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
   g_autoptr (GError) error = NULL;
   ck_assert (!dlp_safetensors_writer_write (w, path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_IO, NULL);
-  ck_assert_uint_eq (dlp_count_dir_entries (tmpdir), 1);
+  ck_assert_uint_eq (dlp_count_dir_entries (dlp_test_tmpdir), 1);
 }
 END_TEST
 
 START_TEST (test_atomic_file_abort_keeps_old_contents)
 {
-  g_autofree char *path = dlp_write_test_file (tmpdir, "out.json", "old", -1);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "out.json", "old", -1);
   {
     g_autoptr (DlpAtomicFile) f = dlp_atomic_file_new (path, NULL);
     ck_assert (dlp_atomic_file_write (f, "new", 3, NULL));
-    ck_assert_uint_eq (dlp_count_dir_entries (tmpdir), 2);
+    ck_assert_uint_eq (dlp_count_dir_entries (dlp_test_tmpdir), 2);
     /* freed without commit: as if the stage failed */
   }
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (path, &text, NULL, NULL));
   ck_assert_str_eq (text, "old");
-  ck_assert_uint_eq (dlp_count_dir_entries (tmpdir), 1);
+  ck_assert_uint_eq (dlp_count_dir_entries (dlp_test_tmpdir), 1);
   ck_assert (dlp_write_file_atomic (path, "new", 3, NULL));
   g_free (text);
   ck_assert (g_file_get_contents (path, &text, NULL, NULL));
@@ -174,7 +160,7 @@ END_TEST
 
 START_TEST (test_truncated_file)
 {
-  g_autofree char *path = dlp_write_test_file (tmpdir, "short.safetensors", "\x05\0\0", 3);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "short.safetensors", "\x05\0\0", 3);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "8-byte header length");
@@ -183,7 +169,7 @@ END_TEST
 
 START_TEST (test_empty_file)
 {
-  g_autofree char *path = dlp_write_test_file (tmpdir, "empty.safetensors", "", 0);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "empty.safetensors", "", 0);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "is 0 bytes");
@@ -192,7 +178,7 @@ END_TEST
 
 START_TEST (test_missing_file)
 {
-  g_autofree char *path = g_build_filename (tmpdir, "none.safetensors", NULL);
+  g_autofree char *path = g_build_filename (dlp_test_tmpdir, "none.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_IO, "none.safetensors");
@@ -204,7 +190,7 @@ START_TEST (test_header_length_past_end)
   guint8 buf[20] = { 0 };
   guint64 le = GUINT64_TO_LE (1000);
   memcpy (buf, &le, 8);
-  g_autofree char *path = dlp_write_test_file (tmpdir, "x.safetensors", buf, sizeof buf);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "x.safetensors", buf, sizeof buf);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "runs past the end");
@@ -216,7 +202,7 @@ START_TEST (test_header_length_over_limit)
   guint8 buf[16] = { 0 };
   guint64 le = GUINT64_TO_LE (G_MAXUINT64);
   memcpy (buf, &le, 8);
-  g_autofree char *path = dlp_write_test_file (tmpdir, "x.safetensors", buf, sizeof buf);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "x.safetensors", buf, sizeof buf);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
@@ -315,7 +301,8 @@ START_TEST (test_misaligned_tensor_is_copied)
   guint8 one = 7;
   g_byte_array_append (buf, &one, 1);
   g_byte_array_append (buf, (guint8 *) &value, 4);
-  g_autofree char *path = dlp_write_test_file (tmpdir, "odd.safetensors", buf->data, buf->len);
+  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir,
+                                               "odd.safetensors", buf->data, buf->len);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, &error);
   dlp_assert_no_error (error);
@@ -331,7 +318,7 @@ safetensors_suite (void)
 {
   Suite *s = suite_create ("safetensors");
   TCase *tc = tcase_create ("read-write");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  dlp_tcase_add_tmpdir (tc);
   tcase_add_test (tc, test_round_trip_every_dtype);
   tcase_add_test (tc, test_output_is_deterministic_and_aligned);
   tcase_add_test (tc, test_writer_rejects_bad_names);
@@ -341,7 +328,7 @@ safetensors_suite (void)
   suite_add_tcase (s, tc);
 
   TCase *bad = tcase_create ("malformed");
-  tcase_add_checked_fixture (bad, setup, teardown);
+  dlp_tcase_add_tmpdir (bad);
   tcase_add_test (bad, test_truncated_file);
   tcase_add_test (bad, test_empty_file);
   tcase_add_test (bad, test_missing_file);

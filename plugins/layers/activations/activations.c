@@ -243,8 +243,8 @@ act_backward (gpointer self, DlpLayerPass *pass)
 }
 
 static const DlpParamSpec activation_params[] = {
-  { sizeof (DlpParamSpec), "activation", DLP_PARAM_STRING,
-    "linear, relu, leaky_relu, elu, tanh, sigmoid or softmax", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("activation", DLP_PARAM_STRING,
+                      "linear, relu, leaky_relu, elu, tanh, sigmoid or softmax"),
   DLP_PARAM_END
 };
 
@@ -257,13 +257,13 @@ static const DlpParamSpec relu_params[] = {
 };
 
 static const DlpParamSpec leaky_relu_params[] = {
-  { sizeof (DlpParamSpec), "negative_slope", DLP_PARAM_DOUBLE, "Slope below zero (Keras 3)" },
-  { sizeof (DlpParamSpec), "alpha", DLP_PARAM_DOUBLE, "Slope below zero (Keras 2)", "0.3" },
+  DLP_PARAM_DOUBLE_UNBOUNDED ("negative_slope", "Slope below zero (Keras 3)", NULL),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("alpha", "Slope below zero (Keras 2)", "0.3"),
   DLP_PARAM_END
 };
 
 static const DlpParamSpec elu_params[] = {
-  { sizeof (DlpParamSpec), "alpha", DLP_PARAM_DOUBLE, "Scale of the negative part", "1.0" },
+  DLP_PARAM_DOUBLE_UNBOUNDED ("alpha", "Scale of the negative part", "1.0"),
   DLP_PARAM_END
 };
 

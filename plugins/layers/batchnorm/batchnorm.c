@@ -23,21 +23,19 @@ typedef struct {
 } BatchNorm;
 
 static const DlpParamSpec bn_params[] = {
-  { sizeof (DlpParamSpec), "axis", DLP_PARAM_ANY, "Must be the last axis (-1)", "-1" },
-  { sizeof (DlpParamSpec), "momentum", DLP_PARAM_DOUBLE, "Keras momentum of the running "
-    "statistics (PyTorch's is 1 minus it)", "0.99", .minimum = 0, .maximum = 1, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "epsilon", DLP_PARAM_DOUBLE, "Added to the variance", "0.001",
-    .minimum = 0, .maximum = 1, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "center", DLP_PARAM_BOOL, "Learns an offset (beta)", "true" },
-  { sizeof (DlpParamSpec), "scale", DLP_PARAM_BOOL, "Learns a scale (gamma)", "true" },
-  { sizeof (DlpParamSpec), "beta_initializer", DLP_PARAM_ANY, "Initializer of beta", "zeros" },
-  { sizeof (DlpParamSpec), "gamma_initializer", DLP_PARAM_ANY, "Initializer of gamma", "ones" },
-  { sizeof (DlpParamSpec), "moving_mean_initializer", DLP_PARAM_ANY, "Constant start of the "
-    "running mean", "zeros" },
-  { sizeof (DlpParamSpec), "moving_variance_initializer", DLP_PARAM_ANY, "Constant start of the "
-    "running variance", "ones" },
-  { sizeof (DlpParamSpec), "renorm_momentum", DLP_PARAM_DOUBLE, "Unused without renorm" },
-  { sizeof (DlpParamSpec), "fused", DLP_PARAM_ANY, "Ignored" },
+  DLP_PARAM_ANY ("axis", "Must be the last axis (-1)", "-1"),
+  DLP_PARAM_DOUBLE ("momentum",
+                    "Keras momentum of the running statistics (PyTorch's is 1 minus it)",
+                    "0.99", 0, 1),
+  DLP_PARAM_DOUBLE ("epsilon", "Added to the variance", "0.001", 0, 1),
+  DLP_PARAM_BOOL ("center", "Learns an offset (beta)", "true"),
+  DLP_PARAM_BOOL ("scale", "Learns a scale (gamma)", "true"),
+  DLP_PARAM_ANY ("beta_initializer", "Initializer of beta", "zeros"),
+  DLP_PARAM_ANY ("gamma_initializer", "Initializer of gamma", "ones"),
+  DLP_PARAM_ANY ("moving_mean_initializer", "Constant start of the running mean", "zeros"),
+  DLP_PARAM_ANY ("moving_variance_initializer", "Constant start of the running variance", "ones"),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("renorm_momentum", "Unused without renorm", NULL),
+  DLP_PARAM_ANY ("fused", "Ignored", NULL),
   /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
   DLP_PARAM_KERAS_DEFAULT ("renorm", DLP_PARAM_BOOL, "Batch renormalization", "false"),
   DLP_PARAM_KERAS_DEFAULT ("renorm_clipping", DLP_PARAM_ANY,
@@ -45,7 +43,7 @@ static const DlpParamSpec bn_params[] = {
   DLP_PARAM_KERAS_DEFAULT ("virtual_batch_size", DLP_PARAM_ANY,
                            "Ghost batch normalization", "null"),
   DLP_PARAM_KERAS_DEFAULT ("adjustment", DLP_PARAM_ANY, "Adjusted statistics", "null"),
-  { sizeof (DlpParamSpec), "synchronized", DLP_PARAM_BOOL, "Ignored (one process)" },
+  DLP_PARAM_BOOL ("synchronized", "Ignored (one process)", NULL),
   DLP_PARAM_END
 };
 

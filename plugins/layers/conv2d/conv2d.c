@@ -24,21 +24,17 @@ typedef struct {
 } Conv;
 
 static const DlpParamSpec conv_params[] = {
-  { sizeof (DlpParamSpec), "filters", DLP_PARAM_INT, "Output channels", NULL, TRUE,
-    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "kernel_size", DLP_PARAM_ANY, "Kernel height and width (n or [h, w])",
-    NULL, TRUE },
-  { sizeof (DlpParamSpec), "strides", DLP_PARAM_ANY, "Step (n or [h, w])", "[1, 1]" },
-  { sizeof (DlpParamSpec), "padding", DLP_PARAM_ENUM, "valid: no padding; same: output "
-    "size = ceil(input / stride)", "valid", .choices = "valid|same" },
-  { sizeof (DlpParamSpec), "data_format", DLP_PARAM_ENUM, "Layout of images", "channels_last",
-    .choices = "channels_last" },
-  { sizeof (DlpParamSpec), "dilation_rate", DLP_PARAM_ANY, "Must be 1", "[1, 1]" },
+  DLP_PARAM_REQUIRED_INT ("filters", "Output channels", 1, 16777216),
+  DLP_PARAM_REQUIRED ("kernel_size", DLP_PARAM_ANY, "Kernel height and width (n or [h, w])"),
+  DLP_PARAM_ANY ("strides", "Step (n or [h, w])", "[1, 1]"),
+  DLP_PARAM_ENUM ("padding", "valid: no padding; same: output size = ceil(input / stride)",
+                  "valid", "valid|same"),
+  DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
+  DLP_PARAM_ANY ("dilation_rate", "Must be 1", "[1, 1]"),
   DLP_PARAM_KERAS_DEFAULT ("groups", DLP_PARAM_INT, "Grouped convolution", "1"),
-  { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds a bias", "true" },
-  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY, "Initializer of the weight",
-    "glorot_uniform" },
-  { sizeof (DlpParamSpec), "bias_initializer", DLP_PARAM_ANY, "Initializer of the bias", "zeros" },
+  DLP_PARAM_BOOL ("use_bias", "Adds a bias", "true"),
+  DLP_PARAM_ANY ("kernel_initializer", "Initializer of the weight", "glorot_uniform"),
+  DLP_PARAM_ANY ("bias_initializer", "Initializer of the bias", "zeros"),
   DLP_PARAM_END
 };
 

@@ -16,12 +16,11 @@ typedef struct {
 } Dense;
 
 static const DlpParamSpec dense_params[] = {
-  { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Output features", NULL, TRUE,
-    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds a bias", "true" },
-  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY,
-    "Initializer of the weight (Keras name or object)", "glorot_uniform" },
-  { sizeof (DlpParamSpec), "bias_initializer", DLP_PARAM_ANY, "Initializer of the bias", "zeros" },
+  DLP_PARAM_REQUIRED_INT ("units", "Output features", 1, 16777216),
+  DLP_PARAM_BOOL ("use_bias", "Adds a bias", "true"),
+  DLP_PARAM_ANY ("kernel_initializer", "Initializer of the weight (Keras name or object)",
+                 "glorot_uniform"),
+  DLP_PARAM_ANY ("bias_initializer", "Initializer of the bias", "zeros"),
   DLP_PARAM_END
 };
 

@@ -16,9 +16,8 @@ typedef struct {
 } Dropout;
 
 static const DlpParamSpec dropout_params[] = {
-  { sizeof (DlpParamSpec), "rate", DLP_PARAM_DOUBLE, "Fraction of values dropped", NULL, TRUE,
-    .minimum = 0, .maximum = 0.999999, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the masks (default: the run's)" },
+  DLP_PARAM_REQUIRED_DOUBLE ("rate", "Fraction of values dropped", 0, 0.999999),
+  DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the masks (default: the run's)", NULL),
   DLP_PARAM_KERAS_DEFAULT ("noise_shape", DLP_PARAM_ANY, "Masks shared along axes", "null"),
   DLP_PARAM_END
 };

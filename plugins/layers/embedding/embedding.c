@@ -16,14 +16,11 @@ typedef struct {
 } Embedding;
 
 static const DlpParamSpec embedding_params[] = {
-  { sizeof (DlpParamSpec), "input_dim", DLP_PARAM_INT, "Vocabulary size (ids 0 to input_dim-1)",
-    NULL, TRUE, .minimum = 1, .maximum = 16777216, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "output_dim", DLP_PARAM_INT, "Vector size", NULL, TRUE,
-    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "embeddings_initializer", DLP_PARAM_ANY, "Initializer of the vectors",
-    "uniform" },
+  DLP_PARAM_REQUIRED_INT ("input_dim", "Vocabulary size (ids 0 to input_dim-1)", 1, 16777216),
+  DLP_PARAM_REQUIRED_INT ("output_dim", "Vector size", 1, 16777216),
+  DLP_PARAM_ANY ("embeddings_initializer", "Initializer of the vectors", "uniform"),
   DLP_PARAM_KERAS_DEFAULT ("mask_zero", DLP_PARAM_BOOL, "Id 0 masks the step", "false"),
-  { sizeof (DlpParamSpec), "input_length", DLP_PARAM_ANY, "Ignored (Keras 2)" },
+  DLP_PARAM_ANY ("input_length", "Ignored (Keras 2)", NULL),
   DLP_PARAM_END
 };
 

@@ -13,8 +13,7 @@ typedef struct {
 } Flatten;
 
 static const DlpParamSpec flatten_params[] = {
-  { sizeof (DlpParamSpec), "data_format", DLP_PARAM_ENUM, "Layout of images",
-    "channels_last", .choices = "channels_last" },
+  DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
   DLP_PARAM_END
 };
 

@@ -30,26 +30,19 @@ typedef struct {
 } Lstm;
 
 static const DlpParamSpec lstm_params[] = {
-  { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", NULL, TRUE,
-    .minimum = 1, .maximum = 16777216, .has_range = TRUE },
+  DLP_PARAM_REQUIRED_INT ("units", "Hidden size", 1, 16777216),
   /* dlpipe's, which Keras refuses: written only when above 1. */
-  { sizeof (DlpParamSpec), "num_layers", DLP_PARAM_INT, "Stacked layers (PyTorch's num_layers)",
-    "1", .minimum = 1, .maximum = LSTM_MAX_LAYERS, .has_range = TRUE,
-    .flags = DLP_PARAM_FLAG_NOT_KERAS },
-  { sizeof (DlpParamSpec), "return_sequences", DLP_PARAM_BOOL,
-    "Outputs every step's hidden state [T, units], not only the last", "false" },
-  { sizeof (DlpParamSpec), "use_bias", DLP_PARAM_BOOL, "Adds biases", "true" },
-  { sizeof (DlpParamSpec), "unit_forget_bias", DLP_PARAM_BOOL, "Starts the forget gate's bias "
-    "at 1", "true" },
-  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_ANY, "Initializer of weight_ih",
-    "glorot_uniform" },
-  { sizeof (DlpParamSpec), "recurrent_initializer", DLP_PARAM_ANY, "Initializer of weight_hh",
-    "orthogonal" },
-  { sizeof (DlpParamSpec), "bias_initializer", DLP_PARAM_ANY, "Initializer of bias_ih", "zeros" },
-  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Must be tanh", "tanh",
-    .choices = "tanh" },
-  { sizeof (DlpParamSpec), "recurrent_activation", DLP_PARAM_ENUM, "Must be sigmoid",
-    "sigmoid", .choices = "sigmoid" },
+  DLP_PARAM_INT_NOT_KERAS ("num_layers", "Stacked layers (PyTorch's num_layers)",
+                           "1", 1, LSTM_MAX_LAYERS),
+  DLP_PARAM_BOOL ("return_sequences",
+                  "Outputs every step's hidden state [T, units], not only the last", "false"),
+  DLP_PARAM_BOOL ("use_bias", "Adds biases", "true"),
+  DLP_PARAM_BOOL ("unit_forget_bias", "Starts the forget gate's bias at 1", "true"),
+  DLP_PARAM_ANY ("kernel_initializer", "Initializer of weight_ih", "glorot_uniform"),
+  DLP_PARAM_ANY ("recurrent_initializer", "Initializer of weight_hh", "orthogonal"),
+  DLP_PARAM_ANY ("bias_initializer", "Initializer of bias_ih", "zeros"),
+  DLP_PARAM_ENUM ("activation", "Must be tanh", "tanh", "tanh"),
+  DLP_PARAM_ENUM ("recurrent_activation", "Must be sigmoid", "sigmoid", "sigmoid"),
   /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
   DLP_PARAM_KERAS_DEFAULT ("return_state", DLP_PARAM_BOOL, "Returns the final state too", "false"),
   DLP_PARAM_KERAS_DEFAULT ("go_backwards", DLP_PARAM_BOOL,
@@ -61,10 +54,10 @@ static const DlpParamSpec lstm_params[] = {
   DLP_PARAM_KERAS_DEFAULT ("recurrent_dropout", DLP_PARAM_DOUBLE, "Dropout of the state", "0"),
   DLP_PARAM_KERAS_DEFAULT ("zero_output_for_mask", DLP_PARAM_BOOL,
                            "Zero output at masked steps (there is no mask)", "false"),
-  { sizeof (DlpParamSpec), "unroll", DLP_PARAM_BOOL, "Ignored" },
-  { sizeof (DlpParamSpec), "implementation", DLP_PARAM_INT, "Ignored" },
-  { sizeof (DlpParamSpec), "seed", DLP_PARAM_ANY, "Ignored" },
-  { sizeof (DlpParamSpec), "use_cudnn", DLP_PARAM_ANY, "Ignored (Keras 3)" },
+  DLP_PARAM_BOOL ("unroll", "Ignored", NULL),
+  DLP_PARAM_INT_UNBOUNDED ("implementation", "Ignored", NULL),
+  DLP_PARAM_ANY ("seed", "Ignored", NULL),
+  DLP_PARAM_ANY ("use_cudnn", "Ignored (Keras 3)", NULL),
   DLP_PARAM_END
 };
 

@@ -19,13 +19,10 @@ typedef struct {
 } Pool;
 
 static const DlpParamSpec pool_params[] = {
-  { sizeof (DlpParamSpec), "pool_size", DLP_PARAM_ANY, "Window (n or [h, w])", "[2, 2]" },
-  { sizeof (DlpParamSpec), "strides", DLP_PARAM_ANY, "Step (n or [h, w]); null: the window",
-    NULL },
-  { sizeof (DlpParamSpec), "padding", DLP_PARAM_ENUM, "valid or same", "valid",
-    .choices = "valid|same" },
-  { sizeof (DlpParamSpec), "data_format", DLP_PARAM_ENUM, "Layout of images", "channels_last",
-    .choices = "channels_last" },
+  DLP_PARAM_ANY ("pool_size", "Window (n or [h, w])", "[2, 2]"),
+  DLP_PARAM_ANY ("strides", "Step (n or [h, w]); null: the window", NULL),
+  DLP_PARAM_ENUM ("padding", "valid or same", "valid", "valid|same"),
+  DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
   DLP_PARAM_END
 };
 

@@ -12,24 +12,16 @@
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec cnn_params[] = {
-  { sizeof (DlpParamSpec), "filters", DLP_PARAM_LIST, "Filters of each convolution block",
-    "[32, 64]" },
-  { sizeof (DlpParamSpec), "kernel_size", DLP_PARAM_INT, "Kernel height and width", "3",
-    .minimum = 1, .maximum = 64, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "padding", DLP_PARAM_ENUM, "Convolution padding", "valid",
-    .choices = "valid|same" },
-  { sizeof (DlpParamSpec), "pool_size", DLP_PARAM_INT, "Max pooling after each block (1: none)",
-    "2", .minimum = 1, .maximum = 64, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Activation of the hidden layers",
-    "relu", .choices = "relu|leaky_relu|elu|tanh|sigmoid" },
-  { sizeof (DlpParamSpec), "batch_norm", DLP_PARAM_BOOL, "Batch normalization after each "
-    "convolution", "false" },
-  { sizeof (DlpParamSpec), "dense_units", DLP_PARAM_LIST, "Units of the dense layers of the head",
-    "[128]" },
-  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Dropout rate after each dense layer "
-    "(0: none)", "0", .minimum = 0, .maximum = 0.95, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_STRING, "Initializer of the weights",
-    "glorot_uniform" },
+  DLP_PARAM_LIST ("filters", "Filters of each convolution block", "[32, 64]"),
+  DLP_PARAM_INT ("kernel_size", "Kernel height and width", "3", 1, 64),
+  DLP_PARAM_ENUM ("padding", "Convolution padding", "valid", "valid|same"),
+  DLP_PARAM_INT ("pool_size", "Max pooling after each block (1: none)", "2", 1, 64),
+  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers",
+                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_BOOL ("batch_norm", "Batch normalization after each convolution", "false"),
+  DLP_PARAM_LIST ("dense_units", "Units of the dense layers of the head", "[128]"),
+  DLP_PARAM_DOUBLE ("dropout", "Dropout rate after each dense layer (0: none)", "0", 0, 0.95),
+  DLP_PARAM_STRING ("kernel_initializer", "Initializer of the weights", "glorot_uniform"),
   DLP_PARAM_END
 };
 
@@ -104,10 +96,7 @@ cnn_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       if (dropout > 0)
         json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
     }
-  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
-  json_object_set_int_member (out, "units", spec->num_classes);
-  json_object_set_string_member (out, "activation", "softmax");
-  json_object_set_string_member (out, "kernel_initializer", init);
+  dlp_architecture_add_output (arch, spec->num_classes, init);
   return g_steal_pointer (&arch);
 }
 

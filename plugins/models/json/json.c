@@ -12,7 +12,7 @@
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec json_params[] = {
-  { sizeof (DlpParamSpec), "path", DLP_PARAM_PATH, "The architecture JSON file", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("path", DLP_PARAM_PATH, "The architecture JSON file"),
   DLP_PARAM_END
 };
 

@@ -14,19 +14,15 @@
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec lstm_params[] = {
-  { sizeof (DlpParamSpec), "units", DLP_PARAM_INT, "Hidden size", "128", .minimum = 1,
-    .maximum = 65536, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "layers", DLP_PARAM_INT, "Stacked LSTM layers", "1", .minimum = 1,
-    .maximum = 16, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "vocab_size", DLP_PARAM_INT, "Token ids below this are embedded "
-    "first (0: the input is numeric)", "0", .minimum = 0, .maximum = 16777216, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "embedding_dim", DLP_PARAM_INT, "Size of the token vectors", "64",
-    .minimum = 1, .maximum = 65536, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "dense_units", DLP_PARAM_LIST, "Dense layers after the LSTM", "[]" },
-  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Activation of those dense layers",
-    "relu", .choices = "relu|leaky_relu|elu|tanh|sigmoid" },
-  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Dropout rate before the output layer "
-    "(0: none)", "0", .minimum = 0, .maximum = 0.95, .has_range = TRUE },
+  DLP_PARAM_INT ("units", "Hidden size", "128", 1, 65536),
+  DLP_PARAM_INT ("layers", "Stacked LSTM layers", "1", 1, 16),
+  DLP_PARAM_INT ("vocab_size", "Token ids below this are embedded first (0: the input is numeric)",
+                 "0", 0, 16777216),
+  DLP_PARAM_INT ("embedding_dim", "Size of the token vectors", "64", 1, 65536),
+  DLP_PARAM_LIST ("dense_units", "Dense layers after the LSTM", "[]"),
+  DLP_PARAM_ENUM ("activation", "Activation of those dense layers",
+                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_DOUBLE ("dropout", "Dropout rate before the output layer (0: none)", "0", 0, 0.95),
   DLP_PARAM_END
 };
 
@@ -75,9 +71,7 @@ lstm_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, 
     }
   if (dropout > 0)
     json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
-  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
-  json_object_set_int_member (out, "units", spec->num_classes);
-  json_object_set_string_member (out, "activation", "softmax");
+  dlp_architecture_add_output (arch, spec->num_classes, NULL);
   return g_steal_pointer (&arch);
 }
 

@@ -12,16 +12,13 @@
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec mlp_params[] = {
-  { sizeof (DlpParamSpec), "hidden_units", DLP_PARAM_LIST, "Units of each hidden layer",
-    "[256, 128]" },
-  { sizeof (DlpParamSpec), "activation", DLP_PARAM_ENUM, "Activation of the hidden layers",
-    "relu", .choices = "relu|leaky_relu|elu|tanh|sigmoid" },
-  { sizeof (DlpParamSpec), "dropout", DLP_PARAM_DOUBLE, "Dropout rate after each hidden layer "
-    "(0: none)", "0", .minimum = 0, .maximum = 0.95, .has_range = TRUE },
-  { sizeof (DlpParamSpec), "batch_norm", DLP_PARAM_BOOL, "Batch normalization before each "
-    "hidden activation", "false" },
-  { sizeof (DlpParamSpec), "kernel_initializer", DLP_PARAM_STRING, "Initializer of the weights "
-    "(glorot_uniform, he_normal, ...)", "glorot_uniform" },
+  DLP_PARAM_LIST ("hidden_units", "Units of each hidden layer", "[256, 128]"),
+  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers",
+                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_DOUBLE ("dropout", "Dropout rate after each hidden layer (0: none)", "0", 0, 0.95),
+  DLP_PARAM_BOOL ("batch_norm", "Batch normalization before each hidden activation", "false"),
+  DLP_PARAM_STRING ("kernel_initializer",
+                    "Initializer of the weights (glorot_uniform, he_normal, ...)", "glorot_uniform"),
   DLP_PARAM_END
 };
 
@@ -64,10 +61,7 @@ mlp_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       if (dropout > 0)
         json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
     }
-  JsonObject *out = dlp_architecture_add_layer (arch, "Dense");
-  json_object_set_int_member (out, "units", spec->num_classes);
-  json_object_set_string_member (out, "activation", "softmax");
-  json_object_set_string_member (out, "kernel_initializer", init);
+  dlp_architecture_add_output (arch, spec->num_classes, init);
   return g_steal_pointer (&arch);
 }
 

@@ -16,21 +16,13 @@ typedef struct {
   gboolean decoupled;   /* AdamW */
 } Adam;
 
-#define ADAM_PARAMS(default_decay)                                                   \
-  { sizeof (DlpParamSpec), "learning_rate", DLP_PARAM_DOUBLE,                         \
-    "Step size before any schedule", "0.001", .has_range = TRUE, .minimum = 0,        \
-    .maximum = 1e6 },                                                                 \
-  { sizeof (DlpParamSpec), "beta1", DLP_PARAM_DOUBLE,                                 \
-    "Decay of the first-moment estimate", "0.9", .has_range = TRUE, .minimum = 0,     \
-    .maximum = 0.999999 },                                                            \
-  { sizeof (DlpParamSpec), "beta2", DLP_PARAM_DOUBLE,                                 \
-    "Decay of the second-moment estimate", "0.999", .has_range = TRUE, .minimum = 0,  \
-    .maximum = 0.999999999 },                                                         \
-  { sizeof (DlpParamSpec), "epsilon", DLP_PARAM_DOUBLE,                               \
-    "Added to the denominator for stability", "1e-08", .has_range = TRUE,             \
-    .minimum = 0, .maximum = 1 },                                                     \
-  { sizeof (DlpParamSpec), "weight_decay", DLP_PARAM_DOUBLE, "Weight decay",          \
-    default_decay, .has_range = TRUE, .minimum = 0, .maximum = 1e6 },                 \
+#define ADAM_PARAMS(default_decay)                                                        \
+  DLP_PARAM_DOUBLE ("learning_rate", "Step size before any schedule", "0.001", 0, 1e6),   \
+  DLP_PARAM_DOUBLE ("beta1", "Decay of the first-moment estimate", "0.9", 0, 0.999999),   \
+  DLP_PARAM_DOUBLE ("beta2", "Decay of the second-moment estimate", "0.999", 0,           \
+                    0.999999999),                                                         \
+  DLP_PARAM_DOUBLE ("epsilon", "Added to the denominator for stability", "1e-08", 0, 1),  \
+  DLP_PARAM_DOUBLE ("weight_decay", "Weight decay", default_decay, 0, 1e6),               \
   DLP_PARAM_END
 
 static const DlpParamSpec adam_params[] = { ADAM_PARAMS ("0") };

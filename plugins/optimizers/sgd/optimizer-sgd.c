@@ -14,15 +14,11 @@ typedef struct {
 } Sgd;
 
 static const DlpParamSpec sgd_params[] = {
-  { sizeof (DlpParamSpec), "learning_rate", DLP_PARAM_DOUBLE, "Step size before any schedule",
-    "0.01", .has_range = TRUE, .minimum = 0, .maximum = 1e6 },
-  { sizeof (DlpParamSpec), "momentum", DLP_PARAM_DOUBLE, "Momentum factor (0: plain SGD)",
-    "0", .has_range = TRUE, .minimum = 0, .maximum = 1 },
-  { sizeof (DlpParamSpec), "dampening", DLP_PARAM_DOUBLE, "Dampening of the momentum",
-    "0", .has_range = TRUE, .minimum = 0, .maximum = 1 },
-  { sizeof (DlpParamSpec), "nesterov", DLP_PARAM_BOOL, "Use Nesterov momentum", "false" },
-  { sizeof (DlpParamSpec), "weight_decay", DLP_PARAM_DOUBLE, "L2 penalty added to the gradient",
-    "0", .has_range = TRUE, .minimum = 0, .maximum = 1e6 },
+  DLP_PARAM_DOUBLE ("learning_rate", "Step size before any schedule", "0.01", 0, 1e6),
+  DLP_PARAM_DOUBLE ("momentum", "Momentum factor (0: plain SGD)", "0", 0, 1),
+  DLP_PARAM_DOUBLE ("dampening", "Dampening of the momentum", "0", 0, 1),
+  DLP_PARAM_BOOL ("nesterov", "Use Nesterov momentum", "false"),
+  DLP_PARAM_DOUBLE ("weight_decay", "L2 penalty added to the gradient", "0", 0, 1e6),
   DLP_PARAM_END
 };
 

@@ -20,23 +20,19 @@
 #define PROGRESS_EVERY_ROWS 65536
 
 static const DlpParamSpec csv_params[] = {
-  { sizeof (DlpParamSpec), "path", DLP_PARAM_PATH, "The CSV file", NULL, TRUE },
-  { sizeof (DlpParamSpec), "label", DLP_PARAM_STRING,
-    "The column holding the class of each row", NULL, TRUE },
-  { sizeof (DlpParamSpec), "header", DLP_PARAM_BOOL,
-    "Whether the first record names the columns (otherwise they are "
-    "column_1, column_2, ...)", "true" },
-  { sizeof (DlpParamSpec), "delimiter", DLP_PARAM_STRING,
-    "The field separator: one character, or \"tab\"", "','" },
-  { sizeof (DlpParamSpec), "quote", DLP_PARAM_STRING,
-    "The quote character; '' for none", "'\"'" },
-  { sizeof (DlpParamSpec), "escape", DLP_PARAM_STRING,
-    "A character that escapes the next one inside quotes ('\\\\' say); '' "
-    "means quotes are escaped by doubling them, as in RFC 4180", "''" },
-  { sizeof (DlpParamSpec), "missing", DLP_PARAM_LIST,
-    "Field texts that mean a missing value", "['', NA, NaN, 'null', '?']" },
-  { sizeof (DlpParamSpec), "types", DLP_PARAM_MAPPING,
-    "Column types that override inference: {COLUMN: numeric|categorical}", "{}" },
+  DLP_PARAM_REQUIRED ("path", DLP_PARAM_PATH, "The CSV file"),
+  DLP_PARAM_REQUIRED ("label", DLP_PARAM_STRING, "The column holding the class of each row"),
+  DLP_PARAM_BOOL ("header",
+                  "Whether the first record names the columns (otherwise they are column_1, "
+                  "column_2, ...)", "true"),
+  DLP_PARAM_STRING ("delimiter", "The field separator: one character, or \"tab\"", "','"),
+  DLP_PARAM_STRING ("quote", "The quote character; '' for none", "'\"'"),
+  DLP_PARAM_STRING ("escape",
+                    "A character that escapes the next one inside quotes ('\\\\' say); '' means "
+                    "quotes are escaped by doubling them, as in RFC 4180", "''"),
+  DLP_PARAM_LIST ("missing", "Field texts that mean a missing value", "['', NA, NaN, 'null', '?']"),
+  DLP_PARAM_MAPPING ("types", "Column types that override inference: {COLUMN: numeric|categorical}",
+                     "{}"),
   DLP_PARAM_END
 };
 

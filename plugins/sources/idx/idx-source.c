@@ -13,20 +13,18 @@
 #include "idx-file.h"
 
 static const DlpParamSpec idx_params[] = {
-  { sizeof (DlpParamSpec), "path", DLP_PARAM_PATH,
-    "Folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]",
-    "/usr/share/datasets/fashion-mnist" },
-  { sizeof (DlpParamSpec), "subsets", DLP_PARAM_LIST,
-    "Which file pairs of the folder to read, in order: train, test", "[train, test]" },
-  { sizeof (DlpParamSpec), "images", DLP_PARAM_PATH,
-    "An images file to read instead of the folder (with labels; its rows "
-    "form the subset 'train')", NULL },
-  { sizeof (DlpParamSpec), "labels", DLP_PARAM_PATH,
-    "The labels file that goes with images", NULL },
-  { sizeof (DlpParamSpec), "class_names", DLP_PARAM_ANY,
-    "Names of the classes, in label order: a list, or fashion-mnist, or "
-    "digits. Default: fashion-mnist when the path mentions fashion, else "
-    "the label numbers", NULL },
+  DLP_PARAM_PATH ("path", "Folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]",
+                  "/usr/share/datasets/fashion-mnist"),
+  DLP_PARAM_LIST ("subsets", "Which file pairs of the folder to read, in order: train, test",
+                  "[train, test]"),
+  DLP_PARAM_PATH ("images",
+                  "An images file to read instead of the folder (with labels; its rows form the "
+                  "subset 'train')", NULL),
+  DLP_PARAM_PATH ("labels", "The labels file that goes with images", NULL),
+  DLP_PARAM_ANY ("class_names",
+                 "Names of the classes, in label order: a list, or fashion-mnist, or digits. "
+                 "Default: fashion-mnist when the path mentions fashion, else the label numbers",
+                 NULL),
   DLP_PARAM_END
 };
 

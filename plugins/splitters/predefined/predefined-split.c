@@ -9,12 +9,12 @@
 #include <dlpipe/dlpipe.h>
 
 static const DlpParamSpec predefined_params[] = {
-  { sizeof (DlpParamSpec), "column", DLP_PARAM_STRING,
-    "The categorical column naming each row's part", "subset" },
-  { sizeof (DlpParamSpec), "train", DLP_PARAM_STRING, "The category of training rows", "train" },
-  { sizeof (DlpParamSpec), "test", DLP_PARAM_STRING, "The category of test rows", "test" },
-  { sizeof (DlpParamSpec), "val", DLP_PARAM_STRING,
-    "The category of validation rows (a val part is written if any row has it)", "val" },
+  DLP_PARAM_STRING ("column", "The categorical column naming each row's part", "subset"),
+  DLP_PARAM_STRING ("train", "The category of training rows", "train"),
+  DLP_PARAM_STRING ("test", "The category of test rows", "test"),
+  DLP_PARAM_STRING ("val",
+                    "The category of validation rows (a val part is written if any row has it)",
+                    "val"),
   DLP_PARAM_END
 };
 

@@ -10,13 +10,12 @@
 #include "split-sizes.h"
 
 static const DlpParamSpec random_params[] = {
-  { sizeof (DlpParamSpec), "test_size", DLP_PARAM_DOUBLE,
-    "The test part: a fraction in (0, 1), or an integer count of rows", "0.2" },
-  { sizeof (DlpParamSpec), "val_size", DLP_PARAM_DOUBLE,
-    "A validation part, like test_size; 0 for none", "0" },
-  { sizeof (DlpParamSpec), "seed", DLP_PARAM_INT, "Seed of the shuffle", "42" },
-  { sizeof (DlpParamSpec), "stratify", DLP_PARAM_BOOL,
-    "Keep the class proportions in every part", "true" },
+  DLP_PARAM_DOUBLE_UNBOUNDED ("test_size",
+                              "The test part: a fraction in (0, 1), or an integer count of rows",
+                              "0.2"),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("val_size", "A validation part, like test_size; 0 for none", "0"),
+  DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the shuffle", "42"),
+  DLP_PARAM_BOOL ("stratify", "Keep the class proportions in every part", "true"),
   DLP_PARAM_END
 };
 

@@ -244,7 +244,7 @@ dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_string_member (b, "model_json", json);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-model", body,
                                                           NULL, call, error);
   return answer != NULL;

@@ -63,7 +63,7 @@ post_batch (DlpMlflowTracker *t, const char *run_id, const char *member,
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_member (b, member, items);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-batch", body,
                                                           NULL, call, error);
   return answer != NULL;
@@ -124,28 +124,6 @@ point_id (gint64 step, gint64 timestamp_ms, double value)
   return g_strdup_printf ("%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%s", step, timestamp_ms, v);
 }
 
-static void
-set_metric_value (JsonObject *o, double value)
-{
-  if (isnan (value))
-    json_object_set_string_member (o, "value", "NaN");
-  else if (isinf (value))
-    json_object_set_string_member (o, "value", value > 0 ? "Infinity" : "-Infinity");
-  else
-    json_object_set_double_member (o, "value", value);
-}
-
-static double
-metric_value (JsonObject *o)
-{
-  JsonNode *v = json_object_get_member (o, "value");
-  GType type = v ? json_node_get_value_type (v) : G_TYPE_INVALID;
-  if (type == G_TYPE_DOUBLE || type == G_TYPE_INT64)
-    return json_node_get_double (v);
-  const char *s = type == G_TYPE_STRING ? json_node_get_string (v) : "";
-  return strcmp (s, "Infinity") == 0 ? INFINITY : strcmp (s, "-Infinity") == 0 ? -INFINITY : NAN;
-}
-
 /* Pages of one history: 25 million points, far more than a run logs, so
  * that a server answering with pages without end does not hold us. */
 #define HISTORY_PAGE_POINTS 25000
@@ -174,21 +152,21 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
       json_object_set_int_member (q, "max_results", HISTORY_PAGE_POINTS);
       if (token)
         json_object_set_string_member (q, "page_token", token);
-      g_autoptr (JsonNode) query = dlp_mlflow_object_node (q);
+      g_autoptr (JsonNode) query = dlp_json_node_new_object (q);
       g_autoptr (JsonObject) answer = dlp_mlflow_client_get (t->client, "mlflow/metrics/get-history",
                                                              query, NULL, call, error);
       if (answer == NULL)
         return NULL;
-      JsonArray *metrics = dlp_mlflow_get_array (answer, "metrics");
+      JsonArray *metrics = dlp_json_get_array (answer, "metrics");
       for (guint i = 0; metrics && i < json_array_get_length (metrics); i++)
         {
-          JsonObject *m = dlp_mlflow_array_object (metrics, i);
+          JsonObject *m = dlp_json_array_get_object (metrics, i);
           if (m)
-            g_hash_table_add (points, point_id (dlp_mlflow_get_int (m, "step", 0),
-                                                dlp_mlflow_get_int (m, "timestamp", 0),
-                                                metric_value (m)));
+            g_hash_table_add (points, point_id (dlp_json_get_int (m, "step", 0),
+                                                dlp_json_get_int (m, "timestamp", 0),
+                                                dlp_json_get_double (m, "value", NAN)));
         }
-      const char *next = dlp_mlflow_get_string (answer, "next_page_token");
+      const char *next = dlp_json_get_string (answer, "next_page_token");
       if (next == NULL || *next == '\0')
         break;
       if (g_hash_table_contains (tokens, next))
@@ -230,7 +208,7 @@ metrics_body (MetricBatch *mb)
       const DlpMetric *m = &mb->metrics[i];
       JsonObject *o = json_object_new ();
       json_object_set_string_member (o, "key", m->key);
-      set_metric_value (o, m->value);
+      dlp_json_set_double (o, "value", m->value);
       json_object_set_int_member (o, "timestamp", m->timestamp_ms);
       json_object_set_int_member (o, "step", m->step);
       json_array_add_object_element (array, o);
@@ -238,7 +216,7 @@ metrics_body (MetricBatch *mb)
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", mb->run_id);
   json_object_set_array_member (b, "metrics", array);
-  return dlp_mlflow_object_node (b);
+  return dlp_json_node_new_object (b);
 }
 
 /* Metrics append, so before sending again leave out the points the

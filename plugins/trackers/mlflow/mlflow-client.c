@@ -257,7 +257,7 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
   g_autofree char *reason = phrase ? dlp_mlflow_printable (phrase, strlen (phrase), 100, FALSE)
                                    : NULL;
   g_autoptr (JsonObject) obj = parse_object (body, NULL);
-  const char *code = dlp_mlflow_get_string (obj, "error_code");
+  const char *code = dlp_json_get_string (obj, "error_code");
   g_autofree char *after = tries > 1 ? g_strdup_printf (" (after %u tries)", tries) : g_strdup ("");
   if (request)
     {
@@ -278,7 +278,7 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
     }
   if (code)
     {
-      const char *message = dlp_mlflow_get_string (obj, "message");
+      const char *message = dlp_json_get_string (obj, "message");
       g_autofree char *shown = message ? dlp_mlflow_printable (message, strlen (message), 500, FALSE)
                                        : g_strdup ("");
       /* 403: the credentials lack a permission, which no retry fixes but
@@ -323,7 +323,7 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
             }
           if (done)
             {
-              g_autoptr (JsonNode) node = dlp_mlflow_object_node (done);
+              g_autoptr (JsonNode) node = dlp_json_node_new_object (done);
               char *text = json_to_string (node, FALSE);
               *status_out = 200;
               return g_bytes_new_take (text, strlen (text));

@@ -2,44 +2,10 @@
 #include <string.h>
 #include "mlflow-json.h"
 
-static JsonNode *
-member (JsonObject *o, const char *name)
-{
-  return o ? json_object_get_member (o, name) : NULL;
-}
-
-const char *
-dlp_mlflow_get_string (JsonObject *o, const char *name)
-{
-  JsonNode *n = member (o, name);
-  return n && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
-}
-
-JsonObject *
-dlp_mlflow_get_object (JsonObject *o, const char *name)
-{
-  JsonNode *n = member (o, name);
-  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-JsonArray *
-dlp_mlflow_get_array (JsonObject *o, const char *name)
-{
-  JsonNode *n = member (o, name);
-  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
-}
-
-gint64
-dlp_mlflow_get_int (JsonObject *o, const char *name, gint64 fallback)
-{
-  JsonNode *n = member (o, name);
-  return n && json_node_get_value_type (n) == G_TYPE_INT64 ? json_node_get_int (n) : fallback;
-}
-
 const char *
 dlp_mlflow_get_id (JsonObject *o, const char *name, gsize max)
 {
-  const char *id = dlp_mlflow_get_string (o, name);
+  const char *id = dlp_json_get_string (o, name);
   gsize len = id ? strlen (id) : 0;
   if (len == 0 || len > max || !g_ascii_isalnum (id[0]))
     return NULL;
@@ -62,21 +28,6 @@ dlp_mlflow_printable (const char *data, gsize len, gsize max, gboolean cut)
   return g_strdup_printf ("%s%s", text, cut || (gsize) n > max ? "..." : "");
 }
 
-JsonObject *
-dlp_mlflow_array_object (JsonArray *a, guint i)
-{
-  JsonNode *n = a && i < json_array_get_length (a) ? json_array_get_element (a, i) : NULL;
-  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-JsonNode *
-dlp_mlflow_object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, object);
-  return node;
-}
-
 JsonNode *
 dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
 {
@@ -88,7 +39,5 @@ dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
       json_object_set_string_member (o, "value", tags[i].value ? tags[i].value : "");
       json_array_add_object_element (array, o);
     }
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, array);
-  return node;
+  return dlp_json_node_new_array (array);
 }

@@ -8,7 +8,7 @@ name_body (const char *name)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
-  return dlp_mlflow_object_node (b);
+  return dlp_json_node_new_object (b);
 }
 
 /* Create, or find that it exists (perhaps made by a concurrent process). */
@@ -47,17 +47,17 @@ redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
   JsonObject *q = json_object_new ();
   g_autofree char *filter = g_strdup_printf ("name='%s' and run_id='%s'", f->name, f->run_id);
   json_object_set_string_member (q, "filter", filter);
-  g_autoptr (JsonNode) query = dlp_mlflow_object_node (q);
+  g_autoptr (JsonNode) query = dlp_json_node_new_object (q);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_get (f->tracker->client,
                                                          "mlflow/model-versions/search", query,
                                                          NULL, call, error);
   if (answer == NULL)
     return FALSE;
-  JsonArray *versions = dlp_mlflow_get_array (answer, "model_versions");
+  JsonArray *versions = dlp_json_get_array (answer, "model_versions");
   for (guint i = 0; versions && i < json_array_get_length (versions); i++)
     {
-      JsonObject *v = dlp_mlflow_array_object (versions, i);
-      if (v && g_strcmp0 (dlp_mlflow_get_string (v, "source"), f->source) == 0)
+      JsonObject *v = dlp_json_array_get_object (versions, i);
+      if (v && g_strcmp0 (dlp_json_get_string (v, "source"), f->source) == 0)
         {
           *done = json_object_new ();
           json_object_set_object_member (*done, "model_version", json_object_ref (v));
@@ -78,7 +78,7 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   FindVersion find = { t, name, run_id, source };
   DlpMlflowRequest r = {
     .method = "POST", .path = "mlflow/model-versions/create",
-    .body = dlp_mlflow_object_node (b),
+    .body = dlp_json_node_new_object (b),
     .redo = redo_create_version, .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
@@ -86,7 +86,7 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   g_free (r.error_code);
   if (answer == NULL)
     return NULL;
-  JsonObject *mv = dlp_mlflow_get_object (answer, "model_version");
+  JsonObject *mv = dlp_json_get_object (answer, "model_version");
   const char *version = dlp_mlflow_get_id (mv, "version", DLP_MLFLOW_MAX_VERSION);
   if (version == NULL)
     {
@@ -127,7 +127,7 @@ set_alias (DlpMlflowTracker *t, const char *name, const char *alias,
   json_object_set_string_member (b, "name", name);
   json_object_set_string_member (b, "alias", alias);
   json_object_set_string_member (b, "version", version);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/registered-models/alias",
                                                           body, NULL, call, error);
   return answer != NULL;

@@ -7,7 +7,7 @@ query1 (const char *key, const char *value)
 {
   JsonObject *q = json_object_new ();
   json_object_set_string_member (q, key, value);
-  return dlp_mlflow_object_node (q);
+  return dlp_json_node_new_object (q);
 }
 
 /* --- experiments --- */
@@ -15,7 +15,7 @@ query1 (const char *key, const char *value)
 static char *
 experiment_id_of (JsonObject *answer, const char *name, GError **error)
 {
-  JsonObject *exp = dlp_mlflow_get_object (answer, "experiment");
+  JsonObject *exp = dlp_json_get_object (answer, "experiment");
   const char *id = dlp_mlflow_get_id (exp, "experiment_id", DLP_MLFLOW_MAX_EXPERIMENT_ID);
   if (id == NULL)
     {
@@ -25,7 +25,7 @@ experiment_id_of (JsonObject *answer, const char *name, GError **error)
                    name);
       return NULL;
     }
-  if (g_strcmp0 (dlp_mlflow_get_string (exp, "lifecycle_stage"), "deleted") == 0)
+  if (g_strcmp0 (dlp_json_get_string (exp, "lifecycle_stage"), "deleted") == 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                    "experiment '%s' (id %s) is deleted: restore it in MLflow "
@@ -86,9 +86,9 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
 static void
 remember_artifact_uri (DlpMlflowTracker *t, JsonObject *run)
 {
-  JsonObject *info = dlp_mlflow_get_object (run, "info");
+  JsonObject *info = dlp_json_get_object (run, "info");
   const char *id = dlp_mlflow_get_id (info, "run_id", DLP_MLFLOW_MAX_RUN_ID);
-  const char *uri = dlp_mlflow_get_string (info, "artifact_uri");
+  const char *uri = dlp_json_get_string (info, "artifact_uri");
   if (id && uri)
     g_hash_table_replace (t->artifact_uris, g_strdup (id), g_strdup (uri));
 }
@@ -109,12 +109,12 @@ find_run_by_key (DlpMlflowTracker *t, const char *run_key, const DlpTrackerCall 
   json_object_set_string_member (b, "filter", filter);
   json_object_set_string_member (b, "run_view_type", "ACTIVE_ONLY");
   json_object_set_int_member (b, "max_results", 1);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/search", body,
                                                           NULL, call, error);
   if (answer == NULL)
     return NULL;
-  JsonObject *run = dlp_mlflow_array_object (dlp_mlflow_get_array (answer, "runs"), 0);
+  JsonObject *run = dlp_json_array_get_object (dlp_json_get_array (answer, "runs"), 0);
   JsonObject *found = json_object_new ();
   if (run)
     json_object_set_object_member (found, "run", json_object_ref (run));
@@ -173,7 +173,7 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   json_object_set_array_member (b, "tags", tags);
   FindRun find = { t, run->run_key };
   DlpMlflowRequest r = {
-    .method = "POST", .path = "mlflow/runs/create", .body = dlp_mlflow_object_node (b),
+    .method = "POST", .path = "mlflow/runs/create", .body = dlp_json_node_new_object (b),
     .redo = redo_create_run, .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
@@ -181,8 +181,8 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   g_free (r.error_code);
   if (answer == NULL)
     return NULL;
-  JsonObject *created = dlp_mlflow_get_object (answer, "run");
-  JsonObject *info = created ? dlp_mlflow_get_object (created, "info") : NULL;
+  JsonObject *created = dlp_json_get_object (answer, "run");
+  JsonObject *info = created ? dlp_json_get_object (created, "info") : NULL;
   const char *id = dlp_mlflow_get_id (info, "run_id", DLP_MLFLOW_MAX_RUN_ID);
   if (id == NULL)
     {
@@ -203,7 +203,7 @@ update_run (DlpMlflowTracker *t, const char *run_id, const char *status,
   json_object_set_string_member (b, "status", status);
   if (end_time_ms > 0)
     json_object_set_int_member (b, "end_time", end_time_ms);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/update", body,
                                                           NULL, call, error);
   return answer != NULL;
@@ -218,9 +218,9 @@ check_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, 
                                                          call, error);
   if (answer == NULL)
     return FALSE;
-  JsonObject *run = dlp_mlflow_get_object (answer, "run");
-  JsonObject *info = run ? dlp_mlflow_get_object (run, "info") : NULL;
-  if (g_strcmp0 (dlp_mlflow_get_string (info, "lifecycle_stage"), "deleted") == 0)
+  JsonObject *run = dlp_json_get_object (answer, "run");
+  JsonObject *info = run ? dlp_json_get_object (run, "info") : NULL;
+  if (g_strcmp0 (dlp_json_get_string (info, "lifecycle_stage"), "deleted") == 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
                    "GET mlflow/runs/get: run %s is deleted; restore it in MLflow to continue it",
@@ -244,11 +244,11 @@ dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
       g_autoptr (JsonObject) found = find_run_by_key (t, run->run_key, call, error);
       if (found == NULL)
         return NULL;
-      JsonObject *existing = dlp_mlflow_get_object (found, "run");
+      JsonObject *existing = dlp_json_get_object (found, "run");
       if (existing)
         {
           remember_artifact_uri (t, existing);
-          run_id = g_strdup (dlp_mlflow_get_id (dlp_mlflow_get_object (existing, "info"),
+          run_id = g_strdup (dlp_mlflow_get_id (dlp_json_get_object (existing, "info"),
                                                 "run_id", DLP_MLFLOW_MAX_RUN_ID));
           continued = run_id != NULL;
         }
@@ -318,7 +318,7 @@ dlp_mlflow_log_dataset (gpointer self, const char *run_id,
   json_object_set_string_member (dataset, "source_type", "local");
   JsonObject *source = json_object_new ();
   json_object_set_string_member (source, "uri", d->source);
-  g_autoptr (JsonNode) source_node = dlp_mlflow_object_node (source);
+  g_autoptr (JsonNode) source_node = dlp_json_node_new_object (source);
   g_autofree char *source_text = json_to_string (source_node, FALSE);
   json_object_set_string_member (dataset, "source", source_text);
   if (d->schema_json)
@@ -335,7 +335,7 @@ dlp_mlflow_log_dataset (gpointer self, const char *run_id,
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_array_member (b, "datasets", datasets);
-  g_autoptr (JsonNode) body = dlp_mlflow_object_node (b);
+  g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   /* Logging the same input twice leaves one: safe to repeat. */
   g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-inputs",
                                                           body, NULL, call, error);

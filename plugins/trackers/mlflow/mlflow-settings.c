@@ -10,24 +10,24 @@
 #define DEFAULT_TIMEOUT "120"
 
 const DlpParamSpec dlp_mlflow_param_specs[] = {
-  { sizeof (DlpParamSpec), "tracking_uri", DLP_PARAM_STRING,
-    "The MLflow server, http:// or https:// (MLFLOW_TRACKING_URI overrides)",
-    "http://127.0.0.1:5000" },
-  { sizeof (DlpParamSpec), "experiment", DLP_PARAM_STRING,
-    "The experiment runs go to; created if missing (MLFLOW_EXPERIMENT_NAME overrides)",
-    "Default" },
-  { sizeof (DlpParamSpec), "max_retries", DLP_PARAM_INT,
-    "Retries of a failed request (MLFLOW_HTTP_REQUEST_MAX_RETRIES overrides)",
-    DEFAULT_MAX_RETRIES, FALSE, NULL, 0, 9, TRUE },
-  { sizeof (DlpParamSpec), "backoff_factor", DLP_PARAM_DOUBLE,
-    "Seconds before retry n: factor * 2^(n-1) (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR overrides)",
-    DEFAULT_BACKOFF_FACTOR, FALSE, NULL, 0, 119, TRUE },
-  { sizeof (DlpParamSpec), "backoff_jitter", DLP_PARAM_DOUBLE,
-    "Random seconds, up to this, added to each wait (MLFLOW_HTTP_REQUEST_BACKOFF_JITTER overrides)",
-    DEFAULT_BACKOFF_JITTER, FALSE, NULL, 0, 3600, TRUE },
-  { sizeof (DlpParamSpec), "timeout", DLP_PARAM_INT,
-    "Seconds one request may take (MLFLOW_HTTP_REQUEST_TIMEOUT overrides)",
-    DEFAULT_TIMEOUT, FALSE, NULL, 1, 86400, TRUE },
+  DLP_PARAM_STRING ("tracking_uri",
+                    "The MLflow server, http:// or https:// (MLFLOW_TRACKING_URI overrides)",
+                    "http://127.0.0.1:5000"),
+  DLP_PARAM_STRING ("experiment",
+                    "The experiment runs go to; created if missing (MLFLOW_EXPERIMENT_NAME "
+                    "overrides)", "Default"),
+  DLP_PARAM_INT ("max_retries",
+                 "Retries of a failed request (MLFLOW_HTTP_REQUEST_MAX_RETRIES overrides)",
+                 DEFAULT_MAX_RETRIES, 0, 9),
+  DLP_PARAM_DOUBLE ("backoff_factor",
+                    "Seconds before retry n: factor * 2^(n-1) (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR "
+                    "overrides)", DEFAULT_BACKOFF_FACTOR, 0, 119),
+  DLP_PARAM_DOUBLE ("backoff_jitter",
+                    "Random seconds, up to this, added to each wait "
+                    "(MLFLOW_HTTP_REQUEST_BACKOFF_JITTER overrides)",
+                    DEFAULT_BACKOFF_JITTER, 0, 3600),
+  DLP_PARAM_INT ("timeout", "Seconds one request may take (MLFLOW_HTTP_REQUEST_TIMEOUT overrides)",
+                 DEFAULT_TIMEOUT, 1, 86400),
   DLP_PARAM_END
 };
 
@@ -294,20 +294,12 @@ dlp_mlflow_settings_new (DlpConfig *config, GError **error)
 JsonNode *
 dlp_mlflow_settings_to_json (const DlpMlflowSettings *s)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "tracking_uri");
-  json_builder_add_string_value (b, s->tracking_uri);
-  json_builder_set_member_name (b, "experiment");
-  json_builder_add_string_value (b, s->experiment);
-  json_builder_set_member_name (b, "max_retries");
-  json_builder_add_int_value (b, s->max_retries);
-  json_builder_set_member_name (b, "backoff_factor");
-  json_builder_add_double_value (b, s->backoff_factor);
-  json_builder_set_member_name (b, "backoff_jitter");
-  json_builder_add_double_value (b, s->backoff_jitter);
-  json_builder_set_member_name (b, "timeout");
-  json_builder_add_int_value (b, s->timeout_s);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "tracking_uri", s->tracking_uri);
+  json_object_set_string_member (o, "experiment", s->experiment);
+  json_object_set_int_member (o, "max_retries", s->max_retries);
+  json_object_set_double_member (o, "backoff_factor", s->backoff_factor);
+  json_object_set_double_member (o, "backoff_jitter", s->backoff_jitter);
+  json_object_set_int_member (o, "timeout", s->timeout_s);
+  return dlp_json_node_new_object (o);
 }

@@ -9,10 +9,8 @@
 #include "step-util.h"
 
 static const DlpParamSpec cast_params[] = {
-  { sizeof (DlpParamSpec), "dtype", DLP_PARAM_ENUM, "The element type to convert to",
-    "f32", FALSE, "f32|f64|i32|i64|u8" },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to convert (default: every numeric feature column)", NULL },
+  DLP_PARAM_ENUM ("dtype", "The element type to convert to", "f32", "f32|f64|i32|i64|u8"),
+  DLP_PARAM_LIST ("columns", "Columns to convert (default: every numeric feature column)", NULL),
   DLP_PARAM_END
 };
 
@@ -134,11 +132,7 @@ cast_save_state (gpointer self)
   Cast *c = self;
   JsonObject *o = json_object_new ();
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->fitted));
-  if (c->label)
-    json_object_set_string_member (o, "label", c->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, c->label);
 }
 
 static gboolean
@@ -151,10 +145,8 @@ cast_load_state (gpointer self, JsonNode *state, GError **error)
     return FALSE;
   g_strfreev (c->fitted);
   c->fitted = names;
-  JsonObject *so = json_node_get_object (state);
   g_free (c->label);
-  c->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  c->label = step_state_get_label (state);
   return TRUE;
 }
 

@@ -10,13 +10,12 @@
 #include "step-util.h"
 
 static const DlpParamSpec select_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "The feature columns to keep, in order", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The feature columns to keep, in order"),
   DLP_PARAM_END
 };
 
 static const DlpParamSpec drop_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST, "The columns to remove", NULL, TRUE },
+  DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The columns to remove"),
   DLP_PARAM_END
 };
 
@@ -144,9 +143,7 @@ columns_save_state (gpointer self)
   Columns *c = self;
   JsonObject *o = json_object_new ();
   json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) c->columns));
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, NULL);
 }
 
 static gboolean

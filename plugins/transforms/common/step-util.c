@@ -171,9 +171,7 @@ step_strv_to_json (const char *const *strv)
   JsonArray *a = json_array_new ();
   for (guint i = 0; strv && strv[i]; i++)
     json_array_add_string_element (a, strv[i]);
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, a);
-  return node;
+  return dlp_json_node_new_array (a);
 }
 
 GStrv
@@ -210,4 +208,18 @@ step_state_member (JsonNode *state, const char *key, const char *step,
     g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                  "%s: saved state lacks '%s'", step, key);
   return member;
+}
+
+JsonNode *
+step_state_to_json (JsonObject *state, const char *label)
+{
+  if (label)
+    json_object_set_string_member (state, "label", label);
+  return dlp_json_node_new_object (state);
+}
+
+char *
+step_state_get_label (JsonNode *state)
+{
+  return g_strdup (dlp_json_get_string (json_node_get_object (state), "label"));
 }

@@ -56,6 +56,11 @@ gint32 *step_map_categories (const char *const *have, guint n_have,
 /* States as JSON. */
 JsonNode *step_strv_to_json (const char *const *strv);
 GStrv step_json_to_strv (JsonNode *node, const char *what, GError **error);
+/* A step's saved state: @state (taken) with the label column's name, when
+ * the step was fitted with one, last. */
+JsonNode *step_state_to_json (JsonObject *state, const char *label);
+/* The label column's name saved in @state, or NULL: a new string. */
+char *step_state_get_label (JsonNode *state);
 /* The object member @key of @state, with a clear error if absent. */
 JsonNode *step_state_member (JsonNode *state, const char *key, const char *step,
                              GError **error);

@@ -9,8 +9,7 @@
 #include "step-util.h"
 
 static const DlpParamSpec drop_nulls_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to look at (default: every column)", NULL },
+  DLP_PARAM_LIST ("columns", "Columns to look at (default: every column)", NULL),
   DLP_PARAM_END
 };
 
@@ -110,9 +109,7 @@ drop_nulls_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   if (d->columns)
     json_object_set_member (o, "columns", step_strv_to_json ((const char *const *) d->columns));
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, NULL);
 }
 
 static gboolean

@@ -13,8 +13,8 @@
 #include "step-util.h"
 
 static const DlpParamSpec encode_params[] = {
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Categorical columns to encode (default: every categorical feature)", NULL },
+  DLP_PARAM_LIST ("columns", "Categorical columns to encode (default: every categorical feature)",
+                  NULL),
   DLP_PARAM_END
 };
 
@@ -156,11 +156,7 @@ encode_save_state (gpointer self)
   Encode *e = self;
   JsonObject *o = json_object_new ();
   json_object_set_object_member (o, "categories", json_object_ref (e->categories));
-  if (e->label)
-    json_object_set_string_member (o, "label", e->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, e->label);
 }
 
 static gboolean
@@ -188,10 +184,8 @@ encode_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (e->categories);
   e->categories = json_object_ref (co);
-  JsonObject *so = json_node_get_object (state);
   g_free (e->label);
-  e->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  e->label = step_state_get_label (state);
   return TRUE;
 }
 

@@ -13,13 +13,13 @@
 #include "step-util.h"
 
 static const DlpParamSpec impute_params[] = {
-  { sizeof (DlpParamSpec), "strategy", DLP_PARAM_ENUM,
-    "How to compute the fill value", "mean", FALSE, "mean|median|most_frequent|constant" },
-  { sizeof (DlpParamSpec), "value", DLP_PARAM_ANY,
-    "The fill value of strategy constant (a number, or a category's text)", NULL },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to fill (default: the float features, and for most_frequent "
-    "and constant also the categorical features)", NULL },
+  DLP_PARAM_ENUM ("strategy", "How to compute the fill value",
+                  "mean", "mean|median|most_frequent|constant"),
+  DLP_PARAM_ANY ("value", "The fill value of strategy constant (a number, or a category's text)",
+                 NULL),
+  DLP_PARAM_LIST ("columns",
+                  "Columns to fill (default: the float features, and for most_frequent and "
+                  "constant also the categorical features)", NULL),
   DLP_PARAM_END
 };
 
@@ -324,11 +324,7 @@ impute_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "strategy", strategy_names[im->strategy]);
   json_object_set_object_member (o, "values", json_object_ref (im->values));
-  if (im->label)
-    json_object_set_string_member (o, "label", im->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, im->label);
 }
 
 static gboolean
@@ -358,10 +354,8 @@ impute_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (im->values);
   im->values = json_object_ref (vo);
-  JsonObject *so = json_node_get_object (state);
   g_free (im->label);
-  im->label = json_object_has_member (so, "label")
-              ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  im->label = step_state_get_label (state);
   return TRUE;
 }
 

@@ -11,13 +11,12 @@
 #include "step-util.h"
 
 static const DlpParamSpec normalize_params[] = {
-  { sizeof (DlpParamSpec), "method", DLP_PARAM_ENUM,
-    "minmax: into [0, 1]; zscore: zero mean, unit variance; scale: times factor",
-    "minmax", FALSE, "minmax|zscore|scale" },
-  { sizeof (DlpParamSpec), "factor", DLP_PARAM_DOUBLE,
-    "The multiplier of method scale (1/255 for 8-bit pixels)", "0.00392156862745098" },
-  { sizeof (DlpParamSpec), "columns", DLP_PARAM_LIST,
-    "Columns to scale (default: every numeric feature column)", NULL },
+  DLP_PARAM_ENUM ("method",
+                  "minmax: into [0, 1]; zscore: zero mean, unit variance; scale: times factor",
+                  "minmax", "minmax|zscore|scale"),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("factor", "The multiplier of method scale (1/255 for 8-bit pixels)",
+                              "0.00392156862745098"),
+  DLP_PARAM_LIST ("columns", "Columns to scale (default: every numeric feature column)", NULL),
   DLP_PARAM_END
 };
 
@@ -187,11 +186,7 @@ normalize_save_state (gpointer self)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "method", method_names[n->method]);
   json_object_set_object_member (o, "columns", json_object_ref (n->stats));
-  if (n->label)
-    json_object_set_string_member (o, "label", n->label);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, o);
-  return node;
+  return step_state_to_json (o, n->label);
 }
 
 static gboolean
@@ -222,10 +217,8 @@ normalize_load_state (gpointer self, JsonNode *state, GError **error)
     }
   json_object_unref (n->stats);
   n->stats = json_object_ref (co);
-  JsonObject *so = json_node_get_object (state);
   g_free (n->label);
-  n->label = json_object_has_member (so, "label")
-             ? g_strdup (json_object_get_string_member (so, "label")) : NULL;
+  n->label = step_state_get_label (state);
   return TRUE;
 }
 

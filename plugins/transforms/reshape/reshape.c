@@ -8,9 +8,9 @@
 #include "step-util.h"
 
 static const DlpParamSpec reshape_params[] = {
-  { sizeof (DlpParamSpec), "column", DLP_PARAM_STRING, "The numeric column to reshape", "image" },
-  { sizeof (DlpParamSpec), "shape", DLP_PARAM_LIST,
-    "The shape of one row, such as [28, 28, 1]; one dimension may be -1", NULL, TRUE },
+  DLP_PARAM_STRING ("column", "The numeric column to reshape", "image"),
+  DLP_PARAM_REQUIRED ("shape", DLP_PARAM_LIST,
+                      "The shape of one row, such as [28, 28, 1]; one dimension may be -1"),
   DLP_PARAM_END
 };
 

@@ -14,8 +14,8 @@ typedef struct {
 } Clip;
 
 static const DlpParamSpec clip_params[] = {
-  { sizeof (DlpParamSpec), "min", DLP_PARAM_DOUBLE, "Smallest value kept", "0" },
-  { sizeof (DlpParamSpec), "max", DLP_PARAM_DOUBLE, "Largest value kept", "1" },
+  DLP_PARAM_DOUBLE_UNBOUNDED ("min", "Smallest value kept", "0"),
+  DLP_PARAM_DOUBLE_UNBOUNDED ("max", "Largest value kept", "1"),
   DLP_PARAM_END
 };
 
