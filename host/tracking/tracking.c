@@ -330,32 +330,24 @@ absolute (const char *path)
 static char *
 dataset_profile (DlpDataset *dataset)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "num_rows");
-  json_builder_add_int_value (b, dlp_dataset_get_n_rows (dataset));
-  json_builder_set_member_name (b, "columns");
-  json_builder_begin_array (b);
+  JsonObject *profile = json_object_new ();
+  json_object_set_int_member (profile, "num_rows", dlp_dataset_get_n_rows (dataset));
+  JsonArray *columns = json_array_new ();
   for (guint i = 0; i < dlp_dataset_get_n_columns (dataset); i++)
     {
       DlpTensor *col = dlp_dataset_get_column_tensor (dataset, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, dlp_dataset_get_column_name (dataset, i));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
-      json_builder_set_member_name (b, "dtype");
-      json_builder_add_string_value (b, dlp_dtype_name (dlp_tensor_get_dtype (col)));
-      json_builder_set_member_name (b, "shape");
-      json_builder_begin_array (b);
+      JsonObject *c = json_object_new ();
+      json_object_set_string_member (c, "name", dlp_dataset_get_column_name (dataset, i));
+      json_object_set_string_member (c, "role", dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
+      json_object_set_string_member (c, "dtype", dlp_dtype_name (dlp_tensor_get_dtype (col)));
+      JsonArray *shape = json_array_new ();
       for (guint d = 1; d < dlp_tensor_get_rank (col); d++)
-        json_builder_add_int_value (b, dlp_tensor_get_dim (col, d));
-      json_builder_end_array (b);
-      json_builder_end_object (b);
+        json_array_add_int_element (shape, dlp_tensor_get_dim (col, d));
+      json_object_set_array_member (c, "shape", shape);
+      json_array_add_object_element (columns, c);
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_object_set_array_member (profile, "columns", columns);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (profile);
   return json_to_string (root, FALSE);
 }
 
@@ -475,21 +467,13 @@ gboolean
 dlp_tracking_write_run_file (DlpTracking *t, const char *path, GError **error)
 {
   g_autofree char *run_id = dlp_tracking_dup_run_id (t);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "tracker");
-  json_builder_add_string_value (b, t->tracker);
-  json_builder_set_member_name (b, "run_key");
-  json_builder_add_string_value (b, t->run_key);
-  json_builder_set_member_name (b, "run_id");
-  if (run_id)
-    json_builder_add_string_value (b, run_id);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "stage");
-  json_builder_add_string_value (b, t->stage);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "tracker", t->tracker);
+  json_object_set_string_member (o, "run_key", t->run_key);
+  /* json-glib sets a NULL string as a null member. */
+  json_object_set_string_member (o, "run_id", run_id);
+  json_object_set_string_member (o, "stage", t->stage);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (o);
   return dlp_write_json_atomic (path, root, error);
 }
 
