@@ -1,5 +1,4 @@
 /* tracking.c: what stages call; records for the worker. */
-#include <math.h>
 #include <string.h>
 #include "record.h"
 #include "run-facts.h"
@@ -57,7 +56,7 @@ read_run_file (const char *path, RunFile *f, GError **error)
       return FALSE;
     }
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *key = dlp_record_get_string (o, "run_key");
+  const char *key = dlp_json_get_string (o, "run_key");
   if (!dlp_run_key_is_valid (key))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
@@ -66,8 +65,8 @@ read_run_file (const char *path, RunFile *f, GError **error)
       return FALSE;
     }
   f->run_key = g_strdup (key);
-  f->tracker = g_strdup (dlp_record_get_string (o, "tracker"));
-  f->run_id = g_strdup (dlp_record_get_string (o, "run_id"));
+  f->tracker = g_strdup (dlp_json_get_string (o, "tracker"));
+  f->run_id = g_strdup (dlp_json_get_string (o, "run_id"));
   return TRUE;
 }
 
@@ -92,7 +91,7 @@ spooled_files_of (const char *dir, const char *run_key)
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         continue;
       JsonObject *h = json_node_get_object (root);
-      if (g_strcmp0 (dlp_record_get_string (h, "run_key"), run_key) == 0)
+      if (g_strcmp0 (dlp_json_get_string (h, "run_key"), run_key) == 0)
         g_ptr_array_add (mine, g_strdup (name));
     }
   return mine;
@@ -297,13 +296,7 @@ dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
     {
       JsonObject *m = json_object_new ();
       json_object_set_string_member (m, "key", metrics[i].key);
-      double v = metrics[i].value;
-      if (isnan (v))
-        json_object_set_string_member (m, "value", "NaN");
-      else if (isinf (v))
-        json_object_set_string_member (m, "value", v > 0 ? "Infinity" : "-Infinity");
-      else
-        json_object_set_double_member (m, "value", v);
+      dlp_json_set_double (m, "value", metrics[i].value);
       json_object_set_int_member (m, "step", metrics[i].step);
       json_object_set_int_member (m, "timestamp", metrics[i].timestamp_ms ? metrics[i].timestamp_ms : now);
       json_array_add_object_element (array, m);
