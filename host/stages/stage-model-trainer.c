@@ -123,17 +123,13 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
                                                 "tracking-run.json", NULL);
 
   GArray *h = dlp_trainer_get_history (trainer);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "final_epoch");
-  json_builder_add_int_value (b, dlp_trainer_get_final_epoch (trainer));
-  json_builder_set_member_name (b, "epochs");
-  json_builder_begin_array (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "final_epoch", dlp_trainer_get_final_epoch (trainer));
+  JsonArray *epochs = json_array_sized_new (h->len);
   for (guint i = 0; i < h->len; i++)
-    json_builder_add_value (b, dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) history_json = json_builder_get_root (b);
+    json_array_add_element (epochs, dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
+  json_object_set_array_member (o, "epochs", epochs);
+  g_autoptr (JsonNode) history_json = dlp_json_node_new_object (o);
 
   return dlp_graph_save_architecture (graph, arch, error)
          && dlp_graph_save_weights (graph, weights, error)

@@ -37,21 +37,6 @@ void dlp_tracker_target_clear (DlpTrackerTarget *target);
 gboolean dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record,
                              const DlpTrackerCall *call, GError **error);
 
-/* The string or integer member @name of a record, a spool header or a run
- * file, which may have been edited or damaged: NULL (or 0) when it is
- * missing or of another type. */
-static inline const char *
-dlp_record_get_string (JsonObject *object, const char *name)
-{
-  return dlp_json_get_string (object, name);
-}
-
-static inline gint64
-dlp_record_get_int (JsonObject *object, const char *name)
-{
-  return dlp_json_get_int (object, name, 0);
-}
-
 /* "log_metrics (3 metrics)", for messages. */
 char *dlp_record_describe (JsonObject *record);
 

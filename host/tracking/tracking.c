@@ -1,5 +1,4 @@
 /* tracking.c: what stages call; records for the worker. */
-#include <math.h>
 #include <string.h>
 #include "record.h"
 #include "run-facts.h"
@@ -57,7 +56,7 @@ read_run_file (const char *path, RunFile *f, GError **error)
       return FALSE;
     }
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char *key = dlp_record_get_string (o, "run_key");
+  const char *key = dlp_json_get_string (o, "run_key");
   if (!dlp_run_key_is_valid (key))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
@@ -66,8 +65,8 @@ read_run_file (const char *path, RunFile *f, GError **error)
       return FALSE;
     }
   f->run_key = g_strdup (key);
-  f->tracker = g_strdup (dlp_record_get_string (o, "tracker"));
-  f->run_id = g_strdup (dlp_record_get_string (o, "run_id"));
+  f->tracker = g_strdup (dlp_json_get_string (o, "tracker"));
+  f->run_id = g_strdup (dlp_json_get_string (o, "run_id"));
   return TRUE;
 }
 
@@ -92,7 +91,7 @@ spooled_files_of (const char *dir, const char *run_key)
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         continue;
       JsonObject *h = json_node_get_object (root);
-      if (g_strcmp0 (dlp_record_get_string (h, "run_key"), run_key) == 0)
+      if (g_strcmp0 (dlp_json_get_string (h, "run_key"), run_key) == 0)
         g_ptr_array_add (mine, g_strdup (name));
     }
   return mine;
@@ -297,13 +296,7 @@ dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
     {
       JsonObject *m = json_object_new ();
       json_object_set_string_member (m, "key", metrics[i].key);
-      double v = metrics[i].value;
-      if (isnan (v))
-        json_object_set_string_member (m, "value", "NaN");
-      else if (isinf (v))
-        json_object_set_string_member (m, "value", v > 0 ? "Infinity" : "-Infinity");
-      else
-        json_object_set_double_member (m, "value", v);
+      dlp_json_set_double (m, "value", metrics[i].value);
       json_object_set_int_member (m, "step", metrics[i].step);
       json_object_set_int_member (m, "timestamp", metrics[i].timestamp_ms ? metrics[i].timestamp_ms : now);
       json_array_add_object_element (array, m);
@@ -330,32 +323,24 @@ absolute (const char *path)
 static char *
 dataset_profile (DlpDataset *dataset)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "num_rows");
-  json_builder_add_int_value (b, dlp_dataset_get_n_rows (dataset));
-  json_builder_set_member_name (b, "columns");
-  json_builder_begin_array (b);
+  JsonObject *profile = json_object_new ();
+  json_object_set_int_member (profile, "num_rows", dlp_dataset_get_n_rows (dataset));
+  JsonArray *columns = json_array_new ();
   for (guint i = 0; i < dlp_dataset_get_n_columns (dataset); i++)
     {
       DlpTensor *col = dlp_dataset_get_column_tensor (dataset, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, dlp_dataset_get_column_name (dataset, i));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
-      json_builder_set_member_name (b, "dtype");
-      json_builder_add_string_value (b, dlp_dtype_name (dlp_tensor_get_dtype (col)));
-      json_builder_set_member_name (b, "shape");
-      json_builder_begin_array (b);
+      JsonObject *c = json_object_new ();
+      json_object_set_string_member (c, "name", dlp_dataset_get_column_name (dataset, i));
+      json_object_set_string_member (c, "role", dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
+      json_object_set_string_member (c, "dtype", dlp_dtype_name (dlp_tensor_get_dtype (col)));
+      JsonArray *shape = json_array_new ();
       for (guint d = 1; d < dlp_tensor_get_rank (col); d++)
-        json_builder_add_int_value (b, dlp_tensor_get_dim (col, d));
-      json_builder_end_array (b);
-      json_builder_end_object (b);
+        json_array_add_int_element (shape, dlp_tensor_get_dim (col, d));
+      json_object_set_array_member (c, "shape", shape);
+      json_array_add_object_element (columns, c);
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_object_set_array_member (profile, "columns", columns);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (profile);
   return json_to_string (root, FALSE);
 }
 
@@ -475,21 +460,13 @@ gboolean
 dlp_tracking_write_run_file (DlpTracking *t, const char *path, GError **error)
 {
   g_autofree char *run_id = dlp_tracking_dup_run_id (t);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "tracker");
-  json_builder_add_string_value (b, t->tracker);
-  json_builder_set_member_name (b, "run_key");
-  json_builder_add_string_value (b, t->run_key);
-  json_builder_set_member_name (b, "run_id");
-  if (run_id)
-    json_builder_add_string_value (b, run_id);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "stage");
-  json_builder_add_string_value (b, t->stage);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "tracker", t->tracker);
+  json_object_set_string_member (o, "run_key", t->run_key);
+  /* json-glib sets a NULL string as a null member. */
+  json_object_set_string_member (o, "run_id", run_id);
+  json_object_set_string_member (o, "stage", t->stage);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (o);
   return dlp_write_json_atomic (path, root, error);
 }
 

@@ -34,14 +34,13 @@ dlp_dvclive_write (const char *dir, GArray *history, GError **error)
   if (history->len == 0)
     return TRUE;
   const DlpEpochResult *last = &g_array_index (history, DlpEpochResult, history->len - 1);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
+  g_autoptr (JsonNode) root = dlp_json_node_new_object (NULL);
+  JsonObject *o = json_node_get_object (root);
   for (guint m = 0; m < G_N_ELEMENTS (metrics); m++)
     {
       if (isnan (value_of (last, &metrics[m])))
         continue;
-      json_builder_set_member_name (b, metrics[m].name);
-      json_builder_add_double_value (b, value_of (last, &metrics[m]));
+      json_object_set_double_member (o, metrics[m].name, value_of (last, &metrics[m]));
 
       g_autoptr (GString) tsv = g_string_new (NULL);
       g_string_append_printf (tsv, "step\t%s\n", metrics[m].name);
@@ -56,10 +55,7 @@ dlp_dvclive_write (const char *dir, GArray *history, GError **error)
       if (!dlp_write_file_atomic (path, tsv->str, tsv->len, error))
         return FALSE;
     }
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, history->len - 1);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_object_set_int_member (o, "step", history->len - 1);
   g_autofree char *path = g_build_filename (dir, "metrics.json", NULL);
   return dlp_write_json_atomic (path, root, error);
 }

@@ -95,8 +95,7 @@ dlp_evaluation_free (DlpEvaluation *e)
 JsonNode *
 dlp_evaluation_to_metrics_json (const DlpEvaluation *e)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
+  JsonObject *o = json_object_new ();
   const struct { const char *name; double value; } scalars[] = {
     { "accuracy", e->accuracy }, { "log_loss", e->log_loss },
     { "macro_precision", e->macro_precision }, { "macro_recall", e->macro_recall },
@@ -104,36 +103,24 @@ dlp_evaluation_to_metrics_json (const DlpEvaluation *e)
     { "weighted_recall", e->weighted_recall }, { "weighted_f1", e->weighted_f1 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (scalars); i++)
-    {
-      json_builder_set_member_name (b, scalars[i].name);
-      json_builder_add_double_value (b, scalars[i].value);
-    }
-  json_builder_set_member_name (b, "rows");
-  json_builder_add_int_value (b, e->n_rows);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    json_object_set_double_member (o, scalars[i].name, scalars[i].value);
+  json_object_set_int_member (o, "rows", e->n_rows);
+  return dlp_json_node_new_object (o);
 }
 
 JsonNode *
 dlp_evaluation_to_per_class_json (const DlpEvaluation *e, const char *const *class_names)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_array (b);
+  JsonArray *a = json_array_sized_new (e->n_classes);
   for (guint c = 0; c < e->n_classes; c++)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "class");
-      json_builder_add_string_value (b, class_names[c]);
-      json_builder_set_member_name (b, "precision");
-      json_builder_add_double_value (b, e->precision[c]);
-      json_builder_set_member_name (b, "recall");
-      json_builder_add_double_value (b, e->recall[c]);
-      json_builder_set_member_name (b, "f1");
-      json_builder_add_double_value (b, e->f1[c]);
-      json_builder_set_member_name (b, "support");
-      json_builder_add_int_value (b, e->support[c]);
-      json_builder_end_object (b);
+      JsonObject *o = json_object_new ();
+      json_object_set_string_member (o, "class", class_names[c]);
+      json_object_set_double_member (o, "precision", e->precision[c]);
+      json_object_set_double_member (o, "recall", e->recall[c]);
+      json_object_set_double_member (o, "f1", e->f1[c]);
+      json_object_set_int_member (o, "support", e->support[c]);
+      json_array_add_object_element (a, o);
     }
-  json_builder_end_array (b);
-  return json_builder_get_root (b);
+  return dlp_json_node_new_array (a);
 }

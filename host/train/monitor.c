@@ -32,20 +32,15 @@ dlp_monitor_observe (DlpMonitor *monitor, gint64 epoch, double value)
 JsonNode *
 dlp_monitor_save_state (const DlpMonitor *monitor)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "best");
+  JsonObject *o = json_object_new ();
   /* JSON has no infinity: no best yet is a null. */
   if (isfinite (monitor->best))
-    json_builder_add_double_value (b, monitor->best);
+    json_object_set_double_member (o, "best", monitor->best);
   else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "best_epoch");
-  json_builder_add_int_value (b, monitor->best_epoch);
-  json_builder_set_member_name (b, "bad_epochs");
-  json_builder_add_int_value (b, monitor->bad_epochs);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    json_object_set_null_member (o, "best");
+  json_object_set_int_member (o, "best_epoch", monitor->best_epoch);
+  json_object_set_int_member (o, "bad_epochs", monitor->bad_epochs);
+  return dlp_json_node_new_object (o);
 }
 
 gboolean

@@ -87,16 +87,11 @@ dlp_schedule_get_monitor (DlpSchedule *s)
 JsonNode *
 dlp_schedule_save_state (DlpSchedule *s)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "lr");
-  json_builder_add_double_value (b, s->plateau_lr);
-  json_builder_set_member_name (b, "observed");
-  json_builder_add_int_value (b, s->observed);
-  json_builder_set_member_name (b, "monitor");
-  json_builder_add_value (b, dlp_monitor_save_state (&s->monitor));
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_double_member (o, "lr", s->plateau_lr);
+  json_object_set_int_member (o, "observed", s->observed);
+  json_object_set_member (o, "monitor", dlp_monitor_save_state (&s->monitor));
+  return dlp_json_node_new_object (o);
 }
 
 gboolean

@@ -118,14 +118,13 @@ dlp_trainer_get_final_epoch (DlpTrainer *t)
 /* --- checkpoints --- */
 
 static void
-add_double (JsonBuilder *b, const char *name, double value)
+set_double_or_null (JsonObject *o, const char *name, double value)
 {
-  json_builder_set_member_name (b, name);
   /* JSON has no NaN: a metric that does not exist is null. */
   if (isfinite (value))
-    json_builder_add_double_value (b, value);
+    json_object_set_double_member (o, name, value);
   else
-    json_builder_add_null_value (b);
+    json_object_set_null_member (o, name);
 }
 
 static double
@@ -138,63 +137,44 @@ get_double (JsonObject *o, const char *name)
 JsonNode *
 dlp_epoch_result_to_json (const DlpEpochResult *r)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "epoch");
-  json_builder_add_int_value (b, r->epoch);
-  add_double (b, "loss", r->loss);
-  add_double (b, "accuracy", r->accuracy);
-  add_double (b, "val_loss", r->val_loss);
-  add_double (b, "val_accuracy", r->val_accuracy);
-  add_double (b, "learning_rate", r->learning_rate);
-  add_double (b, "samples_per_second", r->samples_per_second);
-  add_double (b, "seconds", r->seconds);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "epoch", r->epoch);
+  set_double_or_null (o, "loss", r->loss);
+  set_double_or_null (o, "accuracy", r->accuracy);
+  set_double_or_null (o, "val_loss", r->val_loss);
+  set_double_or_null (o, "val_accuracy", r->val_accuracy);
+  set_double_or_null (o, "learning_rate", r->learning_rate);
+  set_double_or_null (o, "samples_per_second", r->samples_per_second);
+  set_double_or_null (o, "seconds", r->seconds);
+  return dlp_json_node_new_object (o);
 }
 
 static JsonNode *
 state_to_json (DlpTrainer *t, const char *weights_file)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, CHECKPOINT_FORMAT);
-  json_builder_set_member_name (b, "fingerprint");
-  json_builder_add_string_value (b, t->fingerprint);
-  json_builder_set_member_name (b, "weights");
-  json_builder_add_string_value (b, weights_file);
-  json_builder_set_member_name (b, "epoch");
-  json_builder_add_int_value (b, t->epoch);
-  json_builder_set_member_name (b, "batch");
-  json_builder_add_int_value (b, t->batch);
-  json_builder_set_member_name (b, "step");
-  json_builder_add_int_value (b, (gint64) t->step);
-  json_builder_set_member_name (b, "graph_step");
-  json_builder_add_int_value (b, (gint64) dlp_graph_get_step (t->graph));
-  json_builder_set_member_name (b, "stopped");
-  json_builder_add_boolean_value (b, t->stopped);
-  json_builder_set_member_name (b, "partial");
-  json_builder_begin_object (b);
-  add_double (b, "loss_sum", t->partial.loss_sum);
-  add_double (b, "weight_sum", t->partial.weight_sum);
-  json_builder_set_member_name (b, "n_correct");
-  json_builder_add_int_value (b, t->partial.n_correct);
-  json_builder_set_member_name (b, "n_rows");
-  json_builder_add_int_value (b, t->partial.n_rows);
-  add_double (b, "seconds", t->partial_seconds);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "schedule");
-  json_builder_add_value (b, dlp_schedule_save_state (t->schedule));
-  json_builder_set_member_name (b, "monitor");
-  json_builder_add_value (b, dlp_monitor_save_state (&t->monitor));
-  json_builder_set_member_name (b, "history");
-  json_builder_begin_array (b);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "format", CHECKPOINT_FORMAT);
+  json_object_set_string_member (o, "fingerprint", t->fingerprint);
+  json_object_set_string_member (o, "weights", weights_file);
+  json_object_set_int_member (o, "epoch", t->epoch);
+  json_object_set_int_member (o, "batch", t->batch);
+  json_object_set_int_member (o, "step", (gint64) t->step);
+  json_object_set_int_member (o, "graph_step", (gint64) dlp_graph_get_step (t->graph));
+  json_object_set_boolean_member (o, "stopped", t->stopped);
+  JsonObject *partial = json_object_new ();
+  set_double_or_null (partial, "loss_sum", t->partial.loss_sum);
+  set_double_or_null (partial, "weight_sum", t->partial.weight_sum);
+  json_object_set_int_member (partial, "n_correct", t->partial.n_correct);
+  json_object_set_int_member (partial, "n_rows", t->partial.n_rows);
+  set_double_or_null (partial, "seconds", t->partial_seconds);
+  json_object_set_object_member (o, "partial", partial);
+  json_object_set_member (o, "schedule", dlp_schedule_save_state (t->schedule));
+  json_object_set_member (o, "monitor", dlp_monitor_save_state (&t->monitor));
+  JsonArray *history = json_array_sized_new (t->history->len);
   for (guint i = 0; i < t->history->len; i++)
-    json_builder_add_value (b, dlp_epoch_result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+    json_array_add_element (history, dlp_epoch_result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
+  json_object_set_array_member (o, "history", history);
+  return dlp_json_node_new_object (o);
 }
 
 static DlpTensor *
