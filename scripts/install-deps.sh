@@ -15,4 +15,4 @@ apt-get install -y -q --no-install-recommends \
   python3 python3-venv python3-pip python3-numpy python3-torch \
   dataset-fashion-mnist \
   git ca-certificates \
-  valgrind wrk
+  valgrind wrk clang-format

@@ -16,7 +16,7 @@ static const DlpParamSpec manifest_params[] = {
   DLP_PARAM_LIST ("preprocessing", "The transform steps", "[]"),
   DLP_PARAM_REQUIRED ("classes", DLP_PARAM_LIST, "The class names"),
   DLP_PARAM_ANY ("test_metrics", "What model_test measured", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec input_params[] = {
@@ -24,7 +24,7 @@ static const DlpParamSpec input_params[] = {
   DLP_PARAM_REQUIRED ("dtype", DLP_PARAM_STRING, "The element type"),
   DLP_PARAM_LIST ("shape", "The shape of one row", "[]"),
   DLP_PARAM_LIST ("categories", "The categories, if categorical", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static void

@@ -12,7 +12,7 @@ static const DlpParamSpec step_params[] = {
   DLP_PARAM_ANY ("settings", "Its settings", NULL),
   DLP_PARAM_ANY ("state", "What it learned from the training data", NULL),
   DLP_PARAM_BOOL ("training_only", "Skipped when scoring", "false"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

@@ -208,7 +208,7 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
     return FALSE;
   static const DlpParamSpec section_params[] = {
     DLP_PARAM_LIST ("steps", "The transform steps, in order, each {TYPE: {settings}}", "[]"),
-    DLP_PARAM_END
+    DLP_PARAM_END,
   };
   g_autoptr (GPtrArray) items = NULL;
   if (section)

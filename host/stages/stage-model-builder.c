@@ -14,7 +14,7 @@ static const DlpParamSpec model_section_params[] = {
   DLP_PARAM_REQUIRED_INT ("num_classes", "Number of classes", 2, G_MAXINT32),
   DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the initial weights", "42"),
   DLP_PARAM_STRING ("name", "Name of the model (default: the type)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 /* The section may hold a settings subsection for every model type. */

@@ -14,7 +14,7 @@ static const DlpParamSpec test_params[] = {
                     "Test accuracy from which the registered version is also aliased 'champion' "
                     "(absent: only 'candidate')", NULL, 0, 1),
   DLP_PARAM_INT ("batch_size", "Rows per evaluation batch", "256", 1, 1e6),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 /* Probabilities of every test row. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "paths.h"
 
+/* clang-format off */
 #define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
 #define NONE ((const char *const[]) { NULL })
 #define FILES(...) ((const DlpStageFile[]) { __VA_ARGS__, { NULL } })
@@ -11,6 +12,7 @@
 #define OUT(path) { path, DLP_FILE_OUT, NULL, NULL }
 #define METRIC(path) { path, DLP_FILE_METRIC, NULL, NULL }
 #define PLOT(path, ...) { path, DLP_FILE_PLOT, LIST (__VA_ARGS__), NULL }
+/* clang-format on */
 
 /* data_split writes a validation part when data_split.val_size asks. */
 static gboolean

@@ -7,7 +7,9 @@ typedef struct {
   gsize offset;
 } Metric;
 
+/* clang-format off */
 #define METRIC(field) { #field, G_STRUCT_OFFSET (DlpEpochResult, field) }
+/* clang-format on */
 
 static const Metric metrics[] = {
   METRIC (loss), METRIC (accuracy), METRIC (val_loss), METRIC (val_accuracy),

@@ -23,7 +23,7 @@ const DlpParamSpec dlp_train_params[] = {
   DLP_PARAM_DOUBLE ("clip_value", "Clip each gradient into [-v, v] (0: off)", "0", 0, 1e12),
   DLP_PARAM_DOUBLE ("label_smoothing", "Label smoothing of the cross-entropy", "0", 0, 0.999),
   DLP_PARAM_ANY ("class_weights", "Loss weight per class: a list (one per class) or 'balanced'", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec early_stopping_params[] = {
@@ -32,7 +32,7 @@ static const DlpParamSpec early_stopping_params[] = {
                  0, 1e6),
   DLP_PARAM_DOUBLE ("min_delta", "The smallest improvement", "0", 0, 1e12),
   DLP_PARAM_BOOL ("restore_best_weights", "End with the weights of the best epoch", "true"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 const DlpParamSpec dlp_schedule_params[] = {
@@ -47,7 +47,7 @@ const DlpParamSpec dlp_schedule_params[] = {
   DLP_PARAM_DOUBLE ("threshold", "plateau: the smallest improvement", "0.0001", 0, 1e9),
   DLP_PARAM_ENUM ("monitor", "plateau: the metric watched", "val_loss",
                   "loss|accuracy|val_loss|val_accuracy"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gboolean

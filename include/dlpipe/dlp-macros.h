@@ -24,6 +24,7 @@
 
 /* Facts about the build that must agree between host and plugin for their
  * structs to have the same layout. Compared as a string at load time. */
+/* clang-format off */
 #define DLP_BUILD_SIGNATURE                                  \
   "abi=" G_STRINGIFY (DLP_ABI_VERSION)                       \
   ";ptr=" G_STRINGIFY (GLIB_SIZEOF_VOID_P)                   \
@@ -31,3 +32,4 @@
   ";long=" G_STRINGIFY (GLIB_SIZEOF_LONG)                    \
   ";order=" G_STRINGIFY (G_BYTE_ORDER)                       \
   ";glib=" G_STRINGIFY (GLIB_MAJOR_VERSION)
+/* clang-format on */

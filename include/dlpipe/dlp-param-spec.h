@@ -71,11 +71,15 @@ typedef struct {
 
 /* The spec of a Keras setting dlpipe has only at Keras' default @value
  * (YAML text, "false" or "null"). Since: API level 2 */
+/* clang-format off */
 #define DLP_PARAM_KERAS_DEFAULT(name, type, description, value) \
   { sizeof (DlpParamSpec), name, type, description, value, \
     .flags = DLP_PARAM_FLAG_KERAS_DEFAULT }
+/* clang-format on */
 
+/* clang-format off */
 #define DLP_PARAM_END { 0 }
+/* clang-format on */
 
 /* Constructors of the rows of a spec array, one per kind of setting, so
  * that a row names what it sets:
@@ -102,8 +106,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_BOOL(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_BOOL, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_INT:
@@ -117,8 +123,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_INT(key, what, value, min, max) \
   DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, value, min, max, FALSE, 0)
+/* clang-format on */
 
 /**
  * DLP_PARAM_INT_UNBOUNDED:
@@ -130,8 +138,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_INT_UNBOUNDED(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_INT, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_DOUBLE:
@@ -145,8 +155,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_DOUBLE(key, what, value, min, max) \
   DLP_PARAM_RANGED_ (key, DLP_PARAM_DOUBLE, what, value, min, max, FALSE, 0)
+/* clang-format on */
 
 /**
  * DLP_PARAM_DOUBLE_UNBOUNDED:
@@ -158,8 +170,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_DOUBLE_UNBOUNDED(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_DOUBLE, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_STRING:
@@ -171,8 +185,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_STRING(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_STRING, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_PATH:
@@ -184,8 +200,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_PATH(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_PATH, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_ENUM:
@@ -198,9 +216,11 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_ENUM(key, what, value, allowed)                                \
   { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = DLP_PARAM_ENUM, \
     .description = (what), .default_value = (value), .choices = (allowed) }
+/* clang-format on */
 
 /**
  * DLP_PARAM_LIST:
@@ -212,8 +232,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_LIST(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_LIST, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_MAPPING:
@@ -225,8 +247,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_MAPPING(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_MAPPING, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_ANY:
@@ -238,8 +262,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_ANY(key, what, value) \
   DLP_PARAM_ROW_ (key, DLP_PARAM_ANY, what, value)
+/* clang-format on */
 
 /**
  * DLP_PARAM_REQUIRED:
@@ -251,9 +277,11 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_REQUIRED(key, kind, what)                              \
   { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind), \
     .description = (what), .required = TRUE }
+/* clang-format on */
 
 /**
  * DLP_PARAM_REQUIRED_INT:
@@ -266,8 +294,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_REQUIRED_INT(key, what, min, max) \
   DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, NULL, min, max, TRUE, 0)
+/* clang-format on */
 
 /**
  * DLP_PARAM_REQUIRED_DOUBLE:
@@ -280,8 +310,10 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_REQUIRED_DOUBLE(key, what, min, max) \
   DLP_PARAM_RANGED_ (key, DLP_PARAM_DOUBLE, what, NULL, min, max, TRUE, 0)
+/* clang-format on */
 
 /**
  * DLP_PARAM_INT_NOT_KERAS:
@@ -296,10 +328,13 @@ typedef struct {
  *
  * Since: API level 2
  */
+/* clang-format off */
 #define DLP_PARAM_INT_NOT_KERAS(key, what, value, min, max) \
   DLP_PARAM_RANGED_ (key, DLP_PARAM_INT, what, value, min, max, FALSE, DLP_PARAM_FLAG_NOT_KERAS)
+/* clang-format on */
 
 /* What the constructors above expand to; not for direct use. */
+/* clang-format off */
 #define DLP_PARAM_ROW_(key, kind, what, value)                           \
   { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind), \
     .description = (what), .default_value = (value) }
@@ -307,6 +342,7 @@ typedef struct {
   { .struct_size = sizeof (DlpParamSpec), .name = (key), .type = (kind),     \
     .description = (what), .default_value = (value), .required = (must),     \
     .minimum = (min), .maximum = (max), .has_range = TRUE, .flags = (flag_bits) }
+/* clang-format on */
 
 /**
  * dlp_param_type_name:

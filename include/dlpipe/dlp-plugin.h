@@ -50,6 +50,7 @@ typedef struct {
   DlpPluginInitFunc init;
 } DlpPluginDesc;
 
+/* clang-format off */
 #define DLP_PLUGIN_DEFINE(name_, version_, license_, description_, init_) \
   DLP_PLUGIN_EXPORT const DlpPluginDesc *                                  \
   G_PASTE (dlp_plugin_, G_PASTE (name_, _get_desc)) (void);                \
@@ -69,5 +70,6 @@ typedef struct {
     };                                                                     \
     return &desc;                                                          \
   }
+/* clang-format on */
 
 G_END_DECLS

@@ -454,6 +454,7 @@ type_error (DlpConfig *config, const char *key, JsonNode *node,
   return FALSE;
 }
 
+/* clang-format off */
 #define GET_VALUE_OR_RETURN(node)                  \
   g_autoptr (GError) local = NULL;                 \
   JsonNode *node = get_value (config, key, &local); \
@@ -464,6 +465,7 @@ type_error (DlpConfig *config, const char *key, JsonNode *node,
     }                                              \
   if (node == NULL)                                \
     return TRUE
+/* clang-format on */
 
 gboolean
 dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out,

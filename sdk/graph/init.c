@@ -105,7 +105,7 @@ static const DlpParamSpec init_settings_specs[] = {
   /* Keras 3.15: fans counted over chosen axes; dlpipe counts PyTorch's. */
   DLP_PARAM_KERAS_DEFAULT ("input_axes", DLP_PARAM_ANY, "Axes of the fan in", "null"),
   DLP_PARAM_KERAS_DEFAULT ("output_axes", DLP_PARAM_ANY, "Axes of the fan out", "null"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 /* Reads the initializer's own settings ("config": {"seed": 1, ...}). */

@@ -30,7 +30,7 @@ static const DlpParamSpec layer_common[] = {
   KERAS_NULL ("embeddings_constraint", "Constraints"),
   KERAS_NULL ("lora_rank", "LoRA"),
   KERAS_NULL ("quantization_config", "Quantization"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 DlpConfig *

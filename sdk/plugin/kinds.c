@@ -2,7 +2,9 @@
 #include <stddef.h>
 #include "kinds.h"
 
+/* clang-format off */
 #define REQ(type, field) { offsetof (type, field), #field }
+/* clang-format on */
 
 static const DlpRequiredField source_required[] = {
   REQ (DlpSourceClass, load), { 0, NULL } };

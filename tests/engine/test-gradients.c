@@ -119,9 +119,11 @@ check_case (const Case *c)
   dlp_graph_free (graph);
 }
 
+/* clang-format off */
 #define SEQ(shape, layer) \
   "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [" \
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": " shape "}}, " layer "]}}"
+/* clang-format on */
 
 static const Case cases[] = {
   /* dense, on vectors and on the last axis of sequences */

@@ -262,9 +262,11 @@ START_TEST (test_weights_errors)
 }
 END_TEST
 
+/* clang-format off */
 #define ONE_LAYER(shape, layer) \
   "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [" \
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": " shape "}},\n" layer "]}}"
+/* clang-format on */
 
 START_TEST (test_architecture_errors)
 {
@@ -352,12 +354,14 @@ START_TEST (test_architecture_file_errors)
 }
 END_TEST
 
+/* clang-format off */
 #define LSTM_OF(settings) \
   ONE_LAYER ("[null, 5, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 2" settings "}}")
 #define DENSE_INIT(settings) \
   ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, " \
              "\"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": " \
              "\"GlorotUniform\", \"config\": {\"seed\": null" settings "}, \"registered_name\": null}}}")
+/* clang-format on */
 
 START_TEST (test_keras_defaults)
 {

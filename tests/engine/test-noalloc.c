@@ -25,6 +25,7 @@ static volatile gint n_allocations;
 static void *callers[MAX_CALLERS];
 
 /* Inlined into each allocator, so the return address is its caller. */
+/* clang-format off */
 #define count()                                                        \
   do {                                                                 \
     if (g_atomic_int_get (&counting))                                  \
@@ -34,6 +35,7 @@ static void *callers[MAX_CALLERS];
           callers[i_] = __builtin_return_address (0);                  \
       }                                                                \
   } while (0)
+/* clang-format on */
 
 /* Allocations made outside OpenBLAS, classified after counting stops
  * (dladdr must not run inside malloc). */
@@ -77,9 +79,11 @@ posix_memalign (void **out, size_t alignment, size_t size)
   return 0;
 }
 
+/* clang-format off */
 #define LAYERS(shape, layers) \
   "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [" \
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": " shape "}}," layers "]}}"
+/* clang-format on */
 
 static const char *models[] = {
   LAYERS ("[null, 12, 12, 1]",

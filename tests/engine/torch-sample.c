@@ -16,9 +16,11 @@ typedef struct {
   gint64 vocab;        /* > 0: token ids */
 } Sample;
 
+/* clang-format off */
 #define SEQ(shape, layers) \
   "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [" \
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": " shape "}}," layers "]}}"
+/* clang-format on */
 
 static const Sample samples[] = {
   { "mlp", SEQ ("[null, 8, 8, 1]",

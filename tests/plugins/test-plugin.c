@@ -16,7 +16,7 @@ test_load (DlpConfig *config, DlpContext *context, GError **error)
 static const DlpParamSpec test_params[] = {
   DLP_PARAM_REQUIRED ("path", DLP_PARAM_PATH, "Where the data is"),
   DLP_PARAM_INT ("rows", "How many rows", "10", 1, 100),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 G_GNUC_UNUSED static const DlpSourceClass test_source = {

@@ -94,10 +94,12 @@ assert_request (guint i, const char *method, const char *path)
   ck_assert_str_eq (r->path, path);
 }
 
+/* clang-format off */
 #define GET_BY_NAME "/api/2.0/mlflow/experiments/get-by-name?experiment_name=answers"
 #define EXPERIMENT "{\"experiment\": {\"experiment_id\": \"7\", \"lifecycle_stage\": \"active\"}}"
 #define CREATED "{\"run\": {\"info\": {\"run_id\": \"r1\", " \
   "\"artifact_uri\": \"mlflow-artifacts:/7/r1/artifacts\"}}}"
+/* clang-format on */
 
 /* 503 and 429 are retried, waiting factor * 2^(n-1) before retry n, and
  * the request goes on where it was. */

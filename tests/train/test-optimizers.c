@@ -61,8 +61,10 @@ clear (Opt *o)
 }
 
 /* Within float32 rounding of the moment estimates. */
+/* clang-format off */
 #define assert_close(got, want) \
   ck_assert_msg (fabs ((double) (got) - (want)) < 1e-5, "got %.9g, want %.9g", (double) (got), (double) (want))
+/* clang-format on */
 
 START_TEST (test_sgd_plain_and_weight_decay)
 {

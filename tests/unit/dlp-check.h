@@ -7,6 +7,7 @@
 #include <dlpipe/dlpipe-host.h>
 
 /* Builds main() around SUITE_FN(), which returns a Suite*. */
+/* clang-format off */
 #define DLP_CHECK_MAIN(suite_fn)                     \
   int                                                \
   main (void)                                        \
@@ -18,9 +19,11 @@
     srunner_free (sr);                               \
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE; \
   }
+/* clang-format on */
 
 /* Asserts that @err_ is set with @domain_ and @code_, and that its message
  * contains @needle_ (when not NULL). */
+/* clang-format off */
 #define dlp_assert_error(err_, domain_, code_, needle_)                      \
   do {                                                                       \
     const GError *e_ = (err_);                                               \
@@ -34,10 +37,13 @@
                    "error message \"%s\" lacks \"%s\"", e_->message,         \
                    n_ ? n_ : "");                                            \
   } while (0)
+/* clang-format on */
 
+/* clang-format off */
 #define dlp_assert_no_error(error)                                           \
   ck_assert_msg ((error) == NULL, "unexpected error: %s",                    \
                  (error) ? (error)->message : "")
+/* clang-format on */
 
 /* A new temporary folder, removed with everything in it by dlp_tmpdir_free. */
 char *dlp_tmpdir_new (void);

@@ -116,7 +116,7 @@ START_TEST (test_missing_section_and_required_key)
     DLP_PARAM_INT_UNBOUNDED ("batch_size", "rows per step", "32"),
     DLP_PARAM_ANY ("epochs", "passes", NULL),
     DLP_PARAM_REQUIRED ("seed", DLP_PARAM_INT, "random seed"),
-    DLP_PARAM_END
+    DLP_PARAM_END,
   };
   g_autoptr (DlpConfig) train = dlp_config_get_section (root, "train", FALSE, &error);
   const char *extra[] = { "optimizer", "classes", "steps", NULL };
@@ -132,7 +132,7 @@ START_TEST (test_validate_against_specs)
     DLP_PARAM_DOUBLE ("factor", "multiplier", "1.0", 0, 10),
     DLP_PARAM_LIST ("columns", "which columns", "[]"),
     DLP_PARAM_INT ("epochs", "passes", "10", 1, 1000),
-    DLP_PARAM_END
+    DLP_PARAM_END,
   };
   struct { const char *yaml, *message; } bad[] = {
     { "s:\n  method: sideways\n", "params.yaml:2: s.method: expected one of scale, minmax, zscore, got \"sideways\"" },
@@ -409,7 +409,7 @@ check_overrides (const char *file, const Leaves *orig, guint a, guint b)
   static const DlpParamSpec specs[] = {
     DLP_PARAM_STRING ("probe_text", "", "default text"),
     DLP_PARAM_LIST ("probe_list", "", "[1, 2]"),
-    DLP_PARAM_END
+    DLP_PARAM_END,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpConfig) root = dlp_config_load (file, &error);

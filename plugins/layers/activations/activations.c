@@ -245,7 +245,7 @@ act_backward (gpointer self, DlpLayerPass *pass)
 static const DlpParamSpec activation_params[] = {
   DLP_PARAM_REQUIRED ("activation", DLP_PARAM_STRING,
                       "linear, relu, leaky_relu, elu, tanh, sigmoid or softmax"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec relu_params[] = {
@@ -253,25 +253,26 @@ static const DlpParamSpec relu_params[] = {
   DLP_PARAM_KERAS_DEFAULT ("max_value", DLP_PARAM_DOUBLE, "A cap", "null"),
   DLP_PARAM_KERAS_DEFAULT ("negative_slope", DLP_PARAM_DOUBLE, "A slope below the threshold", "0"),
   DLP_PARAM_KERAS_DEFAULT ("threshold", DLP_PARAM_DOUBLE, "Where the output starts", "0"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec leaky_relu_params[] = {
   DLP_PARAM_DOUBLE_UNBOUNDED ("negative_slope", "Slope below zero (Keras 3)", NULL),
   DLP_PARAM_DOUBLE_UNBOUNDED ("alpha", "Slope below zero (Keras 2)", "0.3"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec elu_params[] = {
   DLP_PARAM_DOUBLE_UNBOUNDED ("alpha", "Scale of the negative part", "1.0"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec softmax_params[] = {
   DLP_PARAM_KERAS_DEFAULT ("axis", DLP_PARAM_INT, "Normalized axis (dlpipe: the last)", "-1"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
+/* clang-format off */
 #define ACT_CLASS(name_, keras_, desc_, params_, create_) \
   {                                                       \
     .struct_size = sizeof (DlpLayerClass),                \
@@ -285,6 +286,7 @@ static const DlpParamSpec softmax_params[] = {
     .forward = act_forward,                               \
     .backward = act_backward,                             \
   }
+/* clang-format on */
 
 static const DlpLayerClass act_classes[] = {
   ACT_CLASS ("activation", "Activation", "An activation by name (relu, tanh, softmax...)",

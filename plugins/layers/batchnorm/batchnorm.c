@@ -44,7 +44,7 @@ static const DlpParamSpec bn_params[] = {
                            "Ghost batch normalization", "null"),
   DLP_PARAM_KERAS_DEFAULT ("adjustment", DLP_PARAM_ANY, "Adjusted statistics", "null"),
   DLP_PARAM_BOOL ("synchronized", "Ignored (one process)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gboolean

@@ -35,7 +35,7 @@ static const DlpParamSpec conv_params[] = {
   DLP_PARAM_BOOL ("use_bias", "Adds a bias", "true"),
   DLP_PARAM_ANY ("kernel_initializer", "Initializer of the weight", "glorot_uniform"),
   DLP_PARAM_ANY ("bias_initializer", "Initializer of the bias", "zeros"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

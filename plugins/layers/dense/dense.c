@@ -21,7 +21,7 @@ static const DlpParamSpec dense_params[] = {
   DLP_PARAM_ANY ("kernel_initializer", "Initializer of the weight (Keras name or object)",
                  "glorot_uniform"),
   DLP_PARAM_ANY ("bias_initializer", "Initializer of the bias", "zeros"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

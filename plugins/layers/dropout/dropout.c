@@ -19,7 +19,7 @@ static const DlpParamSpec dropout_params[] = {
   DLP_PARAM_REQUIRED_DOUBLE ("rate", "Fraction of values dropped", 0, 0.999999),
   DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the masks (default: the run's)", NULL),
   DLP_PARAM_KERAS_DEFAULT ("noise_shape", DLP_PARAM_ANY, "Masks shared along axes", "null"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

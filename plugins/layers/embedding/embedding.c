@@ -21,7 +21,7 @@ static const DlpParamSpec embedding_params[] = {
   DLP_PARAM_ANY ("embeddings_initializer", "Initializer of the vectors", "uniform"),
   DLP_PARAM_KERAS_DEFAULT ("mask_zero", DLP_PARAM_BOOL, "Id 0 masks the step", "false"),
   DLP_PARAM_ANY ("input_length", "Ignored (Keras 2)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

@@ -14,7 +14,7 @@ typedef struct {
 
 static const DlpParamSpec flatten_params[] = {
   DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

@@ -58,7 +58,7 @@ static const DlpParamSpec lstm_params[] = {
   DLP_PARAM_INT_UNBOUNDED ("implementation", "Ignored", NULL),
   DLP_PARAM_ANY ("seed", "Ignored", NULL),
   DLP_PARAM_ANY ("use_cudnn", "Ignored (Keras 3)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

@@ -23,7 +23,7 @@ static const DlpParamSpec pool_params[] = {
   DLP_PARAM_ANY ("strides", "Step (n or [h, w]); null: the window", NULL),
   DLP_PARAM_ENUM ("padding", "valid or same", "valid", "valid|same"),
   DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

@@ -22,7 +22,7 @@ static const DlpParamSpec cnn_params[] = {
   DLP_PARAM_LIST ("dense_units", "Units of the dense layers of the head", "[128]"),
   DLP_PARAM_DOUBLE ("dropout", "Dropout rate after each dense layer (0: none)", "0", 0, 0.95),
   DLP_PARAM_STRING ("kernel_initializer", "Initializer of the weights", "glorot_uniform"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gboolean

@@ -13,7 +13,7 @@
 
 static const DlpParamSpec json_params[] = {
   DLP_PARAM_REQUIRED ("path", DLP_PARAM_PATH, "The architecture JSON file"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static JsonNode *

@@ -23,7 +23,7 @@ static const DlpParamSpec lstm_params[] = {
   DLP_PARAM_ENUM ("activation", "Activation of those dense layers",
                   "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
   DLP_PARAM_DOUBLE ("dropout", "Dropout rate before the output layer (0: none)", "0", 0, 0.95),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static JsonNode *

@@ -19,7 +19,7 @@ static const DlpParamSpec mlp_params[] = {
   DLP_PARAM_BOOL ("batch_norm", "Batch normalization before each hidden activation", "false"),
   DLP_PARAM_STRING ("kernel_initializer",
                     "Initializer of the weights (glorot_uniform, he_normal, ...)", "glorot_uniform"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static JsonNode *

@@ -16,6 +16,7 @@ typedef struct {
   gboolean decoupled;   /* AdamW */
 } Adam;
 
+/* clang-format off */
 #define ADAM_PARAMS(default_decay)                                                        \
   DLP_PARAM_DOUBLE ("learning_rate", "Step size before any schedule", "0.001", 0, 1e6),   \
   DLP_PARAM_DOUBLE ("beta1", "Decay of the first-moment estimate", "0.9", 0, 0.999999),   \
@@ -23,7 +24,8 @@ typedef struct {
                     0.999999999),                                                         \
   DLP_PARAM_DOUBLE ("epsilon", "Added to the denominator for stability", "1e-08", 0, 1),  \
   DLP_PARAM_DOUBLE ("weight_decay", "Weight decay", default_decay, 0, 1e6),               \
-  DLP_PARAM_END
+  DLP_PARAM_END,
+/* clang-format on */
 
 static const DlpParamSpec adam_params[] = { ADAM_PARAMS ("0") };
 /* AdamW's default decay is PyTorch's. */

@@ -19,7 +19,7 @@ static const DlpParamSpec sgd_params[] = {
   DLP_PARAM_DOUBLE ("dampening", "Dampening of the momentum", "0", 0, 1),
   DLP_PARAM_BOOL ("nesterov", "Use Nesterov momentum", "false"),
   DLP_PARAM_DOUBLE ("weight_decay", "L2 penalty added to the gradient", "0", 0, 1e6),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer

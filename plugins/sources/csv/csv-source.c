@@ -33,7 +33,7 @@ static const DlpParamSpec csv_params[] = {
   DLP_PARAM_LIST ("missing", "Field texts that mean a missing value", "['', NA, NaN, 'null', '?']"),
   DLP_PARAM_MAPPING ("types", "Column types that override inference: {COLUMN: numeric|categorical}",
                      "{}"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

@@ -35,7 +35,7 @@ static const DlpParamSpec http_params[] = {
                   "true"),
   DLP_PARAM_PATH ("cache_dir",
                   "Where downloads are kept (default: $XDG_CACHE_HOME/dlpipe/downloads)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gboolean

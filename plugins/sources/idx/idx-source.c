@@ -25,7 +25,7 @@ static const DlpParamSpec idx_params[] = {
                  "Names of the classes, in label order: a list, or fashion-mnist, or digits. "
                  "Default: fashion-mnist when the path mentions fashion, else the label numbers",
                  NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const char *const fashion_names[] = {

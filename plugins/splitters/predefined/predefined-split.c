@@ -15,7 +15,7 @@ static const DlpParamSpec predefined_params[] = {
   DLP_PARAM_STRING ("val",
                     "The category of validation rows (a val part is written if any row has it)",
                     "val"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gboolean

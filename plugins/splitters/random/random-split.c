@@ -16,7 +16,7 @@ static const DlpParamSpec random_params[] = {
   DLP_PARAM_DOUBLE_UNBOUNDED ("val_size", "A validation part, like test_size; 0 for none", "0"),
   DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the shuffle", "42"),
   DLP_PARAM_BOOL ("stratify", "Keep the class proportions in every part", "true"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 /* Shuffles @rows[0..n) with @rand (Fisher-Yates). */

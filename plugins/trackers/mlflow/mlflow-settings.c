@@ -28,7 +28,7 @@ const DlpParamSpec dlp_mlflow_param_specs[] = {
                     DEFAULT_BACKOFF_JITTER, 0, 3600),
   DLP_PARAM_INT ("timeout", "Seconds one request may take (MLFLOW_HTTP_REQUEST_TIMEOUT overrides)",
                  DEFAULT_TIMEOUT, 1, 86400),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 void

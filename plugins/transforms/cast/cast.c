@@ -11,7 +11,7 @@
 static const DlpParamSpec cast_params[] = {
   DLP_PARAM_ENUM ("dtype", "The element type to convert to", "f32", "f32|f64|i32|i64|u8"),
   DLP_PARAM_LIST ("columns", "Columns to convert (default: every numeric feature column)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

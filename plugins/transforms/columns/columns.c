@@ -11,12 +11,12 @@
 
 static const DlpParamSpec select_params[] = {
   DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The feature columns to keep, in order"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static const DlpParamSpec drop_params[] = {
   DLP_PARAM_REQUIRED ("columns", DLP_PARAM_LIST, "The columns to remove"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

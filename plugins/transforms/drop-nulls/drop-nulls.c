@@ -10,7 +10,7 @@
 
 static const DlpParamSpec drop_nulls_params[] = {
   DLP_PARAM_LIST ("columns", "Columns to look at (default: every column)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

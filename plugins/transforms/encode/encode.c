@@ -15,7 +15,7 @@
 static const DlpParamSpec encode_params[] = {
   DLP_PARAM_LIST ("columns", "Categorical columns to encode (default: every categorical feature)",
                   NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

@@ -20,7 +20,7 @@ static const DlpParamSpec impute_params[] = {
   DLP_PARAM_LIST ("columns",
                   "Columns to fill (default: the float features, and for most_frequent and "
                   "constant also the categorical features)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef enum { MEAN, MEDIAN, MOST_FREQUENT, CONSTANT } Strategy;

@@ -17,7 +17,7 @@ static const DlpParamSpec normalize_params[] = {
   DLP_PARAM_DOUBLE_UNBOUNDED ("factor", "The multiplier of method scale (1/255 for 8-bit pixels)",
                               "0.00392156862745098"),
   DLP_PARAM_LIST ("columns", "Columns to scale (default: every numeric feature column)", NULL),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef enum { MINMAX, ZSCORE, SCALE } Method;

@@ -11,7 +11,7 @@ static const DlpParamSpec reshape_params[] = {
   DLP_PARAM_STRING ("column", "The numeric column to reshape", "image"),
   DLP_PARAM_REQUIRED ("shape", DLP_PARAM_LIST,
                       "The shape of one row, such as [28, 28, 1]; one dimension may be -1"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 typedef struct {

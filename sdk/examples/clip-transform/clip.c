@@ -16,7 +16,7 @@ typedef struct {
 static const DlpParamSpec clip_params[] = {
   DLP_PARAM_DOUBLE_UNBOUNDED ("min", "Smallest value kept", "0"),
   DLP_PARAM_DOUBLE_UNBOUNDED ("max", "Largest value kept", "1"),
-  DLP_PARAM_END
+  DLP_PARAM_END,
 };
 
 static gpointer
