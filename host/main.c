@@ -87,7 +87,8 @@ main (int argc, char **argv)
   if (verbose && quiet)
     return dlp_usage_error ("dlpipe", "--verbose and --quiet cannot be combined");
   dlp_app_set_verbosity (&app, verbose ? DLP_VERBOSITY_VERBOSE
-                                : quiet ? DLP_VERBOSITY_QUIET : DLP_VERBOSITY_NORMAL);
+                               : quiet ? DLP_VERBOSITY_QUIET
+                                       : DLP_VERBOSITY_NORMAL);
   dlp_app_setup_logging (&app);
   app.cancellable = g_cancellable_new ();
   dlp_signals_install (app.cancellable);

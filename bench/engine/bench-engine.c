@@ -25,9 +25,11 @@ static const char *mlp =
 static const char *cnn =
   "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"cnn\", \"layers\": ["
   "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 28, 28, 1]}},"
-  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 32, \"kernel_size\": 3, \"activation\": \"relu\"}},"
+  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 32, \"kernel_size\": 3, \"activation\": "
+  "\"relu\"}},"
   "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
-  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 64, \"kernel_size\": 3, \"activation\": \"relu\"}},"
+  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 64, \"kernel_size\": 3, \"activation\": "
+  "\"relu\"}},"
   "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
   "{\"class_name\": \"Flatten\", \"config\": {}},"
   "{\"class_name\": \"Dense\", \"config\": {\"units\": 128, \"activation\": \"relu\"}},"
@@ -44,7 +46,8 @@ main (int argc, char **argv)
 {
   if (argc < 4)
     {
-      fprintf (stderr, "usage: %s PLUGINS_DIR mlp|cnn|lstm blas1|blas2|split2 [SECONDS]\n", argv[0]);
+      fprintf (stderr, "usage: %s PLUGINS_DIR mlp|cnn|lstm blas1|blas2|split2 [SECONDS]\n",
+               argv[0]);
       return 2;
     }
   const char *model = argv[2], *mode = argv[3];
@@ -69,7 +72,7 @@ main (int argc, char **argv)
   /* A few distinct batches of random images in [0, 1), as after scaling. */
   enum { N_BATCHES = 16 };
   gsize in = (gsize) dlp_graph_get_input_size (graph);
-  g_autofree float *x = g_new (float, N_BATCHES * BATCH * in);
+  g_autofree float *x = g_new (float, N_BATCHES *BATCH *in);
   g_autofree gint32 *y = g_new (gint32, N_BATCHES * BATCH);
   DlpRng rng;
   dlp_rng_init (&rng, 1);
@@ -97,8 +100,9 @@ main (int argc, char **argv)
   double elapsed = (double) (now - start) / G_USEC_PER_SEC;
   printf ("{\"engine\": \"dlpipe\", \"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, "
           "\"steps\": %" G_GUINT64_FORMAT ", \"ms_per_step\": %.3f, \"samples_per_s\": %.0f, "
-          "\"blas_core\": \"%s\"}\n", model, mode, BATCH, steps, 1000.0 * elapsed / steps,
-          steps * BATCH / elapsed, dlp_blas_get_core ());
+          "\"blas_core\": \"%s\"}\n",
+          model, mode, BATCH, steps, 1000.0 * elapsed / steps, steps * BATCH / elapsed,
+          dlp_blas_get_core ());
   dlp_graph_free (graph);
   return 0;
 }

@@ -6,8 +6,7 @@
 #include "progress.h"
 
 static GLogWriterOutput
-write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-           gpointer user_data)
+write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
   DlpApp *app = user_data;
   const char *message = NULL, *domain = NULL;
@@ -122,8 +121,8 @@ dlp_usage_error (const char *command, const char *format, ...)
 }
 
 int
-dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command,
-                           int *argc, char ***argv)
+dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command, int *argc,
+                           char ***argv)
 {
   /* The global options work after the command too, and its --help lists them. */
   g_autofree char *plugin_path = NULL;

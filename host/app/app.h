@@ -17,12 +17,12 @@ typedef enum {
 } DlpVerbosity;
 
 typedef struct {
-  char *plugin_path;         /* --plugin-path, colon-separated */
+  char *plugin_path; /* --plugin-path, colon-separated */
   DlpVerbosity verbosity;
-  DlpRegistry *registry;     /* loaded on first use */
-  GCancellable *cancellable; /* cancelled by SIGINT and SIGTERM */
-  struct _DlpProgress *progress;  /* the progress line, shared by stages */
-  gboolean resume;           /* --resume: continue from a checkpoint */
+  DlpRegistry *registry;         /* loaded on first use */
+  GCancellable *cancellable;     /* cancelled by SIGINT and SIGTERM */
+  struct _DlpProgress *progress; /* the progress line, shared by stages */
+  gboolean resume;               /* --resume: continue from a checkpoint */
 } DlpApp;
 
 /* Installs the log writer that honours -v and -q. */
@@ -44,8 +44,8 @@ int dlp_usage_error (const char *command, const char *format, ...) G_GNUC_PRINTF
 /* Parses a command's options, and with @app the global ones, which may
  * follow the command too; handles --help. Returns -1 to go on, or the
  * exit status to return now. */
-int dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command,
-                               int *argc, char ***argv);
+int dlp_parse_command_options (DlpApp *app, GOptionContext *context, const char *command, int *argc,
+                               char ***argv);
 /* Sets -v/-q and the progress line that follows them. */
 void dlp_app_set_verbosity (DlpApp *app, DlpVerbosity verbosity);
 

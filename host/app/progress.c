@@ -11,7 +11,7 @@
 
 typedef struct {
   char *name;
-  char *text;        /* free text instead of done/total */
+  char *text; /* free text instead of done/total */
   guint64 done;
   guint64 total;
   gint64 started;
@@ -19,11 +19,11 @@ typedef struct {
 
 struct _DlpProgress {
   GMutex lock;
-  gboolean show;         /* not --quiet */
-  gboolean terminal;     /* stderr is a terminal */
-  GPtrArray *tasks;      /* Task, in progress */
+  gboolean show;     /* not --quiet */
+  gboolean terminal; /* stderr is a terminal */
+  GPtrArray *tasks;  /* Task, in progress */
   gint64 last_draw;
-  gboolean line_open;    /* a drawn line waits to be cleared */
+  gboolean line_open; /* a drawn line waits to be cleared */
 };
 
 static void
@@ -94,8 +94,8 @@ draw (DlpProgress *p)
         g_string_append (line, t->text);
       else if (t->total)
         g_string_append_printf (line, "%s: %3.0f%% (%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT ")",
-                                t->name, 100.0 * (double) t->done / (double) t->total,
-                                t->done, t->total);
+                                t->name, 100.0 * (double) t->done / (double) t->total, t->done,
+                                t->total);
       else
         g_string_append_printf (line, "%s: %" G_GUINT64_FORMAT, t->name, t->done);
     }
@@ -106,8 +106,7 @@ draw (DlpProgress *p)
 }
 
 void
-dlp_progress_report (const char *task, guint64 done, guint64 total,
-                     gpointer progress)
+dlp_progress_report (const char *task, guint64 done, guint64 total, gpointer progress)
 {
   DlpProgress *p = progress;
   if (!p->show)

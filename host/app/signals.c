@@ -8,7 +8,7 @@
 #include <glib-unix.h>
 #include "signals.h"
 
-static int received;   /* atomic */
+static int received; /* atomic */
 
 typedef struct {
   GCancellable *cancellable;
@@ -21,7 +21,8 @@ handle (gpointer data)
   Handler *h = data;
   if (g_atomic_int_compare_and_exchange (&received, 0, h->signo))
     {
-      fprintf (stderr, "\ndlpipe: %s received: stopping after the current step "
+      fprintf (stderr,
+               "\ndlpipe: %s received: stopping after the current step "
                "(send it again to stop at once)\n",
                h->signo == SIGINT ? "interrupt" : "termination request");
       g_cancellable_cancel (h->cancellable);

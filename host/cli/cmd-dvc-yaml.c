@@ -15,7 +15,8 @@ dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv)
       "The params file the stages read (default: params.yaml)", "FILE" },
     { "code-root", 0, 0, G_OPTION_ARG_FILENAME, &code_root,
       "The dlpipe source folder, relative to the pipeline: stages then depend on "
-      "the code that decides their result", "DIR" },
+      "the code that decides their result",
+      "DIR" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       "Write to FILE (e.g. dvc.yaml) instead of standard output", "FILE" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
@@ -35,15 +36,16 @@ dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "--check needs --output");
 
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpConfig) params = dlp_config_load (params_file ? params_file : "params.yaml", &error);
+  g_autoptr (DlpConfig) params =
+    dlp_config_load (params_file ? params_file : "params.yaml", &error);
   if (params == NULL)
     {
       dlp_print_error (error);
       return DLP_EXIT_FAILURE;
     }
   gboolean default_params = params_file == NULL || strcmp (params_file, "params.yaml") == 0;
-  g_autofree char *text = dlp_dvc_yaml_generate (params, default_params ? NULL : params_file,
-                                                 code_root);
+  g_autofree char *text =
+    dlp_dvc_yaml_generate (params, default_params ? NULL : params_file, code_root);
   if (output == NULL)
     {
       fputs (text, stdout);
@@ -54,9 +56,10 @@ dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv)
       g_autofree char *current = NULL;
       if (g_file_get_contents (output, &current, NULL, NULL) && strcmp (current, text) == 0)
         return DLP_EXIT_OK;
-      fprintf (stderr, "dlpipe: error: %s is not what the stages declare; regenerate it with "
-               "'dlpipe dvc-yaml%s%s%s%s -o %s'\n", output,
-               default_params ? "" : " -p ", default_params ? "" : params_file,
+      fprintf (stderr,
+               "dlpipe: error: %s is not what the stages declare; regenerate it with "
+               "'dlpipe dvc-yaml%s%s%s%s -o %s'\n",
+               output, default_params ? "" : " -p ", default_params ? "" : params_file,
                code_root ? " --code-root " : "", code_root ? code_root : "", output);
       return DLP_EXIT_FAILURE;
     }

@@ -5,9 +5,8 @@
 static void
 print_param (const DlpParamSpec *p)
 {
-  g_autofree char *type = p->type == DLP_PARAM_ENUM
-                            ? g_strdup_printf ("enum (%s)", p->choices)
-                            : g_strdup (dlp_param_type_name (p->type));
+  g_autofree char *type = p->type == DLP_PARAM_ENUM ? g_strdup_printf ("enum (%s)", p->choices)
+                                                    : g_strdup (dlp_param_type_name (p->type));
   printf ("  %s\n", p->name);
   printf ("      type:     %s\n", type);
   char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
@@ -130,9 +129,10 @@ dlp_cmd_inspect (DlpApp *app, int argc, char **argv)
     }
   if (matches->len == 0)
     {
-      fprintf (stderr, "dlpipe: error: no plugin type named '%s'%s%s; "
-               "'dlpipe plugins' lists them\n", argv[1],
-               kind_name ? " of kind " : "", kind_name ? kind_name : "");
+      fprintf (stderr,
+               "dlpipe: error: no plugin type named '%s'%s%s; "
+               "'dlpipe plugins' lists them\n",
+               argv[1], kind_name ? " of kind " : "", kind_name ? kind_name : "");
       return DLP_EXIT_FAILURE;
     }
   if (json)

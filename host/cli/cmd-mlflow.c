@@ -83,7 +83,8 @@ static int
 cmd_sync (DlpApp *app, int argc, char **argv)
 {
   g_auto (SpoolOptions) o = { 0 };
-  int status = parse (app, "Delivers the tracking records that stages kept in the spool because "
+  int status = parse (app,
+                      "Delivers the tracking records that stages kept in the spool because "
                       "the server could not be reached, in the order they were made, each "
                       "once. Records the server refuses are moved to rejected.jsonl.",
                       &o, FALSE, &argc, &argv);
@@ -99,10 +100,13 @@ cmd_sync (DlpApp *app, int argc, char **argv)
   DlpRegistry *registry = dlp_app_get_registry (app);
   DlpReplayStats stats = { 0 };
   gboolean ok = dlp_tracking_replay_all (registry, dir, app->cancellable, &stats, &error);
-  printf ("delivered %u records from %u spool files in %s\n", stats.n_delivered, stats.n_files, dir);
+  printf ("delivered %u records from %u spool files in %s\n", stats.n_delivered, stats.n_files,
+          dir);
   if (stats.n_rejected)
-    fprintf (stderr, "dlpipe: error: %u records were refused by the server; they are kept "
-             "in %s/%s\n", stats.n_rejected, dir, DLP_SPOOL_REJECTED);
+    fprintf (stderr,
+             "dlpipe: error: %u records were refused by the server; they are kept "
+             "in %s/%s\n",
+             stats.n_rejected, dir, DLP_SPOOL_REJECTED);
   if (!ok)
     {
       dlp_print_error (error);
@@ -129,7 +133,8 @@ cmd_status (DlpApp *app, int argc, char **argv)
 {
   (void) app;
   g_auto (SpoolOptions) o = { 0 };
-  int status = parse (app, "Lists the spool files that wait for 'dlpipe mlflow sync', with their "
+  int status = parse (app,
+                      "Lists the spool files that wait for 'dlpipe mlflow sync', with their "
                       "undelivered records, and the records the server refused.",
                       &o, TRUE, &argc, &argv);
   if (status >= 0)
@@ -160,7 +165,8 @@ cmd_status (DlpApp *app, int argc, char **argv)
       guint pending = f ? dlp_spool_file_get_records (f)->len - dlp_spool_file_get_n_done (f) : 0;
       JsonObject *h = f ? dlp_spool_file_get_header (f) : NULL;
       const char *stage = h ? json_object_get_string_member_with_default (h, "stage", "?") : "?";
-      const char *tracker = h ? json_object_get_string_member_with_default (h, "tracker", "?") : "?";
+      const char *tracker =
+        h ? json_object_get_string_member_with_default (h, "tracker", "?") : "?";
       const char *state = busy ? "in use" : local ? local->message : "waiting";
       total += pending;
       if (!o.json)
@@ -171,7 +177,9 @@ cmd_status (DlpApp *app, int argc, char **argv)
       json_object_set_string_member (file, "tracker", tracker);
       json_object_set_int_member (file, "pending", pending);
       json_object_set_string_member (file, "state",
-                                     busy ? "in use" : local ? "unreadable" : "waiting");
+                                     busy    ? "in use"
+                                     : local ? "unreadable"
+                                             : "waiting");
       json_array_add_object_element (files, file);
     }
   json_object_set_array_member (report, "files", files);
@@ -181,8 +189,8 @@ cmd_status (DlpApp *app, int argc, char **argv)
   if (o.json)
     dlp_print_json (root);
   else
-    printf ("%u records wait for 'dlpipe mlflow sync'; %u were refused (%s)\n", total,
-            n_rejected, rejected_path);
+    printf ("%u records wait for 'dlpipe mlflow sync'; %u were refused (%s)\n", total, n_rejected,
+            rejected_path);
   return DLP_EXIT_OK;
 }
 
@@ -214,8 +222,10 @@ dlp_cmd_mlflow (DlpApp *app, int argc, char **argv)
   if (name && strcmp (name, "--help") != 0 && strcmp (name, "-h") != 0)
     return dlp_usage_error (argv[0], "unknown command '%s' (sync, status)", name);
   FILE *out = name ? stdout : stderr;
-  fprintf (out, "Usage:\n  %s COMMAND [OPTIONS]\n\nThe tracking spool: records that could "
-           "not reach the MLflow server.\n\nCommands:\n", argv[0]);
+  fprintf (out,
+           "Usage:\n  %s COMMAND [OPTIONS]\n\nThe tracking spool: records that could "
+           "not reach the MLflow server.\n\nCommands:\n",
+           argv[0]);
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
     fprintf (out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
   return name ? DLP_EXIT_OK : DLP_EXIT_USAGE;

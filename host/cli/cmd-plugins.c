@@ -48,8 +48,7 @@ plugins_to_json (DlpRegistry *registry)
   JsonArray *refused = json_array_new ();
   GPtrArray *failures = dlp_registry_get_failures (registry);
   for (guint i = 0; i < failures->len; i++)
-    json_array_add_string_element (refused,
-                                   ((GError *) g_ptr_array_index (failures, i))->message);
+    json_array_add_string_element (refused, ((GError *) g_ptr_array_index (failures, i))->message);
   json_object_set_array_member (o, "refused", refused);
   return dlp_json_node_new_object (o);
 }
@@ -58,10 +57,8 @@ int
 dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
 {
   gboolean json = FALSE;
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
-    { NULL }
-  };
+  const GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+                                   { NULL } };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
   int status = dlp_cmd_parse_options (app, ctx,
                                       "Lists every registered plugin type with its kind, "
@@ -88,15 +85,15 @@ dlp_cmd_plugins (DlpApp *app, int argc, char **argv)
       w_plugin = MAX (w_plugin, (int) strlen (dlp_plugin_info_get_name (p)));
       w_version = MAX (w_version, (int) strlen (dlp_plugin_info_get_version (p)));
     }
-  printf ("%-10s %-*s %-*s %-*s %s\n", "KIND", w_type, "TYPE", w_plugin, "PLUGIN",
-          w_version, "VERSION", "DESCRIPTION");
+  printf ("%-10s %-*s %-*s %-*s %s\n", "KIND", w_type, "TYPE", w_plugin, "PLUGIN", w_version,
+          "VERSION", "DESCRIPTION");
   for (guint i = 0; i < types->len; i++)
     {
       const DlpTypeEntry *t = g_ptr_array_index (types, i);
       const DlpPluginInfo *p = dlp_type_entry_get_plugin (t);
-      printf ("%-10s %-*s %-*s %-*s %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)),
-              w_type, dlp_type_entry_get_name (t), w_plugin, dlp_plugin_info_get_name (p),
-              w_version, dlp_plugin_info_get_version (p), dlp_type_entry_get_description (t));
+      printf ("%-10s %-*s %-*s %-*s %s\n", dlp_kind_name (dlp_type_entry_get_kind (t)), w_type,
+              dlp_type_entry_get_name (t), w_plugin, dlp_plugin_info_get_name (p), w_version,
+              dlp_plugin_info_get_version (p), dlp_type_entry_get_description (t));
     }
   g_autoptr (GPtrArray) plugins = dlp_registry_list_plugins (registry);
   printf ("\n%u types from %u plugins\n", types->len, plugins->len);

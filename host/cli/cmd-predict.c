@@ -37,16 +37,18 @@ score_all (DlpApp *app, DlpPackage *package, DlpDataset *rows, gboolean preproce
            gint64 batch_rows, GError **error)
 {
   dlp_blas_set_n_threads (1);
-  g_autoptr (DlpScorer) scorer = dlp_scorer_new (package, batch_rows, g_get_num_processors (),
-                                                 error);
+  g_autoptr (DlpScorer) scorer =
+    dlp_scorer_new (package, batch_rows, g_get_num_processors (), error);
   if (scorer == NULL)
     return NULL;
   gint64 n_rows = dlp_dataset_get_n_rows (rows);
   g_autofree float *all = g_try_new (float, (gsize) n_rows * package->n_classes + 1);
   if (all == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "not enough memory for the "
-                   "probabilities of %" G_GINT64_FORMAT " rows", n_rows);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "not enough memory for the "
+                   "probabilities of %" G_GINT64_FORMAT " rows",
+                   n_rows);
       return NULL;
     }
   g_autofree gint64 *indices = g_new (gint64, CHUNK_ROWS);
@@ -54,16 +56,17 @@ score_all (DlpApp *app, DlpPackage *package, DlpDataset *rows, gboolean preproce
     {
       if (g_cancellable_is_cancelled (app->cancellable))
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "interrupted after %"
-                       G_GINT64_FORMAT " of %" G_GINT64_FORMAT " rows", start, n_rows);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,
+                       "interrupted after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " rows", start,
+                       n_rows);
           return NULL;
         }
       gint64 n = MIN (CHUNK_ROWS, n_rows - start);
       for (gint64 r = 0; r < n; r++)
         indices[r] = start + r;
-      g_autoptr (DlpDataset) chunk = n == n_rows ? dlp_dataset_ref (rows)
-                                                 : dlp_dataset_take_rows (rows, indices,
-                                                                          (gsize) n, error);
+      g_autoptr (DlpDataset) chunk = n == n_rows
+                                       ? dlp_dataset_ref (rows)
+                                       : dlp_dataset_take_rows (rows, indices, (gsize) n, error);
       if (chunk == NULL)
         return NULL;
       gint64 first = preprocessed ? dlp_scorer_add_preprocessed (scorer, chunk, start, error)
@@ -85,7 +88,8 @@ write_output (const char *path, const char *text, gsize length, GError **error)
     {
       if (fwrite (text, 1, length, stdout) != length || fflush (stdout) != 0)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot write the predictions to "
+          g_set_error (error, DLP_ERROR, DLP_ERROR_IO,
+                       "cannot write the predictions to "
                        "standard output");
           return FALSE;
         }
@@ -103,8 +107,8 @@ predict (DlpApp *app, const PredictOptions *o, gboolean json, GError **error)
     return FALSE;
   DlpScoreOptions score_options = { .probabilities = o->probabilities };
   gboolean preprocessed = FALSE;
-  g_autoptr (DlpDataset) rows = dlp_input_file_read (package, o->input, &score_options,
-                                                     &preprocessed, error);
+  g_autoptr (DlpDataset) rows =
+    dlp_input_file_read (package, o->input, &score_options, &preprocessed, error);
   if (rows == NULL)
     return FALSE;
   g_autofree float *probs = score_all (app, package, rows, preprocessed, o->batch_rows, error);
@@ -124,8 +128,8 @@ predict (DlpApp *app, const PredictOptions *o, gboolean json, GError **error)
     return FALSE;
   g_info ("scored %" G_GINT64_FORMAT " rows of %s%s in %.2f s%s%s", n_rows, o->input,
           preprocessed ? " (preprocessed already)" : "",
-          (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC,
-          o->output ? ": " : "", o->output ? o->output : "");
+          (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC, o->output ? ": " : "",
+          o->output ? o->output : "");
   return TRUE;
 }
 
@@ -134,8 +138,8 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
 {
   g_auto (PredictOptions) o = { .batch_rows = 256 };
   const GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model,
-      "The model package (default: models/final)", "DIR" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "The model package (default: models/final)",
+      "DIR" },
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &o.input,
       "The rows to score: .csv, .json, .safetensors or an IDX file", "FILE" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
@@ -144,8 +148,8 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
       "csv or json (default: from the output's name, else csv)", "FORMAT" },
     { "probabilities", 0, 0, G_OPTION_ARG_NONE, &o.probabilities,
       "In JSON, give each class's probability too (CSV always has them)", NULL },
-    { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows,
-      "Rows per forward pass (default 256)", "N" },
+    { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows, "Rows per forward pass (default 256)",
+      "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);

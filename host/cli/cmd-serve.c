@@ -66,23 +66,26 @@ int
 dlp_cmd_serve (DlpApp *app, int argc, char **argv)
 {
   g_auto (ServeOptions) o = {
-    .port = 5001, .batch_rows = 32, .batch_wait_us = 0, .drain_timeout_s = 30,
+    .port = 5001,
+    .batch_rows = 32,
+    .batch_wait_us = 0,
+    .drain_timeout_s = 30,
   };
   const GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model,
-      "The model package (default: models/final)", "DIR" },
-    { "host", 'H', 0, G_OPTION_ARG_STRING, &o.host,
-      "The address to listen on (default: 127.0.0.1)", "HOST" },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &o.port,
-      "The port (default: 5001; 0 picks a free one)", "PORT" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o.model, "The model package (default: models/final)",
+      "DIR" },
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &o.host, "The address to listen on (default: 127.0.0.1)",
+      "HOST" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "The port (default: 5001; 0 picks a free one)",
+      "PORT" },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
       "Scoring threads (default: one per processor)", "N" },
     { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows,
-      "Rows per forward pass, and requests a worker scores together, at most (default 32)",
-      "N" },
+      "Rows per forward pass, and requests a worker scores together, at most (default 32)", "N" },
     { "batch-wait", 0, 0, G_OPTION_ARG_INT, &o.batch_wait_us,
       "Microseconds a worker waits for more requests to fill a batch (default 0: "
-      "it takes what is queued)", "US" },
+      "it takes what is queued)",
+      "US" },
     { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &o.drain_timeout_s,
       "Seconds to answer the requests in flight after SIGTERM (default 30)", "S" },
     { NULL }

@@ -79,7 +79,8 @@ dlp_cmd_run (DlpApp *app, int argc, char **argv)
     { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only,
       "Run just this stage, using existing outputs of the stages it needs (repeatable)", "STAGE" },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Print what would run, in order", NULL },
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Stages that may run at the same time (default 2)", "N" },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Stages that may run at the same time (default 2)",
+      "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
@@ -117,13 +118,12 @@ dlp_cmd_dag (DlpApp *app, int argc, char **argv)
   (void) app;
   gboolean dot = FALSE;
   const GOptionEntry entries[] = {
-    { "dot", 0, 0, G_OPTION_ARG_NONE, &dot, "Print the DAG in Graphviz dot format", NULL },
-    { NULL }
+    { "dot", 0, 0, G_OPTION_ARG_NONE, &dot, "Print the DAG in Graphviz dot format", NULL }, { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  int status = dlp_cmd_parse_options (app, ctx,
-                                      "Prints the pipeline's stages and the stages each one needs.",
-                                      entries, FALSE, &argc, &argv);
+  int status =
+    dlp_cmd_parse_options (app, ctx, "Prints the pipeline's stages and the stages each one needs.",
+                           entries, FALSE, &argc, &argv);
   if (status >= 0)
     return status;
 

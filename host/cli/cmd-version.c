@@ -45,10 +45,12 @@ print_components (DlpApp *app, const char *output)
     }
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_path_get_dirname (output);
-  if (g_mkdir_with_parents (dir, 0777) != 0 || !dlp_write_file_atomic (output, text, strlen (text), &error))
+  if (g_mkdir_with_parents (dir, 0777) != 0
+      || !dlp_write_file_atomic (output, text, strlen (text), &error))
     {
       if (error == NULL)
-        g_set_error (&error, DLP_ERROR, DLP_ERROR_IO, "cannot create %s: %s", dir, g_strerror (errno));
+        g_set_error (&error, DLP_ERROR, DLP_ERROR_IO, "cannot create %s: %s", dir,
+                     g_strerror (errno));
       dlp_print_error (error);
       return DLP_EXIT_FAILURE;
     }
@@ -64,7 +66,8 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
     { "components", 0, 0, G_OPTION_ARG_NONE, &components,
       "Print only what decides results: the versions of dlpipe, its ABI and every plugin "
-      "(what a dvc.yaml depends on)", NULL },
+      "(what a dvc.yaml depends on)",
+      NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       "With --components, write to FILE (its folder is made)", "FILE" },
     { NULL }
@@ -83,8 +86,8 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
   if (components)
     return print_components (app, output);
 
-  g_autofree char *glib = g_strdup_printf ("%u.%u.%u", glib_major_version,
-                                           glib_minor_version, glib_micro_version);
+  g_autofree char *glib =
+    g_strdup_printf ("%u.%u.%u", glib_major_version, glib_minor_version, glib_micro_version);
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
   if (json)
     {

@@ -30,8 +30,7 @@ int dlp_cmd_serve (DlpApp *app, int argc, char **argv);
  * @operands FALSE, an argument left is a usage error. Returns -1 to go on,
  * or the exit status to return now. */
 int dlp_cmd_parse_options (DlpApp *app, GOptionContext *ctx, const char *summary,
-                           const GOptionEntry *entries, gboolean operands, int *argc,
-                           char ***argv);
+                           const GOptionEntry *entries, gboolean operands, int *argc, char ***argv);
 
 /* Prints JSON to stdout, pretty and newline-terminated. */
 void dlp_print_json (JsonNode *node);

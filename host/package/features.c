@@ -17,8 +17,8 @@ layout_of (DlpDataset *ds)
       if (dlp_dataset_get_column_role (ds, c) != DLP_COLUMN_FEATURE)
         continue;
       DlpTensor *t = dlp_dataset_get_column_tensor (ds, c);
-      g_autofree char *shape = dlp_shape_to_string (dlp_tensor_get_rank (t) - 1,
-                                                    dlp_tensor_get_shape (t) + 1);
+      g_autofree char *shape =
+        dlp_shape_to_string (dlp_tensor_get_rank (t) - 1, dlp_tensor_get_shape (t) + 1);
       g_string_append_printf (s, "%s'%s' %s", s->len ? " + " : "",
                               dlp_dataset_get_column_name (ds, c), shape);
     }
@@ -42,8 +42,8 @@ column_at (DlpDataset *ds, gint64 j)
 }
 
 gboolean
-dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_base,
-                             float *out, GError **error)
+dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_base, float *out,
+                             GError **error)
 {
   gint64 total = 0;
   guint n_columns = dlp_dataset_get_n_columns (processed);
@@ -66,7 +66,8 @@ dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_
       g_autofree char *layout = layout_of (processed);
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                    "the preprocessing gives %" G_GINT64_FORMAT " values per row (%s), but "
-                   "the model takes %" G_GINT64_FORMAT, total, layout, row_size);
+                   "the model takes %" G_GINT64_FORMAT,
+                   total, layout, row_size);
       return FALSE;
     }
 
@@ -82,7 +83,7 @@ dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_
       const guint8 *src = dlp_tensor_get_data (t);
       for (gint64 r = 0; r < n_rows; r++)
         dlp_values_to_floats (dlp_tensor_get_dtype (t), src + (gsize) r * n * size, n,
-                   out + (gsize) r * (gsize) row_size + offset);
+                              out + (gsize) r * (gsize) row_size + offset);
       offset += n;
     }
 

@@ -6,8 +6,10 @@ char *
 dlp_mlmodel_tensor_schema (const char *dtype, guint rank, const gint64 *dims)
 {
   GString *s = g_string_new (NULL);
-  g_string_append_printf (s, "[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"%s\", "
-                          "\"shape\": [-1", dtype);
+  g_string_append_printf (s,
+                          "[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"%s\", "
+                          "\"shape\": [-1",
+                          dtype);
   for (guint i = 0; i < rank; i++)
     g_string_append_printf (s, ", %" G_GINT64_FORMAT, dims[i]);
   g_string_append (s, "]}}]");

@@ -28,12 +28,10 @@ typedef struct {
 
 /* MLflow's tensor schema: [{"type": "tensor", "tensor-spec": {"dtype":
  * DTYPE, "shape": [-1, DIMS...]}}], the batch dimension being variable. */
-char *dlp_mlmodel_tensor_schema (const char *dtype, guint rank,
-                                 const gint64 *dims);
+char *dlp_mlmodel_tensor_schema (const char *dtype, guint rank, const gint64 *dims);
 
 /* Writes @path (normally MODEL_DIR/MLmodel) atomically, with a fresh
  * model_uuid and utc_time_created. */
-gboolean dlp_mlmodel_write (const char *path, const DlpMlmodel *mlmodel,
-                            GError **error);
+gboolean dlp_mlmodel_write (const char *path, const DlpMlmodel *mlmodel, GError **error);
 
 G_END_DECLS

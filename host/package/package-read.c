@@ -64,8 +64,10 @@ read_input (DlpConfig *view, DlpPackageInput *input, GError **error)
     return FALSE;
   if (!dlp_dtype_from_name (dtype, &input->dtype))
     {
-      dlp_config_set_error (view, "dtype", error, "unknown element type '%s' (expected F32, "
-                            "F64, I32, I64, U8 or BOOL)", dtype);
+      dlp_config_set_error (view, "dtype", error,
+                            "unknown element type '%s' (expected F32, "
+                            "F64, I32, I64, U8 or BOOL)",
+                            dtype);
       return FALSE;
     }
   if (shape->len >= DLP_TENSOR_MAX_RANK)
@@ -82,7 +84,8 @@ read_input (DlpConfig *view, DlpPackageInput *input, GError **error)
       if (input->shape[d] < 1 || input->shape[d] > G_MAXINT32
           || !g_size_checked_mul (&input->n_values, input->n_values, (gsize) input->shape[d]))
         {
-          dlp_config_set_error (view, "shape", error, "dimensions must be positive and small "
+          dlp_config_set_error (view, "shape", error,
+                                "dimensions must be positive and small "
                                 "enough to hold in memory");
           return FALSE;
         }
@@ -92,8 +95,10 @@ read_input (DlpConfig *view, DlpPackageInput *input, GError **error)
   if (input->dtype != DLP_DTYPE_I32 || input->rank != 0)
     {
       g_autofree char *shape_text = dlp_shape_to_string (input->rank, input->shape);
-      dlp_config_set_error (view, "categories", error, "a categorical input holds one I32 "
-                            "code per row, not %s with shape %s", dtype, shape_text);
+      dlp_config_set_error (view, "categories", error,
+                            "a categorical input holds one I32 "
+                            "code per row, not %s with shape %s",
+                            dtype, shape_text);
       return FALSE;
     }
   input->n_categories = g_strv_length (input->categories);
@@ -151,8 +156,8 @@ read_model (DlpPackage *package, GError **error)
   if ((gint64) package->n_classes != dlp_graph_get_output_size (package->graph))
     {
       dlp_config_set_error (package->manifest, "classes", error,
-                            "%u class names, but the model in %s has %" G_GINT64_FORMAT
-                            " outputs", package->n_classes, arch_path,
+                            "%u class names, but the model in %s has %" G_GINT64_FORMAT " outputs",
+                            package->n_classes, arch_path,
                             dlp_graph_get_output_size (package->graph));
       return FALSE;
     }
@@ -215,7 +220,8 @@ dlp_package_load (DlpRegistry *registry, const char *dir, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
                    "%s is not a model package: it has no %s (model_test writes the "
-                   "package to models/final)", dir, DLP_PACKAGE_MANIFEST);
+                   "package to models/final)",
+                   dir, DLP_PACKAGE_MANIFEST);
       return NULL;
     }
   package->manifest = dlp_config_load (manifest_path, error);
@@ -227,8 +233,10 @@ dlp_package_load (DlpRegistry *registry, const char *dir, GError **error)
     return NULL;
   if (strcmp (format, DLP_PACKAGE_FORMAT) != 0)
     {
-      dlp_config_set_error (package->manifest, "format", error, "'%s' is not a format this "
-                            "dlpipe reads (%s)", format, DLP_PACKAGE_FORMAT);
+      dlp_config_set_error (package->manifest, "format", error,
+                            "'%s' is not a format this "
+                            "dlpipe reads (%s)",
+                            format, DLP_PACKAGE_FORMAT);
       return NULL;
     }
   if (!read_inputs (package, error) || !read_model (package, error)
@@ -278,8 +286,7 @@ dlp_package_list_inputs (const DlpPackage *package)
 gboolean
 dlp_package_is_preprocessed (const DlpPackage *package, DlpDataset *dataset)
 {
-  JsonNode *theirs = json_object_get_member (dlp_dataset_get_metadata (dataset),
-                                             "preprocessing");
+  JsonNode *theirs = json_object_get_member (dlp_dataset_get_metadata (dataset), "preprocessing");
   JsonNode *ours = dlp_config_lookup (package->manifest, "preprocessing");
   if (theirs == NULL || !JSON_NODE_HOLDS_ARRAY (theirs) || ours == NULL)
     return FALSE;

@@ -8,7 +8,7 @@ mlflow_dtype (const char *dtype)
 {
   static const char *const map[][2] = {
     { "F32", "float32" }, { "F64", "float64" }, { "I32", "int32" },
-    { "I64", "int64" }, { "U8", "uint8" }, { "BOOL", "bool" },
+    { "I64", "int64" },   { "U8", "uint8" },    { "BOOL", "bool" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
     if (g_strcmp0 (dtype, map[i][0]) == 0)
@@ -34,8 +34,9 @@ signature_inputs (JsonArray *inputs)
               gint64 d = json_array_get_int_element (shape, i);
               g_array_append_val (dims, d);
             }
-          return dlp_mlmodel_tensor_schema (mlflow_dtype (json_object_get_string_member (c, "dtype")),
-                                            dims->len, (const gint64 *) dims->data);
+          return dlp_mlmodel_tensor_schema (
+            mlflow_dtype (json_object_get_string_member (c, "dtype")), dims->len,
+            (const gint64 *) dims->data);
         }
     }
   JsonArray *columns = json_array_new ();
@@ -44,10 +45,11 @@ signature_inputs (JsonArray *inputs)
       JsonObject *c = json_array_get_object_element (inputs, i);
       const char *dtype = json_object_get_string_member_with_default (c, "dtype", "F32");
       const char *type = json_object_has_member (c, "categories") ? "string"
-                         : !strcmp (dtype, "F64") ? "double"
-                         : !strcmp (dtype, "F32") ? "float"
-                         : !strcmp (dtype, "I64") ? "long"
-                         : !strcmp (dtype, "BOOL") ? "boolean" : "integer";
+                         : !strcmp (dtype, "F64")                 ? "double"
+                         : !strcmp (dtype, "F32")                 ? "float"
+                         : !strcmp (dtype, "I64")                 ? "long"
+                         : !strcmp (dtype, "BOOL")                ? "boolean"
+                                                                  : "integer";
       JsonObject *column = json_object_new ();
       json_object_set_string_member (column, "name", json_object_get_string_member (c, "name"));
       json_object_set_string_member (column, "type", type);
@@ -82,8 +84,8 @@ package_inputs (DlpGraph *graph, JsonObject *meta)
 
 gboolean
 dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
-                   const char *const *class_names, JsonNode *metrics,
-                   const char *run_id, GError **error)
+                   const char *const *class_names, JsonNode *metrics, const char *run_id,
+                   GError **error)
 {
   g_autofree char *arch = g_build_filename (dir, "model.json", NULL);
   g_autofree char *weights = g_build_filename (dir, "weights.safetensors", NULL);

@@ -21,10 +21,8 @@ G_BEGIN_DECLS
  * and from @test_data's metadata the input schema and preprocessing the
  * data stages recorded; @class_names label the outputs; @metrics (may be
  * NULL) are kept in the manifest; @run_id (may be NULL) goes to MLmodel. */
-gboolean dlp_package_write (const char *dir, DlpGraph *graph,
-                            DlpDataset *test_data,
-                            const char *const *class_names,
-                            JsonNode *metrics, const char *run_id,
+gboolean dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
+                            const char *const *class_names, JsonNode *metrics, const char *run_id,
                             GError **error);
 
 /* --- reading a package (package-read.c) --- */
@@ -33,33 +31,32 @@ gboolean dlp_package_write (const char *dir, DlpGraph *graph,
  * it: scoring builds a dataset of these columns from a request. */
 typedef struct {
   char *name;
-  DlpDtype dtype;          /* of the values; categorical inputs hold I32 codes */
-  guint rank;              /* of one row: 0 for a scalar, 2 for a 28x28 image */
+  DlpDtype dtype; /* of the values; categorical inputs hold I32 codes */
+  guint rank;     /* of one row: 0 for a scalar, 2 for a 28x28 image */
   gint64 shape[DLP_TENSOR_MAX_RANK];
-  gsize n_values;          /* per row: the product of shape */
-  GStrv categories;        /* NULL for a numeric input */
+  gsize n_values;   /* per row: the product of shape */
+  GStrv categories; /* NULL for a numeric input */
   guint n_categories;
-  GHashTable *codes;       /* category name -> code + 1 */
+  GHashTable *codes; /* category name -> code + 1 */
 } DlpPackageInput;
 
 /* A loaded package. Read-only once loaded, so threads may share it. */
 typedef struct {
   char *dir;
   DlpRegistry *registry;
-  DlpConfig *manifest;     /* dlpipe.json, so that errors name its lines */
+  DlpConfig *manifest; /* dlpipe.json, so that errors name its lines */
   DlpPackageInput *inputs;
   guint n_inputs;
   GStrv classes;
   guint n_classes;
-  DlpGraph *graph;         /* with its weights; each thread runs a copy */
+  DlpGraph *graph; /* with its weights; each thread runs a copy */
 } DlpPackage;
 
 /* Reads and checks the package in @dir: the manifest, the architecture,
  * the weights, and that the preprocessing turns the inputs into rows the
  * model takes and its outputs are the classes. Errors name the file and,
  * in the manifest, the line and key. */
-DlpPackage *dlp_package_load (DlpRegistry *registry, const char *dir,
-                              GError **error);
+DlpPackage *dlp_package_load (DlpRegistry *registry, const char *dir, GError **error);
 void dlp_package_free (DlpPackage *package);
 
 /* Index of the input called @name, or -1. */
@@ -72,8 +69,7 @@ char *dlp_package_input_list_categories (const DlpPackageInput *input);
 char *dlp_package_list_inputs (const DlpPackage *package);
 /* TRUE if @dataset went through this package's preprocessing already (a
  * split written by data_split): its features are the model's rows. */
-gboolean dlp_package_is_preprocessed (const DlpPackage *package,
-                                      DlpDataset *dataset);
+gboolean dlp_package_is_preprocessed (const DlpPackage *package, DlpDataset *dataset);
 
 /* --- the preprocessing (preprocessor.c) --- */
 
@@ -81,13 +77,11 @@ gboolean dlp_package_is_preprocessed (const DlpPackage *package,
  * state; steps marked training_only are left out. One per thread. */
 typedef struct _DlpPreprocessor DlpPreprocessor;
 
-DlpPreprocessor *dlp_preprocessor_new (const DlpPackage *package,
-                                       GError **error);
+DlpPreprocessor *dlp_preprocessor_new (const DlpPackage *package, GError **error);
 void dlp_preprocessor_free (DlpPreprocessor *preprocessor);
 /* Applies the steps to @raw (columns named and typed as the package's
  * inputs) and returns the result as a new reference. */
-DlpDataset *dlp_preprocessor_apply (DlpPreprocessor *preprocessor,
-                                    DlpDataset *raw, GError **error);
+DlpDataset *dlp_preprocessor_apply (DlpPreprocessor *preprocessor, DlpDataset *raw, GError **error);
 
 /* --- model rows (features.c) --- */
 
@@ -96,9 +90,8 @@ DlpDataset *dlp_preprocessor_apply (DlpPreprocessor *preprocessor,
  * float32 (what the trainer reads). A row size other than @row_size, a
  * categorical feature or a missing or infinite value is an error naming
  * the row (numbered from @row_base) and the column. */
-gboolean dlp_package_gather_features (DlpDataset *processed, gint64 row_size,
-                                      gint64 row_base, float *out,
-                                      GError **error);
+gboolean dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_base,
+                                      float *out, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpPackage, dlp_package_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpPreprocessor, dlp_preprocessor_free)

@@ -19,11 +19,11 @@ typedef struct {
   const DlpTransformClass *klass;
   gpointer instance;
   char *type;
-  guint number;           /* 1-based, as listed in the manifest */
+  guint number; /* 1-based, as listed in the manifest */
 } Step;
 
 struct _DlpPreprocessor {
-  GArray *steps;          /* Step */
+  GArray *steps; /* Step */
   DlpContext *context;
 };
 
@@ -99,8 +99,7 @@ add_step (DlpPreprocessor *pre, DlpRegistry *registry, DlpConfig *view, guint nu
       && !step.klass->load_state (step.instance, state, error))
     {
       g_autofree char *where = dlp_config_get_location (view);
-      g_prefix_error (error, "%s: preprocessing step %u (%s): state: ", where, number,
-                      step.type);
+      g_prefix_error (error, "%s: preprocessing step %u (%s): state: ", where, number, step.type);
       return FALSE;
     }
   return TRUE;

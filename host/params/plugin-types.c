@@ -3,24 +3,25 @@
 
 /* Validates @settings against @entry's schema plus @extra_keys. */
 static gboolean
-validate (const DlpTypeEntry *entry, DlpConfig *settings,
-          const char *const *extra_keys, GError **error)
+validate (const DlpTypeEntry *entry, DlpConfig *settings, const char *const *extra_keys,
+          GError **error)
 {
   return dlp_config_validate (settings, dlp_type_entry_get_params (entry), extra_keys, error);
 }
 
 const DlpTypeEntry *
-dlp_params_resolve_type (DlpRegistry *registry, DlpConfig *section, const char *key,
-                         DlpKind kind, const char *default_type,
-                         const char *const *extra_keys, GError **error)
+dlp_params_resolve_type (DlpRegistry *registry, DlpConfig *section, const char *key, DlpKind kind,
+                         const char *default_type, const char *const *extra_keys, GError **error)
 {
   g_autofree char *type = g_strdup (default_type);
   if (!dlp_config_get_string (section, key, &type, error))
     return NULL;
   if (type == NULL)
     {
-      dlp_config_set_error (section, key, error, "required key is missing (a %s type; "
-                            "'dlpipe plugins' lists them)", dlp_kind_name (kind));
+      dlp_config_set_error (section, key, error,
+                            "required key is missing (a %s type; "
+                            "'dlpipe plugins' lists them)",
+                            dlp_kind_name (kind));
       return NULL;
     }
   g_autoptr (GError) local = NULL;
@@ -47,7 +48,8 @@ dlp_params_resolve_item (DlpRegistry *registry, DlpConfig *item, DlpKind kind,
   g_autoptr (GPtrArray) keys = dlp_config_get_keys (item);
   if (keys->len != 1)
     {
-      dlp_config_set_error (item, NULL, error, "expected a mapping with one %s type "
+      dlp_config_set_error (item, NULL, error,
+                            "expected a mapping with one %s type "
                             "as its key, such as {normalize: {method: scale}}",
                             dlp_kind_name (kind));
       return NULL;

@@ -79,8 +79,8 @@ dlp_column_map_new (const DlpPackage *package, const char *const *names, guint n
         {
           g_string_append_printf (missing, "%s'%s'", missing->len ? ", " : "", in->name);
           if (in->n_values > 1)
-            g_string_append_printf (missing, " (or '%s_0' to '%s_%" G_GSIZE_FORMAT "')",
-                                    in->name, in->name, in->n_values - 1);
+            g_string_append_printf (missing, " (or '%s_0' to '%s_%" G_GSIZE_FORMAT "')", in->name,
+                                    in->name, in->n_values - 1);
         }
     }
   if (missing->len > 0)

@@ -4,10 +4,10 @@
 
 struct _DlpCsvDoc {
   guint n_columns;
-  gint64 n_records;      /* the header included */
-  GString *fields;       /* decoded fields, each NUL-terminated */
-  GArray *offsets;       /* gsize: start of each field, record by record */
-  GArray *lines;         /* guint64: the line each record starts on */
+  gint64 n_records; /* the header included */
+  GString *fields;  /* decoded fields, each NUL-terminated */
+  GArray *offsets;  /* gsize: start of each field, record by record */
+  GArray *lines;    /* guint64: the line each record starts on */
 };
 
 typedef struct {
@@ -16,8 +16,8 @@ typedef struct {
   gsize length, pos;
   guint64 line;
   guint64 max_field, max_record;
-  guint n_fields;        /* of the record being read */
-  gsize record_start;    /* its first byte */
+  guint n_fields;     /* of the record being read */
+  gsize record_start; /* its first byte */
 } Reader;
 
 void
@@ -80,7 +80,8 @@ read_field (Reader *r, GError **error)
           const char *q = memchr (r->text + r->pos, '"', r->length - r->pos);
           gsize end = q ? (gsize) (q - r->text) : r->length;
           for (gsize i = r->pos; i < end; i++)
-            if (r->text[i] == '\n' || (r->text[i] == '\r' && (i + 1 >= end || r->text[i + 1] != '\n')))
+            if (r->text[i] == '\n'
+                || (r->text[i] == '\r' && (i + 1 >= end || r->text[i + 1] != '\n')))
               r->line++;
           g_string_append_len (out, r->text + r->pos, (gssize) (end - r->pos));
           r->pos = end;
@@ -88,9 +89,11 @@ read_field (Reader *r, GError **error)
             return FALSE;
           if (q == NULL)
             {
-              g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "CSV body, line %"
-                           G_GUINT64_FORMAT ": the quoted field opened here is never "
-                           "closed", opened);
+              g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                           "CSV body, line %" G_GUINT64_FORMAT
+                           ": the quoted field opened here is never "
+                           "closed",
+                           opened);
               return FALSE;
             }
           r->pos++;
@@ -104,9 +107,11 @@ read_field (Reader *r, GError **error)
         }
       if (r->pos < r->length && r->text[r->pos] != ',' && !at_line_end (r))
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "CSV body, line %"
-                       G_GUINT64_FORMAT ": expected a comma or the end of the line after "
-                       "a closing quote", r->line);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                       "CSV body, line %" G_GUINT64_FORMAT
+                       ": expected a comma or the end of the line after "
+                       "a closing quote",
+                       r->line);
           return FALSE;
         }
     }
@@ -148,8 +153,9 @@ read_record (Reader *r, GError **error)
     doc->n_columns = r->n_fields;
   else if (r->n_fields != doc->n_columns)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "CSV body, line %" G_GUINT64_FORMAT
-                   ": %u fields, but the header has %u", line, r->n_fields, doc->n_columns);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "CSV body, line %" G_GUINT64_FORMAT ": %u fields, but the header has %u", line,
+                   r->n_fields, doc->n_columns);
       return FALSE;
     }
   doc->n_records++;
@@ -181,7 +187,10 @@ dlp_csv_doc_parse (const char *text, gsize length, GError **error)
   doc->offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
   doc->lines = g_array_new (FALSE, FALSE, sizeof (guint64));
   Reader r = {
-    .doc = doc, .text = text, .length = length, .line = 1,
+    .doc = doc,
+    .text = text,
+    .length = length,
+    .line = 1,
     .max_field = dlp_limit_get (DLP_LIMIT_CSV_FIELD_BYTES),
     .max_record = dlp_limit_get (DLP_LIMIT_CSV_ROW_BYTES),
   };
@@ -191,9 +200,10 @@ dlp_csv_doc_parse (const char *text, gsize length, GError **error)
       guint64 line = 1;
       for (const char *c = text; c < bad; c++)
         line += *c == '\n';
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "CSV body, line %" G_GUINT64_FORMAT
-                   ": not valid UTF-8 (byte %" G_GSIZE_FORMAT ")", line,
-                   (gsize) (bad - text));
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "CSV body, line %" G_GUINT64_FORMAT ": not valid UTF-8 (byte %" G_GSIZE_FORMAT
+                   ")",
+                   line, (gsize) (bad - text));
       return NULL;
     }
   if (length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
@@ -239,8 +249,8 @@ field_at (const DlpCsvDoc *doc, gint64 record, guint column, gsize *length)
   gsize start = g_array_index (doc->offsets, gsize, i);
   if (length)
     {
-      gsize end = i + 1 < doc->offsets->len ? g_array_index (doc->offsets, gsize, i + 1)
-                                            : doc->fields->len;
+      gsize end =
+        i + 1 < doc->offsets->len ? g_array_index (doc->offsets, gsize, i + 1) : doc->fields->len;
       *length = end - start - 1;
     }
   return doc->fields->str + start;

@@ -26,8 +26,7 @@ const char *dlp_csv_doc_get_header (const DlpCsvDoc *doc, guint column);
 /* Index of the column named @name, or -1. */
 int dlp_csv_doc_find_column (const DlpCsvDoc *doc, const char *name);
 /* The decoded, NUL-terminated field; *@length (may be NULL) gets its size. */
-const char *dlp_csv_doc_get_field (const DlpCsvDoc *doc, gint64 row,
-                                   guint column, gsize *length);
+const char *dlp_csv_doc_get_field (const DlpCsvDoc *doc, gint64 row, guint column, gsize *length);
 /* The line of the text on which @row starts, from 1. */
 guint64 dlp_csv_doc_get_line (const DlpCsvDoc *doc, gint64 row);
 

@@ -12,13 +12,18 @@ tensor_value (DlpTensor *t, gsize i)
   const void *d = dlp_tensor_get_data (t);
   switch (dlp_tensor_get_dtype (t))
     {
-    case DLP_DTYPE_F32: return ((const float *) d)[i];
-    case DLP_DTYPE_F64: return ((const double *) d)[i];
-    case DLP_DTYPE_I32: return ((const gint32 *) d)[i];
-    case DLP_DTYPE_I64: return (double) ((const gint64 *) d)[i];
+    case DLP_DTYPE_F32:
+      return ((const float *) d)[i];
+    case DLP_DTYPE_F64:
+      return ((const double *) d)[i];
+    case DLP_DTYPE_I32:
+      return ((const gint32 *) d)[i];
+    case DLP_DTYPE_I64:
+      return (double) ((const gint64 *) d)[i];
     case DLP_DTYPE_U8:
     case DLP_DTYPE_BOOL:
-    default: return ((const guint8 *) d)[i];
+    default:
+      return ((const guint8 *) d)[i];
     }
 }
 
@@ -42,16 +47,18 @@ check_rows (const char *what, const DlpPackageInput *in, DlpTensor *t, gint64 n_
   g_autofree char *have = dlp_shape_to_string (dlp_tensor_get_rank (t), dlp_tensor_get_shape (t));
   if (dlp_tensor_get_rank (t) < 1 || dlp_tensor_get_row_size (t) != in->n_values)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "%s: %s has shape %s, but input '%s' "
-                   "takes rows of shape %s (%" G_GSIZE_FORMAT " values)", what, in->name, have,
-                   in->name, want, in->n_values);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s: %s has shape %s, but input '%s' "
+                   "takes rows of shape %s (%" G_GSIZE_FORMAT " values)",
+                   what, in->name, have, in->name, want, in->n_values);
       return FALSE;
     }
   if (dlp_tensor_get_dim (t, 0) != n_rows)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "%s: %s has %" G_GINT64_FORMAT " rows, "
-                   "but the first input has %" G_GINT64_FORMAT, what, in->name,
-                   dlp_tensor_get_dim (t, 0), n_rows);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                   "%s: %s has %" G_GINT64_FORMAT " rows, "
+                   "but the first input has %" G_GINT64_FORMAT,
+                   what, in->name, dlp_tensor_get_dim (t, 0), n_rows);
       return FALSE;
     }
   return TRUE;
@@ -72,9 +79,10 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
         return NULL;
       if (package->inputs[i].categories && categories[i] == NULL)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "%s: input '%s' is categorical, but "
-                       "the file holds numbers for it, not categories", what,
-                       package->inputs[i].name);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
+                       "%s: input '%s' is categorical, but "
+                       "the file holds numbers for it, not categories",
+                       what, package->inputs[i].name);
           return NULL;
         }
       all_as_is = all_as_is && !package->inputs[i].categories
@@ -86,8 +94,7 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
       for (guint i = 0; i < package->n_inputs; i++)
         {
           g_autoptr (DlpTensor) t = as_is (&package->inputs[i], tensors[i]);
-          if (!dlp_dataset_add_column (ds, package->inputs[i].name, t, DLP_COLUMN_FEATURE,
-                                       error))
+          if (!dlp_dataset_add_column (ds, package->inputs[i].name, t, DLP_COLUMN_FEATURE, error))
             return NULL;
         }
       return g_steal_pointer (&ds);
@@ -107,13 +114,12 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
             if (categories[i])
               {
                 gint32 code = ((const gint32 *) dlp_tensor_get_data (tensors[i]))[k];
-                ok = code < 0 ? dlp_input_table_set_missing (table, i, r, e, error)
-                              : dlp_input_table_set_category (table, i, r, e, categories[i][code],
-                                                              error);
+                ok = code < 0
+                       ? dlp_input_table_set_missing (table, i, r, e, error)
+                       : dlp_input_table_set_category (table, i, r, e, categories[i][code], error);
               }
             else
-              ok = dlp_input_table_set_number (table, i, r, e, tensor_value (tensors[i], k),
-                                               error);
+              ok = dlp_input_table_set_number (table, i, r, e, tensor_value (tensors[i], k), error);
             if (!ok)
               {
                 g_prefix_error (error, "%s: ", what);
@@ -127,8 +133,7 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
 /* --- safetensors --- */
 
 static DlpDataset *
-from_dataset (const DlpPackage *package, const char *path, gboolean *preprocessed,
-              GError **error)
+from_dataset (const DlpPackage *package, const char *path, gboolean *preprocessed, GError **error)
 {
   g_autoptr (DlpDataset) ds = dlp_dataset_load (path, error);
   if (ds == NULL)
@@ -146,9 +151,11 @@ from_dataset (const DlpPackage *package, const char *path, gboolean *preprocesse
       if (c < 0)
         {
           g_autofree char *inputs = dlp_package_list_inputs (package);
-          g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s has no column '%s' (the "
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
+                       "%s has no column '%s' (the "
                        "model's inputs: %s), and its rows did not go through the model's "
-                       "preprocessing", path, package->inputs[i].name, inputs);
+                       "preprocessing",
+                       path, package->inputs[i].name, inputs);
           return NULL;
         }
       tensors[i] = dlp_dataset_get_column_tensor (ds, (guint) c);
@@ -178,8 +185,10 @@ from_safetensors (const DlpPackage *package, const char *path, gboolean *preproc
       if (tensors[i] == NULL)
         {
           g_autofree char *inputs = dlp_package_list_inputs (package);
-          g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s has no tensor '%s' (the "
-                       "model's inputs: %s)", path, package->inputs[i].name, inputs);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
+                       "%s has no tensor '%s' (the "
+                       "model's inputs: %s)",
+                       path, package->inputs[i].name, inputs);
           return NULL;
         }
     }
@@ -203,10 +212,9 @@ gunzip (const char *path, GBytes *packed, GError **error)
       guint8 chunk[1 << 16];
       gsize n_read = 0, n_written = 0;
       g_autoptr (GError) local = NULL;
-      GConverterResult res = g_converter_convert (G_CONVERTER (z), in + consumed,
-                                                  in_size - consumed, chunk, sizeof chunk,
-                                                  G_CONVERTER_INPUT_AT_END, &n_read,
-                                                  &n_written, &local);
+      GConverterResult res =
+        g_converter_convert (G_CONVERTER (z), in + consumed, in_size - consumed, chunk,
+                             sizeof chunk, G_CONVERTER_INPUT_AT_END, &n_read, &n_written, &local);
       if (res == G_CONVERTER_ERROR)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: not valid gzip data: %s", path,
@@ -217,9 +225,11 @@ gunzip (const char *path, GBytes *packed, GError **error)
       g_byte_array_append (out, chunk, (guint) n_written);
       if (out->len > limit)
         {
-          dlp_limit_set_error (error, out->len > dlp_limit_get (DLP_LIMIT_TENSOR_BYTES)
-                               ? DLP_LIMIT_TENSOR_BYTES : DLP_LIMIT_GZIP_RATIO, path,
-                               "decompresses to more than %" G_GUINT64_FORMAT " bytes", limit);
+          dlp_limit_set_error (
+            error,
+            out->len > dlp_limit_get (DLP_LIMIT_TENSOR_BYTES) ? DLP_LIMIT_TENSOR_BYTES
+                                                              : DLP_LIMIT_GZIP_RATIO,
+            path, "decompresses to more than %" G_GUINT64_FORMAT " bytes", limit);
           return NULL;
         }
       if (res == G_CONVERTER_FINISHED)
@@ -241,21 +251,27 @@ from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **e
   const guint8 *d = g_bytes_get_data (bytes, &size);
   if (size < 4 || d[0] != 0 || d[1] != 0)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: byte 0: not an IDX file (it "
-                   "starts with two zero bytes)", path);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: byte 0: not an IDX file (it "
+                   "starts with two zero bytes)",
+                   path);
       return NULL;
     }
   if (d[2] != 0x08)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: byte 2: element type 0x%02x; "
-                   "dlpipe reads unsigned-byte IDX files (0x08)", path, d[2]);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: byte 2: element type 0x%02x; "
+                   "dlpipe reads unsigned-byte IDX files (0x08)",
+                   path, d[2]);
       return NULL;
     }
   guint rank = d[3];
   if (rank < 1 || rank > DLP_TENSOR_MAX_RANK || size < 4 + 4 * (gsize) rank)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: byte 3: %u dimensions; expected 1 "
-                   "to %d and their sizes after it", path, rank, DLP_TENSOR_MAX_RANK);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: byte 3: %u dimensions; expected 1 "
+                   "to %d and their sizes after it",
+                   path, rank, DLP_TENSOR_MAX_RANK);
       return NULL;
     }
   gint64 shape[DLP_TENSOR_MAX_RANK];
@@ -270,19 +286,23 @@ from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **e
   if (expected == G_MAXSIZE || size - header != expected)
     {
       g_autofree char *s = dlp_shape_to_string (rank, shape);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: the header gives shape %s, but "
-                   "%" G_GSIZE_FORMAT " bytes of data follow it", path, s, size - header);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: the header gives shape %s, but "
+                   "%" G_GSIZE_FORMAT " bytes of data follow it",
+                   path, s, size - header);
       return NULL;
     }
   if (package->n_inputs != 1)
     {
       g_autofree char *inputs = dlp_package_list_inputs (package);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: an IDX file holds one array, but "
-                   "the model takes %u inputs (%s)", path, package->n_inputs, inputs);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: an IDX file holds one array, but "
+                   "the model takes %u inputs (%s)",
+                   path, package->n_inputs, inputs);
       return NULL;
     }
-  g_autoptr (DlpTensor) t = dlp_tensor_new_from_bytes (DLP_DTYPE_U8, rank, shape, bytes, header,
-                                                       error);
+  g_autoptr (DlpTensor) t =
+    dlp_tensor_new_from_bytes (DLP_DTYPE_U8, rank, shape, bytes, header, error);
   if (t == NULL)
     return NULL;
   DlpTensor *tensors[] = { t };
@@ -336,8 +356,10 @@ dlp_input_file_read (const DlpPackage *package, const char *path, DlpScoreOption
     ds = dlp_request_read_csv (package, text, length, error);
   else
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: cannot tell its format; expected "
-                   "a .csv, .json or .safetensors file, or an IDX file", path);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "%s: cannot tell its format; expected "
+                   "a .csv, .json or .safetensors file, or an IDX file",
+                   path);
       return NULL;
     }
   if (ds == NULL)

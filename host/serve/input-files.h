@@ -17,12 +17,11 @@ G_BEGIN_DECLS
  * the rows went through the package's preprocessing already (a split
  * written by data_split), so that they are scored as they are. */
 DlpDataset *dlp_input_file_read (const DlpPackage *package, const char *path,
-                                 DlpScoreOptions *options,
-                                 gboolean *preprocessed, GError **error);
+                                 DlpScoreOptions *options, gboolean *preprocessed, GError **error);
 
 /* An IDX file's bytes, raw or gzip-compressed, as rows of @package's one
  * input; @what names the file in errors. */
-DlpDataset *dlp_input_idx_read (const DlpPackage *package, const char *what,
-                                GBytes *bytes, GError **error);
+DlpDataset *dlp_input_idx_read (const DlpPackage *package, const char *what, GBytes *bytes,
+                                GError **error);
 
 G_END_DECLS

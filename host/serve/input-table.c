@@ -6,8 +6,8 @@
 struct _DlpInputTable {
   const DlpPackage *package;
   gint64 n_rows;
-  DlpTensor **tensors;   /* one per input */
-  guint8 **data;         /* their writable data */
+  DlpTensor **tensors; /* one per input */
+  guint8 **data;       /* their writable data */
 };
 
 void
@@ -48,16 +48,16 @@ dlp_input_table_new (const DlpPackage *package, gint64 n_rows, GError **error)
 
 /* "row 3, column 'image' value 17: " */
 static gboolean G_GNUC_PRINTF (6, 7)
-value_error (DlpInputTable *t, guint input, gint64 row, gsize element, GError **error,
-             const char *format, ...)
+  value_error (DlpInputTable *t, guint input, gint64 row, gsize element, GError **error,
+               const char *format, ...)
 {
   va_list args;
   va_start (args, format);
   g_autofree char *msg = g_strdup_vprintf (format, args);
   va_end (args);
   const DlpPackageInput *in = &t->package->inputs[input];
-  g_autofree char *value = in->n_values > 1
-                           ? g_strdup_printf (" value %" G_GSIZE_FORMAT, element) : g_strdup ("");
+  g_autofree char *value =
+    in->n_values > 1 ? g_strdup_printf (" value %" G_GSIZE_FORMAT, element) : g_strdup ("");
   g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "row %" G_GINT64_FORMAT ", column '%s'%s: %s",
                row, in->name, value, msg);
   return FALSE;
@@ -80,8 +80,8 @@ set_code (DlpInputTable *t, guint input, gint64 row, gsize element, const char *
   if (code < 0)
     {
       g_autofree char *known = dlp_package_input_list_categories (in);
-      return value_error (t, input, row, element, error, "unknown category '%s' (known: %s)",
-                          name, known);
+      return value_error (t, input, row, element, error, "unknown category '%s' (known: %s)", name,
+                          known);
     }
   ((gint32 *) t->data[input])[index_of (t, input, row, element)] = code;
   return TRUE;
@@ -92,17 +92,22 @@ dtype_words (DlpDtype dtype)
 {
   switch (dtype)
     {
-    case DLP_DTYPE_I32: return "32-bit integers";
-    case DLP_DTYPE_I64: return "64-bit integers";
-    case DLP_DTYPE_U8: return "integers from 0 to 255";
-    case DLP_DTYPE_BOOL: return "true or false";
-    default: return "numbers";
+    case DLP_DTYPE_I32:
+      return "32-bit integers";
+    case DLP_DTYPE_I64:
+      return "64-bit integers";
+    case DLP_DTYPE_U8:
+      return "integers from 0 to 255";
+    case DLP_DTYPE_BOOL:
+      return "true or false";
+    default:
+      return "numbers";
     }
 }
 
 gboolean
-dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize element,
-                            double value, GError **error)
+dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize element, double value,
+                            GError **error)
 {
   const DlpPackageInput *in = &t->package->inputs[input];
   gsize i = index_of (t, input, row, element);
@@ -149,13 +154,13 @@ dlp_input_table_set_number (DlpInputTable *t, guint input, gint64 row, gsize ele
       break;
     }
   char shown[G_ASCII_DTOSTR_BUF_SIZE];
-  return value_error (t, input, row, element, error, "expected %s, got %s",
-                      dtype_words (in->dtype), g_ascii_dtostr (shown, sizeof shown, value));
+  return value_error (t, input, row, element, error, "expected %s, got %s", dtype_words (in->dtype),
+                      g_ascii_dtostr (shown, sizeof shown, value));
 }
 
 gboolean
-dlp_input_table_set_bool (DlpInputTable *t, guint input, gint64 row, gsize element,
-                          gboolean value, GError **error)
+dlp_input_table_set_bool (DlpInputTable *t, guint input, gint64 row, gsize element, gboolean value,
+                          GError **error)
 {
   const DlpPackageInput *in = &t->package->inputs[input];
   if (in->categories)
@@ -187,8 +192,10 @@ dlp_input_table_set_missing (DlpInputTable *t, guint input, gint64 row, gsize el
   else if (in->dtype == DLP_DTYPE_F64)
     ((double *) t->data[input])[i] = NAN;
   else
-    return value_error (t, input, row, element, error, "a value is required (%s takes %s, "
-                        "which cannot be missing)", in->name, dtype_words (in->dtype));
+    return value_error (t, input, row, element, error,
+                        "a value is required (%s takes %s, "
+                        "which cannot be missing)",
+                        in->name, dtype_words (in->dtype));
   return TRUE;
 }
 
@@ -197,8 +204,7 @@ static gboolean
 is_missing_text (const char *text)
 {
   static const char *const words[] = {
-    "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "None", "<NA>",
-    "#N/A",
+    "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "None", "<NA>", "#N/A",
   };
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     if (strcmp (text, words[i]) == 0)
@@ -243,12 +249,12 @@ dlp_input_table_finish (DlpInputTable *t, GError **error)
   for (guint i = 0; i < t->package->n_inputs; i++)
     {
       const DlpPackageInput *in = &t->package->inputs[i];
-      gboolean ok = in->categories
-                    ? dlp_dataset_add_categorical (ds, in->name, t->tensors[i],
-                                                   (const char *const *) in->categories,
-                                                   in->n_categories, DLP_COLUMN_FEATURE, error)
-                    : dlp_dataset_add_column (ds, in->name, t->tensors[i], DLP_COLUMN_FEATURE,
-                                              error);
+      gboolean ok =
+        in->categories
+          ? dlp_dataset_add_categorical (ds, in->name, t->tensors[i],
+                                         (const char *const *) in->categories, in->n_categories,
+                                         DLP_COLUMN_FEATURE, error)
+          : dlp_dataset_add_column (ds, in->name, t->tensors[i], DLP_COLUMN_FEATURE, error);
       if (!ok)
         return NULL;
     }

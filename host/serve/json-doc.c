@@ -4,11 +4,11 @@
 #include "json-doc.h"
 
 struct _DlpJsonDoc {
-  const char *text;      /* borrowed while parsing only */
+  const char *text; /* borrowed while parsing only */
   gsize length;
   DlpJsonNode *nodes;
   guint32 n_nodes, capacity;
-  GString *strings;      /* decoded strings, each NUL-terminated */
+  GString *strings; /* decoded strings, each NUL-terminated */
   guint max_depth;
   gsize pos;
   GError *error;
@@ -32,14 +32,21 @@ dlp_json_type_name (DlpJsonType type)
 {
   switch (type)
     {
-    case DLP_JSON_NULL: return "null";
+    case DLP_JSON_NULL:
+      return "null";
     case DLP_JSON_FALSE:
-    case DLP_JSON_TRUE: return "a boolean";
-    case DLP_JSON_NUMBER: return "a number";
-    case DLP_JSON_STRING: return "a string";
-    case DLP_JSON_ARRAY: return "a list";
-    case DLP_JSON_OBJECT: return "an object";
-    default: return "a value";
+    case DLP_JSON_TRUE:
+      return "a boolean";
+    case DLP_JSON_NUMBER:
+      return "a number";
+    case DLP_JSON_STRING:
+      return "a string";
+    case DLP_JSON_ARRAY:
+      return "a list";
+    case DLP_JSON_OBJECT:
+      return "an object";
+    default:
+      return "a value";
     }
 }
 
@@ -59,8 +66,7 @@ describe (const char *text, gsize length, gsize offset)
 }
 
 /* Records the first error, at the current position. */
-static gboolean G_GNUC_PRINTF (2, 3)
-fail (Parser *p, const char *format, ...)
+static gboolean G_GNUC_PRINTF (2, 3) fail (Parser *p, const char *format, ...)
 {
   if (p->error)
     return FALSE;
@@ -69,8 +75,8 @@ fail (Parser *p, const char *format, ...)
   g_autofree char *msg = g_strdup_vprintf (format, args);
   va_end (args);
   g_autofree char *where = describe (p->text, p->length, p->pos);
-  g_set_error (&p->error, DLP_ERROR, DLP_ERROR_FORMAT, "invalid JSON at byte %" G_GSIZE_FORMAT
-               " (%s): %s", p->pos, where, msg);
+  g_set_error (&p->error, DLP_ERROR, DLP_ERROR_FORMAT,
+               "invalid JSON at byte %" G_GSIZE_FORMAT " (%s): %s", p->pos, where, msg);
   return FALSE;
 }
 
@@ -106,7 +112,7 @@ add_node (Parser *p, DlpJsonType type)
       p->capacity = MAX (64, p->capacity * 2);
       p->nodes = g_renew (DlpJsonNode, p->nodes, p->capacity);
     }
-  p->nodes[p->n_nodes] = (DlpJsonNode) { .type = type, .offset = (guint32) p->pos, .size = 1 };
+  p->nodes[p->n_nodes] = (DlpJsonNode){ .type = type, .offset = (guint32) p->pos, .size = 1 };
   return p->n_nodes++;
 }
 
@@ -243,14 +249,30 @@ parse_escape (Parser *p, GString *out)
   char c = p->text[p->pos++];
   switch (c)
     {
-    case '"': g_string_append_c (out, '"'); return TRUE;
-    case '\\': g_string_append_c (out, '\\'); return TRUE;
-    case '/': g_string_append_c (out, '/'); return TRUE;
-    case 'b': g_string_append_c (out, '\b'); return TRUE;
-    case 'f': g_string_append_c (out, '\f'); return TRUE;
-    case 'n': g_string_append_c (out, '\n'); return TRUE;
-    case 'r': g_string_append_c (out, '\r'); return TRUE;
-    case 't': g_string_append_c (out, '\t'); return TRUE;
+    case '"':
+      g_string_append_c (out, '"');
+      return TRUE;
+    case '\\':
+      g_string_append_c (out, '\\');
+      return TRUE;
+    case '/':
+      g_string_append_c (out, '/');
+      return TRUE;
+    case 'b':
+      g_string_append_c (out, '\b');
+      return TRUE;
+    case 'f':
+      g_string_append_c (out, '\f');
+      return TRUE;
+    case 'n':
+      g_string_append_c (out, '\n');
+      return TRUE;
+    case 'r':
+      g_string_append_c (out, '\r');
+      return TRUE;
+    case 't':
+      g_string_append_c (out, '\t');
+      return TRUE;
     case 'u':
       break;
     default:
@@ -285,7 +307,7 @@ parse_string (Parser *p)
 {
   guint32 index = add_node (p, DLP_JSON_STRING);
   gsize text_start = p->strings->len;
-  p->pos++;   /* the opening quote */
+  p->pos++; /* the opening quote */
   for (;;)
     {
       gsize run = p->pos;
@@ -397,12 +419,18 @@ parse_value (Parser *p, guint depth)
     }
   switch (c)
     {
-    case '{': return parse_container (p, depth, DLP_JSON_OBJECT);
-    case '[': return parse_container (p, depth, DLP_JSON_ARRAY);
-    case '"': return parse_string (p);
-    case 't': return parse_literal (p, "true", DLP_JSON_TRUE);
-    case 'f': return parse_literal (p, "false", DLP_JSON_FALSE);
-    case 'n': return parse_literal (p, "null", DLP_JSON_NULL);
+    case '{':
+      return parse_container (p, depth, DLP_JSON_OBJECT);
+    case '[':
+      return parse_container (p, depth, DLP_JSON_ARRAY);
+    case '"':
+      return parse_string (p);
+    case 't':
+      return parse_literal (p, "true", DLP_JSON_TRUE);
+    case 'f':
+      return parse_literal (p, "false", DLP_JSON_FALSE);
+    case 'n':
+      return parse_literal (p, "null", DLP_JSON_NULL);
     default:
       if (c == '-' || is_digit (c))
         return parse_number (p);
@@ -423,8 +451,8 @@ dlp_json_doc_parse (const char *text, gsize length, GError **error)
   p->max_depth = (guint) dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
   if (length >= G_MAXUINT32)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "a JSON body of %" G_GSIZE_FORMAT
-                   " bytes is too large (at most 4 GiB)", length);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "a JSON body of %" G_GSIZE_FORMAT " bytes is too large (at most 4 GiB)", length);
       return NULL;
     }
   if (!dlp_json_check_depth (text, length, "JSON body", error))
@@ -461,8 +489,7 @@ dlp_json_doc_get_string (const DlpJsonDoc *doc, const DlpJsonNode *node)
 }
 
 const DlpJsonNode *
-dlp_json_doc_get_member (const DlpJsonDoc *doc, const DlpJsonNode *object,
-                         const char *key)
+dlp_json_doc_get_member (const DlpJsonDoc *doc, const DlpJsonNode *object, const char *key)
 {
   g_return_val_if_fail (object->type == DLP_JSON_OBJECT, NULL);
   const DlpJsonNode *found = NULL;
@@ -485,11 +512,21 @@ dlp_json_append_string (GString *out, const char *text)
     {
       switch (*c)
         {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
         default:
           if (*c < 0x20)
             g_string_append_printf (out, "\\u%04x", *c);

@@ -25,14 +25,14 @@ typedef enum {
 } DlpJsonType;
 
 typedef struct {
-  guint32 type;          /* DlpJsonType */
-  guint32 offset;        /* byte offset of the value in the text */
-  guint32 size;          /* nodes in this subtree, this one included */
-  guint32 length;        /* elements of an array, members of an object,
+  guint32 type;   /* DlpJsonType */
+  guint32 offset; /* byte offset of the value in the text */
+  guint32 size;   /* nodes in this subtree, this one included */
+  guint32 length; /* elements of an array, members of an object,
                             bytes of a string */
   union {
     double number;
-    gsize text;          /* strings: start of the decoded text */
+    gsize text; /* strings: start of the decoded text */
   };
 } DlpJsonNode;
 
@@ -46,11 +46,9 @@ void dlp_json_doc_free (DlpJsonDoc *doc);
 
 const DlpJsonNode *dlp_json_doc_get_root (const DlpJsonDoc *doc);
 /* The decoded, NUL-terminated text of a string node. */
-const char *dlp_json_doc_get_string (const DlpJsonDoc *doc,
-                                     const DlpJsonNode *node);
+const char *dlp_json_doc_get_string (const DlpJsonDoc *doc, const DlpJsonNode *node);
 /* The value of member @key of an object (the last, if repeated), or NULL. */
-const DlpJsonNode *dlp_json_doc_get_member (const DlpJsonDoc *doc,
-                                            const DlpJsonNode *object,
+const DlpJsonNode *dlp_json_doc_get_member (const DlpJsonDoc *doc, const DlpJsonNode *object,
                                             const char *key);
 
 /* "a number", "a list", ... */

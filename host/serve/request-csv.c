@@ -26,15 +26,16 @@ dlp_request_read_csv_doc (const DlpPackage *package, const DlpCsvDoc *csv, GErro
         const DlpPackageInput *in = &package->inputs[i];
         g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                      "CSV header: input '%s' has %" G_GSIZE_FORMAT " values per row, which "
-                     "a CSV cell cannot hold: give them as columns '%s_0' to '%s_%"
-                     G_GSIZE_FORMAT "'", in->name, in->n_values, in->name, in->name,
-                     in->n_values - 1);
+                     "a CSV cell cannot hold: give them as columns '%s_0' to '%s_%" G_GSIZE_FORMAT
+                     "'",
+                     in->name, in->n_values, in->name, in->name, in->n_values - 1);
         return NULL;
       }
   gint64 n_rows = dlp_csv_doc_get_n_rows (csv);
   if (n_rows == 0)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "CSV body: no rows to score after the "
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "CSV body: no rows to score after the "
                    "header");
       return NULL;
     }
@@ -61,8 +62,7 @@ dlp_request_read_csv_doc (const DlpPackage *package, const DlpCsvDoc *csv, GErro
 }
 
 DlpDataset *
-dlp_request_read_csv (const DlpPackage *package, const char *body, gsize length,
-                      GError **error)
+dlp_request_read_csv (const DlpPackage *package, const char *body, gsize length, GError **error)
 {
   g_autoptr (DlpCsvDoc) csv = dlp_csv_doc_parse (body, length, error);
   return csv ? dlp_request_read_csv_doc (package, csv, error) : NULL;

@@ -4,7 +4,10 @@
 #include "request.h"
 
 static const char *const input_fields[] = {
-  "dataframe_split", "dataframe_records", "instances", "inputs",
+  "dataframe_split",
+  "dataframe_records",
+  "instances",
+  "inputs",
 };
 
 typedef struct {
@@ -15,8 +18,7 @@ typedef struct {
 
 /* "WHERE (byte N): MESSAGE" */
 static gboolean G_GNUC_PRINTF (4, 5)
-shape_error (const DlpJsonNode *node, const char *where, GError **error, const char *format,
-             ...)
+  shape_error (const DlpJsonNode *node, const char *where, GError **error, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
@@ -29,8 +31,7 @@ shape_error (const DlpJsonNode *node, const char *where, GError **error, const c
 /* --- values --- */
 
 static gboolean
-set_scalar (Reader *r, guint input, gint64 row, gsize element, const DlpJsonNode *v,
-            GError **error)
+set_scalar (Reader *r, guint input, gint64 row, gsize element, const DlpJsonNode *v, GError **error)
 {
   switch (v->type)
     {
@@ -64,8 +65,8 @@ value_where (Reader *r, guint input, gint64 row)
 
 /* Nested lists of the input's shape, from dimension @d. */
 static gboolean
-fill_nested (Reader *r, guint input, gint64 row, const DlpJsonNode *v, guint d,
-             gsize *element, GError **error)
+fill_nested (Reader *r, guint input, gint64 row, const DlpJsonNode *v, guint d, gsize *element,
+             GError **error)
 {
   const DlpPackageInput *in = &r->package->inputs[input];
   if (d == in->rank)
@@ -75,11 +76,12 @@ fill_nested (Reader *r, guint input, gint64 row, const DlpJsonNode *v, guint d,
       g_autofree char *where = value_where (r, input, row);
       g_autofree char *shape = dlp_shape_to_string (in->rank, in->shape);
       g_autofree char *have = v->type == DLP_JSON_ARRAY
-                              ? g_strdup_printf ("a list of %u", v->length)
-                              : g_strdup (dlp_json_type_name (v->type));
-      return shape_error (v, where, error, "expected nested lists of shape %s: at depth %u a "
-                          "list of %" G_GINT64_FORMAT " values, got %s", shape, d + 1,
-                          in->shape[d], have);
+                                ? g_strdup_printf ("a list of %u", v->length)
+                                : g_strdup (dlp_json_type_name (v->type));
+      return shape_error (v, where, error,
+                          "expected nested lists of shape %s: at depth %u a "
+                          "list of %" G_GINT64_FORMAT " values, got %s",
+                          shape, d + 1, in->shape[d], have);
     }
   const DlpJsonNode *child = dlp_json_first (v);
   for (guint32 k = 0; k < v->length; k++, child = dlp_json_next (child))
@@ -112,8 +114,10 @@ fill_value (Reader *r, guint input, gint64 row, const DlpJsonNode *v, GError **e
   g_autofree char *shape = dlp_shape_to_string (in->rank, in->shape);
   g_autofree char *have = v->type == DLP_JSON_ARRAY ? g_strdup_printf ("a list of %u", v->length)
                                                     : g_strdup (dlp_json_type_name (v->type));
-  return shape_error (v, where, error, "expected nested lists of shape %s or one list of %"
-                      G_GSIZE_FORMAT " values, got %s", shape, in->n_values, have);
+  return shape_error (v, where, error,
+                      "expected nested lists of shape %s or one list of %" G_GSIZE_FORMAT
+                      " values, got %s",
+                      shape, in->n_values, have);
 }
 
 /* One row from cells in the columns of @map. */
@@ -176,8 +180,10 @@ static gboolean
 read_split (Reader *r, const DlpJsonNode *split, GError **error)
 {
   if (split->type != DLP_JSON_OBJECT)
-    return shape_error (split, "dataframe_split", error, "expected an object with \"columns\" "
-                        "and \"data\", got %s", dlp_json_type_name (split->type));
+    return shape_error (split, "dataframe_split", error,
+                        "expected an object with \"columns\" "
+                        "and \"data\", got %s",
+                        dlp_json_type_name (split->type));
   const DlpJsonNode *columns = dlp_json_doc_get_member (r->doc, split, "columns");
   const DlpJsonNode *data = dlp_json_doc_get_member (r->doc, split, "data");
   if (data == NULL)
@@ -190,8 +196,10 @@ read_split (Reader *r, const DlpJsonNode *split, GError **error)
   if (columns && columns->type != DLP_JSON_NULL)
     {
       if (columns->type != DLP_JSON_ARRAY)
-        return shape_error (columns, "dataframe_split.columns", error, "expected a list of "
-                            "column names, got %s", dlp_json_type_name (columns->type));
+        return shape_error (columns, "dataframe_split.columns", error,
+                            "expected a list of "
+                            "column names, got %s",
+                            dlp_json_type_name (columns->type));
       const DlpJsonNode *c = dlp_json_first (columns);
       for (guint32 k = 0; k < columns->length; k++, c = dlp_json_next (c))
         {
@@ -200,8 +208,10 @@ read_split (Reader *r, const DlpJsonNode *split, GError **error)
           else if (c->type == DLP_JSON_NUMBER)
             g_ptr_array_add (names, g_strdup_printf ("%g", c->number));
           else
-            return shape_error (c, "dataframe_split.columns", error, "expected a column "
-                                "name, got %s", dlp_json_type_name (c->type));
+            return shape_error (c, "dataframe_split.columns", error,
+                                "expected a column "
+                                "name, got %s",
+                                dlp_json_type_name (c->type));
         }
     }
   else
@@ -209,14 +219,15 @@ read_split (Reader *r, const DlpJsonNode *split, GError **error)
       /* Without names, a row lists the inputs in order, or it is the flat
        * values of a sole input. */
       guint32 width = data->length > 0 && dlp_json_first (data)->type == DLP_JSON_ARRAY
-                      ? dlp_json_first (data)->length : 0;
+                        ? dlp_json_first (data)->length
+                        : 0;
       gboolean by_input = width == r->package->n_inputs;
       for (guint32 c = 0; c < width; c++)
         g_ptr_array_add (names, by_input ? g_strdup (r->package->inputs[c].name)
                                          : g_strdup_printf ("%u", c));
     }
-  g_autoptr (DlpColumnMap) map = dlp_column_map_new (r->package, (const char *const *) names->pdata,
-                                                     names->len, error);
+  g_autoptr (DlpColumnMap) map =
+    dlp_column_map_new (r->package, (const char *const *) names->pdata, names->len, error);
   if (map == NULL)
     {
       g_prefix_error (error, "dataframe_split.columns: ");
@@ -233,10 +244,12 @@ read_split (Reader *r, const DlpJsonNode *split, GError **error)
         {
           g_autofree char *where = g_strdup_printf ("dataframe_split.data[%u]", i);
           g_autofree char *have = row->type == DLP_JSON_ARRAY
-                                  ? g_strdup_printf ("a list of %u", row->length)
-                                  : g_strdup (dlp_json_type_name (row->type));
-          return shape_error (row, where, error, "expected a list of %u values, one per "
-                              "column, got %s", names->len, have);
+                                    ? g_strdup_printf ("a list of %u", row->length)
+                                    : g_strdup (dlp_json_type_name (row->type));
+          return shape_error (row, where, error,
+                              "expected a list of %u values, one per "
+                              "column, got %s",
+                              names->len, have);
         }
       const DlpJsonNode *cell = dlp_json_first (row);
       for (guint c = 0; c < names->len; c++, cell = dlp_json_next (cell))
@@ -251,8 +264,10 @@ static gboolean
 read_records (Reader *r, const DlpJsonNode *records, GError **error)
 {
   if (records->type != DLP_JSON_ARRAY)
-    return shape_error (records, "dataframe_records", error, "expected a list of objects, "
-                        "got %s", dlp_json_type_name (records->type));
+    return shape_error (records, "dataframe_records", error,
+                        "expected a list of objects, "
+                        "got %s",
+                        dlp_json_type_name (records->type));
   if (!start_table (r, records, "dataframe_records", error))
     return FALSE;
   const DlpJsonNode *record = dlp_json_first (records);
@@ -261,8 +276,10 @@ read_records (Reader *r, const DlpJsonNode *records, GError **error)
       if (record->type != DLP_JSON_OBJECT)
         {
           g_autofree char *where = g_strdup_printf ("dataframe_records[%u]", i);
-          return shape_error (record, where, error, "expected an object of column values, "
-                              "got %s", dlp_json_type_name (record->type));
+          return shape_error (record, where, error,
+                              "expected an object of column values, "
+                              "got %s",
+                              dlp_json_type_name (record->type));
         }
       if (!fill_record (r, i, record, error))
         return FALSE;
@@ -297,9 +314,10 @@ read_instances (Reader *r, const DlpJsonNode *rows, const char *field, GError **
         {
           g_autofree char *where = g_strdup_printf ("%s[%u]", field, i);
           g_autofree char *inputs = dlp_package_list_inputs (r->package);
-          return shape_error (row, where, error, "expected an object of input values, or a "
-                              "list of %u values (%s), got %s", n_inputs, inputs,
-                              dlp_json_type_name (row->type));
+          return shape_error (row, where, error,
+                              "expected an object of input values, or a "
+                              "list of %u values (%s), got %s",
+                              n_inputs, inputs, dlp_json_type_name (row->type));
         }
       const DlpJsonNode *cell = dlp_json_first (row);
       for (guint k = 0; k < n_inputs; k++, cell = dlp_json_next (cell))
@@ -333,8 +351,10 @@ read_columns (Reader *r, const DlpJsonNode *object, GError **error)
     {
       g_autofree char *where = g_strdup_printf ("inputs.%s", r->package->inputs[k].name);
       if (lists[k]->type != DLP_JSON_ARRAY)
-        return shape_error (lists[k], where, error, "expected a list of one value per row, "
-                            "got %s", dlp_json_type_name (lists[k]->type));
+        return shape_error (lists[k], where, error,
+                            "expected a list of one value per row, "
+                            "got %s",
+                            dlp_json_type_name (lists[k]->type));
       if (lists[k]->length != lists[0]->length)
         return shape_error (lists[k], where, error, "%u values, but inputs.%s has %u",
                             lists[k]->length, r->package->inputs[0].name, lists[0]->length);
@@ -367,8 +387,10 @@ read_params (Reader *r, const DlpJsonNode *params, DlpScoreOptions *options, GEr
       const char *key = dlp_json_doc_get_string (r->doc, k);
       const DlpJsonNode *v = k + 1;
       if (strcmp (key, "probabilities") != 0)
-        return shape_error (k, "params", error, "unknown parameter '%s' (known: "
-                            "probabilities)", key);
+        return shape_error (k, "params", error,
+                            "unknown parameter '%s' (known: "
+                            "probabilities)",
+                            key);
       if (v->type != DLP_JSON_TRUE && v->type != DLP_JSON_FALSE)
         return shape_error (v, "params.probabilities", error, "expected true or false, got %s",
                             dlp_json_type_name (v->type));
@@ -428,8 +450,10 @@ read_body (Reader *r, DlpScoreOptions *options, GError **error)
       if (form->type == DLP_JSON_OBJECT)
         return read_columns (r, form, error);
       if (form->type != DLP_JSON_ARRAY)
-        return shape_error (form, "inputs", error, "expected a list of rows or an object of "
-                            "columns, got %s", dlp_json_type_name (form->type));
+        return shape_error (form, "inputs", error,
+                            "expected a list of rows or an object of "
+                            "columns, got %s",
+                            dlp_json_type_name (form->type));
       return read_instances (r, form, "inputs", error);
     }
 }

@@ -22,20 +22,19 @@ G_BEGIN_DECLS
 
 /* Options a request may carry. */
 typedef struct {
-  gboolean probabilities;   /* answer each class's probability too */
+  gboolean probabilities; /* answer each class's probability too */
 } DlpScoreOptions;
 
 /* The rows of a JSON body; *@options is updated from its "params".
  * Errors are DLP_ERROR_FORMAT (answered 400) or DLP_ERROR_LIMIT. */
-DlpDataset *dlp_request_read_json (const DlpPackage *package, const char *body,
-                                   gsize length, DlpScoreOptions *options,
-                                   GError **error);
+DlpDataset *dlp_request_read_json (const DlpPackage *package, const char *body, gsize length,
+                                   DlpScoreOptions *options, GError **error);
 /* The rows of a parsed CSV table. */
-DlpDataset *dlp_request_read_csv_doc (const DlpPackage *package,
-                                      const DlpCsvDoc *csv, GError **error);
+DlpDataset *dlp_request_read_csv_doc (const DlpPackage *package, const DlpCsvDoc *csv,
+                                      GError **error);
 /* The rows of a CSV body. */
-DlpDataset *dlp_request_read_csv (const DlpPackage *package, const char *body,
-                                  gsize length, GError **error);
+DlpDataset *dlp_request_read_csv (const DlpPackage *package, const char *body, gsize length,
+                                  GError **error);
 
 /* --- how named columns feed the inputs (column-map.c) --- */
 
@@ -45,13 +44,12 @@ DlpDataset *dlp_request_read_csv (const DlpPackage *package, const char *body,
  * input and the columns match none of its names. */
 typedef struct {
   guint n_inputs;
-  int *whole;               /* per input: its column, or -1 */
-  guint **spread;           /* per input: the column of each value, or NULL */
+  int *whole;     /* per input: its column, or -1 */
+  guint **spread; /* per input: the column of each value, or NULL */
 } DlpColumnMap;
 
-DlpColumnMap *dlp_column_map_new (const DlpPackage *package,
-                                  const char *const *names, guint n_names,
-                                  GError **error);
+DlpColumnMap *dlp_column_map_new (const DlpPackage *package, const char *const *names,
+                                  guint n_names, GError **error);
 void dlp_column_map_free (DlpColumnMap *map);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpColumnMap, dlp_column_map_free)

@@ -6,10 +6,10 @@ struct _DlpScorer {
   DlpGraph *graph;
   DlpPreprocessor *preprocessor;
   gint64 batch_rows;
-  gint64 row_size;       /* floats per model row */
+  gint64 row_size; /* floats per model row */
   gint64 n_classes;
-  float *features;       /* [capacity, row_size] */
-  float *probabilities;  /* [capacity, n_classes] */
+  float *features;      /* [capacity, row_size] */
+  float *probabilities; /* [capacity, n_classes] */
   gint64 n_rows, capacity;
 };
 
@@ -54,8 +54,10 @@ reserve (DlpScorer *s, gint64 n, GError **error)
   if (!g_size_checked_mul (&feature_floats, (gsize) capacity, (gsize) s->row_size)
       || !g_size_checked_mul (&prob_floats, (gsize) capacity, (gsize) s->n_classes))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "%" G_GINT64_FORMAT " rows are too "
-                   "many to score at once", need);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "%" G_GINT64_FORMAT " rows are too "
+                   "many to score at once",
+                   need);
       return FALSE;
     }
   float *features = g_try_realloc_n (s->features, feature_floats, sizeof (float));
@@ -70,8 +72,8 @@ reserve (DlpScorer *s, gint64 n, GError **error)
   return TRUE;
 
 no_memory:
-  g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "not enough memory to score %"
-               G_GINT64_FORMAT " rows at once", need);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+               "not enough memory to score %" G_GINT64_FORMAT " rows at once", need);
   return FALSE;
 }
 
@@ -111,8 +113,8 @@ dlp_scorer_run (DlpScorer *scorer, GError **error)
   for (gint64 start = 0; start < scorer->n_rows; start += scorer->batch_rows)
     {
       gint64 n = MIN (scorer->batch_rows, scorer->n_rows - start);
-      if (!dlp_graph_forward (scorer->graph, scorer->features + start * scorer->row_size, n,
-                              FALSE, scorer->probabilities + start * scorer->n_classes, error))
+      if (!dlp_graph_forward (scorer->graph, scorer->features + start * scorer->row_size, n, FALSE,
+                              scorer->probabilities + start * scorer->n_classes, error))
         return FALSE;
     }
   /* A model without a final softmax gives logits, as model_test knows. */

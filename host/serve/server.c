@@ -27,10 +27,10 @@ typedef struct {
   GMainLoop *loop;
   SoupServer *soup;
   DlpWorkers *workers;
-  GSocketService *service;   /* accepts connections */
-  GSocket *placeholder[2];   /* see keep_alive_placeholder */
+  GSocketService *service; /* accepts connections */
+  GSocket *placeholder[2]; /* see keep_alive_placeholder */
   guint64 body_limit;
-  GHashTable *in_flight;     /* SoupServerMessage: requests begun, not done */
+  GHashTable *in_flight; /* SoupServerMessage: requests begun, not done */
   gboolean draining;
   gboolean timed_out;
   GSource *drain_timer;
@@ -38,9 +38,9 @@ typedef struct {
 
 /* A request waiting for its answer. */
 typedef struct {
-  DlpJob job;                /* first: the workers hand back DlpJob pointers */
+  DlpJob job; /* first: the workers hand back DlpJob pointers */
   SoupServerMessage *msg;
-  gboolean gone;             /* the client left; nobody to answer */
+  gboolean gone; /* the client left; nobody to answer */
 } Pending;
 
 static const char *const endpoints = "/ping, /health, /version, /invocations";
@@ -52,8 +52,8 @@ respond (Server *s, SoupServerMessage *msg, guint status, const char *type, char
          gsize length)
 {
   if (s->draining)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Connection", "close");
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                  "close");
   soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body, length);
   soup_server_message_set_status (msg, status, NULL);
 }
@@ -95,8 +95,8 @@ static void
 method_not_allowed (Server *s, SoupServerMessage *msg, const char *path, const char *allow)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
-  g_autofree char *text = g_strdup_printf ("%s takes %s, not %s", path, allow,
-                                           soup_server_message_get_method (msg));
+  g_autofree char *text =
+    g_strdup_printf ("%s takes %s, not %s", path, allow, soup_server_message_get_method (msg));
   respond_error (s, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "BAD_REQUEST", text);
 }
 
@@ -147,12 +147,13 @@ too_large (Server *s, SoupServerMessage *msg, guint64 size)
   g_autoptr (GError) error = NULL;
   dlp_limit_set_error (&error, DLP_LIMIT_HTTP_BODY_BYTES, "request body",
                        "%" G_GUINT64_FORMAT " bytes, more than the %" G_GUINT64_FORMAT
-                       " bytes allowed", size, s->body_limit);
+                       " bytes allowed",
+                       size, s->body_limit);
   /* Whatever else the client sends is read and dropped, not kept. */
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
   soup_message_body_truncate (soup_server_message_get_request_body (msg));
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
   respond_error (s, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "BAD_REQUEST", error->message);
 }
 
@@ -171,14 +172,16 @@ count_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer data)
   g_autoptr (GError) error = NULL;
   dlp_limit_set_error (&error, DLP_LIMIT_HTTP_BODY_BYTES, "request body",
                        "more than the %" G_GUINT64_FORMAT " bytes allowed (%" G_GOFFSET_FORMAT
-                       " bytes of chunks came before the answer)", s->body_limit, body->length);
+                       " bytes of chunks came before the answer)",
+                       s->body_limit, body->length);
   log_refusal (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, error->message);
   gsize length;
   g_autofree char *json = dlp_error_json ("BAD_REQUEST", error->message, &length);
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 413 Request Entity Too Large\r\n"
                                            "Content-Type: application/json\r\n"
                                            "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                                           "Connection: close\r\n\r\n", length);
+                                           "Connection: close\r\n\r\n",
+                                           length);
   g_signal_handlers_disconnect_by_func (msg, count_chunk, data);
   g_autoptr (GIOStream) io = soup_server_message_steal_connection (msg);
   GOutputStream *out = g_io_stream_get_output_stream (io);
@@ -193,14 +196,16 @@ static gboolean
 check_content_type (Server *s, SoupServerMessage *msg, gboolean *csv)
 {
   g_autoptr (GHashTable) params = NULL;
-  const char *type = soup_message_headers_get_content_type (
-    soup_server_message_get_request_headers (msg), &params);
-  if (type == NULL || (g_ascii_strcasecmp (type, "application/json") != 0
-                       && g_ascii_strcasecmp (type, "text/csv") != 0))
+  const char *type =
+    soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), &params);
+  if (type == NULL
+      || (g_ascii_strcasecmp (type, "application/json") != 0
+          && g_ascii_strcasecmp (type, "text/csv") != 0))
     {
       g_autofree char *text = g_strdup_printf (
         "This predictor only supports the following content types: application/json, "
-        "text/csv. Got '%s'.", type ? type : "no Content-Type");
+        "text/csv. Got '%s'.",
+        type ? type : "no Content-Type");
       respond_text (s, msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, text);
       return FALSE;
     }
@@ -213,13 +218,13 @@ check_content_type (Server *s, SoupServerMessage *msg, gboolean *csv)
     {
       if (g_ascii_strcasecmp (key, "charset") != 0)
         {
-          g_autofree char *text = g_strdup_printf ("Unrecognized content type parameter: %s",
-                                                   (const char *) key);
+          g_autofree char *text =
+            g_strdup_printf ("Unrecognized content type parameter: %s", (const char *) key);
           respond_text (s, msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, text);
           return FALSE;
         }
-      if (value == NULL || (g_ascii_strcasecmp (value, "utf-8") != 0
-                            && g_ascii_strcasecmp (value, "utf8") != 0))
+      if (value == NULL
+          || (g_ascii_strcasecmp (value, "utf-8") != 0 && g_ascii_strcasecmp (value, "utf8") != 0))
         {
           respond_text (s, msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                         "The scoring server only supports UTF-8");
@@ -231,8 +236,8 @@ check_content_type (Server *s, SoupServerMessage *msg, gboolean *csv)
 
 /* Runs as soon as the headers are in, before the body is read. */
 static void
-invocations_early (SoupServer *soup, SoupServerMessage *msg, const char *path,
-                   GHashTable *query, gpointer data)
+invocations_early (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                   gpointer data)
 {
   Server *s = data;
   (void) soup, (void) query;
@@ -289,7 +294,8 @@ read_query (Server *s, SoupServerMessage *msg, GHashTable *query, DlpScoreOption
   else if (strcmp (value, "false") != 0 && strcmp (value, "0") != 0)
     {
       g_autofree char *text = g_strdup_printf ("query parameter probabilities: expected true "
-                                               "or false, got '%s'", value);
+                                               "or false, got '%s'",
+                                               value);
       respond_error (s, msg, SOUP_STATUS_BAD_REQUEST, "BAD_REQUEST", text);
       return FALSE;
     }
@@ -330,10 +336,10 @@ jobs_done (GPtrArray *jobs, gpointer data)
       if (!p->gone)
         {
           if (p->job.status != SOUP_STATUS_OK)
-            g_debug ("POST /invocations: %u: %.*s", p->job.status,
-                     (int) p->job.answer_length - 1, p->job.answer);
-          respond (s, p->msg, p->job.status, "application/json",
-                   g_steal_pointer (&p->job.answer), p->job.answer_length);
+            g_debug ("POST /invocations: %u: %.*s", p->job.status, (int) p->job.answer_length - 1,
+                     p->job.answer);
+          respond (s, p->msg, p->job.status, "application/json", g_steal_pointer (&p->job.answer),
+                   p->job.answer_length);
           soup_server_message_unpause (p->msg);
         }
       pending_free (p);
@@ -450,14 +456,13 @@ resolve (const char *host, GError **error)
 }
 
 static gboolean
-incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
-          gpointer data)
+incoming (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer data)
 {
   Server *s = data;
   (void) service, (void) source;
   /* Answers are small: send them at once. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       TRUE, NULL);
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
+                       NULL);
   g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   soup_server_accept_iostream (s->soup, G_IO_STREAM (connection), local, remote, NULL);
@@ -502,12 +507,11 @@ start_listening (Server *s, GError **error)
   g_autoptr (GSocketAddress) bound = NULL;
   g_autoptr (GError) local = NULL;
   s->service = g_socket_service_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), where,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &bound, &local))
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (s->service), where, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &local))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "cannot listen on %s port %u: %s",
-                   o->host, o->port, local->message);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "cannot listen on %s port %u: %s", o->host,
+                   o->port, local->message);
       return FALSE;
     }
   g_signal_connect (s->service, "incoming", G_CALLBACK (incoming), s);
@@ -559,8 +563,8 @@ server_clear (Server *s)
 }
 
 gboolean
-dlp_server_run (DlpPackage *package, const DlpServerOptions *options,
-                GCancellable *cancellable, GError **error)
+dlp_server_run (DlpPackage *package, const DlpServerOptions *options, GCancellable *cancellable,
+                GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   g_main_context_push_thread_default (context);
@@ -596,9 +600,10 @@ dlp_server_run (DlpPackage *package, const DlpServerOptions *options,
     g_cancellable_disconnect (cancellable, cancel_id);
   ok = !s.timed_out;
   if (s.timed_out)
-    g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "stopped after %u s with %u "
-                 "request%s still unanswered", options->drain_timeout_s,
-                 g_hash_table_size (s.in_flight),
+    g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,
+                 "stopped after %u s with %u "
+                 "request%s still unanswered",
+                 options->drain_timeout_s, g_hash_table_size (s.in_flight),
                  g_hash_table_size (s.in_flight) == 1 ? "" : "s");
 
 out:

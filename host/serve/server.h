@@ -18,13 +18,13 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *host;          /* an address or a name to listen on */
-  guint port;                /* 0: any free port */
+  const char *host; /* an address or a name to listen on */
+  guint port;       /* 0: any free port */
   guint n_workers;
-  gint64 batch_rows;         /* rows per forward pass, and requests scored
+  gint64 batch_rows;     /* rows per forward pass, and requests scored
                                 together, at most */
-  guint batch_wait_us;       /* how long a worker waits to fill a batch */
-  guint drain_timeout_s;     /* how long to wait for requests in flight */
+  guint batch_wait_us;   /* how long a worker waits to fill a batch */
+  guint drain_timeout_s; /* how long to wait for requests in flight */
 } DlpServerOptions;
 
 /* Serves @package until @cancellable is cancelled. Prints the address it

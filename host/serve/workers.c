@@ -19,7 +19,7 @@ struct _DlpWorkers {
   gint64 batch_wait_us;
   GMutex lock;
   GCond wake;
-  GQueue queue;              /* DlpJob */
+  GQueue queue; /* DlpJob */
   gboolean quit;
   Worker *workers;
   guint n_workers;
@@ -83,9 +83,9 @@ score_batch (Worker *w, GPtrArray *jobs)
       gsize length;
       const char *body = g_bytes_get_data (job->body, &length);
       g_autoptr (GError) error = NULL;
-      g_autoptr (DlpDataset) rows = job->csv
-        ? dlp_request_read_csv (package, body ? body : "", length, &error)
-        : dlp_request_read_json (package, body ? body : "", length, &job->options, &error);
+      g_autoptr (DlpDataset) rows =
+        job->csv ? dlp_request_read_csv (package, body ? body : "", length, &error)
+                 : dlp_request_read_json (package, body ? body : "", length, &job->options, &error);
       first[i] = rows ? dlp_scorer_add_raw (w->scorer, rows, 0, &error) : -1;
       if (first[i] < 0)
         {
@@ -109,8 +109,9 @@ score_batch (Worker *w, GPtrArray *jobs)
           continue;
         }
       g_autoptr (GString) answer = g_string_sized_new (64 + (gsize) job->n_rows * 16);
-      dlp_predictions_append_json (answer, package, dlp_scorer_get_probabilities (w->scorer, first[i]),
-                                   job->n_rows, job->options.probabilities);
+      dlp_predictions_append_json (answer, package,
+                                   dlp_scorer_get_probabilities (w->scorer, first[i]), job->n_rows,
+                                   job->options.probabilities);
       job->status = 200;
       job->answer_length = answer->len;
       job->answer = g_string_free (g_steal_pointer (&answer), FALSE);
@@ -175,8 +176,7 @@ worker_main (gpointer data)
 
 DlpWorkers *
 dlp_workers_new (DlpPackage *package, guint n_workers, gint64 batch_rows, guint batch_wait_us,
-                 GMainContext *context, DlpJobsDoneFunc done, gpointer user_data,
-                 GError **error)
+                 GMainContext *context, DlpJobsDoneFunc done, gpointer user_data, GError **error)
 {
   DlpWorkers *pool = g_new0 (DlpWorkers, 1);
   pool->package = package;

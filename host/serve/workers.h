@@ -16,11 +16,11 @@ G_BEGIN_DECLS
 typedef struct {
   /* Set by the HTTP thread. */
   GBytes *body;
-  gboolean csv;                  /* text/csv, else application/json */
+  gboolean csv; /* text/csv, else application/json */
   DlpScoreOptions options;
   /* Set by the worker. */
-  guint status;                  /* 200, 400, 500 */
-  char *answer;                  /* JSON */
+  guint status; /* 200, 400, 500 */
+  char *answer; /* JSON */
   gsize answer_length;
   gint64 n_rows;
 } DlpJob;
@@ -31,9 +31,8 @@ typedef void (*DlpJobsDoneFunc) (GPtrArray *jobs, gpointer user_data);
 
 typedef struct _DlpWorkers DlpWorkers;
 
-DlpWorkers *dlp_workers_new (DlpPackage *package, guint n_workers,
-                             gint64 batch_rows, guint batch_wait_us,
-                             GMainContext *context, DlpJobsDoneFunc done,
+DlpWorkers *dlp_workers_new (DlpPackage *package, guint n_workers, gint64 batch_rows,
+                             guint batch_wait_us, GMainContext *context, DlpJobsDoneFunc done,
                              gpointer user_data, GError **error);
 /* Queues @job; it comes back through the done function. */
 void dlp_workers_push (DlpWorkers *workers, DlpJob *job);
@@ -42,8 +41,7 @@ void dlp_workers_free (DlpWorkers *workers);
 
 /* Sets @job's answer to MLflow's error JSON:
  * {"error_code": "BAD_REQUEST", "message": "..."}. */
-void dlp_job_set_error (DlpJob *job, guint status, const char *error_code,
-                        const char *message);
+void dlp_job_set_error (DlpJob *job, guint status, const char *error_code, const char *message);
 /* MLflow's error JSON as text. */
 char *dlp_error_json (const char *error_code, const char *message, gsize *length);
 

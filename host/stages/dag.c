@@ -124,8 +124,10 @@ print_summary (Dag *dag, double wall)
   for (guint i = 0; i < dag->n_jobs; i++)
     {
       Job *job = &dag->jobs[i];
-      const char *state = job->state == JOB_DONE ? "" : job->state == JOB_FAILED ? "  failed"
-                          : job->state == JOB_SKIPPED ? "  skipped" : "  not run";
+      const char *state = job->state == JOB_DONE      ? ""
+                          : job->state == JOB_FAILED  ? "  failed"
+                          : job->state == JOB_SKIPPED ? "  skipped"
+                                                      : "  not run";
       if (job->state == JOB_DONE || job->state == JOB_FAILED)
         fprintf (stderr, "%-22s %8.2f s%s\n", job->stage->name, job->seconds, state);
       else
@@ -135,8 +137,7 @@ print_summary (Dag *dag, double wall)
 }
 
 gboolean
-dlp_dag_run (DlpApp *app, DlpConfig *params, const DlpDagOptions *options,
-             GError **error)
+dlp_dag_run (DlpApp *app, DlpConfig *params, const DlpDagOptions *options, GError **error)
 {
   guint n;
   const DlpStageInfo *stages = dlp_stages_get_all (&n);

@@ -15,7 +15,6 @@ typedef struct {
  * it needs are done, up to max_parallel at once (model_builder beside the
  * data stages). Stops starting stages after the first failure. Prints a
  * summary of each stage's time. */
-gboolean dlp_dag_run (DlpApp *app, DlpConfig *params,
-                      const DlpDagOptions *options, GError **error);
+gboolean dlp_dag_run (DlpApp *app, DlpConfig *params, const DlpDagOptions *options, GError **error);
 
 G_END_DECLS

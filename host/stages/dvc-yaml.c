@@ -27,8 +27,8 @@ list_files (GString *y, const char *key, const DlpStageFile *files, DlpFileKind 
 }
 
 static void
-write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params,
-             const char *params_file, const char *code_root)
+write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params, const char *params_file,
+             const char *code_root)
 {
   g_string_append_printf (y, "  %s:\n", s->name);
   g_string_append_printf (y, "    cmd: dlpipe stage %s", s->name);
@@ -85,13 +85,12 @@ write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params,
 }
 
 char *
-dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file,
-                       const char *code_root)
+dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file, const char *code_root)
 {
-  GString *y = g_string_new (
-    "# The stages of this pipeline for DVC, written by `dlpipe dvc-yaml` from what\n"
-    "# each stage reads and writes. Regenerate it rather than edit it.\n"
-    "stages:\n");
+  GString *y =
+    g_string_new ("# The stages of this pipeline for DVC, written by `dlpipe dvc-yaml` from what\n"
+                  "# each stage reads and writes. Regenerate it rather than edit it.\n"
+                  "stages:\n");
   /* DVC runs it every time; its file changes only when dlpipe or a plugin
    * does, and only then do the stages rerun. */
   if (code_root == NULL)

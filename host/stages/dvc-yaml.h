@@ -15,7 +15,6 @@ G_BEGIN_DECLS
  * pipeline's folder; for developing dlpipe) the source files and plugin
  * folders, else the versions of the installed dlpipe and plugins, written
  * by a first stage, dlpipe_versions. */
-char *dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file,
-                             const char *code_root);
+char *dlp_dvc_yaml_generate (DlpConfig *params, const char *params_file, const char *code_root);
 
 G_END_DECLS

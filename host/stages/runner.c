@@ -5,8 +5,7 @@
 #include "../app/signals.h"
 
 gboolean
-dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
-                   GError **error)
+dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params, GError **error)
 {
   if (stage->run == NULL)
     {
@@ -24,8 +23,7 @@ dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
   dlp_context_set_progress_func (run.context, dlp_progress_report, app->progress, NULL);
   g_info ("stage %s: started", stage->name);
   gint64 start = g_get_monotonic_time ();
-  gboolean ok = !dlp_context_is_cancelled (run.context, error)
-                && stage->run (&run, error);
+  gboolean ok = !dlp_context_is_cancelled (run.context, error) && stage->run (&run, error);
   double seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   dlp_context_unref (run.context);
   /* Give the stage's freed memory back, so that later stages of a run

@@ -15,8 +15,8 @@ check_dataset (DlpDataset *ds, const char *source, GError **error)
   int label = dlp_dataset_get_label_column (ds);
   if (label < 0 || !dlp_dataset_column_is_categorical (ds, (guint) label))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "source %s gave no categorical label column", source);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "source %s gave no categorical label column",
+                   source);
       return FALSE;
     }
   return TRUE;
@@ -28,8 +28,8 @@ dlp_stage_data_ingestion (DlpStageRun *run, GError **error)
   g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "data_ingestion", FALSE, error);
   if (section == NULL)
     return FALSE;
-  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section,
-                                                       "source", DLP_KIND_SOURCE, NULL, NULL, error);
+  const DlpTypeEntry *entry =
+    dlp_params_resolve_type (run->registry, section, "source", DLP_KIND_SOURCE, NULL, NULL, error);
   if (entry == NULL)
     return FALSE;
   const DlpSourceClass *source = dlp_type_entry_get_class (entry);

@@ -31,8 +31,7 @@ class_counts (DlpDataset *ds)
 }
 
 static void
-record_split (DlpDataset *part, const char *name, const char *method,
-              gint64 total_rows)
+record_split (DlpDataset *part, const char *name, const char *method, gint64 total_rows)
 {
   JsonObject *s = json_object_new ();
   json_object_set_string_member (s, "part", name);
@@ -59,9 +58,8 @@ dlp_stage_data_split (DlpStageRun *run, GError **error)
         return FALSE;
       section = g_steal_pointer (&empty);
     }
-  const DlpTypeEntry *entry = dlp_params_resolve_type (run->registry, section,
-                                                       "method", DLP_KIND_SPLITTER, DEFAULT_SPLITTER,
-                                                       NULL, error);
+  const DlpTypeEntry *entry = dlp_params_resolve_type (
+    run->registry, section, "method", DLP_KIND_SPLITTER, DEFAULT_SPLITTER, NULL, error);
   if (entry == NULL)
     return FALSE;
   const DlpSplitterClass *splitter = dlp_type_entry_get_class (entry);
@@ -71,8 +69,8 @@ dlp_stage_data_split (DlpStageRun *run, GError **error)
     return FALSE;
   if (train == NULL || test == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
-                   "splitter %s gave no train or no test part", method);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "splitter %s gave no train or no test part",
+                   method);
       return FALSE;
     }
 

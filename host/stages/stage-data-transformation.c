@@ -66,8 +66,8 @@ missing_counts (DlpDataset *ds)
 /* What one step did to missing values: a step that removed rows removed
  * them, one that kept every row filled them in. */
 static JsonObject *
-step_summary (const char *type, DlpDataset *before, JsonObject *missing_before,
-              DlpDataset *after, JsonObject *missing_after)
+step_summary (const char *type, DlpDataset *before, JsonObject *missing_before, DlpDataset *after,
+              JsonObject *missing_after)
 {
   JsonObject *s = json_object_new ();
   gint64 rows_in = dlp_dataset_get_n_rows (before), rows_out = dlp_dataset_get_n_rows (after);
@@ -109,12 +109,12 @@ typedef struct {
 } Record;
 
 static DlpDataset *
-run_step (DlpStageRun *run, DlpConfig *item, guint index, DlpDataset *ds,
-          Record *record, GError **error)
+run_step (DlpStageRun *run, DlpConfig *item, guint index, DlpDataset *ds, Record *record,
+          GError **error)
 {
   g_autoptr (DlpConfig) settings = NULL;
-  const DlpTypeEntry *entry = dlp_params_resolve_item (run->registry, item,
-                                                       DLP_KIND_TRANSFORM, &settings, error);
+  const DlpTypeEntry *entry =
+    dlp_params_resolve_item (run->registry, item, DLP_KIND_TRANSFORM, &settings, error);
   if (entry == NULL)
     return NULL;
   const DlpTransformClass *klass = dlp_type_entry_get_class (entry);
@@ -145,10 +145,9 @@ run_step (DlpStageRun *run, DlpConfig *item, guint index, DlpDataset *ds,
   g_autoptr (JsonObject) before = missing_counts (ds);
   g_autoptr (JsonObject) after = missing_counts (out);
   g_autofree char *key = g_strdup_printf ("step%u_%s", index + 1, type);
-  json_object_set_object_member (record->steps, key,
-                                 step_summary (type, ds, before, out, after));
-  g_info ("step %u (%s): %" G_GINT64_FORMAT " rows in, %" G_GINT64_FORMAT " out",
-          index + 1, type, dlp_dataset_get_n_rows (ds), dlp_dataset_get_n_rows (out));
+  json_object_set_object_member (record->steps, key, step_summary (type, ds, before, out, after));
+  g_info ("step %u (%s): %" G_GINT64_FORMAT " rows in, %" G_GINT64_FORMAT " out", index + 1, type,
+          dlp_dataset_get_n_rows (ds), dlp_dataset_get_n_rows (out));
   return g_steal_pointer (&out);
 }
 
@@ -253,8 +252,7 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
     }
   json_object_set_array_member (dlp_dataset_get_metadata (ds), "preprocessing",
                                 json_array_ref (preprocessing));
-  json_object_set_array_member (dlp_dataset_get_metadata (ds), "input_schema",
-                                input_schema (raw));
+  json_object_set_array_member (dlp_dataset_get_metadata (ds), "input_schema", input_schema (raw));
 
   g_autoptr (JsonNode) summary = summary_node (raw, ds, steps);
   g_autoptr (DlpStageOutputs) outputs = dlp_stage_outputs_new ();
@@ -262,8 +260,8 @@ dlp_stage_data_transformation (DlpStageRun *run, GError **error)
       || !dlp_stage_outputs_add_json (outputs, DLP_PATH_TRANSFORM_SUMMARY, summary, error)
       || !dlp_stage_outputs_commit (outputs, error))
     return FALSE;
-  g_info ("%s: %" G_GINT64_FORMAT " rows (of %" G_GINT64_FORMAT "), %u columns",
-          DLP_PATH_PROCESSED, dlp_dataset_get_n_rows (ds), dlp_dataset_get_n_rows (raw),
+  g_info ("%s: %" G_GINT64_FORMAT " rows (of %" G_GINT64_FORMAT "), %u columns", DLP_PATH_PROCESSED,
+          dlp_dataset_get_n_rows (ds), dlp_dataset_get_n_rows (raw),
           dlp_dataset_get_n_columns (ds));
   return TRUE;
 }

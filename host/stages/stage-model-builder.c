@@ -34,7 +34,7 @@ read_spec (DlpConfig *section, const char *type, DlpModelSpec *spec, char **name
 {
   g_autoptr (GArray) shape = NULL;
   gint64 seed = 42;
-  *spec = (DlpModelSpec) { .struct_size = sizeof (DlpModelSpec) };
+  *spec = (DlpModelSpec){ .struct_size = sizeof (DlpModelSpec) };
   *name_out = g_strdup (type);
   if (!dlp_config_get_int_list (section, "input_shape", &shape, error)
       || !dlp_config_get_int (section, "num_classes", &spec->num_classes, error)
@@ -44,7 +44,8 @@ read_spec (DlpConfig *section, const char *type, DlpModelSpec *spec, char **name
   if (shape->len == 0 || shape->len > DLP_TENSOR_MAX_RANK)
     {
       dlp_config_set_error (section, "input_shape", error,
-                            "expected 1 to %d dimensions, such as [28, 28, 1]", DLP_TENSOR_MAX_RANK);
+                            "expected 1 to %d dimensions, such as [28, 28, 1]",
+                            DLP_TENSOR_MAX_RANK);
       return FALSE;
     }
   for (guint i = 0; i < shape->len; i++)
@@ -97,8 +98,8 @@ check_output (DlpGraph *graph, const DlpModelSpec *spec, DlpConfig *section, GEr
     return TRUE;
   g_autofree char *got = dlp_shape_to_string (rank, shape);
   dlp_config_set_error (section, "num_classes", error,
-                        "the model's output has shape %s, expected [%" G_GINT64_FORMAT "]",
-                        got, spec->num_classes);
+                        "the model's output has shape %s, expected [%" G_GINT64_FORMAT "]", got,
+                        spec->num_classes);
   return FALSE;
 }
 
@@ -111,8 +112,7 @@ write_model (DlpGraph *graph, GError **error)
   g_autofree char *arch = dlp_output_dir_file (built, "model.json");
   g_autofree char *weights = dlp_output_dir_file (built, "weights.safetensors");
   return dlp_graph_save_architecture (graph, arch, error)
-         && dlp_graph_save_weights (graph, weights, error)
-         && dlp_output_dir_commit (built, error);
+         && dlp_graph_save_weights (graph, weights, error) && dlp_output_dir_commit (built, error);
 }
 
 gboolean
@@ -122,8 +122,7 @@ dlp_stage_model_builder (DlpStageRun *run, GError **error)
   if (section == NULL)
     return FALSE;
   g_auto (GStrv) type_names = model_type_names (run->registry);
-  if (!dlp_config_validate (section, model_section_params, (const char *const *) type_names,
-                            error))
+  if (!dlp_config_validate (section, model_section_params, (const char *const *) type_names, error))
     return FALSE;
   g_autofree char *type = NULL;
   if (!dlp_config_get_string (section, "type", &type, error))
@@ -152,8 +151,8 @@ dlp_stage_model_builder (DlpStageRun *run, GError **error)
       return FALSE;
     }
   g_autofree char *what = g_strdup_printf ("the architecture of model type '%s'", type);
-  DlpGraph *graph = dlp_graph_new_from_json (run->registry, json, what, spec.input_rank,
-                                             spec.input_shape, error);
+  DlpGraph *graph =
+    dlp_graph_new_from_json (run->registry, json, what, spec.input_rank, spec.input_shape, error);
   if (graph == NULL)
     {
       g_autofree char *where = dlp_config_get_location (section);

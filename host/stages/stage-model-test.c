@@ -12,15 +12,15 @@
 static const DlpParamSpec test_params[] = {
   DLP_PARAM_DOUBLE ("champion_accuracy",
                     "Test accuracy from which the registered version is also aliased 'champion' "
-                    "(absent: only 'candidate')", NULL, 0, 1),
+                    "(absent: only 'candidate')",
+                    NULL, 0, 1),
   DLP_PARAM_INT ("batch_size", "Rows per evaluation batch", "256", 1, 1e6),
   DLP_PARAM_END,
 };
 
 /* Probabilities of every test row. */
 static float *
-predict (DlpGraph *graph, const DlpTrainingData *data, gint64 batch_size,
-         GError **error)
+predict (DlpGraph *graph, const DlpTrainingData *data, gint64 batch_size, GError **error)
 {
   gint64 n_classes = dlp_graph_get_output_size (graph);
   g_autofree float *probs = g_try_new (float, (gsize) (data->n_rows * n_classes));
@@ -34,8 +34,8 @@ predict (DlpGraph *graph, const DlpTrainingData *data, gint64 batch_size,
       gint64 n = MIN (batch_size, data->n_rows - start);
       DlpBatchStats stats = { 0 };
       if (!dlp_graph_evaluate_batch (graph, data->features + start * data->row_size,
-                                     data->labels + start, n, probs + start * n_classes,
-                                     &stats, error))
+                                     data->labels + start, n, probs + start * n_classes, &stats,
+                                     error))
         return NULL;
     }
   /* A model without a final softmax gives logits: make them probabilities. */
@@ -114,8 +114,8 @@ write_predictions (const char *path, const DlpTrainingData *data, const float *p
 }
 
 static gboolean
-write_reports (const char *dir, const DlpTrainingData *data, const float *probs,
-               JsonNode *metrics, JsonNode *per_class, GError **error)
+write_reports (const char *dir, const DlpTrainingData *data, const float *probs, JsonNode *metrics,
+               JsonNode *per_class, GError **error)
 {
   g_autofree char *metrics_path = g_build_filename (dir, "metrics.json", NULL);
   g_autofree char *per_class_path = g_build_filename (dir, "per_class.json", NULL);
@@ -137,8 +137,10 @@ static void
 track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
 {
   const DlpMetric metrics[] = {
-    { "test_accuracy", e->accuracy, 0, 0 }, { "test_log_loss", e->log_loss, 0, 0 },
-    { "test_macro_f1", e->macro_f1, 0, 0 }, { "test_weighted_f1", e->weighted_f1, 0, 0 },
+    { "test_accuracy", e->accuracy, 0, 0 },
+    { "test_log_loss", e->log_loss, 0, 0 },
+    { "test_macro_f1", e->macro_f1, 0, 0 },
+    { "test_weighted_f1", e->weighted_f1, 0, 0 },
     { "test_macro_precision", e->macro_precision, 0, 0 },
     { "test_macro_recall", e->macro_recall, 0, 0 },
   };
@@ -149,11 +151,12 @@ track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
   const char *aliases[] = { "candidate", is_champion ? "champion" : NULL, NULL };
   dlp_tracking_register_model (tracking, "model", aliases);
   if (is_champion && dlp_tracking_registers_models (tracking))
-    g_info ("test accuracy %.4f reaches %.4f: the registered version is the champion",
-            e->accuracy, champion);
+    g_info ("test accuracy %.4f reaches %.4f: the registered version is the champion", e->accuracy,
+            champion);
   else if (is_champion)
     g_info ("test accuracy %.4f reaches %.4f (champion_accuracy); tracker '%s' registers "
-            "no model", e->accuracy, champion, dlp_tracking_get_tracker (tracking));
+            "no model",
+            e->accuracy, champion, dlp_tracking_get_tracker (tracking));
 }
 
 static gboolean
@@ -174,8 +177,8 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
   g_autofree float *probs = predict (graph, data, batch_size, error);
   if (probs == NULL)
     return FALSE;
-  g_autoptr (DlpEvaluation) e = dlp_evaluation_new (probs, data->labels, data->n_rows,
-                                                    data->n_classes);
+  g_autoptr (DlpEvaluation) e =
+    dlp_evaluation_new (probs, data->labels, data->n_rows, data->n_classes);
   const char *const *names = (const char *const *) data->class_names;
   g_autoptr (JsonNode) metrics = dlp_evaluation_to_metrics_json (e);
   g_autoptr (JsonNode) per_class = dlp_evaluation_to_per_class_json (e, names);
@@ -185,15 +188,14 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
   g_autoptr (DlpOutputDir) reports = dlp_output_dir_new (DLP_PATH_REPORTS, error);
   g_autoptr (DlpOutputDir) final = reports ? dlp_output_dir_new (DLP_PATH_FINAL, error) : NULL;
   /* An untracked package names no run: no server knows it. */
-  g_autofree char *run_id = dlp_tracking_keeps_models (tracking) ? dlp_tracking_dup_run_id (tracking)
-                                                                 : NULL;
+  g_autofree char *run_id =
+    dlp_tracking_keeps_models (tracking) ? dlp_tracking_dup_run_id (tracking) : NULL;
   if (final == NULL
       || !write_reports (dlp_output_dir_get_staging (reports), data, probs, metrics, per_class,
                          error)
       || !dlp_package_write (dlp_output_dir_get_staging (final), graph, data->dataset,
                              (const char *const *) data->class_names, metrics, run_id, error)
-      || !dlp_output_dir_commit (reports, error)
-      || !dlp_output_dir_commit (final, error))
+      || !dlp_output_dir_commit (reports, error) || !dlp_output_dir_commit (final, error))
     return FALSE;
   track_results (tracking, e, champion);
   (void) run;
@@ -217,8 +219,8 @@ dlp_stage_model_test (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_TRAINED "/model.json", error);
   if (graph == NULL)
     return FALSE;
-  g_autoptr (DlpTracking) tracking = dlp_stage_start_tracking (run, "model_test",
-                                                               DLP_TRACKING_RUN_FILE, error);
+  g_autoptr (DlpTracking) tracking =
+    dlp_stage_start_tracking (run, "model_test", DLP_TRACKING_RUN_FILE, error);
   gboolean ok = tracking && evaluate (run, tracking, graph, champion, batch_size, error);
   if (tracking)
     dlp_tracking_finish (tracking, ok ? NULL : *error);

@@ -21,8 +21,8 @@ typedef struct {
 } Reporter;
 
 static void
-on_batch (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches,
-          const DlpBatchStats *stats, double samples_per_second)
+on_batch (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches, const DlpBatchStats *stats,
+          double samples_per_second)
 {
   Reporter *rep = data;
   DlpProgress *progress = rep->run->app->progress;
@@ -38,10 +38,10 @@ on_batch (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches,
                 / MAX (samples_per_second, 1e-9);
   g_autofree char *text = g_strdup_printf (
     "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-    "  loss %.4f  accuracy %.4f  %.0f samples/s  %d:%02d left", epoch, rep->epochs, bar, batch,
-    n_batches, stats->loss_sum / stats->weight_sum,
-    (double) stats->n_correct / (double) stats->n_rows, samples_per_second,
-    (int) left / 60, (int) left % 60);
+    "  loss %.4f  accuracy %.4f  %.0f samples/s  %d:%02d left",
+    epoch, rep->epochs, bar, batch, n_batches, stats->loss_sum / stats->weight_sum,
+    (double) stats->n_correct / (double) stats->n_rows, samples_per_second, (int) left / 60,
+    (int) left % 60);
   dlp_progress_report_text (progress, rep->task, text);
 }
 
@@ -52,18 +52,22 @@ on_epoch (gpointer data, const DlpEpochResult *r, GError **error)
   (void) error;
   dlp_progress_report_text (rep->run->app->progress, rep->task, NULL);
   g_autoptr (GString) line = g_string_new (NULL);
-  g_string_append_printf (line, "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-                          ": loss %.4f, accuracy %.4f", r->epoch, rep->epochs, r->loss, r->accuracy);
+  g_string_append_printf (
+    line, "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT ": loss %.4f, accuracy %.4f", r->epoch,
+    rep->epochs, r->loss, r->accuracy);
   if (!isnan (r->val_loss))
-    g_string_append_printf (line, ", val_loss %.4f, val_accuracy %.4f", r->val_loss, r->val_accuracy);
+    g_string_append_printf (line, ", val_loss %.4f, val_accuracy %.4f", r->val_loss,
+                            r->val_accuracy);
   g_string_append_printf (line, ", lr %g, %.0f samples/s, %.1f s", r->learning_rate,
                           r->samples_per_second, r->seconds);
   g_info ("%s", line->str);
 
   /* Steps count epochs, as in dvclive/. */
   const DlpMetric all[] = {
-    { "loss", r->loss, r->epoch - 1, 0 }, { "accuracy", r->accuracy, r->epoch - 1, 0 },
-    { "val_loss", r->val_loss, r->epoch - 1, 0 }, { "val_accuracy", r->val_accuracy, r->epoch - 1, 0 },
+    { "loss", r->loss, r->epoch - 1, 0 },
+    { "accuracy", r->accuracy, r->epoch - 1, 0 },
+    { "val_loss", r->val_loss, r->epoch - 1, 0 },
+    { "val_accuracy", r->val_accuracy, r->epoch - 1, 0 },
     { "learning_rate", r->learning_rate, r->epoch - 1, 0 },
     { "samples_per_second", r->samples_per_second, r->epoch - 1, 0 },
   };
@@ -101,15 +105,14 @@ fingerprint (const DlpTrainSettings *settings, const DlpTrainingData *data,
       g_autofree char *kv = g_strdup_printf ("%s=%s\n", leaf->key, leaf->value);
       g_checksum_update (sum, (const guchar *) kv, -1);
     }
-  g_autofree char *rows = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                                           data->n_rows, val ? val->n_rows : 0);
+  g_autofree char *rows =
+    g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, data->n_rows, val ? val->n_rows : 0);
   g_checksum_update (sum, (const guchar *) rows, -1);
   return g_strdup (g_checksum_get_string (sum));
 }
 
 static gboolean
-write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
-               GError **error)
+write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking, GError **error)
 {
   g_autoptr (DlpOutputDir) trained = dlp_output_dir_new (DLP_PATH_TRAINED, error);
   g_autoptr (DlpOutputDir) live = trained ? dlp_output_dir_new (DLP_PATH_DVCLIVE, error) : NULL;
@@ -119,15 +122,16 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
   g_autofree char *weights = dlp_output_dir_file (trained, "weights.safetensors");
   g_autofree char *optimizer = dlp_output_dir_file (trained, "optimizer.safetensors");
   g_autofree char *history = dlp_output_dir_file (trained, "history.json");
-  g_autofree char *run_file = g_build_filename (dlp_output_dir_get_staging (trained),
-                                                "tracking-run.json", NULL);
+  g_autofree char *run_file =
+    g_build_filename (dlp_output_dir_get_staging (trained), "tracking-run.json", NULL);
 
   GArray *h = dlp_trainer_get_history (trainer);
   JsonObject *o = json_object_new ();
   json_object_set_int_member (o, "final_epoch", dlp_trainer_get_final_epoch (trainer));
   JsonArray *epochs = json_array_sized_new (h->len);
   for (guint i = 0; i < h->len; i++)
-    json_array_add_element (epochs, dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
+    json_array_add_element (epochs,
+                            dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
   json_object_set_array_member (o, "epochs", epochs);
   g_autoptr (JsonNode) history_json = dlp_json_node_new_object (o);
 
@@ -137,15 +141,13 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking,
          && dlp_write_json_atomic (history, history_json, error)
          && dlp_dvclive_write (dlp_output_dir_get_staging (live), h, error)
          && dlp_tracking_write_run_file (tracking, run_file, error)
-         && dlp_output_dir_commit (trained, error)
-         && dlp_output_dir_commit (live, error);
+         && dlp_output_dir_commit (trained, error) && dlp_output_dir_commit (live, error);
 }
 
 /* Everything after the graph is loaded; the caller frees the graph. */
 static gboolean
-train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings,
-       DlpGraph *graph, const DlpTrainingData *data, const DlpTrainingData *val,
-       GError **error)
+train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpGraph *graph,
+       const DlpTrainingData *data, const DlpTrainingData *val, GError **error)
 {
   if (!dlp_graph_load_weights (graph, DLP_PATH_BUILT "/weights.safetensors", error)
       || !dlp_training_data_check_model (data, graph, DLP_PATH_BUILT, error)
@@ -165,8 +167,8 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings,
 
   g_autofree char *print = fingerprint (settings, data, val, error);
   settings->options.fingerprint = print;
-  g_autoptr (DlpTrainer) trainer = print ? dlp_trainer_new (graph, settings, run->context, error)
-                                         : NULL;
+  g_autoptr (DlpTrainer) trainer =
+    print ? dlp_trainer_new (graph, settings, run->context, error) : NULL;
   gboolean ok = trainer != NULL;
   if (ok && run->app->resume)
     ok = dlp_trainer_resume (trainer, CHECKPOINT_DIR, error);

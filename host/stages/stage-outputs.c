@@ -9,7 +9,7 @@ typedef struct {
 } Output;
 
 struct _DlpStageOutputs {
-  GArray *outputs;   /* of Output */
+  GArray *outputs; /* of Output */
   gboolean committed;
 };
 
@@ -51,15 +51,15 @@ stage_path (DlpStageOutputs *outputs, const char *path)
 }
 
 gboolean
-dlp_stage_outputs_add_dataset (DlpStageOutputs *outputs, const char *path,
-                               DlpDataset *dataset, GError **error)
+dlp_stage_outputs_add_dataset (DlpStageOutputs *outputs, const char *path, DlpDataset *dataset,
+                               GError **error)
 {
   return dlp_dataset_save (dataset, stage_path (outputs, path), error);
 }
 
 gboolean
-dlp_stage_outputs_add_json (DlpStageOutputs *outputs, const char *path,
-                            JsonNode *node, GError **error)
+dlp_stage_outputs_add_json (DlpStageOutputs *outputs, const char *path, JsonNode *node,
+                            GError **error)
 {
   return dlp_write_json_atomic (stage_path (outputs, path), node, error);
 }

@@ -14,11 +14,9 @@ typedef struct _DlpStageOutputs DlpStageOutputs;
 
 DlpStageOutputs *dlp_stage_outputs_new (void);
 void dlp_stage_outputs_free (DlpStageOutputs *outputs);
-gboolean dlp_stage_outputs_add_dataset (DlpStageOutputs *outputs,
-                                        const char *path, DlpDataset *dataset,
-                                        GError **error);
-gboolean dlp_stage_outputs_add_json (DlpStageOutputs *outputs,
-                                     const char *path, JsonNode *node,
+gboolean dlp_stage_outputs_add_dataset (DlpStageOutputs *outputs, const char *path,
+                                        DlpDataset *dataset, GError **error);
+gboolean dlp_stage_outputs_add_json (DlpStageOutputs *outputs, const char *path, JsonNode *node,
                                      GError **error);
 gboolean dlp_stage_outputs_commit (DlpStageOutputs *outputs, GError **error);
 

@@ -2,15 +2,14 @@
 #include "stages.h"
 
 DlpConfig *
-dlp_stage_get_section (DlpStageRun *run, const char *name,
-                       gboolean allow_missing, GError **error)
+dlp_stage_get_section (DlpStageRun *run, const char *name, gboolean allow_missing, GError **error)
 {
   return dlp_config_get_section (run->params, name, allow_missing, error);
 }
 
 DlpTracking *
-dlp_stage_start_tracking (DlpStageRun *run, const char *stage,
-                          const char *continue_from, GError **error)
+dlp_stage_start_tracking (DlpStageRun *run, const char *stage, const char *continue_from,
+                          GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "tracking", TRUE, &local);

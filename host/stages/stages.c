@@ -20,7 +20,8 @@ has_validation (DlpConfig *params)
 {
   JsonNode *v = dlp_config_lookup (params, "data_split.val_size");
   return v && JSON_NODE_HOLDS_VALUE (v)
-         && (json_node_get_value_type (v) == G_TYPE_INT64 || json_node_get_value_type (v) == G_TYPE_DOUBLE)
+         && (json_node_get_value_type (v) == G_TYPE_INT64
+             || json_node_get_value_type (v) == G_TYPE_DOUBLE)
          && json_node_get_double (v) > 0;
 }
 
@@ -47,8 +48,8 @@ architecture_file (DlpConfig *params, GPtrArray *inputs)
   JsonNode *type = dlp_config_lookup (params, "model.type");
   JsonNode *path = dlp_config_lookup (params, "model.json.path");
   if (type && json_node_get_value_type (type) == G_TYPE_STRING
-      && g_strcmp0 (json_node_get_string (type), "json") == 0
-      && path && json_node_get_value_type (path) == G_TYPE_STRING)
+      && g_strcmp0 (json_node_get_string (type), "json") == 0 && path
+      && json_node_get_value_type (path) == G_TYPE_STRING)
     g_ptr_array_add (inputs, g_strdup (json_node_get_string (path)));
 }
 
@@ -56,47 +57,44 @@ architecture_file (DlpConfig *params, GPtrArray *inputs)
  * tracking section is read by the training stages but decides nothing of
  * their results, so it is not among their params. */
 static const DlpStageInfo stages[] = {
-  { "data_ingestion", "Read the source data into data/raw",
-    NONE, LIST ("data_ingestion"), NO_FILES, FILES (OUT (DLP_PATH_RAW)),
-    LIST ("host/stages/stage-data-ingestion.c", "plugins/sources"), source_files,
-    dlp_stage_data_ingestion },
+  { "data_ingestion", "Read the source data into data/raw", NONE, LIST ("data_ingestion"), NO_FILES,
+    FILES (OUT (DLP_PATH_RAW)), LIST ("host/stages/stage-data-ingestion.c", "plugins/sources"),
+    source_files, dlp_stage_data_ingestion },
   { "data_transformation", "Clean, normalise and encode into data/processed",
     LIST ("data_ingestion"), LIST ("data_transformation"), FILES (OUT (DLP_PATH_RAW)),
     FILES (OUT (DLP_PATH_PROCESSED), METRIC (DLP_PATH_TRANSFORM_SUMMARY)),
     LIST ("host/stages/stage-data-transformation.c", "plugins/transforms"), NULL,
     dlp_stage_data_transformation },
-  { "data_split", "Split into data/split/train and test (and val)",
-    LIST ("data_transformation"), LIST ("data_split"), FILES (OUT (DLP_PATH_PROCESSED)),
+  { "data_split", "Split into data/split/train and test (and val)", LIST ("data_transformation"),
+    LIST ("data_split"), FILES (OUT (DLP_PATH_PROCESSED)),
     FILES (OUT (DLP_PATH_TRAIN), OUT (DLP_PATH_TEST),
            { DLP_PATH_VAL, DLP_FILE_OUT, NULL, has_validation }),
-    LIST ("host/stages/stage-data-split.c", "plugins/splitters"), NULL,
-    dlp_stage_data_split },
-  { "model_builder", "Build the model architecture and initial weights",
-    NONE, LIST ("model"), NO_FILES, FILES (OUT (DLP_PATH_BUILT)),
+    LIST ("host/stages/stage-data-split.c", "plugins/splitters"), NULL, dlp_stage_data_split },
+  { "model_builder", "Build the model architecture and initial weights", NONE, LIST ("model"),
+    NO_FILES, FILES (OUT (DLP_PATH_BUILT)),
     LIST ("host/stages/stage-model-builder.c", "plugins/models", "plugins/layers", "sdk/graph"),
-    architecture_file,
-    dlp_stage_model_builder },
-  { "model_trainer", "Train the model into models/trained",
-    LIST ("data_split", "model_builder"), LIST ("train"),
+    architecture_file, dlp_stage_model_builder },
+  { "model_trainer", "Train the model into models/trained", LIST ("data_split", "model_builder"),
+    LIST ("train"),
     FILES (OUT (DLP_PATH_BUILT), OUT (DLP_PATH_TRAIN),
            { DLP_PATH_VAL, DLP_FILE_OUT, NULL, has_validation }),
     FILES (OUT (DLP_PATH_TRAINED), METRIC (DLP_PATH_DVCLIVE "/metrics.json"),
            PLOT (DLP_PATH_DVCLIVE "/plots/metrics", "x: step")),
-    LIST ("host/stages/stage-model-trainer.c", "host/train", "plugins/layers",
-          "plugins/optimizers", "sdk/graph"), NULL,
-    dlp_stage_model_trainer },
+    LIST ("host/stages/stage-model-trainer.c", "host/train", "plugins/layers", "plugins/optimizers",
+          "sdk/graph"),
+    NULL, dlp_stage_model_trainer },
   { "model_test", "Evaluate on the test split; package models/final",
     LIST ("data_split", "model_trainer"), LIST ("test"),
     FILES (OUT (DLP_PATH_TRAINED), OUT (DLP_PATH_TEST)),
-    FILES (OUT (DLP_PATH_FINAL), OUT (DLP_PATH_REPORTS "/predictions.csv"),
-           METRIC (DLP_PATH_REPORTS "/metrics.json"),
-           PLOT (DLP_PATH_REPORTS "/per_class.json", "template: bar_horizontal", "x: f1",
-                 "y: class"),
-           PLOT (DLP_PATH_REPORTS "/confusion.json", "template: confusion", "x: actual",
-                 "y: predicted")),
+    FILES (
+      OUT (DLP_PATH_FINAL), OUT (DLP_PATH_REPORTS "/predictions.csv"),
+      METRIC (DLP_PATH_REPORTS "/metrics.json"),
+      PLOT (DLP_PATH_REPORTS "/per_class.json", "template: bar_horizontal", "x: f1", "y: class"),
+      PLOT (DLP_PATH_REPORTS "/confusion.json", "template: confusion", "x: actual",
+            "y: predicted")),
     LIST ("host/stages/stage-model-test.c", "host/train/evaluation.c", "host/package",
-          "plugins/layers", "sdk/graph"), NULL,
-    dlp_stage_model_test },
+          "plugins/layers", "sdk/graph"),
+    NULL, dlp_stage_model_test },
 };
 
 const DlpStageInfo *
@@ -144,8 +142,7 @@ check_section_names (DlpConfig *params, GError **error)
       const char *close = dlp_config_suggest (key, (const char *const *) sections);
       if (close)
         {
-          dlp_config_set_error (params, key, error, "unknown section; did you mean '%s'?",
-                                close);
+          dlp_config_set_error (params, key, error, "unknown section; did you mean '%s'?", close);
           return FALSE;
         }
     }

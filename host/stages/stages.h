@@ -10,15 +10,15 @@ G_BEGIN_DECLS
 typedef struct {
   DlpApp *app;
   DlpRegistry *registry;
-  DlpConfig *params;     /* the whole params file, overrides applied */
+  DlpConfig *params; /* the whole params file, overrides applied */
   DlpContext *context;
 } DlpStageRun;
 
 /* What DVC makes of a file a stage writes. */
 typedef enum {
-  DLP_FILE_OUT,     /* an output, cached */
-  DLP_FILE_METRIC,  /* a metrics file (dvc metrics), not cached */
-  DLP_FILE_PLOT,    /* plot data (dvc plots), not cached */
+  DLP_FILE_OUT,    /* an output, cached */
+  DLP_FILE_METRIC, /* a metrics file (dvc metrics), not cached */
+  DLP_FILE_PLOT,   /* plot data (dvc plots), not cached */
 } DlpFileKind;
 
 typedef struct {
@@ -34,11 +34,11 @@ typedef struct {
 typedef struct {
   const char *name;
   const char *description;
-  const char *const *needs;      /* stages whose outputs it reads */
-  const char *const *params;     /* params.yaml sections that decide its result */
-  const DlpStageFile *inputs;    /* files and folders it reads */
-  const DlpStageFile *outputs;   /* files and folders it writes */
-  const char *const *code;       /* source folders and files that decide its result */
+  const char *const *needs;    /* stages whose outputs it reads */
+  const char *const *params;   /* params.yaml sections that decide its result */
+  const DlpStageFile *inputs;  /* files and folders it reads */
+  const DlpStageFile *outputs; /* files and folders it writes */
+  const char *const *code;     /* source folders and files that decide its result */
   /* Adds files that params name (the source data) to @inputs, or NULL. */
   void (*params_inputs) (DlpConfig *params, GPtrArray *inputs);
   /* NULL while the stage is not implemented. */
@@ -56,17 +56,15 @@ gboolean dlp_stage_model_trainer (DlpStageRun *run, GError **error);
 gboolean dlp_stage_model_test (DlpStageRun *run, GError **error);
 
 /* Reads the params file and applies KEY=VALUE overrides. */
-DlpConfig *dlp_stages_load_params (const char *file, char **overrides,
-                                   GError **error);
+DlpConfig *dlp_stages_load_params (const char *file, char **overrides, GError **error);
 /* The section @name of params.yaml (NULL without error if absent and
  * @allow_missing). */
-DlpConfig *dlp_stage_get_section (DlpStageRun *run, const char *name,
-                                  gboolean allow_missing, GError **error);
+DlpConfig *dlp_stage_get_section (DlpStageRun *run, const char *name, gboolean allow_missing,
+                                  GError **error);
 /* Starts tracking for @stage from the tracking section (see
  * dlp_tracking_start). */
 DlpTracking *dlp_stage_start_tracking (DlpStageRun *run, const char *stage,
-                                       const char *continue_from,
-                                       GError **error);
+                                       const char *continue_from, GError **error);
 
 /* The data stages (stage-data-*.c). */
 gboolean dlp_stage_data_ingestion (DlpStageRun *run, GError **error);
@@ -74,8 +72,8 @@ gboolean dlp_stage_data_transformation (DlpStageRun *run, GError **error);
 gboolean dlp_stage_data_split (DlpStageRun *run, GError **error);
 
 /* Runs one stage; errors are prefixed with the stage name. */
-gboolean dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage,
-                            DlpConfig *params, GError **error);
+gboolean dlp_stage_execute (DlpApp *app, const DlpStageInfo *stage, DlpConfig *params,
+                            GError **error);
 /* The exit status for a stage that failed with @error: 128 + the signal
  * number if a signal stopped it (130 for SIGINT, 143 for SIGTERM), else 1. */
 int dlp_stage_exit_status (const GError *error);

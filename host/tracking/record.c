@@ -54,8 +54,7 @@ tags_of (JsonObject *items)
 }
 
 static char *
-start_run (DlpTrackerTarget *target, JsonObject *r, const DlpTrackerCall *call,
-           GError **error)
+start_run (DlpTrackerTarget *target, JsonObject *r, const DlpTrackerCall *call, GError **error)
 {
   g_autoptr (GArray) tags = tags_of (dlp_json_get_object (r, "tags"));
   const char *known = g_hash_table_lookup (target->run_ids, str (r, "run_key"));
@@ -107,8 +106,8 @@ status_of (const char *name, DlpRunStatus *status)
 }
 
 static gboolean
-deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
-                JsonObject *r, const DlpTrackerCall *call, GError **error)
+deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id, JsonObject *r,
+                const DlpTrackerCall *call, GError **error)
 {
   const DlpTrackerClass *k = target->klass;
   gpointer self = target->instance;
@@ -134,7 +133,7 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
           JsonObject *m = dlp_json_array_get_object (array, i);
           if (m == NULL || str (m, "key") == NULL)
             continue;
-          metrics[n_ok++] = (DlpMetric) {
+          metrics[n_ok++] = (DlpMetric){
             .key = str (m, "key"),
             .value = dlp_json_get_double (m, "value", NAN),
             .step = int_of (m, "step"),
@@ -149,15 +148,19 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
         return TRUE;
       DlpTrackerDataset d = {
         .struct_size = sizeof d,
-        .name = str (r, "name"), .digest = str (r, "digest"), .source = str (r, "path"),
-        .context = str (r, "context"), .profile_json = str (r, "profile"),
+        .name = str (r, "name"),
+        .digest = str (r, "digest"),
+        .source = str (r, "path"),
+        .context = str (r, "context"),
+        .profile_json = str (r, "profile"),
       };
       return k->log_dataset (self, run_id, &d, call, error);
     }
   if (strcmp (op, "log_artifact") == 0)
     return k->log_artifact == NULL
            || k->log_artifact (self, run_id, str (r, "path"),
-                               str (r, "artifact_path") ? str (r, "artifact_path") : "", call, error);
+                               str (r, "artifact_path") ? str (r, "artifact_path") : "", call,
+                               error);
   if (strcmp (op, "log_model") == 0)
     return k->log_model == NULL
            || k->log_model (self, run_id, str (r, "path"), str (r, "artifact_path"), call, error);
@@ -166,9 +169,9 @@ deliver_to_run (DlpTrackerTarget *target, const char *op, const char *run_id,
       if (k->register_model == NULL)
         return TRUE;
       g_auto (GStrv) aliases = strv_of (dlp_json_get_array (r, "aliases"));
-      g_autofree char *version = k->register_model (self, run_id, str (r, "model_name"),
-                                                    str (r, "artifact_path"),
-                                                    (const char *const *) aliases, call, error);
+      g_autofree char *version =
+        k->register_model (self, run_id, str (r, "model_name"), str (r, "artifact_path"),
+                           (const char *const *) aliases, call, error);
       if (version == NULL)
         return FALSE;
       g_autofree char *joined = g_strjoinv (", ", aliases);
@@ -208,7 +211,8 @@ check_members (JsonObject *record, const char *op, GError **error)
 {
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     for (guint j = 0; strcmp (required[i].op, op) == 0 && j < G_N_ELEMENTS (required[i].members)
-                      && required[i].members[j]; j++)
+                      && required[i].members[j];
+         j++)
       if (str (record, required[i].members[j]) == NULL)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
@@ -220,8 +224,8 @@ check_members (JsonObject *record, const char *op, GError **error)
 }
 
 gboolean
-dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record,
-                    const DlpTrackerCall *call, GError **error)
+dlp_record_deliver (DlpTrackerTarget *target, JsonObject *record, const DlpTrackerCall *call,
+                    GError **error)
 {
   const char *op = str (record, "op");
   const char *key = str (record, "run_key");
@@ -276,9 +280,9 @@ dlp_record_complete (JsonObject *record, GError **error)
   g_autoptr (GMappedFile) map = g_mapped_file_new (path, FALSE, error);
   if (map == NULL)
     return FALSE;
-  g_autofree char *md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5,
-                                                      (const guchar *) g_mapped_file_get_contents (map),
-                                                      g_mapped_file_get_length (map));
+  g_autofree char *md5 =
+    g_compute_checksum_for_data (G_CHECKSUM_MD5, (const guchar *) g_mapped_file_get_contents (map),
+                                 g_mapped_file_get_length (map));
   json_object_set_string_member (record, "digest", md5);
   return TRUE;
 }

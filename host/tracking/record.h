@@ -27,8 +27,7 @@ typedef struct {
 } DlpTrackerTarget;
 
 /* Creates an instance of @klass from @settings, and its run table. */
-gboolean dlp_tracker_target_init (DlpTrackerTarget *target,
-                                  const DlpTrackerClass *klass,
+gboolean dlp_tracker_target_init (DlpTrackerTarget *target, const DlpTrackerClass *klass,
                                   DlpConfig *settings, GError **error);
 void dlp_tracker_target_clear (DlpTrackerTarget *target);
 

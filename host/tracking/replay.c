@@ -6,12 +6,12 @@
 
 /* The tracker instance a spool file's header describes. */
 static gboolean
-open_target (DlpRegistry *registry, const char *path, JsonObject *header,
-             DlpTrackerTarget *target, GError **error)
+open_target (DlpRegistry *registry, const char *path, JsonObject *header, DlpTrackerTarget *target,
+             GError **error)
 {
   const char *type = dlp_json_get_string (header, "tracker");
-  const DlpTypeEntry *entry = type ? dlp_registry_get_entry (registry, DLP_KIND_TRACKER, type, error)
-                                   : NULL;
+  const DlpTypeEntry *entry =
+    type ? dlp_registry_get_entry (registry, DLP_KIND_TRACKER, type, error) : NULL;
   if (entry == NULL)
     {
       if (type == NULL)
@@ -24,7 +24,8 @@ open_target (DlpRegistry *registry, const char *path, JsonObject *header,
   g_autofree char *text = settings ? json_to_string (settings, FALSE) : g_strdup ("{}");
   g_autofree char *name = g_strdup_printf ("%s (settings)", path);
   g_autoptr (DlpConfig) config = dlp_config_parse (name, text, -1, error);
-  if (config == NULL || !dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
+  if (config == NULL
+      || !dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, error))
     return FALSE;
   if (!dlp_tracker_target_init (target, dlp_type_entry_get_class (entry), config, error))
     {
@@ -44,9 +45,8 @@ must_wait (const GError *error, JsonObject *record)
 }
 
 gboolean
-dlp_tracking_replay_file (DlpRegistry *registry, const char *dir,
-                          const char *name, GCancellable *cancellable,
-                          DlpReplayStats *stats, GError **error)
+dlp_tracking_replay_file (DlpRegistry *registry, const char *dir, const char *name,
+                          GCancellable *cancellable, DlpReplayStats *stats, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
   gboolean busy = FALSE;
@@ -75,21 +75,22 @@ dlp_tracking_replay_file (DlpRegistry *registry, const char *dir,
     {
       JsonObject *record = g_ptr_array_index (records, i);
       g_autoptr (GError) local = NULL;
-      if (dlp_record_complete (record, &local) && dlp_record_deliver (&target, record, &call, &local))
+      if (dlp_record_complete (record, &local)
+          && dlp_record_deliver (&target, record, &call, &local))
         stats->n_delivered++;
       else if (must_wait (local, record))
         {
           g_autofree char *what = dlp_record_describe (record);
-          g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: record %u, %s: ",
-                                      path, i + 1, what);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: record %u, %s: ", path,
+                                      i + 1, what);
           ok = FALSE;
           break;
         }
       else
         {
           g_autofree char *what = dlp_record_describe (record);
-          g_warning ("tracking: %s: record %u, %s: refused: %s (kept in %s/%s)", path, i + 1,
-                     what, local->message, dir, DLP_SPOOL_REJECTED);
+          g_warning ("tracking: %s: record %u, %s: refused: %s (kept in %s/%s)", path, i + 1, what,
+                     local->message, dir, DLP_SPOOL_REJECTED);
           if (!dlp_spool_reject (dir, name, record, local->message, error))
             ok = FALSE;
           stats->n_rejected++;
@@ -105,16 +106,15 @@ dlp_tracking_replay_file (DlpRegistry *registry, const char *dir,
 }
 
 gboolean
-dlp_tracking_replay_all (DlpRegistry *registry, const char *dir,
-                         GCancellable *cancellable, DlpReplayStats *stats,
-                         GError **error)
+dlp_tracking_replay_all (DlpRegistry *registry, const char *dir, GCancellable *cancellable,
+                         DlpReplayStats *stats, GError **error)
 {
   g_autoptr (GPtrArray) names = dlp_spool_list (dir, error);
   if (names == NULL)
     return FALSE;
   for (guint i = 0; i < names->len; i++)
-    if (!dlp_tracking_replay_file (registry, dir, g_ptr_array_index (names, i), cancellable,
-                                   stats, error))
+    if (!dlp_tracking_replay_file (registry, dir, g_ptr_array_index (names, i), cancellable, stats,
+                                   error))
       return FALSE;
   return TRUE;
 }

@@ -62,18 +62,18 @@ tag (JsonObject *tags, const char *key, const char *value)
 }
 
 void
-dlp_run_facts_add (JsonObject *record, DlpRegistry *registry, const char *stage,
-                   gboolean new_run)
+dlp_run_facts_add (JsonObject *record, DlpRegistry *registry, const char *stage, gboolean new_run)
 {
   json_object_set_string_member (record, "user", g_get_user_name ());
   g_autofree char *source = g_strdup_printf ("dlpipe stage %s", stage);
   json_object_set_string_member (record, "source_name", source);
-  set_if (record, "git_commit", git ((const char *[]) { "rev-parse", "HEAD", NULL }));
-  char *branch = git ((const char *[]) { "rev-parse", "--abbrev-ref", "HEAD", NULL });
-  if (g_strcmp0 (branch, "HEAD") == 0)   /* detached */
+  set_if (record, "git_commit", git ((const char *[]){ "rev-parse", "HEAD", NULL }));
+  char *branch = git ((const char *[]){ "rev-parse", "--abbrev-ref", "HEAD", NULL });
+  if (g_strcmp0 (branch, "HEAD") == 0) /* detached */
     g_clear_pointer (&branch, g_free);
   set_if (record, "git_branch", branch);
-  set_if (record, "git_repo_url", git ((const char *[]) { "config", "--get", "remote.origin.url", NULL }));
+  set_if (record, "git_repo_url",
+          git ((const char *[]){ "config", "--get", "remote.origin.url", NULL }));
 
   JsonObject *tags = json_object_new ();
   if (new_run)

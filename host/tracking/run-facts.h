@@ -15,7 +15,7 @@ gboolean dlp_run_key_is_valid (const char *key);
  * dlpipe.version, dlpipe.plugin.NAME (each plugin's version),
  * dlpipe.openblas.core and .threads, dvc.stage and dvc.exp_name (under
  * DVC), dlpipe.stage when @new_run. */
-void dlp_run_facts_add (JsonObject *record, DlpRegistry *registry,
-                        const char *stage, gboolean new_run);
+void dlp_run_facts_add (JsonObject *record, DlpRegistry *registry, const char *stage,
+                        gboolean new_run);
 
 G_END_DECLS

@@ -185,8 +185,8 @@ dlp_spool_writer_free (DlpSpoolWriter *w)
 }
 
 gboolean
-dlp_spool_reject (const char *dir, const char *file, JsonObject *record,
-                  const char *reason, GError **error)
+dlp_spool_reject (const char *dir, const char *file, JsonObject *record, const char *reason,
+                  GError **error)
 {
   if (g_mkdir_with_parents (dir, 0755) != 0)
     return dlp_set_io_error (error, errno, "create folder", dir);
@@ -284,11 +284,10 @@ read_records (DlpSpoolFile *f, GError **error)
       else
         g_ptr_array_add (f->records, o);
     }
-  if (f->header == NULL
-      || dlp_json_get_int (f->header, "dlpipe_spool", 0) != DLP_SPOOL_FORMAT)
+  if (f->header == NULL || dlp_json_get_int (f->header, "dlpipe_spool", 0) != DLP_SPOOL_FORMAT)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s:1: not a dlpipe spool file of format %d", f->path, DLP_SPOOL_FORMAT);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s:1: not a dlpipe spool file of format %d",
+                   f->path, DLP_SPOOL_FORMAT);
       return FALSE;
     }
   return TRUE;

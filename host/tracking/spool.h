@@ -20,13 +20,11 @@ G_BEGIN_DECLS
 typedef struct _DlpSpoolWriter DlpSpoolWriter;
 
 /* Creates a new locked spool file in @dir with @header as its first line. */
-DlpSpoolWriter *dlp_spool_writer_new (const char *dir, JsonObject *header,
-                                      GError **error);
+DlpSpoolWriter *dlp_spool_writer_new (const char *dir, JsonObject *header, GError **error);
 const char *dlp_spool_writer_get_path (DlpSpoolWriter *writer);
 /* Appends @record durably. Artifact records get a copy of their files in
  * the spool, and their path rewritten to it. */
-gboolean dlp_spool_writer_append (DlpSpoolWriter *writer, JsonObject *record,
-                                  GError **error);
+gboolean dlp_spool_writer_append (DlpSpoolWriter *writer, JsonObject *record, GError **error);
 guint dlp_spool_writer_get_n_records (DlpSpoolWriter *writer);
 /* Closes and unlocks. */
 void dlp_spool_writer_free (DlpSpoolWriter *writer);
@@ -44,15 +42,13 @@ typedef struct _DlpSpoolFile DlpSpoolFile;
 
 /* Opens and locks @path; *@busy is set (and NULL returned without error)
  * when another process holds it. */
-DlpSpoolFile *dlp_spool_file_open (const char *path, gboolean *busy,
-                                   GError **error);
+DlpSpoolFile *dlp_spool_file_open (const char *path, gboolean *busy, GError **error);
 JsonObject *dlp_spool_file_get_header (DlpSpoolFile *file);
 /* The records, in order (borrowed GPtrArray of JsonObject). */
 GPtrArray *dlp_spool_file_get_records (DlpSpoolFile *file);
 /* How many records were delivered already. */
 guint dlp_spool_file_get_n_done (DlpSpoolFile *file);
-gboolean dlp_spool_file_set_n_done (DlpSpoolFile *file, guint n_done,
-                                    GError **error);
+gboolean dlp_spool_file_set_n_done (DlpSpoolFile *file, guint n_done, GError **error);
 /* Removes the file and what belongs to it (all delivered). */
 gboolean dlp_spool_file_remove (DlpSpoolFile *file, GError **error);
 void dlp_spool_file_free (DlpSpoolFile *file);

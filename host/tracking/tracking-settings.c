@@ -6,9 +6,8 @@
  * to the tracker type. */
 #define DEFAULT_SPOOL_DIR ".dlpipe/tracking-spool"
 #define DEFAULT_FLUSH_TIMEOUT 30.0
-static const char *const host_keys[] = {
-  "spool_dir", "flush_timeout", "run_name", "registered_model", NULL
-};
+static const char *const host_keys[] = { "spool_dir", "flush_timeout", "run_name",
+                                         "registered_model", NULL };
 
 static gboolean
 read_tracker (DlpTrackingSettings *s, DlpRegistry *registry, GError **error)
@@ -18,10 +17,11 @@ read_tracker (DlpTrackingSettings *s, DlpRegistry *registry, GError **error)
   g_autofree char *type = g_strdup ("none");
   if (!dlp_config_get_string (s->section, "tracker", &type, error))
     return FALSE;
-  const DlpTypeEntry *entry = g_strcmp0 (type, "none") == 0
-    ? dlp_registry_get_entry (registry, DLP_KIND_TRACKER, "none", error)
-    : dlp_params_resolve_type (registry, s->section, "tracker", DLP_KIND_TRACKER, "none",
-                               host_keys, error);
+  const DlpTypeEntry *entry =
+    g_strcmp0 (type, "none") == 0
+      ? dlp_registry_get_entry (registry, DLP_KIND_TRACKER, "none", error)
+      : dlp_params_resolve_type (registry, s->section, "tracker", DLP_KIND_TRACKER, "none",
+                                 host_keys, error);
   if (entry == NULL)
     return FALSE;
   s->klass = dlp_type_entry_get_class (entry);
@@ -57,8 +57,8 @@ read_run_keys (DlpTrackingSettings *s, GError **error)
     return FALSE;
   if (!(s->flush_timeout >= 0))
     {
-      dlp_config_set_error (section, "flush_timeout", error,
-                            "expected seconds, 0 or more, got %g", s->flush_timeout);
+      dlp_config_set_error (section, "flush_timeout", error, "expected seconds, 0 or more, got %g",
+                            s->flush_timeout);
       return FALSE;
     }
   if (*s->model_name == '\0')
@@ -70,18 +70,16 @@ read_run_keys (DlpTrackingSettings *s, GError **error)
 }
 
 gboolean
-dlp_tracking_settings_load (DlpTrackingSettings *s, DlpConfig *section,
-                            DlpRegistry *registry, GError **error)
+dlp_tracking_settings_load (DlpTrackingSettings *s, DlpConfig *section, DlpRegistry *registry,
+                            GError **error)
 {
-  s->section = section ? dlp_config_ref (section)
-                       : dlp_config_parse ("tracking (defaults)", "{}", -1, error);
+  s->section =
+    section ? dlp_config_ref (section) : dlp_config_parse ("tracking (defaults)", "{}", -1, error);
   if (s->section == NULL)
     return FALSE;
   if (registry == NULL)
     return read_spool_dir (s, error);
-  return read_tracker (s, registry, error)
-         && read_spool_dir (s, error)
-         && read_run_keys (s, error);
+  return read_tracker (s, registry, error) && read_spool_dir (s, error) && read_run_keys (s, error);
 }
 
 void

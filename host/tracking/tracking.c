@@ -21,7 +21,7 @@ struct _DlpTracking {
   double flush_timeout;
   DlpTrackingWorker *worker;
   gboolean finished;
-  char *run_id;                 /* from the run file, or known after finish */
+  char *run_id; /* from the run file, or known after finish */
 };
 
 /* --- the run file --- */
@@ -61,7 +61,8 @@ read_run_file (const char *path, RunFile *f, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s: expected a JSON object with \"run_key\" (32 hex digits), as "
-                   "model_trainer writes it", path);
+                   "model_trainer writes it",
+                   path);
       return FALSE;
     }
   f->run_key = g_strdup (key);
@@ -102,8 +103,8 @@ warn_waiting_spool (const char *dir, guint n_mine)
 {
   g_autoptr (GPtrArray) names = dlp_spool_list (dir, NULL);
   if (names && names->len > n_mine)
-    g_message ("tracking: %u spool files in %s wait for 'dlpipe mlflow sync'",
-               names->len - n_mine, dir);
+    g_message ("tracking: %u spool files in %s wait for 'dlpipe mlflow sync'", names->len - n_mine,
+               dir);
 }
 
 /* --- records --- */
@@ -136,14 +137,13 @@ push (DlpTracking *t, JsonObject *record)
 
 DlpTracking *
 dlp_tracking_start (DlpConfig *section, DlpRegistry *registry, DlpContext *context,
-                    DlpConfig *params, const char *stage, const char *continue_from,
-                    GError **error)
+                    DlpConfig *params, const char *stage, const char *continue_from, GError **error)
 {
   g_auto (DlpTrackingSettings) settings = { 0 };
   if (!dlp_tracking_settings_load (&settings, section, registry, error))
     return NULL;
   g_autoptr (DlpTracking) t = g_new0 (DlpTracking, 1);
-  t->finished = TRUE;   /* until the worker runs */
+  t->finished = TRUE; /* until the worker runs */
   t->context = dlp_context_ref (context);
   t->klass = settings.klass;
   t->tracker = g_steal_pointer (&settings.tracker);
@@ -285,8 +285,7 @@ dlp_tracking_set_tag (DlpTracking *t, const char *key, const char *value)
 }
 
 void
-dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
-                          guint n_metrics)
+dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics, guint n_metrics)
 {
   if (!usable (t, "log_metrics"))
     return;
@@ -298,7 +297,8 @@ dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
       json_object_set_string_member (m, "key", metrics[i].key);
       dlp_json_set_double (m, "value", metrics[i].value);
       json_object_set_int_member (m, "step", metrics[i].step);
-      json_object_set_int_member (m, "timestamp", metrics[i].timestamp_ms ? metrics[i].timestamp_ms : now);
+      json_object_set_int_member (m, "timestamp",
+                                  metrics[i].timestamp_ms ? metrics[i].timestamp_ms : now);
       json_array_add_object_element (array, m);
     }
   JsonObject *r = new_record (t, "log_metrics");
@@ -307,8 +307,7 @@ dlp_tracking_log_metrics (DlpTracking *t, const DlpMetric *metrics,
 }
 
 void
-dlp_tracking_log_metric (DlpTracking *t, const char *key, double value,
-                         gint64 step)
+dlp_tracking_log_metric (DlpTracking *t, const char *key, double value, gint64 step)
 {
   DlpMetric m = { key, value, step, 0 };
   dlp_tracking_log_metrics (t, &m, 1);
@@ -331,7 +330,8 @@ dataset_profile (DlpDataset *dataset)
       DlpTensor *col = dlp_dataset_get_column_tensor (dataset, i);
       JsonObject *c = json_object_new ();
       json_object_set_string_member (c, "name", dlp_dataset_get_column_name (dataset, i));
-      json_object_set_string_member (c, "role", dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
+      json_object_set_string_member (
+        c, "role", dlp_column_role_name (dlp_dataset_get_column_role (dataset, i)));
       json_object_set_string_member (c, "dtype", dlp_dtype_name (dlp_tensor_get_dtype (col)));
       JsonArray *shape = json_array_new ();
       for (guint d = 1; d < dlp_tensor_get_rank (col); d++)
@@ -374,24 +374,21 @@ push_upload (DlpTracking *t, const char *op, const char *local, const char *arti
 }
 
 void
-dlp_tracking_log_artifact (DlpTracking *t, const char *local_path,
-                           const char *artifact_path)
+dlp_tracking_log_artifact (DlpTracking *t, const char *local_path, const char *artifact_path)
 {
   if (usable (t, "log_artifact"))
     push_upload (t, "log_artifact", local_path, artifact_path);
 }
 
 void
-dlp_tracking_log_model (DlpTracking *t, const char *local_dir,
-                        const char *artifact_path)
+dlp_tracking_log_model (DlpTracking *t, const char *local_dir, const char *artifact_path)
 {
   if (usable (t, "log_model"))
     push_upload (t, "log_model", local_dir, artifact_path);
 }
 
 void
-dlp_tracking_register_model (DlpTracking *t, const char *artifact_path,
-                             const char *const *aliases)
+dlp_tracking_register_model (DlpTracking *t, const char *artifact_path, const char *const *aliases)
 {
   if (!usable (t, "register_model"))
     return;
@@ -410,8 +407,8 @@ report (DlpTracking *t, const DlpTrackingSummary *s)
 {
   if (s->n_spooled)
     g_warning ("tracking: %u records of run %s are in %s; deliver them with "
-               "'dlpipe mlflow sync'", s->n_spooled, s->run_id ? s->run_id : t->run_key,
-               s->spool_file);
+               "'dlpipe mlflow sync'",
+               s->n_spooled, s->run_id ? s->run_id : t->run_key, s->spool_file);
   else if (g_strcmp0 (t->tracker, "none") != 0)
     g_message ("tracking: run %s in %s (%u records)", s->run_id ? s->run_id : "?",
                s->tracking_uri ? s->tracking_uri : t->tracker, s->n_delivered);
@@ -434,7 +431,8 @@ finish (DlpTracking *t, DlpRunStatus status)
   push (t, end);
   t->finished = TRUE;
   DlpTrackingSummary summary = { 0 };
-  double timeout = interrupted ? MIN (t->flush_timeout, INTERRUPTED_FLUSH_TIMEOUT) : t->flush_timeout;
+  double timeout =
+    interrupted ? MIN (t->flush_timeout, INTERRUPTED_FLUSH_TIMEOUT) : t->flush_timeout;
   dlp_tracking_worker_finish (g_steal_pointer (&t->worker), timeout, &summary);
   if (summary.run_id)
     {
@@ -451,8 +449,9 @@ dlp_tracking_finish (DlpTracking *t, const GError *stage_error)
   if (!usable (t, "finish"))
     return;
   DlpRunStatus status = stage_error == NULL ? DLP_RUN_FINISHED
-                        : g_error_matches (stage_error, DLP_ERROR, DLP_ERROR_CANCELLED) ? DLP_RUN_KILLED
-                        : DLP_RUN_FAILED;
+                        : g_error_matches (stage_error, DLP_ERROR, DLP_ERROR_CANCELLED)
+                          ? DLP_RUN_KILLED
+                          : DLP_RUN_FAILED;
   finish (t, status);
 }
 

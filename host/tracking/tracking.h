@@ -49,9 +49,8 @@ typedef struct _DlpTracking DlpTracking;
  * warning). A new run logs every leaf of @params (the whole params file)
  * as a param. @context tells whether the stage was interrupted. Fails only
  * on a wrong tracking section or environment variable. */
-DlpTracking *dlp_tracking_start (DlpConfig *section, DlpRegistry *registry,
-                                 DlpContext *context, DlpConfig *params,
-                                 const char *stage, const char *continue_from,
+DlpTracking *dlp_tracking_start (DlpConfig *section, DlpRegistry *registry, DlpContext *context,
+                                 DlpConfig *params, const char *stage, const char *continue_from,
                                  GError **error);
 
 /* Whether the tracker keeps the run's model, so that its run id means
@@ -69,21 +68,17 @@ char *dlp_tracking_dup_run_id (DlpTracking *tracking);
 /* The registered model name of the tracking section. */
 const char *dlp_tracking_get_model_name (DlpTracking *tracking);
 
-void dlp_tracking_log_param (DlpTracking *tracking, const char *key,
-                             const char *value);
+void dlp_tracking_log_param (DlpTracking *tracking, const char *key, const char *value);
 /* Every leaf of @config under its dotted key, values as written. */
 void dlp_tracking_log_params (DlpTracking *tracking, DlpConfig *config);
 /* @timestamp_ms 0 means now. */
-void dlp_tracking_log_metric (DlpTracking *tracking, const char *key,
-                              double value, gint64 step);
-void dlp_tracking_log_metrics (DlpTracking *tracking, const DlpMetric *metrics,
-                               guint n_metrics);
-void dlp_tracking_set_tag (DlpTracking *tracking, const char *key,
-                           const char *value);
+void dlp_tracking_log_metric (DlpTracking *tracking, const char *key, double value, gint64 step);
+void dlp_tracking_log_metrics (DlpTracking *tracking, const DlpMetric *metrics, guint n_metrics);
+void dlp_tracking_set_tag (DlpTracking *tracking, const char *key, const char *value);
 /* A dataset file the run reads, with its MD5 (computed on the worker) and,
  * given @dataset, its rows and columns. @context: "training", "testing". */
-void dlp_tracking_log_dataset (DlpTracking *tracking, const char *path,
-                               const char *context, DlpDataset *dataset);
+void dlp_tracking_log_dataset (DlpTracking *tracking, const char *path, const char *context,
+                               DlpDataset *dataset);
 /* The file or folder @local_path into the run's artifacts under the
  * folder @artifact_path ("" for the root). The file must stay as it is
  * until dlp_tracking_finish. */
@@ -96,8 +91,7 @@ void dlp_tracking_log_model (DlpTracking *tracking, const char *local_dir,
 /* A new version of the registered model (tracking.registered_model) from
  * the run's @artifact_path, with the NULL-terminated @aliases pointed at it
  * ("candidate", "champion"). */
-void dlp_tracking_register_model (DlpTracking *tracking,
-                                  const char *artifact_path,
+void dlp_tracking_register_model (DlpTracking *tracking, const char *artifact_path,
                                   const char *const *aliases);
 
 /* Ends the run: FINISHED when @stage_error is NULL, KILLED when it is
@@ -107,8 +101,7 @@ void dlp_tracking_register_model (DlpTracking *tracking,
 void dlp_tracking_finish (DlpTracking *tracking, const GError *stage_error);
 
 /* Writes the run file (run key, run id when known, tracker) atomically. */
-gboolean dlp_tracking_write_run_file (DlpTracking *tracking, const char *path,
-                                      GError **error);
+gboolean dlp_tracking_write_run_file (DlpTracking *tracking, const char *path, GError **error);
 
 /* The spool folder of @params' tracking section (tracking.spool_dir,
  * default .dlpipe/tracking-spool), absolute; @params may be NULL. */

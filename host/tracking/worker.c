@@ -15,7 +15,7 @@ static char stop_marker;
 struct _DlpTrackingWorker {
   GThread *thread;
   GAsyncQueue *queue;
-  GCancellable *cancel;          /* stops waiting on the server */
+  GCancellable *cancel; /* stops waiting on the server */
 
   /* Set up before the thread starts, then the thread's alone. */
   const DlpTrackerClass *klass;
@@ -28,20 +28,20 @@ struct _DlpTrackingWorker {
   GPtrArray *replay_first;
 
   DlpTrackerTarget target;
-  JsonNode *settings_json;       /* saved in spool headers */
+  JsonNode *settings_json; /* saved in spool headers */
   gboolean offline;
   DlpSpoolWriter *spool;
-  GHashTable *starts;            /* run key -> its start_run record */
-  GHashTable *spooled_runs;      /* run keys started in the spool file */
-  gpointer held;                 /* popped but not handled yet, or NULL */
+  GHashTable *starts;       /* run key -> its start_run record */
+  GHashTable *spooled_runs; /* run keys started in the spool file */
+  gpointer held;            /* popped but not handled yet, or NULL */
 
   /* Shared with the stage's thread, under lock. */
   GMutex lock;
   GCond cond;
-  gboolean ready;                /* the instance was made, or failed */
+  gboolean ready; /* the instance was made, or failed */
   GError *create_error;
   gboolean stopped;
-  GHashTable *run_ids;           /* copies for dlp_tracking_worker_dup_run_id */
+  GHashTable *run_ids; /* copies for dlp_tracking_worker_dup_run_id */
   DlpTrackingSummary summary;
 };
 
@@ -83,8 +83,8 @@ spool_record (DlpTrackingWorker *w, JsonObject *record, guint n_records, GError 
       g_mutex_unlock (&w->lock);
     }
   const char *key = json_object_get_string_member_with_default (record, "run_key", "");
-  gboolean is_start = g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""),
-                                 "start_run") == 0;
+  gboolean is_start =
+    g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""), "start_run") == 0;
   /* A spool file starts each run it holds, so a replay can map the run. */
   if (!is_start && !g_hash_table_contains (w->spooled_runs, key))
     {
@@ -118,7 +118,8 @@ go_offline (DlpTrackingWorker *w, const char *reason)
     return;
   w->offline = TRUE;
   g_warning ("tracking: %s; records go to the spool in %s until 'dlpipe mlflow sync' "
-             "delivers them", reason, w->spool_dir);
+             "delivers them",
+             reason, w->spool_dir);
   g_mutex_lock (&w->lock);
   w->summary.offline_reason = g_strdup (reason);
   g_mutex_unlock (&w->lock);
@@ -153,12 +154,12 @@ static void
 handle (DlpTrackingWorker *w, JsonObject *record, guint n_records)
 {
   g_autoptr (GError) error = NULL;
-  gboolean is_start = g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""),
-                                 "start_run") == 0;
+  gboolean is_start =
+    g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""), "start_run") == 0;
   if (is_start)
-    g_hash_table_replace (w->starts,
-                          g_strdup (json_object_get_string_member_with_default (record, "run_key", "")),
-                          json_object_ref (record));
+    g_hash_table_replace (
+      w->starts, g_strdup (json_object_get_string_member_with_default (record, "run_key", "")),
+      json_object_ref (record));
   if (!dlp_record_complete (record, &error))
     {
       reject (w, record, error->message);
@@ -204,8 +205,8 @@ replay_earlier (DlpTrackingWorker *w)
       DlpReplayStats stats = { 0 };
       g_autoptr (GError) error = NULL;
       if (!dlp_tracking_replay_file (w->registry, w->spool_dir,
-                                     g_ptr_array_index (w->replay_first, i), w->cancel,
-                                     &stats, &error))
+                                     g_ptr_array_index (w->replay_first, i), w->cancel, &stats,
+                                     &error))
         go_offline (w, error->message);
       else
         g_message ("tracking: delivered %u spooled records of this run", stats.n_delivered);
@@ -215,8 +216,10 @@ replay_earlier (DlpTrackingWorker *w)
 static gboolean
 is_metrics_of (JsonObject *record, const char *run_key)
 {
-  return g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""), "log_metrics") == 0
-         && g_strcmp0 (json_object_get_string_member_with_default (record, "run_key", ""), run_key) == 0
+  return g_strcmp0 (json_object_get_string_member_with_default (record, "op", ""), "log_metrics")
+           == 0
+         && g_strcmp0 (json_object_get_string_member_with_default (record, "run_key", ""), run_key)
+              == 0
          && json_object_has_member (record, "metrics")
          && JSON_NODE_HOLDS_ARRAY (json_object_get_member (record, "metrics"));
 }
@@ -238,7 +241,8 @@ merge_queued_metrics (DlpTrackingWorker *w, JsonObject *record)
       if (next == NULL)
         break;
       JsonArray *more = next != &stop_marker && is_metrics_of (next, key)
-                        ? json_object_get_array_member (next, "metrics") : NULL;
+                          ? json_object_get_array_member (next, "metrics")
+                          : NULL;
       guint n_more = more ? json_array_get_length (more) : 0;
       if (more == NULL || json_array_get_length (all) + n_more > MAX_MERGED_METRICS)
         {
@@ -263,7 +267,8 @@ declared_settings (const DlpTrackerClass *klass, DlpConfig *settings)
   for (const DlpParamSpec *p = klass->params; p && p->name; p++)
     {
       JsonNode *v = JSON_NODE_HOLDS_OBJECT (node)
-                      ? json_object_get_member (json_node_get_object (node), p->name) : NULL;
+                      ? json_object_get_member (json_node_get_object (node), p->name)
+                      : NULL;
       if (v)
         json_object_set_member (out, p->name, json_node_copy (v));
     }
@@ -280,10 +285,10 @@ worker_main (gpointer data)
     {
       w->settings_json = w->klass->get_settings ? w->klass->get_settings (w->target.instance)
                                                 : declared_settings (w->klass, w->settings);
-      JsonObject *o = JSON_NODE_HOLDS_OBJECT (w->settings_json)
-                        ? json_node_get_object (w->settings_json) : NULL;
-      w->summary.tracking_uri = o ? g_strdup (json_object_get_string_member_with_default (
-                                      o, "tracking_uri", NULL)) : NULL;
+      JsonObject *o =
+        JSON_NODE_HOLDS_OBJECT (w->settings_json) ? json_node_get_object (w->settings_json) : NULL;
+      w->summary.tracking_uri =
+        o ? g_strdup (json_object_get_string_member_with_default (o, "tracking_uri", NULL)) : NULL;
     }
   g_mutex_lock (&w->lock);
   w->ready = TRUE;
@@ -353,8 +358,8 @@ dlp_tracking_worker_start (const DlpTrackingWorkerSetup *setup, GError **error)
   w->stage = g_strdup (setup->stage);
   w->run_key = g_strdup (setup->run_key);
   w->replay_first = setup->replay_first ? g_ptr_array_ref (setup->replay_first) : NULL;
-  w->starts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify) json_object_unref);
+  w->starts =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
   w->spooled_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   w->run_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&w->lock);
@@ -392,8 +397,7 @@ dlp_tracking_worker_dup_run_id (DlpTrackingWorker *w, const char *run_key)
 }
 
 void
-dlp_tracking_worker_finish (DlpTrackingWorker *w, double timeout_s,
-                            DlpTrackingSummary *summary)
+dlp_tracking_worker_finish (DlpTrackingWorker *w, double timeout_s, DlpTrackingSummary *summary)
 {
   g_async_queue_push (w->queue, &stop_marker);
   gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);

@@ -12,8 +12,8 @@ typedef struct {
 /* clang-format on */
 
 static const Metric metrics[] = {
-  METRIC (loss), METRIC (accuracy), METRIC (val_loss), METRIC (val_accuracy),
-  METRIC (learning_rate), METRIC (samples_per_second),
+  METRIC (loss),         METRIC (accuracy),      METRIC (val_loss),
+  METRIC (val_accuracy), METRIC (learning_rate), METRIC (samples_per_second),
 };
 
 static double

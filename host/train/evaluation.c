@@ -23,8 +23,8 @@ ratio (double num, double den)
 }
 
 DlpEvaluation *
-dlp_evaluation_new (const float *probabilities, const gint32 *labels,
-                    gint64 n_rows, guint n_classes)
+dlp_evaluation_new (const float *probabilities, const gint32 *labels, gint64 n_rows,
+                    guint n_classes)
 {
   DlpEvaluation *e = g_new0 (DlpEvaluation, 1);
   e->n_classes = n_classes;
@@ -96,11 +96,18 @@ JsonNode *
 dlp_evaluation_to_metrics_json (const DlpEvaluation *e)
 {
   JsonObject *o = json_object_new ();
-  const struct { const char *name; double value; } scalars[] = {
-    { "accuracy", e->accuracy }, { "log_loss", e->log_loss },
-    { "macro_precision", e->macro_precision }, { "macro_recall", e->macro_recall },
-    { "macro_f1", e->macro_f1 }, { "weighted_precision", e->weighted_precision },
-    { "weighted_recall", e->weighted_recall }, { "weighted_f1", e->weighted_f1 },
+  const struct {
+    const char *name;
+    double value;
+  } scalars[] = {
+    { "accuracy", e->accuracy },
+    { "log_loss", e->log_loss },
+    { "macro_precision", e->macro_precision },
+    { "macro_recall", e->macro_recall },
+    { "macro_f1", e->macro_f1 },
+    { "weighted_precision", e->weighted_precision },
+    { "weighted_recall", e->weighted_recall },
+    { "weighted_f1", e->weighted_f1 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (scalars); i++)
     json_object_set_double_member (o, scalars[i].name, scalars[i].value);

@@ -8,21 +8,20 @@ G_BEGIN_DECLS
 typedef struct {
   guint n_classes;
   gint64 n_rows;
-  gint64 *confusion;     /* [actual][predicted], n_classes^2 */
-  double log_loss;       /* mean -log p[actual] */
+  gint64 *confusion; /* [actual][predicted], n_classes^2 */
+  double log_loss;   /* mean -log p[actual] */
   double accuracy;
-  double *precision;     /* per class; 0 when nothing was predicted as it */
+  double *precision; /* per class; 0 when nothing was predicted as it */
   double *recall;
   double *f1;
-  gint64 *support;       /* rows per actual class */
+  gint64 *support; /* rows per actual class */
   double macro_precision, macro_recall, macro_f1;
   double weighted_precision, weighted_recall, weighted_f1;
 } DlpEvaluation;
 
 /* From @n_rows rows of @n_classes probabilities and the true labels. The
  * predicted class is the most probable (the first on ties). */
-DlpEvaluation *dlp_evaluation_new (const float *probabilities,
-                                   const gint32 *labels, gint64 n_rows,
+DlpEvaluation *dlp_evaluation_new (const float *probabilities, const gint32 *labels, gint64 n_rows,
                                    guint n_classes);
 void dlp_evaluation_free (DlpEvaluation *evaluation);
 gint32 dlp_argmax (const float *values, guint n);

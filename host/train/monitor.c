@@ -47,10 +47,11 @@ gboolean
 dlp_monitor_load_state (DlpMonitor *monitor, JsonNode *state, GError **error)
 {
   JsonObject *o = JSON_NODE_HOLDS_OBJECT (state) ? json_node_get_object (state) : NULL;
-  if (o == NULL || !json_object_has_member (o, "best")
-      || !json_object_has_member (o, "best_epoch") || !json_object_has_member (o, "bad_epochs"))
+  if (o == NULL || !json_object_has_member (o, "best") || !json_object_has_member (o, "best_epoch")
+      || !json_object_has_member (o, "bad_epochs"))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "monitor state lacks best, best_epoch or bad_epochs");
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                   "monitor state lacks best, best_epoch or bad_epochs");
       return FALSE;
     }
   JsonNode *best = json_object_get_member (o, "best");

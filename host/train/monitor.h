@@ -9,10 +9,10 @@ G_BEGIN_DECLS
 
 typedef struct {
   gboolean minimise;
-  double min_delta;     /* an improvement must exceed this */
+  double min_delta; /* an improvement must exceed this */
   double best;
-  gint64 best_epoch;    /* -1 before the first value */
-  gint64 bad_epochs;    /* epochs since the best */
+  gint64 best_epoch; /* -1 before the first value */
+  gint64 bad_epochs; /* epochs since the best */
 } DlpMonitor;
 
 void dlp_monitor_init (DlpMonitor *monitor, const char *metric, double min_delta);
@@ -20,7 +20,6 @@ void dlp_monitor_init (DlpMonitor *monitor, const char *metric, double min_delta
 gboolean dlp_monitor_observe (DlpMonitor *monitor, gint64 epoch, double value);
 
 JsonNode *dlp_monitor_save_state (const DlpMonitor *monitor);
-gboolean dlp_monitor_load_state (DlpMonitor *monitor, JsonNode *state,
-                                 GError **error);
+gboolean dlp_monitor_load_state (DlpMonitor *monitor, JsonNode *state, GError **error);
 
 G_END_DECLS

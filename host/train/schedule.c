@@ -8,8 +8,8 @@ struct _DlpSchedule {
   double base_lr;
   gint64 epochs;
   DlpMonitor monitor;
-  gint64 observed;     /* epochs reported to a plateau schedule */
-  double plateau_lr;   /* the current rate of a plateau schedule */
+  gint64 observed;   /* epochs reported to a plateau schedule */
+  double plateau_lr; /* the current rate of a plateau schedule */
 };
 
 void

@@ -31,14 +31,13 @@ typedef struct {
   double factor;
   gint64 patience;
   double threshold;
-  char *monitor;       /* plateau: the metric watched */
+  char *monitor; /* plateau: the metric watched */
 } DlpScheduleSettings;
 
 void dlp_schedule_settings_clear (DlpScheduleSettings *settings);
 
 /* The schedule of @settings (NULL: constant) from @base_lr, over @epochs. */
-DlpSchedule *dlp_schedule_new (const DlpScheduleSettings *settings,
-                               double base_lr, gint64 epochs);
+DlpSchedule *dlp_schedule_new (const DlpScheduleSettings *settings, double base_lr, gint64 epochs);
 void dlp_schedule_free (DlpSchedule *schedule);
 
 /* The learning rate of epoch @epoch (0-based). */
@@ -50,8 +49,7 @@ const char *dlp_schedule_get_monitor (DlpSchedule *schedule);
 
 /* State for checkpoints, so a resumed run continues the same schedule. */
 JsonNode *dlp_schedule_save_state (DlpSchedule *schedule);
-gboolean dlp_schedule_load_state (DlpSchedule *schedule, JsonNode *state,
-                                  GError **error);
+gboolean dlp_schedule_load_state (DlpSchedule *schedule, JsonNode *state, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpSchedule, dlp_schedule_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlpScheduleSettings, dlp_schedule_settings_clear)

@@ -11,25 +11,29 @@ const DlpParamSpec dlp_train_params[] = {
   DLP_PARAM_INT ("threads", "Worker threads (0: one per CPU core)", "0", 0, 256),
   DLP_PARAM_ENUM ("parallelism", "How threads share a step: split the batch, or inside OpenBLAS",
                   "batch", "batch|blas"),
-  DLP_PARAM_MAPPING ("optimizer",
-                     "The optimizer: {type: adam|adamw|sgd, learning_rate, ...} ('dlpipe inspect adam')",
-                     "{type: adam}"),
-  DLP_PARAM_MAPPING ("lr_schedule", "Learning-rate schedule: {type: constant|step|cosine|plateau, ...}",
+  DLP_PARAM_MAPPING (
+    "optimizer",
+    "The optimizer: {type: adam|adamw|sgd, learning_rate, ...} ('dlpipe inspect adam')",
+    "{type: adam}"),
+  DLP_PARAM_MAPPING ("lr_schedule",
+                     "Learning-rate schedule: {type: constant|step|cosine|plateau, ...}",
                      "{type: constant}"),
-  DLP_PARAM_MAPPING ("early_stopping",
-                     "{monitor: val_loss, patience: 0 (off), min_delta: 0, restore_best_weights: true}",
-                     NULL),
+  DLP_PARAM_MAPPING (
+    "early_stopping",
+    "{monitor: val_loss, patience: 0 (off), min_delta: 0, restore_best_weights: true}", NULL),
   DLP_PARAM_DOUBLE ("clip_norm", "Clip gradients to this global L2 norm (0: off)", "0", 0, 1e12),
   DLP_PARAM_DOUBLE ("clip_value", "Clip each gradient into [-v, v] (0: off)", "0", 0, 1e12),
   DLP_PARAM_DOUBLE ("label_smoothing", "Label smoothing of the cross-entropy", "0", 0, 0.999),
-  DLP_PARAM_ANY ("class_weights", "Loss weight per class: a list (one per class) or 'balanced'", NULL),
+  DLP_PARAM_ANY ("class_weights", "Loss weight per class: a list (one per class) or 'balanced'",
+                 NULL),
   DLP_PARAM_END,
 };
 
 static const DlpParamSpec early_stopping_params[] = {
-  DLP_PARAM_ENUM ("monitor", "The metric watched", "val_loss", "loss|accuracy|val_loss|val_accuracy"),
-  DLP_PARAM_INT ("patience", "Epochs without improvement before stopping (0: never stop early)", "0",
-                 0, 1e6),
+  DLP_PARAM_ENUM ("monitor", "The metric watched", "val_loss",
+                  "loss|accuracy|val_loss|val_accuracy"),
+  DLP_PARAM_INT ("patience", "Epochs without improvement before stopping (0: never stop early)",
+                 "0", 0, 1e6),
   DLP_PARAM_DOUBLE ("min_delta", "The smallest improvement", "0", 0, 1e12),
   DLP_PARAM_BOOL ("restore_best_weights", "End with the weights of the best epoch", "true"),
   DLP_PARAM_END,
@@ -39,8 +43,8 @@ const DlpParamSpec dlp_schedule_params[] = {
   DLP_PARAM_ENUM ("type", "The schedule", "constant", "constant|step|cosine|plateau"),
   DLP_PARAM_INT ("step_size", "step: epochs between decays", "10", 1, 1e9),
   DLP_PARAM_DOUBLE ("gamma", "step: factor applied at each decay", "0.1", 0, 1),
-  DLP_PARAM_DOUBLE ("min_lr", "cosine: the rate reached at the last epoch; plateau: the lowest rate",
-                    "0", 0, 1e6),
+  DLP_PARAM_DOUBLE (
+    "min_lr", "cosine: the rate reached at the last epoch; plateau: the lowest rate", "0", 0, 1e6),
   DLP_PARAM_DOUBLE ("factor", "plateau: factor applied on a plateau", "0.1", 0, 1),
   DLP_PARAM_INT ("patience", "plateau: epochs without improvement before the rate drops", "2", 0,
                  1e9),
@@ -132,16 +136,15 @@ read_class_weights (DlpTrainSettings *s, GError **error)
 
 /* The optimizer named in train.optimizer (adam by default). */
 static gboolean
-read_optimizer (DlpOptimizerSettings *o, DlpConfig *train, DlpRegistry *registry,
-                GError **error)
+read_optimizer (DlpOptimizerSettings *o, DlpConfig *train, DlpRegistry *registry, GError **error)
 {
   g_autoptr (DlpConfig) section = NULL;
   if (!get_subsection (train, "optimizer", &section, error))
     return FALSE;
   if (section == NULL)
     section = dlp_config_parse ("train.optimizer (default)", "type: adam\n", -1, NULL);
-  const DlpTypeEntry *entry = dlp_params_resolve_type (registry, section, "type",
-                                                       DLP_KIND_OPTIMIZER, "adam", NULL, error);
+  const DlpTypeEntry *entry =
+    dlp_params_resolve_type (registry, section, "type", DLP_KIND_OPTIMIZER, "adam", NULL, error);
   if (entry == NULL)
     return FALSE;
   o->klass = dlp_type_entry_get_class (entry);
@@ -174,7 +177,8 @@ dlp_schedule_settings_load (DlpScheduleSettings *s, DlpConfig *section, double b
       s->kind = (DlpScheduleKind) i;
   if (s->min_lr > base_lr && (s->kind == DLP_SCHEDULE_COSINE || s->kind == DLP_SCHEDULE_PLATEAU))
     {
-      dlp_config_set_error (section, "min_lr", error, "must not exceed the learning rate %g", base_lr);
+      dlp_config_set_error (section, "min_lr", error, "must not exceed the learning rate %g",
+                            base_lr);
       return FALSE;
     }
   return TRUE;
@@ -196,13 +200,10 @@ gboolean
 dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, DlpRegistry *registry,
                          GError **error)
 {
-  s->section = section ? dlp_config_ref (section)
-                       : dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
-  if (!read_options (s, error)
-      || !read_early_stopping (s, error)
-      || !read_class_weights (s, error)
-      || !read_optimizer (&s->optimizer, s->section, registry, error)
-      || !read_schedule (s, error))
+  s->section =
+    section ? dlp_config_ref (section) : dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
+  if (!read_options (s, error) || !read_early_stopping (s, error) || !read_class_weights (s, error)
+      || !read_optimizer (&s->optimizer, s->section, registry, error) || !read_schedule (s, error))
     return FALSE;
   /* The section as written, overrides included: part of what decides a run. */
   s->leaves = dlp_config_flatten (s->section);
@@ -222,8 +223,8 @@ dlp_train_settings_clear (DlpTrainSettings *s)
 }
 
 float *
-dlp_train_settings_class_weights (const DlpTrainSettings *s, const gint32 *labels,
-                                  gint64 n_rows, guint n_classes, GError **error)
+dlp_train_settings_class_weights (const DlpTrainSettings *s, const gint32 *labels, gint64 n_rows,
+                                  guint n_classes, GError **error)
 {
   if (s->class_weight_values)
     {
@@ -240,7 +241,8 @@ dlp_train_settings_class_weights (const DlpTrainSettings *s, const gint32 *label
           double v = g_array_index (s->class_weight_values, double, c);
           if (v < 0)
             {
-              dlp_config_set_error (s->section, "class_weights", error, "weights must not be negative");
+              dlp_config_set_error (s->section, "class_weights", error,
+                                    "weights must not be negative");
               g_free (w);
               return NULL;
             }

@@ -17,12 +17,12 @@ typedef struct {
   gint64 batch_size;
   guint64 seed;
   gboolean shuffle;
-  double clip_norm;      /* global L2 norm, 0: off */
-  double clip_value;     /* 0: off */
-  const char *monitor;   /* early stopping: loss, accuracy, val_loss, val_accuracy */
-  gint64 patience;       /* epochs without improvement; 0: no early stopping */
+  double clip_norm;    /* global L2 norm, 0: off */
+  double clip_value;   /* 0: off */
+  const char *monitor; /* early stopping: loss, accuracy, val_loss, val_accuracy */
+  gint64 patience;     /* epochs without improvement; 0: no early stopping */
   double min_delta;
-  gboolean restore_best; /* end with the weights of the best epoch */
+  gboolean restore_best;   /* end with the weights of the best epoch */
   const char *fingerprint; /* of everything that decides the run; checked on resume */
 } DlpTrainOptions;
 
@@ -37,15 +37,15 @@ typedef struct {
 typedef struct {
   DlpTrainOptions options;
   DlpOptimizerSettings optimizer;
-  DlpScheduleSettings schedule;  /* train.lr_schedule */
-  char *monitor;                 /* what options.monitor points at */
-  guint threads;                 /* worker threads */
-  gboolean split_batch;          /* threads split the batch (else OpenBLAS's) */
+  DlpScheduleSettings schedule; /* train.lr_schedule */
+  char *monitor;                /* what options.monitor points at */
+  guint threads;                /* worker threads */
+  gboolean split_batch;         /* threads split the batch (else OpenBLAS's) */
   double label_smoothing;
-  char *class_weights;           /* "balanced", or NULL */
-  GArray *class_weight_values;   /* explicit weights (double), or NULL */
-  GPtrArray *leaves;             /* the section's DlpConfigLeaf, for the fingerprint */
-  DlpConfig *section;            /* for errors only the data reveals */
+  char *class_weights;         /* "balanced", or NULL */
+  GArray *class_weight_values; /* explicit weights (double), or NULL */
+  GPtrArray *leaves;           /* the section's DlpConfigLeaf, for the fingerprint */
+  DlpConfig *section;          /* for errors only the data reveals */
   /* Precision and distributed training add their settings here. */
 } DlpTrainSettings;
 
@@ -54,22 +54,19 @@ extern const DlpParamSpec dlp_schedule_params[];
 
 /* Validates and reads @section (train; NULL: there is none, the
  * defaults), the optimizer type found in @registry. */
-gboolean dlp_train_settings_load (DlpTrainSettings *settings,
-                                  DlpConfig *section, DlpRegistry *registry,
-                                  GError **error);
+gboolean dlp_train_settings_load (DlpTrainSettings *settings, DlpConfig *section,
+                                  DlpRegistry *registry, GError **error);
 void dlp_train_settings_clear (DlpTrainSettings *settings);
 
 /* Validates and reads @section (train.lr_schedule) into @schedule; a
  * min_lr above @base_lr is an error. */
-gboolean dlp_schedule_settings_load (DlpScheduleSettings *schedule,
-                                     DlpConfig *section, double base_lr,
-                                     GError **error);
+gboolean dlp_schedule_settings_load (DlpScheduleSettings *schedule, DlpConfig *section,
+                                     double base_lr, GError **error);
 
 /* Class weights for the loss: explicit, "balanced" (n / (classes * count)
  * from the training labels, as scikit-learn computes them) or NULL. */
-float *dlp_train_settings_class_weights (const DlpTrainSettings *settings,
-                                         const gint32 *labels, gint64 n_rows,
-                                         guint n_classes, GError **error);
+float *dlp_train_settings_class_weights (const DlpTrainSettings *settings, const gint32 *labels,
+                                         gint64 n_rows, guint n_classes, GError **error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlpTrainSettings, dlp_train_settings_clear)
 

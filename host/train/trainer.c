@@ -21,7 +21,7 @@ struct _DlpTrainer {
   gsize n_params;
   float *opt_state;
   gsize state_size;
-  float *best;           /* parameters then state of the best epoch, with restore_best */
+  float *best; /* parameters then state of the best epoch, with restore_best */
   gsize n_best;
   DlpMonitor monitor;
 
@@ -29,10 +29,10 @@ struct _DlpTrainer {
   gint64 epoch;
   gint64 batch;
   guint64 step;
-  DlpBatchStats partial;       /* the unfinished epoch's sums */
+  DlpBatchStats partial; /* the unfinished epoch's sums */
   double partial_seconds;
-  gboolean stopped;            /* early stopping ended the run */
-  GArray *history;             /* DlpEpochResult */
+  gboolean stopped; /* early stopping ended the run */
+  GArray *history;  /* DlpEpochResult */
 };
 
 /* One kind of parallelism at a time: the graph's threads, splitting the
@@ -47,8 +47,8 @@ share_threads (const DlpTrainSettings *settings, DlpContext *context)
 }
 
 DlpTrainer *
-dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings,
-                 DlpContext *context, GError **error)
+dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings, DlpContext *context,
+                 GError **error)
 {
   const DlpTrainOptions *options = &settings->options;
   const DlpOptimizerClass *klass = settings->optimizer.klass;
@@ -65,8 +65,8 @@ dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings,
   t->graph = graph;
   t->klass = klass;
   t->optimizer = optimizer;
-  t->schedule = dlp_schedule_new (&settings->schedule, settings->optimizer.learning_rate,
-                                  options->epochs);
+  t->schedule =
+    dlp_schedule_new (&settings->schedule, settings->optimizer.learning_rate, options->epochs);
   t->options = *options;
   t->monitor_name = g_strdup (options->monitor ? options->monitor : "val_loss");
   t->options.monitor = t->monitor_name;
@@ -172,7 +172,8 @@ state_to_json (DlpTrainer *t, const char *weights_file)
   json_object_set_member (o, "monitor", dlp_monitor_save_state (&t->monitor));
   JsonArray *history = json_array_sized_new (t->history->len);
   for (guint i = 0; i < t->history->len; i++)
-    json_array_add_element (history, dlp_epoch_result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
+    json_array_add_element (
+      history, dlp_epoch_result_to_json (&g_array_index (t->history, DlpEpochResult, i)));
   json_object_set_array_member (o, "history", history);
   return dlp_json_node_new_object (o);
 }
@@ -209,7 +210,8 @@ save_checkpoint (DlpTrainer *t, const char *dir, GError **error)
 {
   if (dir == NULL)
     return TRUE;
-  g_autofree char *weights_file = g_strdup_printf ("weights-%" G_GUINT64_FORMAT ".safetensors", t->step);
+  g_autofree char *weights_file =
+    g_strdup_printf ("weights-%" G_GUINT64_FORMAT ".safetensors", t->step);
   g_autofree char *weights_path = g_build_filename (dir, weights_file, NULL);
   if (!dlp_graph_save_weights (t->graph, weights_path, error))
     return FALSE;
@@ -244,8 +246,8 @@ checkpoint_error (GError **error, const char *path, const char *what)
 }
 
 static gboolean
-restore_floats (DlpSafetensors *st, const char *name, float *dst, gsize n,
-                const char *path, GError **error)
+restore_floats (DlpSafetensors *st, const char *name, float *dst, gsize n, const char *path,
+                GError **error)
 {
   DlpTensor *tensor = dlp_safetensors_lookup (st, name, error);
   if (tensor == NULL)
@@ -280,13 +282,17 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return checkpoint_error (error, path, "not a dlpipe checkpoint");
   JsonObject *o = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), CHECKPOINT_FORMAT) != 0)
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "format", ""), CHECKPOINT_FORMAT)
+      != 0)
     return checkpoint_error (error, path, "unsupported checkpoint format");
-  if (g_strcmp0 (json_object_get_string_member_with_default (o, "fingerprint", ""), t->fingerprint) != 0)
-    return checkpoint_error (error, path, "it was made with other settings (the model, the "
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "fingerprint", ""), t->fingerprint)
+      != 0)
+    return checkpoint_error (error, path,
+                             "it was made with other settings (the model, the "
                              "train section or the data changed); train from the start instead");
 
-  g_autofree char *weights = g_build_filename (dir, json_object_get_string_member_with_default (o, "weights", ""), NULL);
+  g_autofree char *weights =
+    g_build_filename (dir, json_object_get_string_member_with_default (o, "weights", ""), NULL);
   if (!dlp_graph_load_weights (t->graph, weights, error)
       || !restore_floats (st, "optimizer", t->opt_state, t->state_size, path, error)
       || (t->best && !restore_floats (st, "best", t->best, t->n_best, path, error)))
@@ -296,7 +302,8 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
   t->batch = json_object_get_int_member_with_default (o, "batch", 0);
   t->step = (guint64) json_object_get_int_member_with_default (o, "step", 0);
   t->stopped = json_object_get_boolean_member_with_default (o, "stopped", FALSE);
-  dlp_graph_set_step (t->graph, (guint64) json_object_get_int_member_with_default (o, "graph_step", 0));
+  dlp_graph_set_step (t->graph,
+                      (guint64) json_object_get_int_member_with_default (o, "graph_step", 0));
   JsonObject *p = json_object_get_object_member (o, "partial");
   if (p)
     {
@@ -330,7 +337,8 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
       g_array_append_val (t->history, r);
     }
   g_info ("resuming after epoch %" G_GINT64_FORMAT ", batch %" G_GINT64_FORMAT
-          " (step %" G_GUINT64_FORMAT ")", t->epoch, t->batch, t->step);
+          " (step %" G_GUINT64_FORMAT ")",
+          t->epoch, t->batch, t->step);
   return TRUE;
 }
 
@@ -363,8 +371,7 @@ metric_value (const DlpEpochResult *r, const char *name)
 }
 
 static gboolean
-evaluate (DlpTrainer *t, const DlpTrainingData *data, DlpBatchStats *stats,
-          GError **error)
+evaluate (DlpTrainer *t, const DlpTrainingData *data, DlpBatchStats *stats, GError **error)
 {
   gint64 b = t->options.batch_size;
   for (gint64 start = 0; start < data->n_rows; start += b)
@@ -378,8 +385,7 @@ evaluate (DlpTrainer *t, const DlpTrainingData *data, DlpBatchStats *stats,
 }
 
 static gboolean
-stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir,
-                GError **error)
+stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir, GError **error)
 {
   if (!g_cancellable_is_cancelled (dlp_context_get_cancellable (context)))
     return FALSE;
@@ -387,8 +393,8 @@ stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir,
   if (!save_checkpoint (t, checkpoint_dir, &local))
     g_warning ("the checkpoint could not be written: %s", local->message);
   g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,
-               "stopped in epoch %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT
-               " batches%s", t->epoch + 1, t->batch,
+               "stopped in epoch %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT " batches%s",
+               t->epoch + 1, t->batch,
                checkpoint_dir && local == NULL ? "; continue with --resume" : "");
   return TRUE;
 }
@@ -414,9 +420,8 @@ copy_weights (DlpTrainer *t, gboolean keep)
 }
 
 gboolean
-dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
-                 const DlpTrainingData *val, DlpContext *context,
-                 const char *checkpoint_dir, const DlpTrainHooks *hooks,
+dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train, const DlpTrainingData *val,
+                 DlpContext *context, const char *checkpoint_dir, const DlpTrainHooks *hooks,
                  GError **error)
 {
   const DlpTrainOptions *o = &t->options;
@@ -424,7 +429,8 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
                    "early stopping watches %s, but there is no validation data "
-                   "(ask data_split for a validation part, or monitor loss)", o->monitor);
+                   "(ask data_split for a validation part, or monitor loss)",
+                   o->monitor);
       return FALSE;
     }
   const char *sched_monitor = dlp_schedule_get_monitor (t->schedule);
@@ -493,12 +499,14 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
           t->partial.weight_sum += batch.weight_sum;
           t->partial.n_correct += batch.n_correct;
           t->partial.n_rows += batch.n_rows;
-          double seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+          double seconds =
+            t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
           if (hooks && hooks->on_batch)
-            hooks->on_batch (hooks->user_data, t->epoch + 1, t->batch + 1, n_batches,
-                             &t->partial, (double) t->partial.n_rows / MAX (seconds, 1e-9));
+            hooks->on_batch (hooks->user_data, t->epoch + 1, t->batch + 1, n_batches, &t->partial,
+                             (double) t->partial.n_rows / MAX (seconds, 1e-9));
         }
-      double train_seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+      double train_seconds =
+        t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
 
       DlpEpochResult r = {
         .epoch = t->epoch + 1,
@@ -517,8 +525,9 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
           r.val_loss = vs.loss_sum / vs.weight_sum;
           r.val_accuracy = (double) vs.n_correct / (double) vs.n_rows;
         }
-      r.seconds = t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
-      t->partial = (DlpBatchStats) { 0 };
+      r.seconds =
+        t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+      t->partial = (DlpBatchStats){ 0 };
       t->partial_seconds = 0;
       g_array_append_val (t->history, r);
 
@@ -532,7 +541,8 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train,
             {
               t->stopped = TRUE;
               g_info ("early stopping after epoch %" G_GINT64_FORMAT ": %s has not improved "
-                      "for %" G_GINT64_FORMAT " epochs", r.epoch, o->monitor, o->patience);
+                      "for %" G_GINT64_FORMAT " epochs",
+                      r.epoch, o->monitor, o->patience);
             }
         }
       t->epoch++;

@@ -16,10 +16,10 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  gint64 epoch;                 /* 1-based */
+  gint64 epoch; /* 1-based */
   double loss;
   double accuracy;
-  double val_loss;              /* NaN without validation data */
+  double val_loss; /* NaN without validation data */
   double val_accuracy;
   double learning_rate;
   double samples_per_second;
@@ -29,12 +29,10 @@ typedef struct {
 typedef struct {
   gpointer user_data;
   /* After each batch; @stats sums the epoch so far. */
-  void (*on_batch) (gpointer user_data, gint64 epoch, gint64 batch,
-                    gint64 n_batches, const DlpBatchStats *stats,
-                    double samples_per_second);
+  void (*on_batch) (gpointer user_data, gint64 epoch, gint64 batch, gint64 n_batches,
+                    const DlpBatchStats *stats, double samples_per_second);
   /* After each epoch and its checkpoint. */
-  gboolean (*on_epoch) (gpointer user_data, const DlpEpochResult *result,
-                        GError **error);
+  gboolean (*on_epoch) (gpointer user_data, const DlpEpochResult *result, GError **error);
 } DlpTrainHooks;
 
 typedef struct _DlpTrainer DlpTrainer;
@@ -46,22 +44,20 @@ typedef struct _DlpTrainer DlpTrainer;
  * BLAS thread count is the process's). It prepares @graph for the batch
  * size and its threads, and tells @context (may be NULL) the thread
  * count, for plugins. */
-DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings,
-                             DlpContext *context, GError **error);
+DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings, DlpContext *context,
+                             GError **error);
 void dlp_trainer_free (DlpTrainer *trainer);
 
 /* Restores weights, optimizer state and position from a checkpoint folder;
  * FALSE with DLP_ERROR_NOT_FOUND when there is none. */
-gboolean dlp_trainer_resume (DlpTrainer *trainer, const char *checkpoint_dir,
-                             GError **error);
+gboolean dlp_trainer_resume (DlpTrainer *trainer, const char *checkpoint_dir, GError **error);
 /* Trains until the last epoch or early stopping. @val may be NULL. A
  * cancelled run (SIGINT) finishes its step, checkpoints and returns
  * DLP_ERROR_CANCELLED; a NaN or infinite loss is an error naming the
  * epoch and the step. */
 gboolean dlp_trainer_fit (DlpTrainer *trainer, const DlpTrainingData *train,
                           const DlpTrainingData *val, DlpContext *context,
-                          const char *checkpoint_dir,
-                          const DlpTrainHooks *hooks, GError **error);
+                          const char *checkpoint_dir, const DlpTrainHooks *hooks, GError **error);
 
 /* {"epoch", "loss", ...}: metrics without a value (no validation) null. */
 JsonNode *dlp_epoch_result_to_json (const DlpEpochResult *result);
@@ -71,8 +67,7 @@ GArray *dlp_trainer_get_history (DlpTrainer *trainer);
 /* The epoch (1-based) whose weights the graph holds at the end. */
 gint64 dlp_trainer_get_final_epoch (DlpTrainer *trainer);
 /* The optimizer's state and step count as safetensors. */
-gboolean dlp_trainer_save_optimizer (DlpTrainer *trainer, const char *path,
-                                     GError **error);
+gboolean dlp_trainer_save_optimizer (DlpTrainer *trainer, const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpTrainer, dlp_trainer_free)
 

@@ -27,8 +27,7 @@ copy_row_as_float (const DlpTensor *t, gint64 row, float *dst)
 }
 
 static gboolean
-gather_features (DlpTrainingData *data, DlpDataset *ds, const char *what,
-                 GError **error)
+gather_features (DlpTrainingData *data, DlpDataset *ds, const char *what, GError **error)
 {
   g_autoptr (GArray) columns = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GString) layout = g_string_new (NULL);
@@ -41,12 +40,13 @@ gather_features (DlpTrainingData *data, DlpDataset *ds, const char *what,
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
                        "%s: feature column '%s' is categorical; encode it in "
-                       "data_transformation (one_hot or label_encode)", what, name);
+                       "data_transformation (one_hot or label_encode)",
+                       what, name);
           return FALSE;
         }
       DlpTensor *t = dlp_dataset_get_column_tensor (ds, i);
-      g_autofree char *shape = dlp_shape_to_string (dlp_tensor_get_rank (t) - 1,
-                                                    dlp_tensor_get_shape (t) + 1);
+      g_autofree char *shape =
+        dlp_shape_to_string (dlp_tensor_get_rank (t) - 1, dlp_tensor_get_shape (t) + 1);
       g_string_append_printf (layout, "%s'%s' %s", layout->len ? " + " : "", name, shape);
       data->row_size += (gint64) dlp_tensor_get_row_size (t);
       g_array_append_val (columns, i);
@@ -107,17 +107,16 @@ gather_features (DlpTrainingData *data, DlpDataset *ds, const char *what,
 }
 
 static gboolean
-gather_labels (DlpTrainingData *data, DlpDataset *ds, const char *what,
-               GError **error)
+gather_labels (DlpTrainingData *data, DlpDataset *ds, const char *what, GError **error)
 {
   int label = dlp_dataset_get_label_column (ds);
   if (label < 0 || !dlp_dataset_column_is_categorical (ds, (guint) label))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: no categorical label column", what);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: no categorical label column", what);
       return FALSE;
     }
-  const char *const *names = dlp_dataset_get_column_categories (ds, (guint) label, &data->n_classes);
+  const char *const *names =
+    dlp_dataset_get_column_categories (ds, (guint) label, &data->n_classes);
   data->class_names = g_strdupv ((char **) names);
   DlpTensor *t = dlp_dataset_get_column_tensor (ds, (guint) label);
   const gint32 *codes = dlp_tensor_get_data (t);
@@ -126,7 +125,8 @@ gather_labels (DlpTrainingData *data, DlpDataset *ds, const char *what,
       {
         g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                      "%s: row %" G_GINT64_FORMAT " has no label (drop rows without a "
-                     "label in data_transformation)", what, r);
+                     "label in data_transformation)",
+                     what, r);
         return FALSE;
       }
   data->labels = codes;
@@ -145,8 +145,7 @@ dlp_training_data_new (DlpDataset *dataset, const char *what, GError **error)
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: no rows", what);
       return NULL;
     }
-  if (!gather_labels (data, dataset, what, error)
-      || !gather_features (data, dataset, what, error))
+  if (!gather_labels (data, dataset, what, error) || !gather_features (data, dataset, what, error))
     return NULL;
   return g_steal_pointer (&data);
 }
@@ -159,12 +158,12 @@ dlp_training_data_load (const char *path, GError **error)
 }
 
 gboolean
-dlp_training_data_check_model (const DlpTrainingData *data, DlpGraph *graph,
-                               const char *model_dir, GError **error)
+dlp_training_data_check_model (const DlpTrainingData *data, DlpGraph *graph, const char *model_dir,
+                               GError **error)
 {
   const char *what = data->what;
-  g_autofree char *expected = dlp_shape_to_string (dlp_graph_get_input_rank (graph),
-                                                   dlp_graph_get_input_shape (graph));
+  g_autofree char *expected =
+    dlp_shape_to_string (dlp_graph_get_input_rank (graph), dlp_graph_get_input_shape (graph));
   if (dlp_graph_get_input_size (graph) != data->row_size)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
@@ -179,8 +178,8 @@ dlp_training_data_check_model (const DlpTrainingData *data, DlpGraph *graph,
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                    "%s has %u classes, but the model in %s has %" G_GINT64_FORMAT
-                   " outputs; check model.num_classes", what, data->n_classes, model_dir,
-                   dlp_graph_get_output_size (graph));
+                   " outputs; check model.num_classes",
+                   what, data->n_classes, model_dir, dlp_graph_get_output_size (graph));
       return FALSE;
     }
   return TRUE;

@@ -13,13 +13,13 @@ G_BEGIN_DECLS
 
 typedef struct {
   gint64 n_rows;
-  gint64 row_size;           /* floats per row */
-  const float *features;     /* [n_rows, row_size] */
-  const gint32 *labels;      /* [n_rows], each in [0, n_classes) */
+  gint64 row_size;       /* floats per row */
+  const float *features; /* [n_rows, row_size] */
+  const gint32 *labels;  /* [n_rows], each in [0, n_classes) */
   guint n_classes;
   GStrv class_names;
-  char *layout;              /* "'image' [28, 28, 1]" for messages */
-  char *what;                /* the file, for messages */
+  char *layout; /* "'image' [28, 28, 1]" for messages */
+  char *what;   /* the file, for messages */
 
   /* what the pointers above point into */
   DlpDataset *dataset;
@@ -29,14 +29,12 @@ typedef struct {
 /* Checks and gathers @dataset's rows; @what names it in errors (the file).
  * Categorical feature columns must be encoded first, and no feature or
  * label may be missing. */
-DlpTrainingData *dlp_training_data_new (DlpDataset *dataset, const char *what,
-                                        GError **error);
+DlpTrainingData *dlp_training_data_new (DlpDataset *dataset, const char *what, GError **error);
 DlpTrainingData *dlp_training_data_load (const char *path, GError **error);
 /* Checks that rows fit @graph's input and classes its outputs; errors
  * name both shapes and @model_dir. */
-gboolean dlp_training_data_check_model (const DlpTrainingData *data,
-                                        DlpGraph *graph, const char *model_dir,
-                                        GError **error);
+gboolean dlp_training_data_check_model (const DlpTrainingData *data, DlpGraph *graph,
+                                        const char *model_dir, GError **error);
 void dlp_training_data_free (DlpTrainingData *data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpTrainingData, dlp_training_data_free)

@@ -54,8 +54,8 @@ DLP_API const char *dlp_atomic_file_get_path (DlpAtomicFile *file);
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_atomic_file_write (DlpAtomicFile *file, const void *data,
-                                        gsize size, GError **error);
+DLP_API gboolean dlp_atomic_file_write (DlpAtomicFile *file, const void *data, gsize size,
+                                        GError **error);
 
 /**
  * dlp_atomic_file_printf:
@@ -68,9 +68,8 @@ DLP_API gboolean dlp_atomic_file_write (DlpAtomicFile *file, const void *data,
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_atomic_file_printf (DlpAtomicFile *file, GError **error,
-                                         const char *format, ...)
-  G_GNUC_PRINTF (3, 4);
+DLP_API gboolean dlp_atomic_file_printf (DlpAtomicFile *file, GError **error, const char *format,
+                                         ...) G_GNUC_PRINTF (3, 4);
 
 /**
  * dlp_atomic_file_commit:
@@ -104,8 +103,8 @@ DLP_API void dlp_atomic_file_free (DlpAtomicFile *file);
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_write_file_atomic (const char *path, const void *data,
-                                        gsize size, GError **error);
+DLP_API gboolean dlp_write_file_atomic (const char *path, const void *data, gsize size,
+                                        GError **error);
 
 /**
  * dlp_write_json_atomic:
@@ -117,8 +116,7 @@ DLP_API gboolean dlp_write_file_atomic (const char *path, const void *data,
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_write_json_atomic (const char *path, JsonNode *node,
-                                        GError **error);
+DLP_API gboolean dlp_write_json_atomic (const char *path, JsonNode *node, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpAtomicFile, dlp_atomic_file_free)
 

@@ -44,8 +44,8 @@ DLP_API DlpConfig *dlp_config_load (const char *path, GError **error);
  *   with @error set to DLP_ERROR_CONFIG or DLP_ERROR_LIMIT, as
  *   dlp_config_load()
  */
-DLP_API DlpConfig *dlp_config_parse (const char *name, const char *text,
-                                     gssize length, GError **error);
+DLP_API DlpConfig *dlp_config_parse (const char *name, const char *text, gssize length,
+                                     GError **error);
 
 /**
  * dlp_config_set_override:
@@ -62,8 +62,7 @@ DLP_API DlpConfig *dlp_config_parse (const char *name, const char *text,
  *   KEY=VALUE, VALUE not YAML, KEY inside a value that is not a mapping)
  *   or DLP_ERROR_LIMIT (VALUE over a YAML limit)
  */
-DLP_API gboolean dlp_config_set_override (DlpConfig *config,
-                                          const char *assignment,
+DLP_API gboolean dlp_config_set_override (DlpConfig *config, const char *assignment,
                                           GError **error);
 
 /**
@@ -164,8 +163,7 @@ DLP_API gboolean dlp_config_has (const DlpConfig *config, const char *key);
  *   with @error set to DLP_ERROR_CONFIG unless @allow_missing
  */
 DLP_API DlpConfig *dlp_config_get_section (DlpConfig *config, const char *key,
-                                           gboolean allow_missing,
-                                           GError **error);
+                                           gboolean allow_missing, GError **error);
 
 /**
  * dlp_config_get_list:
@@ -180,8 +178,7 @@ DLP_API DlpConfig *dlp_config_get_section (DlpConfig *config, const char *key,
  *   unrefs them; %NULL with @error set to DLP_ERROR_CONFIG (not a list, or
  *   a required key missing)
  */
-DLP_API GPtrArray *dlp_config_get_list (DlpConfig *config, const char *key,
-                                        GError **error);
+DLP_API GPtrArray *dlp_config_get_list (DlpConfig *config, const char *key, GError **error);
 
 /**
  * dlp_config_get_keys:
@@ -211,8 +208,8 @@ DLP_API GPtrArray *dlp_config_get_keys (const DlpConfig *config);
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (not true or false, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_bool (DlpConfig *config, const char *key,
-                                      gboolean *out, GError **error);
+DLP_API gboolean dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out,
+                                      GError **error);
 
 /**
  * dlp_config_get_int:
@@ -224,8 +221,8 @@ DLP_API gboolean dlp_config_get_bool (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (not an integer, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_int (DlpConfig *config, const char *key,
-                                     gint64 *out, GError **error);
+DLP_API gboolean dlp_config_get_int (DlpConfig *config, const char *key, gint64 *out,
+                                     GError **error);
 
 /**
  * dlp_config_get_double:
@@ -237,8 +234,8 @@ DLP_API gboolean dlp_config_get_int (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (not a number, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_double (DlpConfig *config, const char *key,
-                                        double *out, GError **error);
+DLP_API gboolean dlp_config_get_double (DlpConfig *config, const char *key, double *out,
+                                        GError **error);
 
 /**
  * dlp_config_get_string:
@@ -253,8 +250,8 @@ DLP_API gboolean dlp_config_get_double (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (a list or mapping, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_string (DlpConfig *config, const char *key,
-                                        char **out, GError **error);
+DLP_API gboolean dlp_config_get_string (DlpConfig *config, const char *key, char **out,
+                                        GError **error);
 
 /**
  * dlp_config_get_path_value:
@@ -269,8 +266,8 @@ DLP_API gboolean dlp_config_get_string (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (not a string, empty, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_path_value (DlpConfig *config, const char *key,
-                                            char **out, GError **error);
+DLP_API gboolean dlp_config_get_path_value (DlpConfig *config, const char *key, char **out,
+                                            GError **error);
 
 /**
  * dlp_config_path_for_record:
@@ -299,8 +296,8 @@ DLP_API char *dlp_config_path_for_record (const char *path);
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (an element or value that is not a scalar, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_strv (DlpConfig *config, const char *key,
-                                      GStrv *out, GError **error);
+DLP_API gboolean dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out,
+                                      GError **error);
 
 /**
  * dlp_config_get_int_list:
@@ -315,8 +312,8 @@ DLP_API gboolean dlp_config_get_strv (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (an element that is not an integer, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_int_list (DlpConfig *config, const char *key,
-                                          GArray **out, GError **error);
+DLP_API gboolean dlp_config_get_int_list (DlpConfig *config, const char *key, GArray **out,
+                                          GError **error);
 
 /**
  * dlp_config_get_double_list:
@@ -331,8 +328,7 @@ DLP_API gboolean dlp_config_get_int_list (DlpConfig *config, const char *key,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (an element that is not a number, or a required key missing)
  */
-DLP_API gboolean dlp_config_get_double_list (DlpConfig *config,
-                                             const char *key, GArray **out,
+DLP_API gboolean dlp_config_get_double_list (DlpConfig *config, const char *key, GArray **out,
                                              GError **error);
 
 /**
@@ -378,9 +374,8 @@ DLP_API const char *dlp_config_suggest (const char *word, const char *const *kno
  * location being @key's node, the nearest node above it that exists, or
  * this view's when @key is %NULL.
  */
-DLP_API void dlp_config_set_error (const DlpConfig *config, const char *key,
-                                   GError **error, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+DLP_API void dlp_config_set_error (const DlpConfig *config, const char *key, GError **error,
+                                   const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 /**
  * dlp_config_validate:
@@ -398,10 +393,8 @@ DLP_API void dlp_config_set_error (const DlpConfig *config, const char *key,
  *   naming the key (or DLP_ERROR_LIMIT, for a default in @specs too big
  *   to parse)
  */
-DLP_API gboolean dlp_config_validate (DlpConfig *config,
-                                      const DlpParamSpec *specs,
-                                      const char *const *extra_keys,
-                                      GError **error);
+DLP_API gboolean dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
+                                      const char *const *extra_keys, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpConfig, dlp_config_unref)
 

@@ -78,8 +78,8 @@ DLP_API guint dlp_context_get_n_threads (DlpContext *context);
  *
  * Reports progress of long work; cheap enough to call per chunk.
  */
-DLP_API void dlp_context_progress (DlpContext *context, const char *task,
-                                   guint64 done, guint64 total);
+DLP_API void dlp_context_progress (DlpContext *context, const char *task, guint64 done,
+                                   guint64 total);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpContext, dlp_context_unref)
 

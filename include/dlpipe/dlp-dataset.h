@@ -33,8 +33,7 @@ DLP_API const char *dlp_column_role_name (DlpColumnRole role);
  * Returns: %TRUE and sets *@role_out if @name names a role; %FALSE
  *   otherwise, leaving it unchanged
  */
-DLP_API gboolean dlp_column_role_from_name (const char *name,
-                                            DlpColumnRole *role_out);
+DLP_API gboolean dlp_column_role_from_name (const char *name, DlpColumnRole *role_out);
 
 /**
  * dlp_dataset_new:
@@ -96,9 +95,8 @@ DLP_API guint dlp_dataset_get_n_columns (const DlpDataset *dataset);
  *   empty name, or one the dataset has) or DLP_ERROR_SHAPE (a scalar, or
  *   another row count)
  */
-DLP_API gboolean dlp_dataset_add_column (DlpDataset *dataset, const char *name,
-                                         DlpTensor *tensor, DlpColumnRole role,
-                                         GError **error);
+DLP_API gboolean dlp_dataset_add_column (DlpDataset *dataset, const char *name, DlpTensor *tensor,
+                                         DlpColumnRole role, GError **error);
 
 /**
  * dlp_dataset_add_categorical:
@@ -118,12 +116,9 @@ DLP_API gboolean dlp_dataset_add_column (DlpDataset *dataset, const char *name,
  *   one int32 per row) or DLP_ERROR_FORMAT (a code outside
  *   -1..@n_categories - 1)
  */
-DLP_API gboolean dlp_dataset_add_categorical (DlpDataset *dataset,
-                                              const char *name,
-                                              DlpTensor *codes,
-                                              const char *const *categories,
-                                              guint n_categories,
-                                              DlpColumnRole role,
+DLP_API gboolean dlp_dataset_add_categorical (DlpDataset *dataset, const char *name,
+                                              DlpTensor *codes, const char *const *categories,
+                                              guint n_categories, DlpColumnRole role,
                                               GError **error);
 
 /**
@@ -137,8 +132,7 @@ DLP_API gboolean dlp_dataset_add_categorical (DlpDataset *dataset,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_NOT_FOUND
  *   (no such column; the message lists the others)
  */
-DLP_API gboolean dlp_dataset_remove_column (DlpDataset *dataset,
-                                            const char *name, GError **error);
+DLP_API gboolean dlp_dataset_remove_column (DlpDataset *dataset, const char *name, GError **error);
 
 /**
  * dlp_dataset_replace_column:
@@ -154,8 +148,8 @@ DLP_API gboolean dlp_dataset_remove_column (DlpDataset *dataset,
  *   (another row count) or DLP_ERROR_DTYPE (a categorical column given
  *   other than one int32 per row)
  */
-DLP_API gboolean dlp_dataset_replace_column (DlpDataset *dataset, guint index,
-                                             DlpTensor *tensor, GError **error);
+DLP_API gboolean dlp_dataset_replace_column (DlpDataset *dataset, guint index, DlpTensor *tensor,
+                                             GError **error);
 
 /**
  * dlp_dataset_find_column:
@@ -164,8 +158,7 @@ DLP_API gboolean dlp_dataset_replace_column (DlpDataset *dataset, guint index,
  *
  * Returns: the index of the column called @name, or -1
  */
-DLP_API int dlp_dataset_find_column (const DlpDataset *dataset,
-                                     const char *name);
+DLP_API int dlp_dataset_find_column (const DlpDataset *dataset, const char *name);
 
 /**
  * dlp_dataset_lookup_column:
@@ -176,8 +169,7 @@ DLP_API int dlp_dataset_find_column (const DlpDataset *dataset,
  * Returns: the index of the column called @name; -1 with @error set to
  *   DLP_ERROR_NOT_FOUND (the message lists the columns there are)
  */
-DLP_API int dlp_dataset_lookup_column (const DlpDataset *dataset,
-                                       const char *name, GError **error);
+DLP_API int dlp_dataset_lookup_column (const DlpDataset *dataset, const char *name, GError **error);
 
 /**
  * dlp_dataset_get_column_name:
@@ -186,8 +178,7 @@ DLP_API int dlp_dataset_lookup_column (const DlpDataset *dataset,
  *
  * Returns: (transfer none): its name
  */
-DLP_API const char *dlp_dataset_get_column_name (const DlpDataset *dataset,
-                                                 guint index);
+DLP_API const char *dlp_dataset_get_column_name (const DlpDataset *dataset, guint index);
 
 /**
  * dlp_dataset_get_column_tensor:
@@ -198,8 +189,7 @@ DLP_API const char *dlp_dataset_get_column_name (const DlpDataset *dataset,
  *   or removed; take a reference to keep them longer, and do not write
  *   into them (other datasets may share them)
  */
-DLP_API DlpTensor *dlp_dataset_get_column_tensor (const DlpDataset *dataset,
-                                                  guint index);
+DLP_API DlpTensor *dlp_dataset_get_column_tensor (const DlpDataset *dataset, guint index);
 
 /**
  * dlp_dataset_get_column_role:
@@ -208,8 +198,7 @@ DLP_API DlpTensor *dlp_dataset_get_column_tensor (const DlpDataset *dataset,
  *
  * Returns: its role
  */
-DLP_API DlpColumnRole dlp_dataset_get_column_role (const DlpDataset *dataset,
-                                                   guint index);
+DLP_API DlpColumnRole dlp_dataset_get_column_role (const DlpDataset *dataset, guint index);
 
 /**
  * dlp_dataset_set_column_role:
@@ -217,8 +206,7 @@ DLP_API DlpColumnRole dlp_dataset_get_column_role (const DlpDataset *dataset,
  * @index: the column, below the column count
  * @role: its new role
  */
-DLP_API void dlp_dataset_set_column_role (DlpDataset *dataset, guint index,
-                                          DlpColumnRole role);
+DLP_API void dlp_dataset_set_column_role (DlpDataset *dataset, guint index, DlpColumnRole role);
 
 /**
  * dlp_dataset_get_column_categories:
@@ -230,8 +218,8 @@ DLP_API void dlp_dataset_set_column_role (DlpDataset *dataset, guint index,
  * Returns: (transfer none) (nullable): the category names of a categorical
  *   column, NULL-terminated; %NULL for a numeric one
  */
-DLP_API const char *const *dlp_dataset_get_column_categories (
-  const DlpDataset *dataset, guint index, guint *n_categories_out);
+DLP_API const char *const *dlp_dataset_get_column_categories (const DlpDataset *dataset,
+                                                              guint index, guint *n_categories_out);
 
 /**
  * dlp_dataset_column_is_categorical:
@@ -240,8 +228,7 @@ DLP_API const char *const *dlp_dataset_get_column_categories (
  *
  * Returns: %TRUE for a categorical column
  */
-DLP_API gboolean dlp_dataset_column_is_categorical (const DlpDataset *dataset,
-                                                    guint index);
+DLP_API gboolean dlp_dataset_column_is_categorical (const DlpDataset *dataset, guint index);
 
 /**
  * dlp_dataset_get_label_column:
@@ -288,9 +275,8 @@ DLP_API DlpDataset *dlp_dataset_copy (const DlpDataset *dataset);
  * Returns: (transfer full) (nullable): the dataset; %NULL with @error set
  *   as dlp_tensor_take_rows() sets it, the message naming the column
  */
-DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset,
-                                           const gint64 *rows, gsize n_rows,
-                                           GError **error);
+DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset, const gint64 *rows,
+                                           gsize n_rows, GError **error);
 
 /**
  * dlp_dataset_save:
@@ -305,8 +291,7 @@ DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset,
  *   column name safetensors cannot hold: "__metadata__", or not UTF-8) or
  *   DLP_ERROR_IO
  */
-DLP_API gboolean dlp_dataset_save (DlpDataset *dataset, const char *path,
-                                   GError **error);
+DLP_API gboolean dlp_dataset_save (DlpDataset *dataset, const char *path, GError **error);
 
 /**
  * dlp_dataset_load:
@@ -338,8 +323,7 @@ DLP_API DlpDataset *dlp_dataset_load (const char *path, GError **error);
  * Returns: (transfer full) (nullable): the dataset; %NULL with @error set as
  *   dlp_dataset_load() sets it, but for DLP_ERROR_IO
  */
-DLP_API DlpDataset *dlp_dataset_load_bytes (GBytes *bytes, const char *what,
-                                            GError **error);
+DLP_API DlpDataset *dlp_dataset_load_bytes (GBytes *bytes, const char *what, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpDataset, dlp_dataset_unref)
 

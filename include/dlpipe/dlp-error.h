@@ -89,7 +89,6 @@ DLP_API GQuark dlp_loader_error_quark (void);
  *
  * Since: API level 2
  */
-DLP_API gboolean dlp_set_io_error (GError **error, int errsv, const char *action,
-                                   const char *path);
+DLP_API gboolean dlp_set_io_error (GError **error, int errsv, const char *action, const char *path);
 
 G_END_DECLS

@@ -74,8 +74,7 @@ DLP_API JsonNode *dlp_architecture_new (const char *name, guint input_rank,
  * Returns: (transfer none): the layer's "config" object, for the caller to
  *   fill; valid while @architecture lives
  */
-DLP_API JsonObject *dlp_architecture_add_layer (JsonNode *architecture,
-                                                const char *class_name);
+DLP_API JsonObject *dlp_architecture_add_layer (JsonNode *architecture, const char *class_name);
 
 /**
  * dlp_architecture_add_output:
@@ -121,9 +120,8 @@ DLP_API JsonObject *dlp_architecture_add_output (JsonNode *architecture, gint64 
  *   DLP_ERROR_FAILED (a layer that set no output shape), or what a
  *   layer's create or plan sets
  */
-DLP_API DlpGraph *dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture,
-                                 guint input_rank, const gint64 *input_shape,
-                                 GError **error);
+DLP_API DlpGraph *dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
+                                 const gint64 *input_shape, GError **error);
 
 /**
  * dlp_graph_new_from_json:
@@ -139,11 +137,9 @@ DLP_API DlpGraph *dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture,
  * Returns: (transfer full) (nullable): the graph; %NULL with @error set as
  *   dlp_graph_new() sets it
  */
-DLP_API DlpGraph *dlp_graph_new_from_json (DlpRegistry *registry,
-                                           JsonNode *architecture,
+DLP_API DlpGraph *dlp_graph_new_from_json (DlpRegistry *registry, JsonNode *architecture,
                                            const char *what, guint input_rank,
-                                           const gint64 *input_shape,
-                                           GError **error);
+                                           const gint64 *input_shape, GError **error);
 
 /**
  * dlp_graph_load:
@@ -156,8 +152,7 @@ DLP_API DlpGraph *dlp_graph_new_from_json (DlpRegistry *registry,
  * Returns: (transfer full) (nullable): the graph; %NULL with @error set as
  *   dlp_architecture_load() or dlp_graph_new() sets it
  */
-DLP_API DlpGraph *dlp_graph_load (DlpRegistry *registry, const char *path,
-                                  GError **error);
+DLP_API DlpGraph *dlp_graph_load (DlpRegistry *registry, const char *path, GError **error);
 
 /**
  * dlp_graph_free:
@@ -189,8 +184,7 @@ DLP_API JsonNode *dlp_graph_to_json (DlpGraph *graph);
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_graph_save_architecture (DlpGraph *graph, const char *path,
-                                              GError **error);
+DLP_API gboolean dlp_graph_save_architecture (DlpGraph *graph, const char *path, GError **error);
 
 /**
  * dlp_graph_summary:

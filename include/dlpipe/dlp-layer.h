@@ -144,8 +144,8 @@ DLP_API DlpInit dlp_init_orthogonal (void);
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG (an
  *   unknown initializer, or settings it does not have)
  */
-DLP_API gboolean dlp_init_from_config (DlpConfig *config, const char *key,
-                                       DlpInit *init, GError **error);
+DLP_API gboolean dlp_init_from_config (DlpConfig *config, const char *key, DlpInit *init,
+                                       GError **error);
 
 /**
  * dlp_init_fill:
@@ -160,9 +160,8 @@ DLP_API gboolean dlp_init_from_config (DlpConfig *config, const char *key,
  *
  * Fills @data as @init says.
  */
-DLP_API void dlp_init_fill (const DlpInit *init, float *data, gsize n,
-                            gint64 rows, gint64 cols, gint64 fan_in,
-                            gint64 fan_out, guint64 seed);
+DLP_API void dlp_init_fill (const DlpInit *init, float *data, gsize n, gint64 rows, gint64 cols,
+                            gint64 fan_in, gint64 fan_out, guint64 seed);
 
 /* --- helpers for create --- */
 
@@ -179,9 +178,8 @@ DLP_API void dlp_init_fill (const DlpInit *init, float *data, gsize n,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG
  *   (neither form, or a value below @minimum)
  */
-DLP_API gboolean dlp_layer_config_get_pair (DlpConfig *config, const char *key,
-                                            gint64 minimum, gint64 out[2],
-                                            GError **error);
+DLP_API gboolean dlp_layer_config_get_pair (DlpConfig *config, const char *key, gint64 minimum,
+                                            gint64 out[2], GError **error);
 
 /* --- plan --- */
 
@@ -225,8 +223,7 @@ DLP_API gint64 dlp_layer_plan_get_input_size (const DlpLayerPlan *plan);
  *
  * Sets the layer's output shape; every plan must.
  */
-DLP_API void dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank,
-                                              const gint64 *shape);
+DLP_API void dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank, const gint64 *shape);
 
 /**
  * dlp_layer_plan_shape_error:
@@ -239,9 +236,8 @@ DLP_API void dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank,
  * Sets @error to DLP_ERROR_SHAPE, "layer 3 'conv2d' (Conv2D): input shape
  * [784] does not fit: MESSAGE".
  */
-DLP_API void dlp_layer_plan_shape_error (const DlpLayerPlan *plan,
-                                         GError **error, const char *format,
-                                         ...) G_GNUC_PRINTF (3, 4);
+DLP_API void dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error,
+                                         const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 /**
  * dlp_layer_plan_add_param:
@@ -259,9 +255,8 @@ DLP_API void dlp_layer_plan_shape_error (const DlpLayerPlan *plan,
  *
  * Returns: its index, for dlp_layer_pass_get_param()
  */
-DLP_API guint dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name,
-                                        guint rank, const gint64 *shape,
-                                        const DlpInit *init, gint64 fan_in,
+DLP_API guint dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank,
+                                        const gint64 *shape, const DlpInit *init, gint64 fan_in,
                                         gint64 fan_out);
 
 /**
@@ -274,8 +269,7 @@ DLP_API guint dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name,
  * stored tensor's axis i is axis @perm[i] of the layer's shape (a conv
  * weight kept [out, kh, kw, in] is stored [out, in, kh, kw]: 0, 3, 1, 2).
  */
-DLP_API void dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param,
-                                              const guint *perm);
+DLP_API void dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param, const guint *perm);
 
 /**
  * dlp_layer_plan_add_state:
@@ -291,9 +285,8 @@ DLP_API void dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param,
  *
  * Returns: its index, for dlp_layer_pass_get_state()
  */
-DLP_API guint dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name,
-                                        guint rank, const gint64 *shape,
-                                        float initial, DlpDtype dtype);
+DLP_API guint dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name, guint rank,
+                                        const gint64 *shape, float initial, DlpDtype dtype);
 
 typedef enum {
   DLP_BUFFER_KEEP, /* written by forward, read by backward */
@@ -312,8 +305,7 @@ typedef enum {
  *
  * Returns: its index, for dlp_layer_pass_get_buffer()
  */
-DLP_API guint dlp_layer_plan_add_buffer (DlpLayerPlan *plan, gsize per_row,
-                                         gsize fixed,
+DLP_API guint dlp_layer_plan_add_buffer (DlpLayerPlan *plan, gsize per_row, gsize fixed,
                                          DlpBufferLifetime lifetime);
 
 /**
@@ -410,8 +402,7 @@ DLP_API float *dlp_layer_pass_get_output (const DlpLayerPass *pass);
  * Returns: (transfer none): the parameter, read-only, in the layer's
  *   layout
  */
-DLP_API const float *dlp_layer_pass_get_param (const DlpLayerPass *pass,
-                                               guint param);
+DLP_API const float *dlp_layer_pass_get_param (const DlpLayerPass *pass, guint param);
 
 /**
  * dlp_layer_pass_get_param_grad:
@@ -421,8 +412,7 @@ DLP_API const float *dlp_layer_pass_get_param (const DlpLayerPass *pass,
  * Returns: (transfer none): this slice's gradient of the parameter, which
  *   backward overwrites
  */
-DLP_API float *dlp_layer_pass_get_param_grad (const DlpLayerPass *pass,
-                                              guint param);
+DLP_API float *dlp_layer_pass_get_param_grad (const DlpLayerPass *pass, guint param);
 
 /**
  * dlp_layer_pass_get_state:
@@ -441,8 +431,7 @@ DLP_API float *dlp_layer_pass_get_state (const DlpLayerPass *pass, guint state);
  *
  * Returns: (transfer none): this slice's buffer
  */
-DLP_API float *dlp_layer_pass_get_buffer (const DlpLayerPass *pass,
-                                          guint buffer);
+DLP_API float *dlp_layer_pass_get_buffer (const DlpLayerPass *pass, guint buffer);
 
 /**
  * dlp_layer_pass_get_output_grad:
@@ -472,7 +461,6 @@ DLP_API float *dlp_layer_pass_get_input_grad (const DlpLayerPass *pass);
  * Sums @values over every slice of the batch, in a fixed order, and gives
  * every slice the totals. All slices must call it together.
  */
-DLP_API void dlp_layer_pass_sum_over_batch (DlpLayerPass *pass, double *values,
-                                            gsize n);
+DLP_API void dlp_layer_pass_sum_over_batch (DlpLayerPass *pass, double *values, gsize n);
 
 G_END_DECLS

@@ -12,16 +12,16 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  DLP_LIMIT_YAML_NODES,       /* nodes of a YAML document, aliases expanded */
-  DLP_LIMIT_YAML_DEPTH,       /* nesting depth of YAML and JSON documents */
-  DLP_LIMIT_TENSOR_BYTES,     /* bytes of one tensor read from a file */
-  DLP_LIMIT_HEADER_BYTES,     /* bytes of a safetensors header */
-  DLP_LIMIT_CSV_FIELD_BYTES,  /* bytes of one CSV field */
-  DLP_LIMIT_CSV_ROW_BYTES,    /* bytes of one CSV record */
-  DLP_LIMIT_GZIP_RATIO,       /* decompressed bytes per compressed byte */
-  DLP_LIMIT_HTTP_BODY_BYTES,  /* bytes of an HTTP request or response body */
-  DLP_LIMIT_MODEL_PARAMS,     /* parameters of one model */
-  DLP_LIMIT_YAML_BYTES,       /* scalar text of a YAML document, aliases expanded;
+  DLP_LIMIT_YAML_NODES,      /* nodes of a YAML document, aliases expanded */
+  DLP_LIMIT_YAML_DEPTH,      /* nesting depth of YAML and JSON documents */
+  DLP_LIMIT_TENSOR_BYTES,    /* bytes of one tensor read from a file */
+  DLP_LIMIT_HEADER_BYTES,    /* bytes of a safetensors header */
+  DLP_LIMIT_CSV_FIELD_BYTES, /* bytes of one CSV field */
+  DLP_LIMIT_CSV_ROW_BYTES,   /* bytes of one CSV record */
+  DLP_LIMIT_GZIP_RATIO,      /* decompressed bytes per compressed byte */
+  DLP_LIMIT_HTTP_BODY_BYTES, /* bytes of an HTTP request or response body */
+  DLP_LIMIT_MODEL_PARAMS,    /* parameters of one model */
+  DLP_LIMIT_YAML_BYTES,      /* scalar text of a YAML document, aliases expanded;
                                * Since: API level 2 */
 } DlpLimit;
 
@@ -57,8 +57,7 @@ DLP_API const char *dlp_limit_env_name (DlpLimit limit);
  * Sets @error to DLP_ERROR_LIMIT, "WHAT: MESSAGE (raise the limit with
  * NAME)".
  */
-DLP_API void dlp_limit_set_error (GError **error, DlpLimit limit,
-                                  const char *what, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+DLP_API void dlp_limit_set_error (GError **error, DlpLimit limit, const char *what,
+                                  const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 G_END_DECLS

@@ -21,9 +21,9 @@ G_BEGIN_DECLS
 /* What every model is built for. */
 typedef struct {
   gsize struct_size;
-  const char *name;       /* the Sequential's name */
+  const char *name; /* the Sequential's name */
   guint input_rank;
-  gint64 input_shape[DLP_TENSOR_MAX_RANK];  /* per sample */
+  gint64 input_shape[DLP_TENSOR_MAX_RANK]; /* per sample */
   gint64 num_classes;
 } DlpModelSpec;
 
@@ -43,8 +43,8 @@ typedef struct {
   const DlpParamSpec *params;
   guint32 flags;
 
-  JsonNode *(*build) (const DlpModelSpec *spec, DlpConfig *settings,
-                      DlpContext *context, GError **error);
+  JsonNode *(*build) (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context,
+                      GError **error);
 } DlpModelClass;
 
 G_END_DECLS

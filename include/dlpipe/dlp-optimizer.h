@@ -8,8 +8,8 @@ G_BEGIN_DECLS
 /* Filled by the host for each update. */
 typedef struct {
   gsize struct_size;
-  double learning_rate;  /* after the schedule */
-  guint64 step;          /* 1 for the first update */
+  double learning_rate; /* after the schedule */
+  guint64 step;         /* 1 for the first update */
 } DlpOptimizerStep;
 
 /**
@@ -32,8 +32,8 @@ typedef struct {
   gpointer (*create) (DlpConfig *config, GError **error);
   void (*destroy) (gpointer self);
   gsize (*get_state_size) (gpointer self, gsize n_params);
-  void (*update) (gpointer self, float *params, const float *grads,
-                  float *state, gsize n_params, const DlpOptimizerStep *step);
+  void (*update) (gpointer self, float *params, const float *grads, float *state, gsize n_params,
+                  const DlpOptimizerStep *step);
 } DlpOptimizerClass;
 
 G_END_DECLS

@@ -16,8 +16,8 @@ typedef enum {
   DLP_PARAM_INT,
   DLP_PARAM_DOUBLE,
   DLP_PARAM_STRING,
-  DLP_PARAM_PATH,    /* a string; relative paths resolve against the cwd */
-  DLP_PARAM_ENUM,    /* a string from choices */
+  DLP_PARAM_PATH, /* a string; relative paths resolve against the cwd */
+  DLP_PARAM_ENUM, /* a string from choices */
   DLP_PARAM_LIST,
   DLP_PARAM_MAPPING,
   DLP_PARAM_ANY,
@@ -51,7 +51,7 @@ typedef struct {
   double minimum;
   double maximum;
   gboolean has_range;
-  guint32 flags;  /* Since: API level 2 */
+  guint32 flags; /* Since: API level 2 */
 } DlpParamSpec;
 
 /* For a layer's settings, which architecture files carry as Keras writes
@@ -66,8 +66,8 @@ typedef struct {
  * DLP_PARAM_FLAG_NOT_KERAS: not a Keras 3 setting (dlpipe's own, or Keras
  *   2's); written back only when it differs from @default_value, so that
  *   Keras 3 loads the file. */
-#define DLP_PARAM_FLAG_KERAS_DEFAULT (1u << 0)  /* Since: API level 2 */
-#define DLP_PARAM_FLAG_NOT_KERAS (1u << 1)      /* Since: API level 2 */
+#define DLP_PARAM_FLAG_KERAS_DEFAULT (1u << 0) /* Since: API level 2 */
+#define DLP_PARAM_FLAG_NOT_KERAS (1u << 1)     /* Since: API level 2 */
 
 /* The spec of a Keras setting dlpipe has only at Keras' default @value
  * (YAML text, "false" or "null"). Since: API level 2 */

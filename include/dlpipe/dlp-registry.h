@@ -83,8 +83,8 @@ DLP_API gboolean dlp_kind_from_name (const char *name, DlpKind *kind_out);
  *   DLP_LOADER_ERROR_API_LEVEL (a class struct larger than this host's)
  *   or DLP_LOADER_ERROR_DUPLICATE (the name is taken in @kind)
  */
-DLP_API gboolean dlp_registry_add (DlpRegistry *registry, DlpKind kind,
-                                   gconstpointer klass, GError **error);
+DLP_API gboolean dlp_registry_add (DlpRegistry *registry, DlpKind kind, gconstpointer klass,
+                                   GError **error);
 
 /**
  * dlp_registry_add_source:
@@ -115,8 +115,7 @@ dlp_registry_add_source (DlpRegistry *r, const DlpSourceClass *k, GError **e)
  * Returns: as dlp_registry_add()
  */
 static inline gboolean
-dlp_registry_add_transform (DlpRegistry *r, const DlpTransformClass *k,
-                            GError **e)
+dlp_registry_add_transform (DlpRegistry *r, const DlpTransformClass *k, GError **e)
 {
   return dlp_registry_add (r, DLP_KIND_TRANSFORM, k, e);
 }
@@ -133,8 +132,7 @@ dlp_registry_add_transform (DlpRegistry *r, const DlpTransformClass *k,
  * Returns: as dlp_registry_add()
  */
 static inline gboolean
-dlp_registry_add_splitter (DlpRegistry *r, const DlpSplitterClass *k,
-                           GError **e)
+dlp_registry_add_splitter (DlpRegistry *r, const DlpSplitterClass *k, GError **e)
 {
   return dlp_registry_add (r, DLP_KIND_SPLITTER, k, e);
 }
@@ -185,8 +183,7 @@ dlp_registry_add_model (DlpRegistry *r, const DlpModelClass *k, GError **e)
  * Returns: as dlp_registry_add()
  */
 static inline gboolean
-dlp_registry_add_optimizer (DlpRegistry *r, const DlpOptimizerClass *k,
-                            GError **e)
+dlp_registry_add_optimizer (DlpRegistry *r, const DlpOptimizerClass *k, GError **e)
 {
   return dlp_registry_add (r, DLP_KIND_OPTIMIZER, k, e);
 }
@@ -262,8 +259,7 @@ DLP_API const DlpParamSpec *dlp_type_entry_get_params (const DlpTypeEntry *entry
  * Returns: (transfer none) (nullable): the full-size class of the type, as
  *   dlp_type_entry_get_class(); %NULL if there is none
  */
-DLP_API gconstpointer dlp_registry_lookup (DlpRegistry *registry, DlpKind kind,
-                                           const char *name);
+DLP_API gconstpointer dlp_registry_lookup (DlpRegistry *registry, DlpKind kind, const char *name);
 
 /**
  * dlp_registry_lookup_entry:
@@ -274,8 +270,7 @@ DLP_API gconstpointer dlp_registry_lookup (DlpRegistry *registry, DlpKind kind,
  * Returns: (transfer none) (nullable): the type, valid while @registry
  *   lives; %NULL if there is none
  */
-DLP_API const DlpTypeEntry *dlp_registry_lookup_entry (DlpRegistry *registry,
-                                                       DlpKind kind,
+DLP_API const DlpTypeEntry *dlp_registry_lookup_entry (DlpRegistry *registry, DlpKind kind,
                                                        const char *name);
 
 /**
@@ -290,9 +285,7 @@ DLP_API const DlpTypeEntry *dlp_registry_lookup_entry (DlpRegistry *registry,
  *   DLP_ERROR_NOT_FOUND, the message listing the known types of @kind and
  *   the closest one
  */
-DLP_API const DlpTypeEntry *dlp_registry_get_entry (DlpRegistry *registry,
-                                                    DlpKind kind,
-                                                    const char *name,
-                                                    GError **error);
+DLP_API const DlpTypeEntry *dlp_registry_get_entry (DlpRegistry *registry, DlpKind kind,
+                                                    const char *name, GError **error);
 
 G_END_DECLS

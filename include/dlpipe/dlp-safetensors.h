@@ -42,8 +42,7 @@ DLP_API DlpSafetensors *dlp_safetensors_read (const char *path, GError **error);
  * Returns: (transfer full) (nullable): the contents; %NULL with @error set
  *   to DLP_ERROR_FORMAT or DLP_ERROR_LIMIT, as dlp_safetensors_read()
  */
-DLP_API DlpSafetensors *dlp_safetensors_parse (GBytes *bytes, const char *what,
-                                               GError **error);
+DLP_API DlpSafetensors *dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error);
 
 /**
  * dlp_safetensors_free:
@@ -69,8 +68,7 @@ DLP_API guint dlp_safetensors_get_n_tensors (const DlpSafetensors *st);
  * Returns: (transfer none): the name of the @index-th tensor in file order
  *   (by data offset)
  */
-DLP_API const char *dlp_safetensors_get_name (const DlpSafetensors *st,
-                                              guint index);
+DLP_API const char *dlp_safetensors_get_name (const DlpSafetensors *st, guint index);
 
 /**
  * dlp_safetensors_get_tensor:
@@ -80,8 +78,7 @@ DLP_API const char *dlp_safetensors_get_name (const DlpSafetensors *st,
  * Returns: (transfer none) (nullable): the tensor, valid while @st lives
  *   (take a reference to keep it longer); %NULL if absent
  */
-DLP_API DlpTensor *dlp_safetensors_get_tensor (const DlpSafetensors *st,
-                                               const char *name);
+DLP_API DlpTensor *dlp_safetensors_get_tensor (const DlpSafetensors *st, const char *name);
 
 /**
  * dlp_safetensors_lookup:
@@ -93,8 +90,8 @@ DLP_API DlpTensor *dlp_safetensors_get_tensor (const DlpSafetensors *st,
  *   dlp_safetensors_get_tensor(); %NULL with @error set to
  *   DLP_ERROR_NOT_FOUND, naming the file
  */
-DLP_API DlpTensor *dlp_safetensors_lookup (const DlpSafetensors *st,
-                                           const char *name, GError **error);
+DLP_API DlpTensor *dlp_safetensors_lookup (const DlpSafetensors *st, const char *name,
+                                           GError **error);
 
 /**
  * dlp_safetensors_get_metadata:
@@ -103,8 +100,7 @@ DLP_API DlpTensor *dlp_safetensors_lookup (const DlpSafetensors *st,
  *
  * Returns: (transfer none) (nullable): its value, or %NULL
  */
-DLP_API const char *dlp_safetensors_get_metadata (const DlpSafetensors *st,
-                                                  const char *key);
+DLP_API const char *dlp_safetensors_get_metadata (const DlpSafetensors *st, const char *key);
 
 typedef struct _DlpSafetensorsWriter DlpSafetensorsWriter;
 
@@ -136,10 +132,8 @@ DLP_API void dlp_safetensors_writer_free (DlpSafetensorsWriter *writer);
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_FAILED (a
  *   name that is empty, "__metadata__", not UTF-8, or added before)
  */
-DLP_API gboolean dlp_safetensors_writer_add (DlpSafetensorsWriter *writer,
-                                             const char *name,
-                                             DlpTensor *tensor,
-                                             GError **error);
+DLP_API gboolean dlp_safetensors_writer_add (DlpSafetensorsWriter *writer, const char *name,
+                                             DlpTensor *tensor, GError **error);
 
 /**
  * dlp_safetensors_writer_set_metadata:
@@ -147,8 +141,7 @@ DLP_API gboolean dlp_safetensors_writer_add (DlpSafetensorsWriter *writer,
  * @key: (transfer none): a key of __metadata__, copied
  * @value: (transfer none): its value, copied; replaces an earlier one
  */
-DLP_API void dlp_safetensors_writer_set_metadata (DlpSafetensorsWriter *writer,
-                                                  const char *key,
+DLP_API void dlp_safetensors_writer_set_metadata (DlpSafetensorsWriter *writer, const char *key,
                                                   const char *value);
 
 /**
@@ -163,8 +156,7 @@ DLP_API void dlp_safetensors_writer_set_metadata (DlpSafetensorsWriter *writer,
  *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO
  */
-DLP_API gboolean dlp_safetensors_writer_write (DlpSafetensorsWriter *writer,
-                                               const char *path,
+DLP_API gboolean dlp_safetensors_writer_write (DlpSafetensorsWriter *writer, const char *path,
                                                GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpSafetensors, dlp_safetensors_free)

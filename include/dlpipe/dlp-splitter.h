@@ -20,9 +20,8 @@ typedef struct {
   const DlpParamSpec *params;
   guint32 flags;
 
-  gboolean (*split) (DlpConfig *config, DlpDataset *dataset,
-                     DlpContext *context, DlpDataset **train_out,
-                     DlpDataset **test_out, DlpDataset **val_out,
+  gboolean (*split) (DlpConfig *config, DlpDataset *dataset, DlpContext *context,
+                     DlpDataset **train_out, DlpDataset **test_out, DlpDataset **val_out,
                      GError **error);
 } DlpSplitterClass;
 

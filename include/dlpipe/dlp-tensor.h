@@ -64,8 +64,7 @@ DLP_API gboolean dlp_dtype_from_name (const char *name, DlpDtype *dtype_out);
  *   the maximum, a negative dimension) or DLP_ERROR_LIMIT (the byte size
  *   overflows, or memory runs out)
  */
-DLP_API DlpTensor *dlp_tensor_new (DlpDtype dtype, guint rank,
-                                   const gint64 *shape, GError **error);
+DLP_API DlpTensor *dlp_tensor_new (DlpDtype dtype, guint rank, const gint64 *shape, GError **error);
 
 /**
  * dlp_tensor_new_1d:
@@ -92,8 +91,7 @@ DLP_API DlpTensor *dlp_tensor_new_1d (DlpDtype dtype, gint64 n, GError **error);
  * Returns: (transfer full) (nullable): the tensor; %NULL with @error set as
  *   dlp_tensor_new() sets it
  */
-DLP_API DlpTensor *dlp_tensor_new_2d (DlpDtype dtype, gint64 rows, gint64 cols,
-                                      GError **error);
+DLP_API DlpTensor *dlp_tensor_new_2d (DlpDtype dtype, gint64 rows, gint64 cols, GError **error);
 
 /**
  * dlp_tensor_new_from_bytes:
@@ -112,10 +110,8 @@ DLP_API DlpTensor *dlp_tensor_new_2d (DlpDtype dtype, gint64 rows, gint64 cols,
  *   DLP_ERROR_DTYPE, DLP_ERROR_SHAPE or DLP_ERROR_LIMIT as dlp_tensor_new()
  *   sets them, or DLP_ERROR_FORMAT (the data does not lie inside @storage)
  */
-DLP_API DlpTensor *dlp_tensor_new_from_bytes (DlpDtype dtype, guint rank,
-                                              const gint64 *shape,
-                                              GBytes *storage, gsize offset,
-                                              GError **error);
+DLP_API DlpTensor *dlp_tensor_new_from_bytes (DlpDtype dtype, guint rank, const gint64 *shape,
+                                              GBytes *storage, gsize offset, GError **error);
 
 /**
  * dlp_tensor_copy:
@@ -141,8 +137,8 @@ DLP_API DlpTensor *dlp_tensor_copy (const DlpTensor *tensor);
  *   DLP_ERROR_SHAPE (a bad shape, or another element count) or
  *   DLP_ERROR_LIMIT (as dlp_tensor_new())
  */
-DLP_API DlpTensor *dlp_tensor_reshape (const DlpTensor *tensor, guint rank,
-                                       const gint64 *shape, GError **error);
+DLP_API DlpTensor *dlp_tensor_reshape (const DlpTensor *tensor, guint rank, const gint64 *shape,
+                                       GError **error);
 
 /**
  * dlp_tensor_ref:
@@ -258,8 +254,7 @@ DLP_API gpointer dlp_tensor_get_data_mut (DlpTensor *tensor);
  *
  * Converts numbers, booleans and integers to their float values.
  */
-DLP_API void dlp_values_to_floats (DlpDtype dtype, gconstpointer src, gsize n,
-                                   float *dst);
+DLP_API void dlp_values_to_floats (DlpDtype dtype, gconstpointer src, gsize n, float *dst);
 
 /**
  * dlp_tensor_take_rows:
@@ -274,8 +269,7 @@ DLP_API void dlp_values_to_floats (DlpDtype dtype, gconstpointer src, gsize n,
  *   DLP_ERROR_SHAPE (a scalar tensor, or a row outside it) or
  *   DLP_ERROR_LIMIT (as dlp_tensor_new())
  */
-DLP_API DlpTensor *dlp_tensor_take_rows (const DlpTensor *tensor,
-                                         const gint64 *rows, gsize n_rows,
+DLP_API DlpTensor *dlp_tensor_take_rows (const DlpTensor *tensor, const gint64 *rows, gsize n_rows,
                                          GError **error);
 
 /**

@@ -159,33 +159,25 @@ typedef struct {
   gpointer (*create) (DlpConfig *config, GError **error);
   void (*destroy) (gpointer self);
   JsonNode *(*get_settings) (gpointer self);
-  char *(*start_run) (gpointer self, const DlpTrackerRun *run,
-                      const DlpTrackerCall *call, GError **error);
-  gboolean (*log_params) (gpointer self, const char *run_id,
-                          const DlpTag *params, guint n_params,
+  char *(*start_run) (gpointer self, const DlpTrackerRun *run, const DlpTrackerCall *call,
+                      GError **error);
+  gboolean (*log_params) (gpointer self, const char *run_id, const DlpTag *params, guint n_params,
                           const DlpTrackerCall *call, GError **error);
-  gboolean (*log_metrics) (gpointer self, const char *run_id,
-                           const DlpMetric *metrics, guint n_metrics,
+  gboolean (*log_metrics) (gpointer self, const char *run_id, const DlpMetric *metrics,
+                           guint n_metrics, const DlpTrackerCall *call, GError **error);
+  gboolean (*set_tags) (gpointer self, const char *run_id, const DlpTag *tags, guint n_tags,
+                        const DlpTrackerCall *call, GError **error);
+  gboolean (*log_dataset) (gpointer self, const char *run_id, const DlpTrackerDataset *dataset,
                            const DlpTrackerCall *call, GError **error);
-  gboolean (*set_tags) (gpointer self, const char *run_id, const DlpTag *tags,
-                        guint n_tags, const DlpTrackerCall *call,
-                        GError **error);
-  gboolean (*log_dataset) (gpointer self, const char *run_id,
-                           const DlpTrackerDataset *dataset,
+  gboolean (*log_artifact) (gpointer self, const char *run_id, const char *local_path,
+                            const char *artifact_path, const DlpTrackerCall *call, GError **error);
+  gboolean (*log_model) (gpointer self, const char *run_id, const char *local_dir,
+                         const char *artifact_path, const DlpTrackerCall *call, GError **error);
+  char *(*register_model) (gpointer self, const char *run_id, const char *model_name,
+                           const char *artifact_path, const char *const *aliases,
                            const DlpTrackerCall *call, GError **error);
-  gboolean (*log_artifact) (gpointer self, const char *run_id,
-                            const char *local_path, const char *artifact_path,
-                            const DlpTrackerCall *call, GError **error);
-  gboolean (*log_model) (gpointer self, const char *run_id,
-                         const char *local_dir, const char *artifact_path,
-                         const DlpTrackerCall *call, GError **error);
-  char *(*register_model) (gpointer self, const char *run_id,
-                           const char *model_name, const char *artifact_path,
-                           const char *const *aliases,
-                           const DlpTrackerCall *call, GError **error);
-  gboolean (*end_run) (gpointer self, const char *run_id, DlpRunStatus status,
-                       gint64 end_time_ms, const DlpTrackerCall *call,
-                       GError **error);
+  gboolean (*end_run) (gpointer self, const char *run_id, DlpRunStatus status, gint64 end_time_ms,
+                       const DlpTrackerCall *call, GError **error);
 } DlpTrackerClass;
 
 /**
@@ -200,10 +192,14 @@ dlp_run_status_name (DlpRunStatus status)
 {
   switch (status)
     {
-    case DLP_RUN_FINISHED: return "FINISHED";
-    case DLP_RUN_FAILED: return "FAILED";
-    case DLP_RUN_KILLED: return "KILLED";
-    default: return "UNKNOWN";
+    case DLP_RUN_FINISHED:
+      return "FINISHED";
+    case DLP_RUN_FAILED:
+      return "FAILED";
+    case DLP_RUN_KILLED:
+      return "KILLED";
+    default:
+      return "UNKNOWN";
     }
 }
 

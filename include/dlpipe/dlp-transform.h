@@ -34,10 +34,8 @@ typedef struct {
 
   gpointer (*create) (DlpConfig *config, GError **error);
   void (*destroy) (gpointer self);
-  gboolean (*fit) (gpointer self, DlpDataset *dataset, DlpContext *context,
-                   GError **error);
-  DlpDataset *(*apply) (gpointer self, DlpDataset *dataset,
-                        DlpContext *context, GError **error);
+  gboolean (*fit) (gpointer self, DlpDataset *dataset, DlpContext *context, GError **error);
+  DlpDataset *(*apply) (gpointer self, DlpDataset *dataset, DlpContext *context, GError **error);
   JsonNode *(*save_state) (gpointer self);
   gboolean (*load_state) (gpointer self, JsonNode *state, GError **error);
 } DlpTransformClass;

@@ -7,18 +7,18 @@ G_BEGIN_DECLS
 
 /* Where a node came from, and its scalar text as written. */
 typedef struct {
-  const char *source;   /* a file name or "--set KEY=VALUE", owned by the doc */
-  guint line;           /* 1-based; 0 when there is no line */
-  guint column;         /* 1-based, in characters; 0 when not recorded */
-  char *raw;            /* scalar text as written, or NULL */
+  const char *source; /* a file name or "--set KEY=VALUE", owned by the doc */
+  guint line;         /* 1-based; 0 when there is no line */
+  guint column;       /* 1-based, in characters; 0 when not recorded */
+  char *raw;          /* scalar text as written, or NULL */
 } DlpLocation;
 
 typedef struct {
   gatomicrefcount ref_count;
   char *file;
   JsonNode *root;
-  GHashTable *locations;   /* JsonNode* -> DlpLocation*, nodes of root's tree */
-  GPtrArray *sources;      /* the strings locations name their source with */
+  GHashTable *locations; /* JsonNode* -> DlpLocation*, nodes of root's tree */
+  GPtrArray *sources;    /* the strings locations name their source with */
 } DlpConfigDoc;
 
 DlpConfigDoc *dlp_config_doc_ref (DlpConfigDoc *doc);
@@ -34,9 +34,8 @@ void dlp_location_table_add (GHashTable *locations, JsonNode *node, DlpLocation 
 /* Parses YAML @text into a JSON tree, recording each node's location under
  * @source in @locations. Messages name lines only if @with_lines (text
  * from the command line has none worth naming). */
-JsonNode *dlp_yaml_parse (const char *source, const char *text, gsize length,
-                          gboolean with_lines, GHashTable *locations,
-                          GError **error);
+JsonNode *dlp_yaml_parse (const char *source, const char *text, gsize length, gboolean with_lines,
+                          GHashTable *locations, GError **error);
 
 /* Records in @locations the line and column in JSON @text of each node of
  * @root, the tree json-glib parsed from it (json-locations.c). */
@@ -53,8 +52,7 @@ char *dlp_config_describe_node (JsonNode *node);
 char *dlp_config_scalar_text (DlpConfigDoc *doc, JsonNode *node);
 
 /* Gives a view its (normalized, owned) specs and parsed defaults. */
-void dlp_config_attach_specs (DlpConfig *config, DlpParamSpec *specs,
-                              GHashTable *defaults);
+void dlp_config_attach_specs (DlpConfig *config, DlpParamSpec *specs, GHashTable *defaults);
 
 /* Copies a plugin's spec array into full-size structs (the stride is the
  * first entry's struct_size), ending with a NULL name. Free with g_free. */
@@ -64,8 +62,7 @@ DlpParamSpec *dlp_param_specs_normalize (const DlpParamSpec *specs);
 gboolean dlp_param_specs_check (const DlpParamSpec *specs, GError **error);
 /* TRUE if @node is acceptable for @spec; otherwise sets *expected to a
  * description such as "an integer from 1 to 10" (free it). */
-gboolean dlp_param_spec_accepts (const DlpParamSpec *spec, JsonNode *node,
-                                 char **expected);
+gboolean dlp_param_spec_accepts (const DlpParamSpec *spec, JsonNode *node, char **expected);
 /* Parses a spec default (YAML text) into a node. */
 JsonNode *dlp_param_spec_parse_default (const DlpParamSpec *spec, GError **error);
 

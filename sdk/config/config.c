@@ -9,11 +9,11 @@
 struct _DlpConfig {
   gatomicrefcount ref_count;
   DlpConfigDoc *doc;
-  JsonNode *node;         /* borrowed from doc->root's tree or @defaults */
+  JsonNode *node; /* borrowed from doc->root's tree or @defaults */
   char *path;
-  GHashTable *specs;      /* name -> const DlpParamSpec*, after validate */
+  GHashTable *specs; /* name -> const DlpParamSpec*, after validate */
   DlpParamSpec *spec_array;
-  GHashTable *defaults;   /* name -> JsonNode*, parsed spec defaults */
+  GHashTable *defaults; /* name -> JsonNode*, parsed spec defaults */
 };
 
 /* --- documents and locations --- */
@@ -32,8 +32,8 @@ location_free (gpointer data)
 GHashTable *
 dlp_location_table_new (void)
 {
-  return g_hash_table_new_full (g_direct_hash, g_direct_equal,
-                                (GDestroyNotify) json_node_unref, location_free);
+  return g_hash_table_new_full (g_direct_hash, g_direct_equal, (GDestroyNotify) json_node_unref,
+                                location_free);
 }
 
 void
@@ -128,8 +128,7 @@ config_from_tree (const char *name, char *source, JsonNode *root, GHashTable *lo
     {
       g_autofree char *got = dlp_config_describe_node (root);
       g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
-                   "%s: expected a mapping of sections at the top level, got %s",
-                   name, got);
+                   "%s: expected a mapping of sections at the top level, got %s", name, got);
       json_node_unref (root);
       g_hash_table_unref (locations);
       g_free (source);
@@ -152,8 +151,7 @@ config_from_tree (const char *name, char *source, JsonNode *root, GHashTable *lo
 }
 
 DlpConfig *
-dlp_config_parse (const char *name, const char *text, gssize length,
-                  GError **error)
+dlp_config_parse (const char *name, const char *text, gssize length, GError **error)
 {
   gsize len = length < 0 ? strlen (text) : (gsize) length;
   g_autoptr (GHashTable) locations = dlp_location_table_new ();
@@ -162,8 +160,8 @@ dlp_config_parse (const char *name, const char *text, gssize length,
   JsonNode *root = dlp_yaml_parse (source, text, len, TRUE, locations, error);
   if (root == NULL)
     return NULL;
-  return config_from_tree (name, g_steal_pointer (&source), root,
-                           g_steal_pointer (&locations), error);
+  return config_from_tree (name, g_steal_pointer (&source), root, g_steal_pointer (&locations),
+                           error);
 }
 
 DlpConfig *
@@ -185,8 +183,7 @@ dlp_config_load (const char *path, GError **error)
     return NULL;
   if (!g_utf8_validate_len (text, len, NULL))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
-                   "%s: not valid UTF-8 text", path);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "%s: not valid UTF-8 text", path);
       return NULL;
     }
   return dlp_config_parse (path, text, (gssize) len, error);
@@ -380,8 +377,8 @@ dlp_config_has (const DlpConfig *config, const char *key)
 }
 
 void
-dlp_config_set_error (const DlpConfig *config, const char *key, GError **error,
-                      const char *format, ...)
+dlp_config_set_error (const DlpConfig *config, const char *key, GError **error, const char *format,
+                      ...)
 {
   JsonNode *deepest = config->node;
   JsonNode *node = key && *key ? walk (config->node, key, &deepest) : config->node;
@@ -416,8 +413,7 @@ log_read (DlpConfig *config, const char *key, JsonNode *node, gboolean is_defaul
   g_autofree char *path = dlp_config_key_path (config, key);
   g_autofree char *text = JSON_NODE_HOLDS_VALUE (node) ? dlp_config_scalar_text (config->doc, node)
                                                        : dlp_json_to_string (node, FALSE);
-  g_autofree char *where = is_default ? g_strdup ("default")
-                                      : location_of (config, node);
+  g_autofree char *where = is_default ? g_strdup ("default") : location_of (config, node);
   g_log ("dlpipe-params", G_LOG_LEVEL_DEBUG, "%s = %s (%s)", path, text, where);
 }
 
@@ -446,8 +442,8 @@ get_value (DlpConfig *config, const char *key, GError **error)
 }
 
 static gboolean
-type_error (DlpConfig *config, const char *key, JsonNode *node,
-            const char *expected, GError **error)
+type_error (DlpConfig *config, const char *key, JsonNode *node, const char *expected,
+            GError **error)
 {
   g_autofree char *got = dlp_config_describe_node (node);
   dlp_config_set_error (config, key, error, "expected %s, got %s", expected, got);
@@ -468,8 +464,7 @@ type_error (DlpConfig *config, const char *key, JsonNode *node,
 /* clang-format on */
 
 gboolean
-dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out,
-                     GError **error)
+dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out, GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
@@ -479,8 +474,7 @@ dlp_config_get_bool (DlpConfig *config, const char *key, gboolean *out,
 }
 
 gboolean
-dlp_config_get_int (DlpConfig *config, const char *key, gint64 *out,
-                    GError **error)
+dlp_config_get_int (DlpConfig *config, const char *key, gint64 *out, GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   if (json_node_get_value_type (node) != G_TYPE_INT64)
@@ -490,8 +484,7 @@ dlp_config_get_int (DlpConfig *config, const char *key, gint64 *out,
 }
 
 gboolean
-dlp_config_get_double (DlpConfig *config, const char *key, double *out,
-                       GError **error)
+dlp_config_get_double (DlpConfig *config, const char *key, double *out, GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   GType type = json_node_get_value_type (node);
@@ -511,8 +504,7 @@ scalar_as_string (DlpConfig *config, JsonNode *node)
 }
 
 gboolean
-dlp_config_get_string (DlpConfig *config, const char *key, char **out,
-                       GError **error)
+dlp_config_get_string (DlpConfig *config, const char *key, char **out, GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   char *s = scalar_as_string (config, node);
@@ -524,8 +516,7 @@ dlp_config_get_string (DlpConfig *config, const char *key, char **out,
 }
 
 gboolean
-dlp_config_get_path_value (DlpConfig *config, const char *key, char **out,
-                           GError **error)
+dlp_config_get_path_value (DlpConfig *config, const char *key, char **out, GError **error)
 {
   g_autofree char *s = NULL;
   if (!dlp_config_get_string (config, key, &s, error))
@@ -556,8 +547,7 @@ dlp_config_path_for_record (const char *path)
 }
 
 gboolean
-dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out,
-                     GError **error)
+dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out, GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
@@ -585,12 +575,13 @@ dlp_config_get_strv (DlpConfig *config, const char *key, GStrv *out,
 }
 
 static gboolean
-get_number_list (DlpConfig *config, const char *key, gboolean integers,
-                 GArray **out, GError **error)
+get_number_list (DlpConfig *config, const char *key, gboolean integers, GArray **out,
+                 GError **error)
 {
   GET_VALUE_OR_RETURN (node);
   const char *expected = integers ? "a list of integers" : "a list of numbers";
-  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, integers ? sizeof (gint64) : sizeof (double));
+  g_autoptr (GArray) values =
+    g_array_new (FALSE, FALSE, integers ? sizeof (gint64) : sizeof (double));
   g_autoptr (GPtrArray) items = g_ptr_array_new ();
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -624,15 +615,13 @@ get_number_list (DlpConfig *config, const char *key, gboolean integers,
 }
 
 gboolean
-dlp_config_get_int_list (DlpConfig *config, const char *key, GArray **out,
-                         GError **error)
+dlp_config_get_int_list (DlpConfig *config, const char *key, GArray **out, GError **error)
 {
   return get_number_list (config, key, TRUE, out, error);
 }
 
 gboolean
-dlp_config_get_double_list (DlpConfig *config, const char *key, GArray **out,
-                            GError **error)
+dlp_config_get_double_list (DlpConfig *config, const char *key, GArray **out, GError **error)
 {
   return get_number_list (config, key, FALSE, out, error);
 }
@@ -640,8 +629,7 @@ dlp_config_get_double_list (DlpConfig *config, const char *key, GArray **out,
 /* --- sections and lists --- */
 
 DlpConfig *
-dlp_config_get_section (DlpConfig *config, const char *key,
-                        gboolean allow_missing, GError **error)
+dlp_config_get_section (DlpConfig *config, const char *key, gboolean allow_missing, GError **error)
 {
   /* A key with no value ("train:") is present: an empty section. */
   JsonNode *node = dlp_config_lookup (config, key);
@@ -707,14 +695,13 @@ replace_element (GHashTable *locations, JsonNode *array_node, guint index, JsonN
   forget_tree (locations, json_array_get_element (old, index));
   JsonArray *rebuilt = json_array_new ();
   for (guint j = 0; j < json_array_get_length (old); j++)
-    json_array_add_element (rebuilt, j == index ? value
-                                                : json_node_ref (json_array_get_element (old, j)));
+    json_array_add_element (rebuilt,
+                            j == index ? value : json_node_ref (json_array_get_element (old, j)));
   json_node_take_array (array_node, rebuilt);
 }
 
 gboolean
-dlp_config_set_override (DlpConfig *config, const char *assignment,
-                         GError **error)
+dlp_config_set_override (DlpConfig *config, const char *assignment, GError **error)
 {
   const char *eq = strchr (assignment, '=');
   g_autofree char *key = eq ? g_strndup (assignment, (gsize) (eq - assignment)) : NULL;
@@ -726,7 +713,8 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
                    "--set %s: expected KEY=VALUE with a dotted KEY such as "
-                   "train.epochs=5", assignment);
+                   "train.epochs=5",
+                   assignment);
       return FALSE;
     }
 
@@ -759,8 +747,8 @@ dlp_config_set_override (DlpConfig *config, const char *assignment,
           g_autofree char *prefix = g_strjoinv (".", (char **) parts);
           json_node_unref (value);
           g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
-                       "--set %s: cannot set '%s' inside a value that is not a mapping",
-                       assignment, prefix);
+                       "--set %s: cannot set '%s' inside a value that is not a mapping", assignment,
+                       prefix);
           return FALSE;
         }
       JsonObject *obj = json_node_get_object (node);
@@ -828,8 +816,10 @@ flatten (DlpConfigDoc *doc, JsonNode *node, const char *path, GPtrArray *out)
           g_autoptr (GList) keys = json_object_get_members (json_node_get_object (node));
           for (GList *l = keys; l; l = l->next)
             {
-              g_autofree char *child = *path ? g_strconcat (path, ".", l->data, NULL) : g_strdup (l->data);
-              flatten (doc, json_object_get_member (json_node_get_object (node), l->data), child, out);
+              g_autofree char *child =
+                *path ? g_strconcat (path, ".", l->data, NULL) : g_strdup (l->data);
+              flatten (doc, json_object_get_member (json_node_get_object (node), l->data), child,
+                       out);
             }
         }
       else
@@ -842,8 +832,8 @@ flatten (DlpConfigDoc *doc, JsonNode *node, const char *path, GPtrArray *out)
     }
   DlpConfigLeaf *leaf = g_new0 (DlpConfigLeaf, 1);
   leaf->key = g_strdup (path);
-  leaf->value = JSON_NODE_HOLDS_NULL (node) ? g_strdup ("null")
-                                           : dlp_config_scalar_text (doc, node);
+  leaf->value =
+    JSON_NODE_HOLDS_NULL (node) ? g_strdup ("null") : dlp_config_scalar_text (doc, node);
   g_ptr_array_add (out, leaf);
 }
 
@@ -858,8 +848,7 @@ dlp_config_flatten (const DlpConfig *config)
 /* --- specs (used by validate.c) --- */
 
 void
-dlp_config_attach_specs (DlpConfig *config, DlpParamSpec *specs,
-                         GHashTable *defaults)
+dlp_config_attach_specs (DlpConfig *config, DlpParamSpec *specs, GHashTable *defaults)
 {
   g_clear_pointer (&config->specs, g_hash_table_unref);
   g_clear_pointer (&config->defaults, g_hash_table_unref);

@@ -28,7 +28,7 @@ advance (Scan *s, gsize n)
       guchar c = (guchar) s->text[s->pos];
       if (c == '\n')
         s->line++, s->column = 1;
-      else if ((c & 0xC0) != 0x80)   /* columns count characters, not bytes */
+      else if ((c & 0xC0) != 0x80) /* columns count characters, not bytes */
         s->column++;
     }
 }
@@ -136,7 +136,8 @@ scan_members (Scan *s, JsonNode *node, gboolean object)
           advance (s, 1);
           skip_space (s);
         }
-      else if (JSON_NODE_HOLDS_ARRAY (node) && i < json_array_get_length (json_node_get_array (node)))
+      else if (JSON_NODE_HOLDS_ARRAY (node)
+               && i < json_array_get_length (json_node_get_array (node)))
         child = json_array_get_element (json_node_get_array (node), i);
       if (!scan_value (s, child, line, column))
         return FALSE;
@@ -177,8 +178,9 @@ void
 dlp_json_locate (const char *source, const char *text, gsize length, JsonNode *root,
                  GHashTable *locations)
 {
-  Scan s = { .source = source, .text = text, .len = length, .line = 1, .column = 1,
-             .locations = locations };
+  Scan s = {
+    .source = source, .text = text, .len = length, .line = 1, .column = 1, .locations = locations
+  };
   skip_space (&s);
   scan_value (&s, root, s.line, s.column);
 }

@@ -4,15 +4,9 @@
 #include "config-private.h"
 
 static const char *const type_names[] = {
-  [DLP_PARAM_BOOL] = "bool",
-  [DLP_PARAM_INT] = "int",
-  [DLP_PARAM_DOUBLE] = "double",
-  [DLP_PARAM_STRING] = "string",
-  [DLP_PARAM_PATH] = "path",
-  [DLP_PARAM_ENUM] = "enum",
-  [DLP_PARAM_LIST] = "list",
-  [DLP_PARAM_MAPPING] = "mapping",
-  [DLP_PARAM_ANY] = "any",
+  [DLP_PARAM_BOOL] = "bool",     [DLP_PARAM_INT] = "int",         [DLP_PARAM_DOUBLE] = "double",
+  [DLP_PARAM_STRING] = "string", [DLP_PARAM_PATH] = "path",       [DLP_PARAM_ENUM] = "enum",
+  [DLP_PARAM_LIST] = "list",     [DLP_PARAM_MAPPING] = "mapping", [DLP_PARAM_ANY] = "any",
 };
 
 const char *
@@ -30,10 +24,9 @@ dlp_param_specs_normalize (const DlpParamSpec *specs)
     return g_new0 (DlpParamSpec, 1);
   gsize stride = specs->struct_size;
   if (stride == 0)
-    stride = sizeof (DlpParamSpec);   /* an empty list: only the terminator */
+    stride = sizeof (DlpParamSpec); /* an empty list: only the terminator */
   gsize n = 0;
-  for (const guint8 *p = (const guint8 *) specs;
-       ((const DlpParamSpec *) p)->name; p += stride)
+  for (const guint8 *p = (const guint8 *) specs; ((const DlpParamSpec *) p)->name; p += stride)
     n++;
   DlpParamSpec *out = g_new0 (DlpParamSpec, n + 1);
   for (gsize i = 0; i < n; i++)
@@ -64,8 +57,7 @@ range_text (const DlpParamSpec *spec, const char *what)
 }
 
 gboolean
-dlp_param_spec_accepts (const DlpParamSpec *spec, JsonNode *node,
-                        char **expected)
+dlp_param_spec_accepts (const DlpParamSpec *spec, JsonNode *node, char **expected)
 {
   if (JSON_NODE_HOLDS_NULL (node))
     {
@@ -135,8 +127,8 @@ dlp_param_spec_parse_default (const DlpParamSpec *spec, GError **error)
 {
   g_autoptr (GHashTable) locations = dlp_location_table_new ();
   g_autofree char *what = g_strdup_printf ("default of parameter '%s'", spec->name);
-  return dlp_yaml_parse (what, spec->default_value,
-                         strlen (spec->default_value), FALSE, locations, error);
+  return dlp_yaml_parse (what, spec->default_value, strlen (spec->default_value), FALSE, locations,
+                         error);
 }
 
 gboolean
@@ -148,8 +140,7 @@ dlp_param_specs_check (const DlpParamSpec *specs, GError **error)
       if (*s->name == '\0' || strchr (s->name, '.'))
         {
           g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                       "parameter '%s': a name must be non-empty and without dots",
-                       s->name);
+                       "parameter '%s': a name must be non-empty and without dots", s->name);
           return FALSE;
         }
       if (!g_hash_table_add (seen, (gpointer) s->name))
@@ -184,8 +175,7 @@ dlp_param_specs_check (const DlpParamSpec *specs, GError **error)
       if (def == NULL || !dlp_param_spec_accepts (s, def, &expected))
         {
           g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                       "parameter '%s': default '%s' is not %s", s->name,
-                       s->default_value,
+                       "parameter '%s': default '%s' is not %s", s->name, s->default_value,
                        expected ? expected : dlp_param_type_name (s->type));
           return FALSE;
         }

@@ -67,8 +67,8 @@ find_spec (const DlpParamSpec *specs, const char *name)
 }
 
 gboolean
-dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
-                     const char *const *extra_keys, GError **error)
+dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs, const char *const *extra_keys,
+                     GError **error)
 {
   g_autofree DlpParamSpec *norm = dlp_param_specs_normalize (specs);
   /* A key without a value ("drop_nulls:") is an empty mapping. */
@@ -92,10 +92,9 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
           g_autofree char *known = known_keys (norm, extra_keys);
           g_auto (GStrv) names = g_strsplit (known, ", ", -1);
           const char *close = dlp_config_suggest (key, (const char *const *) names);
-          g_autofree char *hint = close ? g_strdup_printf ("; did you mean '%s'?", close)
-                                        : g_strdup ("");
-          dlp_config_set_error (config, key, error, "unknown key%s (known keys: %s)", hint,
-                                known);
+          g_autofree char *hint =
+            close ? g_strdup_printf ("; did you mean '%s'?", close) : g_strdup ("");
+          dlp_config_set_error (config, key, error, "unknown key%s (known keys: %s)", hint, known);
           return FALSE;
         }
       JsonNode *value = dlp_config_lookup (config, key);
@@ -108,8 +107,8 @@ dlp_config_validate (DlpConfig *config, const DlpParamSpec *specs,
         }
     }
 
-  GHashTable *defaults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                (GDestroyNotify) json_node_unref);
+  GHashTable *defaults =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
   for (const DlpParamSpec *p = norm; p->name; p++)
     {
       JsonNode *value = dlp_config_lookup (config, p->name);

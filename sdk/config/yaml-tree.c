@@ -25,15 +25,14 @@ typedef struct {
   const char *source;
   gboolean with_lines;
   GHashTable *locations;
-  GHashTable *anchors;        /* name -> JsonNode* (a reference) */
-  GHashTable *anchor_sizes;   /* name -> TreeSize* of the subtree */
+  GHashTable *anchors;      /* name -> JsonNode* (a reference) */
+  GHashTable *anchor_sizes; /* name -> TreeSize* of the subtree */
   gsize n_nodes;
   gsize n_bytes;
   guint depth;
 } Reader;
 
-static gboolean
-reader_error (Reader *r, guint line, GError **error, const char *format, ...)
+static gboolean reader_error (Reader *r, guint line, GError **error, const char *format, ...)
   G_GNUC_PRINTF (4, 5);
 
 static gboolean
@@ -115,7 +114,14 @@ looks_like_float (const char *s)
   return *s == '\0';
 }
 
-typedef enum { SCALAR_ANY, SCALAR_STR, SCALAR_INT, SCALAR_FLOAT, SCALAR_BOOL, SCALAR_NULL } ScalarTag;
+typedef enum {
+  SCALAR_ANY,
+  SCALAR_STR,
+  SCALAR_INT,
+  SCALAR_FLOAT,
+  SCALAR_BOOL,
+  SCALAR_NULL
+} ScalarTag;
 
 static gboolean
 resolve_int (const char *s, JsonNode *node, gboolean *ok)
@@ -125,9 +131,11 @@ resolve_int (const char *s, JsonNode *node, gboolean *ok)
   if (*digits == '-' || *digits == '+')
     neg = *digits++ == '-';
   guint base = 10;
-  if (g_str_has_prefix (digits, "0x") && all_in (digits + 2, "0123456789abcdefABCDEF") && !neg && digits == s)
+  if (g_str_has_prefix (digits, "0x") && all_in (digits + 2, "0123456789abcdefABCDEF") && !neg
+      && digits == s)
     base = 16, digits += 2;
-  else if (g_str_has_prefix (digits, "0o") && all_in (digits + 2, "01234567") && !neg && digits == s)
+  else if (g_str_has_prefix (digits, "0o") && all_in (digits + 2, "01234567") && !neg
+           && digits == s)
     base = 8, digits += 2;
   else if (!all_in (digits, "0123456789"))
     return FALSE;
@@ -189,7 +197,8 @@ resolve_scalar (Reader *r, yaml_event_t *e, GError **error)
     return json_node_init_string (node, s);
 
   if ((want == SCALAR_ANY || want == SCALAR_NULL)
-      && (!*s || !strcmp (s, "~") || !strcmp (s, "null") || !strcmp (s, "Null") || !strcmp (s, "NULL")))
+      && (!*s || !strcmp (s, "~") || !strcmp (s, "null") || !strcmp (s, "Null")
+          || !strcmp (s, "NULL")))
     return json_node_init_null (node);
   if ((want == SCALAR_ANY || want == SCALAR_BOOL)
       && (!strcmp (s, "true") || !strcmp (s, "True") || !strcmp (s, "TRUE")))
@@ -268,7 +277,8 @@ copy_located (Reader *r, JsonNode *node)
       JsonObject *src = json_node_get_object (node), *dst = json_object_new ();
       g_autoptr (GList) keys = json_object_get_members (src);
       for (GList *l = keys; l; l = l->next)
-        json_object_set_member (dst, l->data, copy_located (r, json_object_get_member (src, l->data)));
+        json_object_set_member (dst, l->data,
+                                copy_located (r, json_object_get_member (src, l->data)));
       copy = json_node_init_object (json_node_alloc (), dst);
       json_object_unref (dst);
     }
@@ -290,11 +300,10 @@ copy_located (Reader *r, JsonNode *node)
 
 /* Reports the limit hit, with the limit's value in the message. */
 static gboolean
-limit_error (Reader *r, guint line, DlpLimit limit, GError **error,
-             const char *what_exceeds)
+limit_error (Reader *r, guint line, DlpLimit limit, GError **error, const char *what_exceeds)
 {
-  g_autofree char *where = line && r->with_lines ? g_strdup_printf ("%s:%u", r->source, line)
-                                                 : g_strdup (r->source);
+  g_autofree char *where =
+    line && r->with_lines ? g_strdup_printf ("%s:%u", r->source, line) : g_strdup (r->source);
   dlp_limit_set_error (error, limit, where, "%s %" G_GUINT64_FORMAT, what_exceeds,
                        dlp_limit_get (limit));
   return FALSE;
@@ -318,8 +327,8 @@ count_node (Reader *r, TreeSize size, guint line, GError **error)
 /* Merge key: copy members of @src (a mapping or list of mappings) that
  * @dst does not already have, noting them in @merged. */
 static gboolean
-merge_into (Reader *r, JsonObject *dst, GHashTable *merged, JsonNode *src,
-            guint line, GError **error)
+merge_into (Reader *r, JsonObject *dst, GHashTable *merged, JsonNode *src, guint line,
+            GError **error)
 {
   if (JSON_NODE_HOLDS_ARRAY (src))
     {
@@ -491,12 +500,12 @@ parse_node (Reader *r, yaml_event_t *event, GError **error)
 }
 
 JsonNode *
-dlp_yaml_parse (const char *source, const char *text, gsize length,
-                gboolean with_lines, GHashTable *locations, GError **error)
+dlp_yaml_parse (const char *source, const char *text, gsize length, gboolean with_lines,
+                GHashTable *locations, GError **error)
 {
   Reader r = { .source = source, .with_lines = with_lines, .locations = locations };
-  r.anchors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify) json_node_unref);
+  r.anchors =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
   r.anchor_sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   yaml_parser_initialize (&r.parser);
   yaml_parser_set_input_string (&r.parser, (const unsigned char *) text, length);

@@ -66,8 +66,7 @@ dlp_context_is_cancelled (DlpContext *context, GError **error)
 {
   if (!g_cancellable_is_cancelled (context->cancellable))
     return FALSE;
-  g_set_error_literal (error, DLP_ERROR, DLP_ERROR_CANCELLED,
-                       "stopped on request");
+  g_set_error_literal (error, DLP_ERROR, DLP_ERROR_CANCELLED, "stopped on request");
   return TRUE;
 }
 
@@ -84,8 +83,8 @@ dlp_context_set_n_threads (DlpContext *context, guint n_threads)
 }
 
 void
-dlp_context_set_progress_func (DlpContext *context, DlpProgressFunc func,
-                               gpointer user_data, GDestroyNotify destroy)
+dlp_context_set_progress_func (DlpContext *context, DlpProgressFunc func, gpointer user_data,
+                               GDestroyNotify destroy)
 {
   if (context->progress_destroy)
     context->progress_destroy (context->progress_data);
@@ -95,8 +94,7 @@ dlp_context_set_progress_func (DlpContext *context, DlpProgressFunc func,
 }
 
 void
-dlp_context_progress (DlpContext *context, const char *task, guint64 done,
-                      guint64 total)
+dlp_context_progress (DlpContext *context, const char *task, guint64 done, guint64 total)
 {
   if (context->progress)
     context->progress (task, done, total, context->progress_data);

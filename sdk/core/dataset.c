@@ -8,14 +8,14 @@ typedef struct {
   char *name;
   DlpTensor *tensor;
   DlpColumnRole role;
-  GStrv categories;   /* NULL for numeric columns */
+  GStrv categories; /* NULL for numeric columns */
   guint n_categories;
 } Column;
 
 struct _DlpDataset {
   gatomicrefcount ref_count;
   gint64 n_rows;
-  GPtrArray *columns;   /* of Column */
+  GPtrArray *columns; /* of Column */
   JsonObject *metadata;
 };
 
@@ -112,8 +112,7 @@ dlp_dataset_find_column (const DlpDataset *dataset, const char *name)
 }
 
 int
-dlp_dataset_lookup_column (const DlpDataset *dataset, const char *name,
-                           GError **error)
+dlp_dataset_lookup_column (const DlpDataset *dataset, const char *name, GError **error)
 {
   int index = dlp_dataset_find_column (dataset, name);
   if (index >= 0)
@@ -121,23 +120,20 @@ dlp_dataset_lookup_column (const DlpDataset *dataset, const char *name,
   g_autoptr (GString) known = g_string_new (NULL);
   for (guint i = 0; i < dataset->columns->len; i++)
     g_string_append_printf (known, "%s%s", i ? ", " : "", column_at (dataset, i)->name);
-  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-               "no column named '%s' (columns: %s)", name,
+  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "no column named '%s' (columns: %s)", name,
                known->len ? known->str : "none");
   return -1;
 }
 
-static gboolean check_shape (DlpDataset *dataset, const char *name,
-                             DlpTensor *tensor, GError **error);
+static gboolean check_shape (DlpDataset *dataset, const char *name, DlpTensor *tensor,
+                             GError **error);
 
 static gboolean
-check_new_column (DlpDataset *dataset, const char *name, DlpTensor *tensor,
-                  GError **error)
+check_new_column (DlpDataset *dataset, const char *name, DlpTensor *tensor, GError **error)
 {
   if (name == NULL || *name == '\0')
     {
-      g_set_error_literal (error, DLP_ERROR, DLP_ERROR_FAILED,
-                           "a column needs a non-empty name");
+      g_set_error_literal (error, DLP_ERROR, DLP_ERROR_FAILED, "a column needs a non-empty name");
       return FALSE;
     }
   if (dlp_dataset_find_column (dataset, name) >= 0)
@@ -150,25 +146,23 @@ check_new_column (DlpDataset *dataset, const char *name, DlpTensor *tensor,
 }
 
 static gboolean
-check_shape (DlpDataset *dataset, const char *name, DlpTensor *tensor,
-             GError **error)
+check_shape (DlpDataset *dataset, const char *name, DlpTensor *tensor, GError **error)
 {
-  if (dlp_tensor_get_rank (tensor) == 0
-      || dlp_tensor_get_dim (tensor, 0) != dataset->n_rows)
+  if (dlp_tensor_get_rank (tensor) == 0 || dlp_tensor_get_dim (tensor, 0) != dataset->n_rows)
     {
-      g_autofree char *shape = dlp_shape_to_string (dlp_tensor_get_rank (tensor),
-                                                    dlp_tensor_get_shape (tensor));
+      g_autofree char *shape =
+        dlp_shape_to_string (dlp_tensor_get_rank (tensor), dlp_tensor_get_shape (tensor));
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                   "column '%s' has shape %s; expected %" G_GINT64_FORMAT
-                   " rows first", name, shape, dataset->n_rows);
+                   "column '%s' has shape %s; expected %" G_GINT64_FORMAT " rows first", name,
+                   shape, dataset->n_rows);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-dlp_dataset_add_column (DlpDataset *dataset, const char *name,
-                        DlpTensor *tensor, DlpColumnRole role, GError **error)
+dlp_dataset_add_column (DlpDataset *dataset, const char *name, DlpTensor *tensor,
+                        DlpColumnRole role, GError **error)
 {
   if (!check_new_column (dataset, name, tensor, error))
     return FALSE;
@@ -181,19 +175,16 @@ dlp_dataset_add_column (DlpDataset *dataset, const char *name,
 }
 
 gboolean
-dlp_dataset_add_categorical (DlpDataset *dataset, const char *name,
-                             DlpTensor *codes, const char *const *categories,
-                             guint n_categories, DlpColumnRole role,
+dlp_dataset_add_categorical (DlpDataset *dataset, const char *name, DlpTensor *codes,
+                             const char *const *categories, guint n_categories, DlpColumnRole role,
                              GError **error)
 {
   if (!check_new_column (dataset, name, codes, error))
     return FALSE;
-  if (dlp_tensor_get_dtype (codes) != DLP_DTYPE_I32
-      || dlp_tensor_get_rank (codes) != 1)
+  if (dlp_tensor_get_dtype (codes) != DLP_DTYPE_I32 || dlp_tensor_get_rank (codes) != 1)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
-                   "categorical column '%s' must hold one int32 code per row",
-                   name);
+                   "categorical column '%s' must hold one int32 code per row", name);
       return FALSE;
     }
   const gint32 *v = dlp_tensor_get_data (codes);
@@ -201,9 +192,8 @@ dlp_dataset_add_categorical (DlpDataset *dataset, const char *name,
     if (v[i] < -1 || v[i] >= (gint64) n_categories)
       {
         g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                     "categorical column '%s', row %" G_GINT64_FORMAT
-                     ": code %d is outside -1..%u", name, i, v[i],
-                     n_categories - 1);
+                     "categorical column '%s', row %" G_GINT64_FORMAT ": code %d is outside -1..%u",
+                     name, i, v[i], n_categories - 1);
         return FALSE;
       }
   Column *c = g_new0 (Column, 1);
@@ -219,8 +209,7 @@ dlp_dataset_add_categorical (DlpDataset *dataset, const char *name,
 }
 
 gboolean
-dlp_dataset_remove_column (DlpDataset *dataset, const char *name,
-                           GError **error)
+dlp_dataset_remove_column (DlpDataset *dataset, const char *name, GError **error)
 {
   int index = dlp_dataset_lookup_column (dataset, name, error);
   if (index < 0)
@@ -230,19 +219,17 @@ dlp_dataset_remove_column (DlpDataset *dataset, const char *name,
 }
 
 gboolean
-dlp_dataset_replace_column (DlpDataset *dataset, guint index,
-                            DlpTensor *tensor, GError **error)
+dlp_dataset_replace_column (DlpDataset *dataset, guint index, DlpTensor *tensor, GError **error)
 {
   Column *c = column_at (dataset, index);
   const char *name = c->name;
   if (!check_shape (dataset, name, tensor, error))
     return FALSE;
-  if (c->categories && (dlp_tensor_get_dtype (tensor) != DLP_DTYPE_I32
-                        || dlp_tensor_get_rank (tensor) != 1))
+  if (c->categories
+      && (dlp_tensor_get_dtype (tensor) != DLP_DTYPE_I32 || dlp_tensor_get_rank (tensor) != 1))
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
-                   "categorical column '%s' must hold one int32 code per row",
-                   name);
+                   "categorical column '%s' must hold one int32 code per row", name);
       return FALSE;
     }
   dlp_tensor_ref (tensor);
@@ -270,15 +257,13 @@ dlp_dataset_get_column_role (const DlpDataset *dataset, guint index)
 }
 
 void
-dlp_dataset_set_column_role (DlpDataset *dataset, guint index,
-                             DlpColumnRole role)
+dlp_dataset_set_column_role (DlpDataset *dataset, guint index, DlpColumnRole role)
 {
   column_at (dataset, index)->role = role;
 }
 
 const char *const *
-dlp_dataset_get_column_categories (const DlpDataset *dataset, guint index,
-                                   guint *n_categories_out)
+dlp_dataset_get_column_categories (const DlpDataset *dataset, guint index, guint *n_categories_out)
 {
   Column *c = column_at (dataset, index);
   if (n_categories_out)
@@ -342,8 +327,7 @@ dlp_dataset_copy (const DlpDataset *dataset)
 }
 
 DlpDataset *
-dlp_dataset_take_rows (const DlpDataset *dataset, const gint64 *rows,
-                       gsize n_rows, GError **error)
+dlp_dataset_take_rows (const DlpDataset *dataset, const gint64 *rows, gsize n_rows, GError **error)
 {
   g_autoptr (DlpDataset) out = dataset_like (dataset, (gint64) n_rows);
   for (guint i = 0; i < dataset->columns->len; i++)

@@ -2,8 +2,8 @@
  * operation. */
 #include <dlpipe/dlp-error.h>
 
-G_DEFINE_QUARK (dlp-error-quark, dlp_error)
-G_DEFINE_QUARK (dlp-loader-error-quark, dlp_loader_error)
+G_DEFINE_QUARK (dlp - error - quark, dlp_error)
+G_DEFINE_QUARK (dlp - loader - error - quark, dlp_loader_error)
 
 gboolean
 dlp_set_io_error (GError **error, int errsv, const char *action, const char *path)

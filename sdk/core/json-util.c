@@ -83,14 +83,13 @@ dlp_json_check_depth (const char *text, gsize length, const char *what, GError *
   guint64 max = dlp_limit_get (DLP_LIMIT_YAML_DEPTH);
   if (dlp_json_depth (text, length) <= max)
     return TRUE;
-  dlp_limit_set_error (error, DLP_LIMIT_YAML_DEPTH, what, "JSON nested deeper than %"
-                       G_GUINT64_FORMAT " levels", max);
+  dlp_limit_set_error (error, DLP_LIMIT_YAML_DEPTH, what,
+                       "JSON nested deeper than %" G_GUINT64_FORMAT " levels", max);
   return FALSE;
 }
 
 JsonNode *
-dlp_json_parse (const char *text, gssize length, const char *what,
-                GError **error)
+dlp_json_parse (const char *text, gssize length, const char *what, GError **error)
 {
   gsize len = length < 0 ? strlen (text) : (gsize) length;
   if (!dlp_json_check_depth (text, len, what, error))
@@ -99,8 +98,7 @@ dlp_json_parse (const char *text, gssize length, const char *what,
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (parser, text, (gssize) len, &local))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: %s", what,
-                   local->message);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: %s", what, local->message);
       return NULL;
     }
   JsonNode *root = json_parser_steal_root (parser);
@@ -162,8 +160,8 @@ dlp_json_get_array (JsonObject *object, const char *name)
 JsonObject *
 dlp_json_array_get_object (JsonArray *array, guint index)
 {
-  JsonNode *n = array && index < json_array_get_length (array)
-                ? json_array_get_element (array, index) : NULL;
+  JsonNode *n =
+    array && index < json_array_get_length (array) ? json_array_get_element (array, index) : NULL;
   return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 }
 

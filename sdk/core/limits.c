@@ -5,7 +5,7 @@
 static const struct {
   const char *env;
   guint64 fallback;
-  guint64 ceiling;   /* the most the variable may ask for; 0: no bound */
+  guint64 ceiling; /* the most the variable may ask for; 0: no bound */
 } limits[DLP_N_LIMITS] = {
   [DLP_LIMIT_YAML_NODES] = { "DLPIPE_LIMIT_YAML_NODES", 100000 },
   /* The YAML and JSON readers recurse once per level (json-glib too): a
@@ -65,13 +65,12 @@ dlp_limit_env_name (DlpLimit limit)
 }
 
 void
-dlp_limit_set_error (GError **error, DlpLimit limit, const char *what,
-                     const char *format, ...)
+dlp_limit_set_error (GError **error, DlpLimit limit, const char *what, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
   g_autofree char *msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "%s: %s (raise the limit with %s)",
-               what, msg, dlp_limit_env_name (limit));
+  g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "%s: %s (raise the limit with %s)", what, msg,
+               dlp_limit_env_name (limit));
 }

@@ -7,7 +7,7 @@
 #include "sdk-private.h"
 
 /* Owned storage is aligned for vector loads. */
-#define DLP_TENSOR_ALIGN 64   /* dlp_try_alloc0_aligned's */
+#define DLP_TENSOR_ALIGN 64 /* dlp_try_alloc0_aligned's */
 
 struct _DlpTensor {
   gatomicrefcount ref_count;
@@ -16,7 +16,7 @@ struct _DlpTensor {
   gint64 shape[DLP_TENSOR_MAX_RANK];
   gsize n_elements;
   gsize nbytes;
-  GBytes *storage;   /* NULL when the tensor owns @data */
+  GBytes *storage; /* NULL when the tensor owns @data */
   gpointer data;
 };
 
@@ -24,12 +24,8 @@ static const struct {
   const char *name;
   gsize size;
 } dtype_info[DLP_N_DTYPES] = {
-  [DLP_DTYPE_F32] = { "F32", 4 },
-  [DLP_DTYPE_F64] = { "F64", 8 },
-  [DLP_DTYPE_I32] = { "I32", 4 },
-  [DLP_DTYPE_I64] = { "I64", 8 },
-  [DLP_DTYPE_U8] = { "U8", 1 },
-  [DLP_DTYPE_BOOL] = { "BOOL", 1 },
+  [DLP_DTYPE_F32] = { "F32", 4 }, [DLP_DTYPE_F64] = { "F64", 8 }, [DLP_DTYPE_I32] = { "I32", 4 },
+  [DLP_DTYPE_I64] = { "I64", 8 }, [DLP_DTYPE_U8] = { "U8", 1 },   [DLP_DTYPE_BOOL] = { "BOOL", 1 },
 };
 
 const char *
@@ -70,20 +66,17 @@ dlp_shape_to_string (guint rank, const gint64 *shape)
 
 /* Fills the header fields; fails on bad rank, negative dims or overflow. */
 static gboolean
-tensor_set_shape (DlpTensor *t, DlpDtype dtype, guint rank,
-                  const gint64 *shape, GError **error)
+tensor_set_shape (DlpTensor *t, DlpDtype dtype, guint rank, const gint64 *shape, GError **error)
 {
   if (dtype >= DLP_N_DTYPES)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
-                   "unknown tensor dtype %d", (int) dtype);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "unknown tensor dtype %d", (int) dtype);
       return FALSE;
     }
   if (rank > DLP_TENSOR_MAX_RANK)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                   "tensor rank %u exceeds the maximum of %d", rank,
-                   DLP_TENSOR_MAX_RANK);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "tensor rank %u exceeds the maximum of %d",
+                   rank, DLP_TENSOR_MAX_RANK);
       return FALSE;
     }
   gsize n = 1;
@@ -96,23 +89,20 @@ tensor_set_shape (DlpTensor *t, DlpDtype dtype, guint rank,
                        "tensor shape %s has a negative dimension", s);
           return FALSE;
         }
-      if ((guint64) shape[i] > G_MAXSIZE
-          || !g_size_checked_mul (&n, n, (gsize) shape[i]))
+      if ((guint64) shape[i] > G_MAXSIZE || !g_size_checked_mul (&n, n, (gsize) shape[i]))
         {
           g_autofree char *s = dlp_shape_to_string (rank, shape);
-          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                       "tensor shape %s has too many elements", s);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "tensor shape %s has too many elements",
+                       s);
           return FALSE;
         }
       t->shape[i] = shape[i];
     }
   gsize nbytes;
-  if (!g_size_checked_mul (&nbytes, n, dtype_info[dtype].size)
-      || nbytes > G_MAXSSIZE)
+  if (!g_size_checked_mul (&nbytes, n, dtype_info[dtype].size) || nbytes > G_MAXSSIZE)
     {
       g_autofree char *s = dlp_shape_to_string (rank, shape);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                   "tensor shape %s is too large to address", s);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "tensor shape %s is too large to address", s);
       return FALSE;
     }
   t->dtype = dtype;
@@ -150,16 +140,17 @@ tensor_alloc_data (DlpTensor *t, GError **error)
   if (t->data == NULL)
     {
       g_autofree char *s = dlp_shape_to_string (t->rank, t->shape);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "out of memory for a tensor of shape %s "
-                   "(%" G_GSIZE_FORMAT " bytes)", s, t->nbytes);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "out of memory for a tensor of shape %s "
+                   "(%" G_GSIZE_FORMAT " bytes)",
+                   s, t->nbytes);
       return FALSE;
     }
   return TRUE;
 }
 
 DlpTensor *
-dlp_tensor_new (DlpDtype dtype, guint rank, const gint64 *shape,
-                GError **error)
+dlp_tensor_new (DlpDtype dtype, guint rank, const gint64 *shape, GError **error)
 {
   DlpTensor *t = tensor_alloc_header ();
   if (!tensor_set_shape (t, dtype, rank, shape, error))
@@ -178,18 +169,18 @@ dlp_tensor_new (DlpDtype dtype, guint rank, const gint64 *shape,
 DlpTensor *
 dlp_tensor_new_1d (DlpDtype dtype, gint64 n, GError **error)
 {
-  return dlp_tensor_new (dtype, 1, (gint64[]) { n }, error);
+  return dlp_tensor_new (dtype, 1, (gint64[]){ n }, error);
 }
 
 DlpTensor *
 dlp_tensor_new_2d (DlpDtype dtype, gint64 rows, gint64 cols, GError **error)
 {
-  return dlp_tensor_new (dtype, 2, (gint64[]) { rows, cols }, error);
+  return dlp_tensor_new (dtype, 2, (gint64[]){ rows, cols }, error);
 }
 
 DlpTensor *
-dlp_tensor_new_from_bytes (DlpDtype dtype, guint rank, const gint64 *shape,
-                           GBytes *storage, gsize offset, GError **error)
+dlp_tensor_new_from_bytes (DlpDtype dtype, guint rank, const gint64 *shape, GBytes *storage,
+                           gsize offset, GError **error)
 {
   g_return_val_if_fail (storage != NULL, NULL);
 
@@ -203,9 +194,9 @@ dlp_tensor_new_from_bytes (DlpDtype dtype, guint rank, const gint64 *shape,
   if (offset > size || t->nbytes > size - offset)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "tensor of %" G_GSIZE_FORMAT " bytes at offset %"
-                   G_GSIZE_FORMAT " lies outside its %" G_GSIZE_FORMAT
-                   "-byte storage", t->nbytes, offset, size);
+                   "tensor of %" G_GSIZE_FORMAT " bytes at offset %" G_GSIZE_FORMAT
+                   " lies outside its %" G_GSIZE_FORMAT "-byte storage",
+                   t->nbytes, offset, size);
       g_free (t);
       return NULL;
     }
@@ -227,8 +218,7 @@ dlp_tensor_copy (const DlpTensor *tensor)
 }
 
 DlpTensor *
-dlp_tensor_reshape (const DlpTensor *tensor, guint rank, const gint64 *shape,
-                    GError **error)
+dlp_tensor_reshape (const DlpTensor *tensor, guint rank, const gint64 *shape, GError **error)
 {
   DlpTensor *t = tensor_alloc_header ();
   if (!tensor_set_shape (t, tensor->dtype, rank, shape, error))
@@ -241,9 +231,9 @@ dlp_tensor_reshape (const DlpTensor *tensor, guint rank, const gint64 *shape,
       g_autofree char *from = dlp_shape_to_string (tensor->rank, tensor->shape);
       g_autofree char *to = dlp_shape_to_string (rank, shape);
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                   "cannot reshape %s (%" G_GSIZE_FORMAT " elements) to %s (%"
-                   G_GSIZE_FORMAT " elements)", from, tensor->n_elements, to,
-                   t->n_elements);
+                   "cannot reshape %s (%" G_GSIZE_FORMAT " elements) to %s (%" G_GSIZE_FORMAT
+                   " elements)",
+                   from, tensor->n_elements, to, t->n_elements);
       g_free (t);
       return NULL;
     }
@@ -352,8 +342,7 @@ dlp_tensor_get_data_mut (DlpTensor *tensor)
 }
 
 DlpTensor *
-dlp_tensor_take_rows (const DlpTensor *tensor, const gint64 *rows,
-                      gsize n_rows, GError **error)
+dlp_tensor_take_rows (const DlpTensor *tensor, const gint64 *rows, gsize n_rows, GError **error)
 {
   if (tensor->rank == 0)
     {
@@ -375,8 +364,8 @@ dlp_tensor_take_rows (const DlpTensor *tensor, const gint64 *rows,
       if (rows[i] < 0 || rows[i] >= tensor->shape[0])
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                       "row %" G_GINT64_FORMAT " is outside 0..%" G_GINT64_FORMAT,
-                       rows[i], tensor->shape[0] - 1);
+                       "row %" G_GINT64_FORMAT " is outside 0..%" G_GINT64_FORMAT, rows[i],
+                       tensor->shape[0] - 1);
           dlp_tensor_unref (t);
           return NULL;
         }

@@ -6,9 +6,9 @@
 
 typedef struct {
   DlpRegistry *registry;
-  GHashTable *classes;      /* keras_class -> const DlpTypeEntry* */
-  GHashTable *names;        /* layer names in use */
-  GHashTable *counters;     /* snake name -> next number */
+  GHashTable *classes;  /* keras_class -> const DlpTypeEntry* */
+  GHashTable *names;    /* layer names in use */
+  GHashTable *counters; /* snake name -> next number */
 } Builder;
 
 static int
@@ -61,8 +61,8 @@ node_new (const DlpTypeEntry *entry, const char *name, const char *keras_class)
 
 /* Adds the nodes of one JSON layer; appends its normalized form to @out. */
 static gboolean
-add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
-           guint *module, JsonArray *out, GError **error)
+add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name, guint *module,
+           JsonArray *out, GError **error)
 {
   const DlpTypeEntry *entry = g_hash_table_lookup (b->classes, class_name);
   if (entry == NULL)
@@ -87,8 +87,10 @@ add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
     name = auto_name (b, class_name);
   else if (g_hash_table_contains (b->names, name))
     {
-      dlp_config_set_error (config, "name", error, "a layer named '%s' comes earlier; "
-                            "names must be unique", name);
+      dlp_config_set_error (config, "name", error,
+                            "a layer named '%s' comes earlier; "
+                            "names must be unique",
+                            name);
       return FALSE;
     }
   g_hash_table_add (b->names, g_strdup (name));
@@ -128,16 +130,15 @@ add_layer (Builder *b, DlpGraph *graph, DlpConfig *item, const char *class_name,
         }
     }
 
-  json_array_add_element (out, dlp_keras_object ("keras.layers", class_name,
-                                                 dlp_keras_normalized_config (config, entry, name,
-                                                                              has_activation)));
+  json_array_add_element (
+    out, dlp_keras_object ("keras.layers", class_name,
+                           dlp_keras_normalized_config (config, entry, name, has_activation)));
   return TRUE;
 }
 
 static gboolean
-build_layers (Builder *b, DlpGraph *graph, DlpConfig *architecture,
-              guint *arch_rank, gint64 *arch_shape, JsonArray *out,
-              GError **error)
+build_layers (Builder *b, DlpGraph *graph, DlpConfig *architecture, guint *arch_rank,
+              gint64 *arch_shape, JsonArray *out, GError **error)
 {
   g_autofree char *class_name = NULL;
   if (!dlp_config_get_string (architecture, "class_name", &class_name, error))
@@ -153,9 +154,8 @@ build_layers (Builder *b, DlpGraph *graph, DlpConfig *architecture,
   /* Keras 2.0 wrote the layer list as "config" itself. */
   JsonNode *config = dlp_config_lookup (architecture, "config");
   gboolean bare_list = config && JSON_NODE_HOLDS_ARRAY (config);
-  g_autoptr (GPtrArray) layers = dlp_config_get_list (architecture,
-                                                      bare_list ? "config" : "config.layers",
-                                                      error);
+  g_autoptr (GPtrArray) layers =
+    dlp_config_get_list (architecture, bare_list ? "config" : "config.layers", error);
   if (layers == NULL)
     return FALSE;
   if (!bare_list)
@@ -189,12 +189,12 @@ build_layers (Builder *b, DlpGraph *graph, DlpConfig *architecture,
         {
           if (graph->nodes->len > 0)
             {
-              dlp_config_set_error (item, "class_name", error,
-                                    "an InputLayer can only come first");
+              dlp_config_set_error (item, "class_name", error, "an InputLayer can only come first");
               return FALSE;
             }
           g_autoptr (DlpConfig) config_view = dlp_config_get_section (item, "config", FALSE, error);
-          if (config_view == NULL || !dlp_keras_read_input_shape (config_view, arch_rank, arch_shape, error))
+          if (config_view == NULL
+              || !dlp_keras_read_input_shape (config_view, arch_rank, arch_shape, error))
             return FALSE;
           if (*arch_rank == 0)
             {
@@ -207,7 +207,8 @@ build_layers (Builder *b, DlpGraph *graph, DlpConfig *architecture,
       if (graph->nodes->len == 0 && *arch_rank == 0)
         {
           g_autoptr (DlpConfig) config_view = dlp_config_get_section (item, "config", TRUE, error);
-          if (config_view && !dlp_keras_read_input_shape (config_view, arch_rank, arch_shape, error))
+          if (config_view
+              && !dlp_keras_read_input_shape (config_view, arch_rank, arch_shape, error))
             return FALSE;
         }
       if (!add_layer (b, graph, item, layer_class, &module, out, error))
@@ -292,7 +293,8 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
           g_autofree char *where = dlp_config_get_location (architecture);
           g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                        "%s: the architecture's input shape %s differs from the input "
-                       "shape %s it is built for", where, declared, given);
+                       "shape %s it is built for",
+                       where, declared, given);
           ok = FALSE;
         }
       else if (input_rank == 0 && arch_rank == 0)
@@ -300,7 +302,8 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
           g_autofree char *where = dlp_config_get_location (architecture);
           g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                        "%s: the architecture declares no input shape (an InputLayer with "
-                       "batch_shape, or batch_input_shape on the first layer)", where);
+                       "batch_shape, or batch_input_shape on the first layer)",
+                       where);
           ok = FALSE;
         }
       else
@@ -312,8 +315,8 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
             {
               g_autofree char *shape = dlp_shape_to_string (graph->in_rank, graph->in_shape);
               g_autofree char *what = g_strdup_printf ("input shape %s", shape);
-              dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what, "more than %"
-                                   G_GUINT64_FORMAT " bytes a row",
+              dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what,
+                                   "more than %" G_GUINT64_FORMAT " bytes a row",
                                    dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
               ok = FALSE;
             }
@@ -342,9 +345,8 @@ dlp_graph_new (DlpRegistry *registry, DlpConfig *architecture, guint input_rank,
 }
 
 DlpGraph *
-dlp_graph_new_from_json (DlpRegistry *registry, JsonNode *architecture,
-                         const char *what, guint input_rank,
-                         const gint64 *input_shape, GError **error)
+dlp_graph_new_from_json (DlpRegistry *registry, JsonNode *architecture, const char *what,
+                         guint input_rank, const gint64 *input_shape, GError **error)
 {
   g_autofree char *text = dlp_json_to_string (architecture, TRUE);
   g_autoptr (DlpConfig) config = dlp_config_parse (what, text, -1, error);
@@ -423,7 +425,8 @@ dlp_graph_summary (DlpGraph *graph)
   GString *s = g_string_new (NULL);
   g_autofree char *input = dlp_shape_to_string (graph->in_rank, graph->in_shape);
   g_string_append_printf (s, "Model \"%s\", input %s\n", graph->name, input);
-  g_string_append_printf (s, "%-4s %-36s %-16s %10s\n", "#", "layer (class)", "output shape", "params");
+  g_string_append_printf (s, "%-4s %-36s %-16s %10s\n", "#", "layer (class)", "output shape",
+                          "params");
   gsize total = 0;
   for (guint i = 0; i < graph->nodes->len; i++)
     {
@@ -441,10 +444,26 @@ dlp_graph_summary (DlpGraph *graph)
   return g_string_free (s, FALSE);
 }
 
-const char *dlp_graph_get_name (DlpGraph *g) { return g->name; }
-guint dlp_graph_get_input_rank (DlpGraph *g) { return g->in_rank; }
-const gint64 *dlp_graph_get_input_shape (DlpGraph *g) { return g->in_shape; }
-gint64 dlp_graph_get_input_size (DlpGraph *g) { return g->in_size; }
+const char *
+dlp_graph_get_name (DlpGraph *g)
+{
+  return g->name;
+}
+guint
+dlp_graph_get_input_rank (DlpGraph *g)
+{
+  return g->in_rank;
+}
+const gint64 *
+dlp_graph_get_input_shape (DlpGraph *g)
+{
+  return g->in_shape;
+}
+gint64
+dlp_graph_get_input_size (DlpGraph *g)
+{
+  return g->in_size;
+}
 
 DlpNode *
 dlp_graph_node (DlpGraph *graph, guint index)
@@ -458,9 +477,21 @@ last_node (DlpGraph *graph)
   return g_ptr_array_index (graph->nodes, graph->nodes->len - 1);
 }
 
-guint dlp_graph_get_output_rank (DlpGraph *g) { return last_node (g)->out_rank; }
-const gint64 *dlp_graph_get_output_shape (DlpGraph *g) { return last_node (g)->out_shape; }
-gint64 dlp_graph_get_output_size (DlpGraph *g) { return last_node (g)->out_size; }
+guint
+dlp_graph_get_output_rank (DlpGraph *g)
+{
+  return last_node (g)->out_rank;
+}
+const gint64 *
+dlp_graph_get_output_shape (DlpGraph *g)
+{
+  return last_node (g)->out_shape;
+}
+gint64
+dlp_graph_get_output_size (DlpGraph *g)
+{
+  return last_node (g)->out_size;
+}
 
 gboolean
 dlp_graph_ends_with_softmax (DlpGraph *graph)

@@ -23,19 +23,19 @@ typedef struct {
   gint64 n_rows;
   gboolean training;
   double grad_scale;
-  guint n_active;      /* slices with rows; the others sit this job out */
+  guint n_active; /* slices with rows; the others sit this job out */
 } DlpJob;
 
 struct _DlpSlice {
   DlpExec *exec;
   guint index;
   float *arena;
-  float **outputs;     /* per node */
-  float **buffers;     /* every node's buffers, from buffer_start[node] */
+  float **outputs; /* per node */
+  float **buffers; /* every node's buffers, from buffer_start[node] */
   float *grad_a, *grad_b;
-  float *grads;        /* parameter gradients */
+  float *grads; /* parameter gradients */
   gboolean own_grads;
-  double *sums;        /* this slice's part of a collective sum */
+  double *sums; /* this slice's part of a collective sum */
   gint64 first_row, n_rows;
   DlpBatchStats stats;
   GError *error;
@@ -46,7 +46,7 @@ typedef struct {
   pthread_cond_t cond;
   guint count;
   guint parties;
-  gint generation;      /* read without the lock while spinning */
+  gint generation; /* read without the lock while spinning */
 } DlpBarrier;
 
 struct _DlpExec {
@@ -59,8 +59,8 @@ struct _DlpExec {
   GThread **threads;
   pthread_mutex_t lock;
   pthread_cond_t wake, done;
-  gint generation;      /* jobs posted; read without the lock while spinning */
-  gint pending;         /* workers still running the job */
+  gint generation; /* jobs posted; read without the lock while spinning */
+  gint pending;    /* workers still running the job */
   gboolean quit;
   DlpBarrier barrier;
   DlpJob job;

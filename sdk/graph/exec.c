@@ -17,7 +17,7 @@ make_pass (DlpExec *exec, DlpSlice *slice, guint i, const float *input, gboolean
 {
   DlpGraph *graph = exec->graph;
   DlpNode *node = dlp_graph_node (graph, i);
-  return (DlpLayerPass) {
+  return (DlpLayerPass){
     .node = node,
     .graph = graph,
     .slice = slice,
@@ -73,8 +73,8 @@ backward (DlpExec *exec, DlpSlice *slice, guint n, const float *dy)
       if (k > 0)
         dx = bufs[which];
       else
-        dx = exec->job.input_grads
-             ? exec->job.input_grads + slice->first_row * graph->in_size : NULL;
+        dx =
+          exec->job.input_grads ? exec->job.input_grads + slice->first_row * graph->in_size : NULL;
       DlpLayerPass pass = make_pass (exec, slice, k, x, exec->job.training);
       pass.output_grad = dy;
       pass.input_grad = dx;
@@ -205,9 +205,9 @@ dlp_exec_run_job (DlpExec *exec, GError **error)
     {
       DlpSlice *slice = &exec->slices[t];
       slice->first_row = t < job->n_active ? job->n_rows * t / job->n_active : 0;
-      slice->n_rows = t < job->n_active
-                      ? job->n_rows * (t + 1) / job->n_active - slice->first_row : 0;
-      slice->stats = (DlpBatchStats) { 0 };
+      slice->n_rows =
+        t < job->n_active ? job->n_rows * (t + 1) / job->n_active - slice->first_row : 0;
+      slice->stats = (DlpBatchStats){ 0 };
       g_clear_error (&slice->error);
     }
   exec->barrier.parties = job->n_active;
@@ -321,16 +321,15 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
   gsize temp_at = size, grad_at = 0, grad_size = 0;
   ok = ok && add_floats (&size, 0, 0, temp);
   grad_at = size;
-  ok = ok && add_floats (&grad_size, widest, rows, 0)
-       && add_floats (&size, 0, 0, grad_size) && add_floats (&size, 0, 0, grad_size)
-       && size < G_MAXSIZE / sizeof (float) - 1;
+  ok = ok && add_floats (&grad_size, widest, rows, 0) && add_floats (&size, 0, 0, grad_size)
+       && add_floats (&size, 0, 0, grad_size) && size < G_MAXSIZE / sizeof (float) - 1;
   float *arena = ok ? dlp_try_alloc_floats (size) : NULL;
   if (arena == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
                    "cannot allocate the activations of model '%s' for %" G_GINT64_FORMAT
-                   " rows per thread (%s)", graph->name, rows,
-                   ok ? "out of memory" : "the size overflows");
+                   " rows per thread (%s)",
+                   graph->name, rows, ok ? "out of memory" : "the size overflows");
       return FALSE;
     }
   slice->arena = arena;
@@ -365,8 +364,10 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
       slice->own_grads = TRUE;
       if (slice->grads == NULL)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "model '%s': out of memory for "
-                       "the gradients of thread %u", graph->name, slice->index + 1);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                       "model '%s': out of memory for "
+                       "the gradients of thread %u",
+                       graph->name, slice->index + 1);
           return FALSE;
         }
     }
@@ -374,14 +375,14 @@ plan_slice (DlpExec *exec, DlpSlice *slice, GError **error)
 }
 
 gboolean
-dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
-                   GError **error)
+dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads, GError **error)
 {
   if (max_rows < 1 || n_threads < 1)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
                    "a graph needs at least one row and one thread (got %" G_GINT64_FORMAT
-                   " rows, %u threads)", max_rows, n_threads);
+                   " rows, %u threads)",
+                   max_rows, n_threads);
       return FALSE;
     }
   if (n_threads > 1 && dlp_blas_get_n_threads () > 1)

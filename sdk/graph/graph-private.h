@@ -16,16 +16,16 @@ dlp_align_floats (gsize n)
 }
 
 typedef struct {
-  char *name;                        /* state-dict name within the module */
+  char *name; /* state-dict name within the module */
   guint rank;
-  gint64 shape[DLP_PARAM_MAX_RANK];  /* the layer's layout */
-  guint perm[DLP_PARAM_MAX_RANK];    /* stored axis i = layer axis perm[i] */
+  gint64 shape[DLP_PARAM_MAX_RANK]; /* the layer's layout */
+  guint perm[DLP_PARAM_MAX_RANK];   /* stored axis i = layer axis perm[i] */
   gboolean permuted;
   DlpInit init;
   gint64 fan_in, fan_out;
-  gint64 rows, cols;                 /* the matrix an orthogonal init makes */
+  gint64 rows, cols; /* the matrix an orthogonal init makes */
   gsize size;
-  gsize offset;                      /* in the parameter block */
+  gsize offset; /* in the parameter block */
 } DlpParamDecl;
 
 typedef struct {
@@ -35,7 +35,7 @@ typedef struct {
   float initial;
   DlpDtype dtype;
   gsize size;
-  gsize offset;                      /* in the state block */
+  gsize offset; /* in the state block */
 } DlpStateDecl;
 
 typedef struct {
@@ -50,14 +50,14 @@ typedef struct {
   gpointer instance;
   char *name;
   char *keras_class;
-  guint index;           /* in the graph */
-  guint module;          /* index in the equivalent nn.Sequential */
+  guint index;  /* in the graph */
+  guint module; /* index in the equivalent nn.Sequential */
   guint in_rank, out_rank;
   gint64 in_shape[DLP_TENSOR_MAX_RANK], out_shape[DLP_TENSOR_MAX_RANK];
   gint64 in_size, out_size;
-  GArray *params;        /* DlpParamDecl */
-  GArray *states;        /* DlpStateDecl */
-  GArray *buffers;       /* DlpBufferDecl */
+  GArray *params;  /* DlpParamDecl */
+  GArray *states;  /* DlpStateDecl */
+  GArray *buffers; /* DlpBufferDecl */
   gsize n_sums;
   gboolean softmax;
   gboolean planned;
@@ -78,7 +78,7 @@ struct _DlpLayerPass {
   float *output;
   const float *output_grad;
   float *input_grad;
-  float **buffers;       /* this node's buffers in this slice */
+  float **buffers; /* this node's buffers in this slice */
   guint64 seed;
   gboolean training;
 };
@@ -86,14 +86,14 @@ struct _DlpLayerPass {
 struct _DlpGraph {
   DlpRegistry *registry;
   char *name;
-  GPtrArray *nodes;      /* DlpNode* */
-  JsonNode *json;        /* the normalized architecture */
+  GPtrArray *nodes; /* DlpNode* */
+  JsonNode *json;   /* the normalized architecture */
   guint in_rank;
   gint64 in_shape[DLP_TENSOR_MAX_RANK];
   gint64 in_size;
   float *params, *grads, *state;
   gsize n_params, n_state;
-  gsize n_sums;          /* largest collective sum of any node */
+  gsize n_sums; /* largest collective sum of any node */
   DlpExec *exec;
   guint64 seed, step;
   DlpLossOptions loss;
@@ -106,8 +106,7 @@ gboolean dlp_shape_checked_size (guint rank, const gint64 *shape, gint64 *size_o
 
 void dlp_node_free (DlpNode *node);
 /* Plans @node for its input shape; fills its output shape. */
-gboolean dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
-                        GError **error);
+gboolean dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape, GError **error);
 /* "layer 3 'dense_1' (Dense)" */
 char *dlp_node_describe (const DlpNode *node);
 
@@ -115,8 +114,7 @@ char *dlp_node_describe (const DlpNode *node);
 char *dlp_keras_snake_case (const char *name);
 /* The input shape a layer config declares (batch_shape, batch_input_shape
  * or input_shape); leaves *@rank as is when there is none. */
-gboolean dlp_keras_read_input_shape (DlpConfig *config, guint *rank, gint64 *shape,
-                                     GError **error);
+gboolean dlp_keras_read_input_shape (DlpConfig *config, guint *rank, gint64 *shape, GError **error);
 /* Checks Keras settings (a layer's, an initializer's) against @specs and
  * @common: a key of either is checked against its type, and one flagged
  * DLP_PARAM_FLAG_KERAS_DEFAULT is accepted only at its default or null;

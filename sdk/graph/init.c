@@ -7,14 +7,17 @@
 DlpInit
 dlp_init_constant (double value)
 {
-  return (DlpInit) { .kind = DLP_INIT_CONSTANT, .value = value, .seed = -1 };
+  return (DlpInit){ .kind = DLP_INIT_CONSTANT, .value = value, .seed = -1 };
 }
 
 static DlpInit
 variance_scaling (double scale, DlpFanMode mode, DlpDistribution distribution)
 {
-  return (DlpInit) { .kind = DLP_INIT_VARIANCE_SCALING, .scale = scale,
-                     .mode = mode, .distribution = distribution, .seed = -1 };
+  return (DlpInit){ .kind = DLP_INIT_VARIANCE_SCALING,
+                    .scale = scale,
+                    .mode = mode,
+                    .distribution = distribution,
+                    .seed = -1 };
 }
 
 DlpInit
@@ -26,7 +29,7 @@ dlp_init_glorot_uniform (void)
 DlpInit
 dlp_init_orthogonal (void)
 {
-  return (DlpInit) { .kind = DLP_INIT_ORTHOGONAL, .gain = 1.0, .seed = -1 };
+  return (DlpInit){ .kind = DLP_INIT_ORTHOGONAL, .gain = 1.0, .seed = -1 };
 }
 
 /* Keras spells a name in snake_case ("he_normal") or as a class
@@ -56,7 +59,12 @@ static const char *const init_names =
 static gboolean
 init_from_name (const char *name, DlpInit *init)
 {
-  static const struct { const char *name; double scale; DlpFanMode mode; DlpDistribution dist; } vs[] = {
+  static const struct {
+    const char *name;
+    double scale;
+    DlpFanMode mode;
+    DlpDistribution dist;
+  } vs[] = {
     { "glorotuniform", 1, DLP_FAN_AVG, DLP_DISTRIBUTION_UNIFORM },
     { "glorotnormal", 1, DLP_FAN_AVG, DLP_DISTRIBUTION_TRUNCATED_NORMAL },
     { "heuniform", 2, DLP_FAN_IN, DLP_DISTRIBUTION_UNIFORM },
@@ -78,11 +86,11 @@ init_from_name (const char *name, DlpInit *init)
   else if (name_is (name, "constant"))
     *init = dlp_init_constant (0);
   else if (name_is (name, "randomuniform") || name_is (name, "uniform"))
-    *init = (DlpInit) { .kind = DLP_INIT_UNIFORM, .low = -0.05, .high = 0.05, .seed = -1 };
+    *init = (DlpInit){ .kind = DLP_INIT_UNIFORM, .low = -0.05, .high = 0.05, .seed = -1 };
   else if (name_is (name, "randomnormal") || name_is (name, "normal"))
-    *init = (DlpInit) { .kind = DLP_INIT_NORMAL, .stddev = 0.05, .seed = -1 };
+    *init = (DlpInit){ .kind = DLP_INIT_NORMAL, .stddev = 0.05, .seed = -1 };
   else if (name_is (name, "truncatednormal"))
-    *init = (DlpInit) { .kind = DLP_INIT_TRUNCATED_NORMAL, .stddev = 0.05, .seed = -1 };
+    *init = (DlpInit){ .kind = DLP_INIT_TRUNCATED_NORMAL, .stddev = 0.05, .seed = -1 };
   else if (name_is (name, "orthogonal"))
     *init = dlp_init_orthogonal ();
   else
@@ -153,7 +161,8 @@ init_settings (DlpConfig *settings, DlpInit *init, GError **error)
         {
           dlp_config_set_error (settings, "distribution", error,
                                 "expected uniform, truncated_normal or untruncated_normal, "
-                                "got \"%s\"", distribution);
+                                "got \"%s\"",
+                                distribution);
           return FALSE;
         }
     }
@@ -161,8 +170,7 @@ init_settings (DlpConfig *settings, DlpInit *init, GError **error)
 }
 
 gboolean
-dlp_init_from_config (DlpConfig *config, const char *key, DlpInit *init,
-                      GError **error)
+dlp_init_from_config (DlpConfig *config, const char *key, DlpInit *init, GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, key);
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -221,10 +229,10 @@ project_out (const double *q, gint64 m, double *block, gint64 b, gint64 n, doubl
 {
   if (m == 0)
     return;
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) b, (int) m, (int) n, 1.0,
-               block, (int) n, q, (int) n, 0.0, coef, (int) m);
-  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) b, (int) n, (int) m, -1.0,
-               coef, (int) m, q, (int) n, 1.0, block, (int) n);
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) b, (int) m, (int) n, 1.0, block,
+               (int) n, q, (int) n, 0.0, coef, (int) m);
+  cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) b, (int) n, (int) m, -1.0, coef,
+               (int) m, q, (int) n, 1.0, block, (int) n);
 }
 
 #define ORTHO_BLOCK 64
@@ -238,9 +246,9 @@ static void
 orthogonalize (float *data, gint64 rows, gint64 cols, double gain, DlpRng *rng)
 {
   gboolean tall = rows >= cols;
-  gint64 n = tall ? rows : cols;   /* vector length */
-  gint64 k = tall ? cols : rows;   /* vectors */
-  double *q = g_new (double, n * k);
+  gint64 n = tall ? rows : cols; /* vector length */
+  gint64 k = tall ? cols : rows; /* vectors */
+  double *q = g_new (double, n *k);
   double *coef = g_new (double, MAX (k, 1) * ORTHO_BLOCK);
   for (gint64 i = 0; i < n * k; i++)
     q[i] = dlp_rng_normal (rng);
@@ -273,8 +281,8 @@ orthogonalize (float *data, gint64 rows, gint64 cols, double gain, DlpRng *rng)
 }
 
 void
-dlp_init_fill (const DlpInit *init, float *data, gsize n, gint64 rows,
-               gint64 cols, gint64 fan_in, gint64 fan_out, guint64 seed)
+dlp_init_fill (const DlpInit *init, float *data, gsize n, gint64 rows, gint64 cols, gint64 fan_in,
+               gint64 fan_out, guint64 seed)
 {
   DlpRng rng;
   dlp_rng_init (&rng, init->seed >= 0 ? (guint64) init->seed : seed);
@@ -298,9 +306,9 @@ dlp_init_fill (const DlpInit *init, float *data, gsize n, gint64 rows,
       break;
     case DLP_INIT_VARIANCE_SCALING:
       {
-        double fan = init->mode == DLP_FAN_IN ? (double) fan_in
+        double fan = init->mode == DLP_FAN_IN    ? (double) fan_in
                      : init->mode == DLP_FAN_OUT ? (double) fan_out
-                     : ((double) fan_in + (double) fan_out) / 2.0;
+                                                 : ((double) fan_in + (double) fan_out) / 2.0;
         double variance = init->scale / MAX (1.0, fan);
         for (gsize i = 0; i < n; i++)
           {

@@ -90,8 +90,8 @@ dlp_keras_snake_case (const char *name)
 
 /* A Keras shape with its batch axis: [null, 28, 28, 1]. */
 static gboolean
-read_batch_shape (DlpConfig *config, const char *key, gboolean has_batch,
-                  guint *rank, gint64 *shape, GError **error)
+read_batch_shape (DlpConfig *config, const char *key, gboolean has_batch, guint *rank,
+                  gint64 *shape, GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, key);
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
@@ -165,8 +165,10 @@ check_keras_default (DlpConfig *config, const DlpParamSpec *spec, GError **error
   g_autoptr (JsonNode) def = dlp_param_spec_parse_default (spec, NULL);
   if (def && json_node_equal (value, def))
     return TRUE;
-  dlp_config_set_error (config, spec->name, error, "not supported by dlpipe (only %s, "
-                        "Keras' default, is accepted)", spec->default_value);
+  dlp_config_set_error (config, spec->name, error,
+                        "not supported by dlpipe (only %s, "
+                        "Keras' default, is accepted)",
+                        spec->default_value);
   return FALSE;
 }
 
@@ -191,8 +193,7 @@ unknown_key_error (DlpConfig *config, const char *key, const DlpParamSpec *specs
 
 gboolean
 dlp_keras_validate_settings (DlpConfig *config, const DlpParamSpec *specs,
-                             const DlpParamSpec *common, gboolean has_activation,
-                             GError **error)
+                             const DlpParamSpec *common, gboolean has_activation, GError **error)
 {
   g_autoptr (GPtrArray) keys = dlp_config_get_keys (config);
   g_autoptr (GStrvBuilder) extra = g_strv_builder_new ();
@@ -246,7 +247,8 @@ left_out (const char *key, JsonNode *value, const DlpParamSpec *specs, gboolean 
     return TRUE;
   if (spec->flags & DLP_PARAM_FLAG_NOT_KERAS)
     {
-      g_autoptr (JsonNode) def = spec->default_value ? dlp_param_spec_parse_default (spec, NULL) : NULL;
+      g_autoptr (JsonNode) def =
+        spec->default_value ? dlp_param_spec_parse_default (spec, NULL) : NULL;
       return JSON_NODE_HOLDS_NULL (value) || (def && json_node_equal (value, def));
     }
   static const char *const input_keys[] = { "batch_input_shape", "batch_shape", "input_shape",
@@ -334,8 +336,8 @@ JsonObject *
 dlp_architecture_add_layer (JsonNode *architecture, const char *class_name)
 {
   JsonObject *root = json_node_get_object (architecture);
-  JsonArray *layers = json_object_get_array_member (json_object_get_object_member (root, "config"),
-                                                    "layers");
+  JsonArray *layers =
+    json_object_get_array_member (json_object_get_object_member (root, "config"), "layers");
   JsonObject *config = json_object_new ();
   JsonNode *node = dlp_json_node_new_object (json_object_ref (config));
   json_array_add_element (layers, dlp_keras_object ("keras.layers", class_name, node));

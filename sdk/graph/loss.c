@@ -25,8 +25,7 @@ dlp_softmax_rows (float *values, gint64 n_rows, gint64 n_cols)
 }
 
 double
-dlp_loss_weight_sum (const gint32 *labels, gint64 n_rows,
-                     const DlpLossOptions *options)
+dlp_loss_weight_sum (const gint32 *labels, gint64 n_rows, const DlpLossOptions *options)
 {
   if (options == NULL || options->class_weights == NULL)
     return (double) n_rows;
@@ -37,14 +36,13 @@ dlp_loss_weight_sum (const gint32 *labels, gint64 n_rows,
 }
 
 void
-dlp_softmax_cross_entropy (const float *logits, const gint32 *labels,
-                           gint64 n_rows, gint64 n_classes,
-                           const DlpLossOptions *options, float *grads,
+dlp_softmax_cross_entropy (const float *logits, const gint32 *labels, gint64 n_rows,
+                           gint64 n_classes, const DlpLossOptions *options, float *grads,
                            double grad_scale, DlpBatchStats *stats)
 {
   double smoothing = options ? options->label_smoothing : 0.0;
   const float *weights = options ? options->class_weights : NULL;
-  double weight_total = 0;   /* sum over classes of w[c] */
+  double weight_total = 0; /* sum over classes of w[c] */
   for (gint64 c = 0; c < n_classes; c++)
     weight_total += weights ? weights[c] : 1.0;
   for (gint64 r = 0; r < n_rows; r++)

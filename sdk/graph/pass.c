@@ -24,16 +24,56 @@ dlp_layer_pass_sum_over_batch (DlpLayerPass *pass, double *values, gsize n)
   dlp_barrier_wait (&exec->barrier);
 }
 
-gint64 dlp_layer_pass_get_n_rows (const DlpLayerPass *p) { return p->slice->n_rows; }
-gint64 dlp_layer_pass_get_batch_rows (const DlpLayerPass *p) { return p->slice->exec->job.n_rows; }
-gint64 dlp_layer_pass_get_first_row (const DlpLayerPass *p) { return p->slice->first_row; }
-gboolean dlp_layer_pass_is_training (const DlpLayerPass *p) { return p->training; }
-gboolean dlp_layer_pass_owns_state (const DlpLayerPass *p) { return p->slice->index == 0; }
-guint64 dlp_layer_pass_get_seed (const DlpLayerPass *p) { return p->seed; }
-const float *dlp_layer_pass_get_input (const DlpLayerPass *p) { return p->input; }
-float *dlp_layer_pass_get_output (const DlpLayerPass *p) { return p->output; }
-const float *dlp_layer_pass_get_output_grad (const DlpLayerPass *p) { return p->output_grad; }
-float *dlp_layer_pass_get_input_grad (const DlpLayerPass *p) { return p->input_grad; }
+gint64
+dlp_layer_pass_get_n_rows (const DlpLayerPass *p)
+{
+  return p->slice->n_rows;
+}
+gint64
+dlp_layer_pass_get_batch_rows (const DlpLayerPass *p)
+{
+  return p->slice->exec->job.n_rows;
+}
+gint64
+dlp_layer_pass_get_first_row (const DlpLayerPass *p)
+{
+  return p->slice->first_row;
+}
+gboolean
+dlp_layer_pass_is_training (const DlpLayerPass *p)
+{
+  return p->training;
+}
+gboolean
+dlp_layer_pass_owns_state (const DlpLayerPass *p)
+{
+  return p->slice->index == 0;
+}
+guint64
+dlp_layer_pass_get_seed (const DlpLayerPass *p)
+{
+  return p->seed;
+}
+const float *
+dlp_layer_pass_get_input (const DlpLayerPass *p)
+{
+  return p->input;
+}
+float *
+dlp_layer_pass_get_output (const DlpLayerPass *p)
+{
+  return p->output;
+}
+const float *
+dlp_layer_pass_get_output_grad (const DlpLayerPass *p)
+{
+  return p->output_grad;
+}
+float *
+dlp_layer_pass_get_input_grad (const DlpLayerPass *p)
+{
+  return p->input_grad;
+}
 
 const float *
 dlp_layer_pass_get_param (const DlpLayerPass *pass, guint param)

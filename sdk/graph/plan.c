@@ -18,14 +18,13 @@ dlp_shape_checked_size (guint rank, const gint64 *shape, gint64 *size_out)
 }
 
 static gboolean
-too_large (const DlpNode *node, const char *what, guint rank, const gint64 *shape,
-           GError **error)
+too_large (const DlpNode *node, const char *what, guint rank, const gint64 *shape, GError **error)
 {
   g_autofree char *where = dlp_node_describe (node);
   g_autofree char *dims = dlp_shape_to_string (rank, shape);
   g_autofree char *msg = g_strdup_printf ("%s: %s %s", where, what, dims);
-  dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, msg, "more than %" G_GUINT64_FORMAT
-                       " bytes", dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
+  dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, msg, "more than %" G_GUINT64_FORMAT " bytes",
+                       dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
   return FALSE;
 }
 
@@ -63,8 +62,7 @@ dlp_node_free (DlpNode *node)
 }
 
 gboolean
-dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
-               GError **error)
+dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape, GError **error)
 {
   node->in_rank = in_rank;
   memcpy (node->in_shape, in_shape, in_rank * sizeof (gint64));
@@ -82,8 +80,7 @@ dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape,
   if (node->out_rank == 0)
     {
       g_autofree char *what = dlp_node_describe (node);
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
-                   "%s: the layer set no output shape", what);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "%s: the layer set no output shape", what);
       return FALSE;
     }
   if (!dlp_shape_checked_size (node->out_rank, node->out_shape, &node->out_size))
@@ -126,8 +123,7 @@ dlp_layer_plan_get_input_size (const DlpLayerPlan *plan)
 }
 
 void
-dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank,
-                                 const gint64 *shape)
+dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank, const gint64 *shape)
 {
   g_return_if_fail (rank >= 1 && rank <= DLP_TENSOR_MAX_RANK);
   plan->node->out_rank = rank;
@@ -135,8 +131,7 @@ dlp_layer_plan_set_output_shape (DlpLayerPlan *plan, guint rank,
 }
 
 void
-dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error,
-                            const char *format, ...)
+dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
@@ -144,8 +139,8 @@ dlp_layer_plan_shape_error (const DlpLayerPlan *plan, GError **error,
   va_end (args);
   g_autofree char *what = dlp_node_describe (plan->node);
   g_autofree char *shape = dlp_shape_to_string (plan->node->in_rank, plan->node->in_shape);
-  g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "%s: input shape %s does not fit: %s",
-               what, shape, msg);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "%s: input shape %s does not fit: %s", what,
+               shape, msg);
 }
 
 /* 0 when the size overflows or passes the limit: dlp_node_plan reports it. */
@@ -157,9 +152,8 @@ shape_size (guint rank, const gint64 *shape)
 }
 
 guint
-dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank,
-                          const gint64 *shape, const DlpInit *init,
-                          gint64 fan_in, gint64 fan_out)
+dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank, const gint64 *shape,
+                          const DlpInit *init, gint64 fan_in, gint64 fan_out)
 {
   g_return_val_if_fail (rank <= DLP_PARAM_MAX_RANK, 0);
   DlpParamDecl p = { 0 };
@@ -178,8 +172,7 @@ dlp_layer_plan_add_param (DlpLayerPlan *plan, const char *name, guint rank,
 }
 
 void
-dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param,
-                                 const guint *perm)
+dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param, const guint *perm)
 {
   g_return_if_fail (param < plan->node->params->len);
   DlpParamDecl *p = &g_array_index (plan->node->params, DlpParamDecl, param);
@@ -188,8 +181,8 @@ dlp_layer_plan_set_param_layout (DlpLayerPlan *plan, guint param,
 }
 
 guint
-dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name, guint rank,
-                          const gint64 *shape, float initial, DlpDtype dtype)
+dlp_layer_plan_add_state (DlpLayerPlan *plan, const char *name, guint rank, const gint64 *shape,
+                          float initial, DlpDtype dtype)
 {
   g_return_val_if_fail (rank <= DLP_PARAM_MAX_RANK, 0);
   DlpStateDecl s = { 0 };
@@ -228,8 +221,8 @@ dlp_layer_plan_set_softmax (DlpLayerPlan *plan)
 /* --- config helpers --- */
 
 gboolean
-dlp_layer_config_get_pair (DlpConfig *config, const char *key, gint64 minimum,
-                           gint64 out[2], GError **error)
+dlp_layer_config_get_pair (DlpConfig *config, const char *key, gint64 minimum, gint64 out[2],
+                           GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, key);
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))

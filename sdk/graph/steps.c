@@ -24,8 +24,9 @@ check_labels (DlpGraph *graph, const gint32 *labels, gint64 n_rows, GError **err
     if (labels[r] < 0 || labels[r] >= n_classes)
       {
         g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
-                     "label %d of batch row %" G_GINT64_FORMAT " is not one of the model's %"
-                     G_GINT64_FORMAT " classes", labels[r], r, n_classes);
+                     "label %d of batch row %" G_GINT64_FORMAT
+                     " is not one of the model's %" G_GINT64_FORMAT " classes",
+                     labels[r], r, n_classes);
         return FALSE;
       }
   return TRUE;
@@ -47,13 +48,13 @@ sum_stats (DlpExec *exec, DlpBatchStats *stats)
 }
 
 gboolean
-dlp_graph_train_batch (DlpGraph *graph, const float *inputs, const gint32 *labels,
-                       gint64 n_rows, DlpBatchStats *stats, GError **error)
+dlp_graph_train_batch (DlpGraph *graph, const float *inputs, const gint32 *labels, gint64 n_rows,
+                       DlpBatchStats *stats, GError **error)
 {
   if (!ensure_prepared (graph, n_rows, error) || !check_labels (graph, labels, n_rows, error))
     return FALSE;
   double weight_sum = dlp_loss_weight_sum (labels, n_rows, &graph->loss);
-  graph->exec->job = (DlpJob) {
+  graph->exec->job = (DlpJob){
     .kind = DLP_JOB_TRAIN,
     .inputs = inputs,
     .labels = labels,
@@ -69,13 +70,12 @@ dlp_graph_train_batch (DlpGraph *graph, const float *inputs, const gint32 *label
 }
 
 gboolean
-dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
-                          const gint32 *labels, gint64 n_rows, float *outputs,
-                          DlpBatchStats *stats, GError **error)
+dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs, const gint32 *labels, gint64 n_rows,
+                          float *outputs, DlpBatchStats *stats, GError **error)
 {
   if (!ensure_prepared (graph, n_rows, error) || !check_labels (graph, labels, n_rows, error))
     return FALSE;
-  graph->exec->job = (DlpJob) {
+  graph->exec->job = (DlpJob){
     .kind = DLP_JOB_EVALUATE,
     .inputs = inputs,
     .labels = labels,
@@ -89,12 +89,12 @@ dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
 }
 
 gboolean
-dlp_graph_forward (DlpGraph *graph, const float *inputs, gint64 n_rows,
-                   gboolean training, float *outputs, GError **error)
+dlp_graph_forward (DlpGraph *graph, const float *inputs, gint64 n_rows, gboolean training,
+                   float *outputs, GError **error)
 {
   if (!ensure_prepared (graph, n_rows, error))
     return FALSE;
-  graph->exec->job = (DlpJob) {
+  graph->exec->job = (DlpJob){
     .kind = DLP_JOB_FORWARD,
     .inputs = inputs,
     .outputs = outputs,
@@ -140,7 +140,7 @@ void
 dlp_graph_set_loss (DlpGraph *graph, const DlpLossOptions *options)
 {
   g_clear_pointer (&graph->class_weights, g_free);
-  graph->loss = (DlpLossOptions) { sizeof (DlpLossOptions), 0, NULL };
+  graph->loss = (DlpLossOptions){ sizeof (DlpLossOptions), 0, NULL };
   if (options == NULL)
     return;
   graph->loss.label_smoothing = options->label_smoothing;

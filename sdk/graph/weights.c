@@ -27,9 +27,10 @@ dlp_graph_allocate_params (DlpGraph *graph, GError **error)
           if (n_params > limit)
             {
               g_autofree char *what = g_strdup_printf ("model '%s'", graph->name);
-              dlp_limit_set_error (error, DLP_LIMIT_MODEL_PARAMS, what, "more than %"
-                                   G_GUINT64_FORMAT " parameters (layer '%s' reaches %"
-                                   G_GSIZE_FORMAT ")", limit, node->name, n_params);
+              dlp_limit_set_error (error, DLP_LIMIT_MODEL_PARAMS, what,
+                                   "more than %" G_GUINT64_FORMAT
+                                   " parameters (layer '%s' reaches %" G_GSIZE_FORMAT ")",
+                                   limit, node->name, n_params);
               return FALSE;
             }
         }
@@ -47,8 +48,10 @@ dlp_graph_allocate_params (DlpGraph *graph, GError **error)
   graph->state = dlp_try_alloc_floats (n_state);
   if (graph->params == NULL || graph->grads == NULL || graph->state == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "model '%s': out of memory for its %"
-                   G_GSIZE_FORMAT " parameters and their gradients", graph->name, n_params);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                   "model '%s': out of memory for its %" G_GSIZE_FORMAT
+                   " parameters and their gradients",
+                   graph->name, n_params);
       return FALSE;
     }
   dlp_graph_init (graph, 0);
@@ -95,8 +98,8 @@ dlp_graph_init (DlpGraph *graph, guint64 seed)
         {
           DlpParamDecl *d = &g_array_index (node->params, DlpParamDecl, p);
           guint64 pseed = dlp_rng_mix (dlp_rng_mix (seed, i), p);
-          dlp_init_fill (&d->init, graph->params + d->offset, d->size, d->rows, d->cols,
-                         d->fan_in, d->fan_out, pseed);
+          dlp_init_fill (&d->init, graph->params + d->offset, d->size, d->rows, d->cols, d->fan_in,
+                         d->fan_out, pseed);
         }
       for (guint s = 0; s < node->states->len; s++)
         {
@@ -206,31 +209,31 @@ dlp_graph_save_weights (DlpGraph *graph, const char *path, GError **error)
 
 /* Checks one stored tensor against what the graph expects. */
 static DlpTensor *
-expect_tensor (DlpSafetensors *st, const char *path, const DlpNode *node,
-               const char *name, DlpDtype dtype, guint rank, const gint64 *shape,
-               GHashTable *seen, GError **error)
+expect_tensor (DlpSafetensors *st, const char *path, const DlpNode *node, const char *name,
+               DlpDtype dtype, guint rank, const gint64 *shape, GHashTable *seen, GError **error)
 {
   g_autofree char *key = tensor_name (node, name);
   g_autofree char *what = dlp_node_describe (node);
   DlpTensor *t = dlp_safetensors_get_tensor (st, key);
   if (t == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-                   "%s: tensor '%s' of %s is missing", path, key, what);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s: tensor '%s' of %s is missing", path,
+                   key, what);
       return NULL;
     }
   g_hash_table_add (seen, g_strdup (key));
   if (dlp_tensor_get_dtype (t) != dtype)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
-                   "%s: tensor '%s' of %s is %s, expected %s", path, key, what,
-                   dlp_dtype_name (dlp_tensor_get_dtype (t)), dlp_dtype_name (dtype));
+      g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "%s: tensor '%s' of %s is %s, expected %s",
+                   path, key, what, dlp_dtype_name (dlp_tensor_get_dtype (t)),
+                   dlp_dtype_name (dtype));
       return NULL;
     }
   if (dlp_tensor_get_rank (t) != rank
       || memcmp (dlp_tensor_get_shape (t), shape, rank * sizeof (gint64)) != 0)
     {
-      g_autofree char *got = dlp_shape_to_string (dlp_tensor_get_rank (t), dlp_tensor_get_shape (t));
+      g_autofree char *got =
+        dlp_shape_to_string (dlp_tensor_get_rank (t), dlp_tensor_get_shape (t));
       g_autofree char *want = dlp_shape_to_string (rank, shape);
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                    "%s: tensor '%s' of %s has shape %s, expected %s", path, key, what, got, want);
@@ -257,8 +260,8 @@ dlp_graph_load_weights (DlpGraph *graph, const char *path, GError **error)
           DlpParamDecl *d = &g_array_index (node->params, DlpParamDecl, p);
           gint64 shape[DLP_PARAM_MAX_RANK];
           stored_shape (d, shape);
-          DlpTensor *t = expect_tensor (st, path, node, d->name, DLP_DTYPE_F32, d->rank, shape,
-                                        seen, error);
+          DlpTensor *t =
+            expect_tensor (st, path, node, d->name, DLP_DTYPE_F32, d->rank, shape, seen, error);
           if (t == NULL)
             return FALSE;
           permute_copy (d, dlp_tensor_get_data (t), params + d->offset, FALSE);
@@ -266,8 +269,8 @@ dlp_graph_load_weights (DlpGraph *graph, const char *path, GError **error)
       for (guint s = 0; s < node->states->len; s++)
         {
           DlpStateDecl *d = &g_array_index (node->states, DlpStateDecl, s);
-          DlpTensor *t = expect_tensor (st, path, node, d->name, d->dtype, d->rank, d->shape,
-                                        seen, error);
+          DlpTensor *t =
+            expect_tensor (st, path, node, d->name, d->dtype, d->rank, d->shape, seen, error);
           if (t == NULL)
             return FALSE;
           if (d->dtype == DLP_DTYPE_I64)
@@ -287,7 +290,8 @@ dlp_graph_load_weights (DlpGraph *graph, const char *path, GError **error)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s: tensor '%s' belongs to no layer of model '%s' (is it the "
-                       "weights of another architecture?)", path, name, graph->name);
+                       "weights of another architecture?)",
+                       path, name, graph->name);
           return FALSE;
         }
     }

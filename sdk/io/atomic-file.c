@@ -85,8 +85,7 @@ dlp_atomic_file_get_path (DlpAtomicFile *file)
 }
 
 gboolean
-dlp_atomic_file_write (DlpAtomicFile *file, const void *data, gsize size,
-                       GError **error)
+dlp_atomic_file_write (DlpAtomicFile *file, const void *data, gsize size, GError **error)
 {
   g_return_val_if_fail (file->stream != NULL, FALSE);
   if (size && fwrite (data, 1, size, file->stream) != size)
@@ -95,8 +94,7 @@ dlp_atomic_file_write (DlpAtomicFile *file, const void *data, gsize size,
 }
 
 gboolean
-dlp_atomic_file_printf (DlpAtomicFile *file, GError **error,
-                        const char *format, ...)
+dlp_atomic_file_printf (DlpAtomicFile *file, GError **error, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
@@ -155,12 +153,10 @@ dlp_atomic_file_free (DlpAtomicFile *file)
 }
 
 gboolean
-dlp_write_file_atomic (const char *path, const void *data, gsize size,
-                       GError **error)
+dlp_write_file_atomic (const char *path, const void *data, gsize size, GError **error)
 {
   g_autoptr (DlpAtomicFile) file = dlp_atomic_file_new (path, error);
-  return file
-         && dlp_atomic_file_write (file, data, size, error)
+  return file && dlp_atomic_file_write (file, data, size, error)
          && dlp_atomic_file_commit (file, error);
 }
 

@@ -68,14 +68,13 @@ dlp_dataset_save (DlpDataset *dataset, const char *path, GError **error)
 static gboolean
 schema_error (GError **error, const char *path, const char *msg)
 {
-  g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: dataset schema: %s",
-               path, msg);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: dataset schema: %s", path, msg);
   return FALSE;
 }
 
 static gboolean
-add_column_from_schema (DlpDataset *ds, DlpSafetensors *st, JsonNode *node,
-                        const char *path, GError **error)
+add_column_from_schema (DlpDataset *ds, DlpSafetensors *st, JsonNode *node, const char *path,
+                        GError **error)
 {
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return schema_error (error, path, "a column entry is not an object");
@@ -127,15 +126,14 @@ dataset_from_safetensors (DlpSafetensors *st, const char *path, GError **error)
   if (format == NULL || schema_text == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: not a dlpipe dataset (no %s in __metadata__)", path,
-                   SCHEMA_KEY);
+                   "%s: not a dlpipe dataset (no %s in __metadata__)", path, SCHEMA_KEY);
       return NULL;
     }
   if (strcmp (format, FORMAT_VALUE) != 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_SUPPORTED,
-                   "%s: dataset format '%s' is not supported (expected '%s')",
-                   path, format, FORMAT_VALUE);
+                   "%s: dataset format '%s' is not supported (expected '%s')", path, format,
+                   FORMAT_VALUE);
       return NULL;
     }
   g_autoptr (JsonNode) schema = dlp_json_parse (schema_text, -1, path, error);

@@ -12,9 +12,9 @@ G_STATIC_ASSERT (G_BYTE_ORDER == G_LITTLE_ENDIAN);
 
 struct _DlpSafetensors {
   char *what;
-  GPtrArray *names;      /* in data order */
-  GHashTable *tensors;   /* name -> DlpTensor */
-  GHashTable *metadata;  /* key -> value */
+  GPtrArray *names;     /* in data order */
+  GHashTable *tensors;  /* name -> DlpTensor */
+  GHashTable *metadata; /* key -> value */
 };
 
 typedef struct {
@@ -25,8 +25,7 @@ typedef struct {
   guint64 begin, end;
 } Entry;
 
-static gboolean
-format_error (GError **error, const char *what, const char *format, ...)
+static gboolean format_error (GError **error, const char *what, const char *format, ...)
   G_GNUC_PRINTF (3, 4);
 
 static gboolean
@@ -54,22 +53,25 @@ get_count (JsonNode *node, guint64 *out)
 }
 
 static gboolean
-parse_entry (const char *what, const char *name, JsonNode *node,
-             guint64 data_size, Entry *e, GError **error)
+parse_entry (const char *what, const char *name, JsonNode *node, guint64 data_size, Entry *e,
+             GError **error)
 {
   e->name = name;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return format_error (error, what, "tensor '%s': expected an object with "
-                         "dtype, shape and data_offsets", name);
+    return format_error (error, what,
+                         "tensor '%s': expected an object with "
+                         "dtype, shape and data_offsets",
+                         name);
   JsonObject *o = json_node_get_object (node);
 
   JsonNode *dtype = json_object_get_member (o, "dtype");
   if (dtype == NULL || json_node_get_value_type (dtype) != G_TYPE_STRING)
     return format_error (error, what, "tensor '%s': missing string 'dtype'", name);
   if (!dlp_dtype_from_name (json_node_get_string (dtype), &e->dtype))
-    return format_error (error, what, "tensor '%s': unsupported dtype '%s' "
-                         "(supported: F32, F64, I32, I64, U8, BOOL)", name,
-                         json_node_get_string (dtype));
+    return format_error (error, what,
+                         "tensor '%s': unsupported dtype '%s' "
+                         "(supported: F32, F64, I32, I64, U8, BOOL)",
+                         name, json_node_get_string (dtype));
 
   JsonNode *shape = json_object_get_member (o, "shape");
   if (shape == NULL || !JSON_NODE_HOLDS_ARRAY (shape))
@@ -84,8 +86,10 @@ parse_entry (const char *what, const char *name, JsonNode *node,
     {
       guint64 d;
       if (!get_count (json_array_get_element (dims, i), &d) || d > G_MAXINT64)
-        return format_error (error, what, "tensor '%s': shape[%u] is not a "
-                             "non-negative integer", name, i);
+        return format_error (error, what,
+                             "tensor '%s': shape[%u] is not a "
+                             "non-negative integer",
+                             name, i);
       e->shape[i] = (gint64) d;
       if (!g_uint64_checked_mul (&n, n, d))
         return format_error (error, what, "tensor '%s': shape overflows", name);
@@ -96,11 +100,14 @@ parse_entry (const char *what, const char *name, JsonNode *node,
       || json_array_get_length (json_node_get_array (offsets)) != 2
       || !get_count (json_array_get_element (json_node_get_array (offsets), 0), &e->begin)
       || !get_count (json_array_get_element (json_node_get_array (offsets), 1), &e->end))
-    return format_error (error, what, "tensor '%s': 'data_offsets' must be "
-                         "two non-negative integers", name);
+    return format_error (error, what,
+                         "tensor '%s': 'data_offsets' must be "
+                         "two non-negative integers",
+                         name);
   if (e->begin > e->end)
-    return format_error (error, what, "tensor '%s': data_offsets [%" G_GUINT64_FORMAT
-                         ", %" G_GUINT64_FORMAT "] end before they begin",
+    return format_error (error, what,
+                         "tensor '%s': data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+                         "] end before they begin",
                          name, e->begin, e->end);
 
   guint64 nbytes;
@@ -109,23 +116,24 @@ parse_entry (const char *what, const char *name, JsonNode *node,
   if (nbytes != e->end - e->begin)
     {
       g_autofree char *s = dlp_shape_to_string (e->rank, e->shape);
-      return format_error (error, what, "tensor '%s': %s %s needs %" G_GUINT64_FORMAT
+      return format_error (error, what,
+                           "tensor '%s': %s %s needs %" G_GUINT64_FORMAT
                            " bytes but data_offsets span %" G_GUINT64_FORMAT,
-                           name, json_node_get_string (dtype), s, nbytes,
-                           e->end - e->begin);
+                           name, json_node_get_string (dtype), s, nbytes, e->end - e->begin);
     }
   if (nbytes > dlp_limit_get (DLP_LIMIT_TENSOR_BYTES))
     {
-      dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what, "tensor '%s' has %"
-                           G_GUINT64_FORMAT " bytes, more than the limit of %"
-                           G_GUINT64_FORMAT, name, nbytes,
-                           dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
+      dlp_limit_set_error (error, DLP_LIMIT_TENSOR_BYTES, what,
+                           "tensor '%s' has %" G_GUINT64_FORMAT
+                           " bytes, more than the limit of %" G_GUINT64_FORMAT,
+                           name, nbytes, dlp_limit_get (DLP_LIMIT_TENSOR_BYTES));
       return FALSE;
     }
   if (e->end > data_size)
-    return format_error (error, what, "tensor '%s': data_offsets end at %"
-                         G_GUINT64_FORMAT " but the data section has only %"
-                         G_GUINT64_FORMAT " bytes", name, e->end, data_size);
+    return format_error (error, what,
+                         "tensor '%s': data_offsets end at %" G_GUINT64_FORMAT
+                         " but the data section has only %" G_GUINT64_FORMAT " bytes",
+                         name, e->end, data_size);
   return TRUE;
 }
 
@@ -151,22 +159,26 @@ check_coverage (const char *what, GArray *entries, guint64 data_size, GError **e
     {
       const Entry *e = &g_array_index (entries, Entry, i);
       if (e->begin < covered)
-        return format_error (error, what, "tensors '%s' and '%s' overlap (bytes %"
-                             G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " and %"
-                             G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT ")",
+        return format_error (error, what,
+                             "tensors '%s' and '%s' overlap (bytes %" G_GUINT64_FORMAT
+                             "..%" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                             ")",
                              prev->name, e->name, prev->begin, prev->end, e->begin, e->end);
       if (e->begin > covered)
-        return format_error (error, what, "bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+        return format_error (error, what,
+                             "bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
                              " before tensor '%s' belong to no tensor (the data must be "
-                             "covered exactly, tensor after tensor)", covered, e->begin,
-                             e->name);
+                             "covered exactly, tensor after tensor)",
+                             covered, e->begin, e->name);
       covered = e->end;
       prev = e;
     }
   if (covered != data_size)
-    return format_error (error, what, "%" G_GUINT64_FORMAT " bytes after the last tensor "
+    return format_error (error, what,
+                         "%" G_GUINT64_FORMAT " bytes after the last tensor "
                          "belong to no tensor (the data must be covered exactly, tensor "
-                         "after tensor)", data_size - covered);
+                         "after tensor)",
+                         data_size - covered);
   return TRUE;
 }
 
@@ -183,8 +195,7 @@ parse_metadata (DlpSafetensors *st, JsonNode *node, GError **error)
       if (json_node_get_value_type (v) != G_TYPE_STRING)
         return format_error (error, st->what, "__metadata__ value '%s' is not a string",
                              (const char *) l->data);
-      g_hash_table_insert (st->metadata, g_strdup (l->data),
-                           g_strdup (json_node_get_string (v)));
+      g_hash_table_insert (st->metadata, g_strdup (l->data), g_strdup (json_node_get_string (v)));
     }
   return TRUE;
 }
@@ -197,8 +208,10 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
 
   if (size < 8)
     {
-      format_error (error, what, "file is %" G_GSIZE_FORMAT " bytes; a "
-                    "safetensors file starts with an 8-byte header length", size);
+      format_error (error, what,
+                    "file is %" G_GSIZE_FORMAT " bytes; a "
+                    "safetensors file starts with an 8-byte header length",
+                    size);
       return NULL;
     }
   guint64 header_len;
@@ -206,14 +219,16 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
   header_len = GUINT64_FROM_LE (header_len);
   if (header_len > dlp_limit_get (DLP_LIMIT_HEADER_BYTES))
     {
-      dlp_limit_set_error (error, DLP_LIMIT_HEADER_BYTES, what, "header length %"
-                           G_GUINT64_FORMAT " exceeds the limit of %" G_GUINT64_FORMAT
-                           " bytes", header_len, dlp_limit_get (DLP_LIMIT_HEADER_BYTES));
+      dlp_limit_set_error (error, DLP_LIMIT_HEADER_BYTES, what,
+                           "header length %" G_GUINT64_FORMAT
+                           " exceeds the limit of %" G_GUINT64_FORMAT " bytes",
+                           header_len, dlp_limit_get (DLP_LIMIT_HEADER_BYTES));
       return NULL;
     }
   if (header_len > size - 8)
     {
-      format_error (error, what, "header length %" G_GUINT64_FORMAT " runs past "
+      format_error (error, what,
+                    "header length %" G_GUINT64_FORMAT " runs past "
                     "the end of the %" G_GSIZE_FORMAT "-byte file (truncated?)",
                     header_len, size);
       return NULL;
@@ -225,8 +240,7 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
       return NULL;
     }
   g_autofree char *header_what = g_strdup_printf ("%s: header", what);
-  g_autoptr (JsonNode) root = dlp_json_parse (header, (gssize) header_len,
-                                              header_what, error);
+  g_autoptr (JsonNode) root = dlp_json_parse (header, (gssize) header_len, header_what, error);
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
@@ -238,8 +252,8 @@ dlp_safetensors_parse (GBytes *bytes, const char *what, GError **error)
   g_autoptr (DlpSafetensors) st = g_new0 (DlpSafetensors, 1);
   st->what = g_strdup (what);
   st->names = g_ptr_array_new_with_free_func (g_free);
-  st->tensors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify) dlp_tensor_unref);
+  st->tensors =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dlp_tensor_unref);
   st->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   guint64 data_start = 8 + header_len;
@@ -298,8 +312,7 @@ dlp_safetensors_read (const char *path, GError **error)
   g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local);
   if (mapped == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path,
-                   local->message);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "cannot read %s: %s", path, local->message);
       return NULL;
     }
   g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (mapped);
@@ -338,13 +351,11 @@ dlp_safetensors_get_tensor (const DlpSafetensors *st, const char *name)
 }
 
 DlpTensor *
-dlp_safetensors_lookup (const DlpSafetensors *st, const char *name,
-                        GError **error)
+dlp_safetensors_lookup (const DlpSafetensors *st, const char *name, GError **error)
 {
   DlpTensor *t = g_hash_table_lookup (st->tensors, name);
   if (t == NULL)
-    g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-                 "%s: no tensor named '%s'", st->what, name);
+    g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s: no tensor named '%s'", st->what, name);
   return t;
 }
 

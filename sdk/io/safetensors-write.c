@@ -11,13 +11,13 @@
 typedef struct {
   char *name;
   DlpTensor *tensor;
-  guint order;   /* insertion order, for a stable layout */
+  guint order; /* insertion order, for a stable layout */
 } Item;
 
 struct _DlpSafetensorsWriter {
   GPtrArray *items;
   GHashTable *names;
-  GTree *metadata;   /* sorted, so equal inputs give equal bytes */
+  GTree *metadata; /* sorted, so equal inputs give equal bytes */
 };
 
 static void
@@ -58,20 +58,19 @@ dlp_safetensors_writer_free (DlpSafetensorsWriter *writer)
 }
 
 gboolean
-dlp_safetensors_writer_add (DlpSafetensorsWriter *writer, const char *name,
-                            DlpTensor *tensor, GError **error)
+dlp_safetensors_writer_add (DlpSafetensorsWriter *writer, const char *name, DlpTensor *tensor,
+                            GError **error)
 {
   if (name == NULL || *name == '\0' || strcmp (name, "__metadata__") == 0
       || !g_utf8_validate (name, -1, NULL))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
-                   "'%s' cannot name a safetensors tensor", name ? name : "(null)");
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "'%s' cannot name a safetensors tensor",
+                   name ? name : "(null)");
       return FALSE;
     }
   if (g_hash_table_contains (writer->names, name))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
-                   "tensor '%s' was added twice", name);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "tensor '%s' was added twice", name);
       return FALSE;
     }
   Item *item = g_new0 (Item, 1);
@@ -84,8 +83,8 @@ dlp_safetensors_writer_add (DlpSafetensorsWriter *writer, const char *name,
 }
 
 void
-dlp_safetensors_writer_set_metadata (DlpSafetensorsWriter *writer,
-                                     const char *key, const char *value)
+dlp_safetensors_writer_set_metadata (DlpSafetensorsWriter *writer, const char *key,
+                                     const char *value)
 {
   g_tree_replace (writer->metadata, g_strdup (key), g_strdup (value));
 }
@@ -132,8 +131,7 @@ build_header (DlpSafetensorsWriter *writer, gsize *len_out)
       Item *item = g_ptr_array_index (writer->items, i);
       DlpTensor *t = item->tensor;
       JsonObject *entry = json_object_new ();
-      json_object_set_string_member (entry, "dtype",
-                                     dlp_dtype_name (dlp_tensor_get_dtype (t)));
+      json_object_set_string_member (entry, "dtype", dlp_dtype_name (dlp_tensor_get_dtype (t)));
       JsonArray *shape = json_array_new ();
       for (guint d = 0; d < dlp_tensor_get_rank (t); d++)
         json_array_add_int_element (shape, dlp_tensor_get_dim (t, d));
@@ -160,8 +158,7 @@ build_header (DlpSafetensorsWriter *writer, gsize *len_out)
 }
 
 gboolean
-dlp_safetensors_writer_write (DlpSafetensorsWriter *writer, const char *path,
-                              GError **error)
+dlp_safetensors_writer_write (DlpSafetensorsWriter *writer, const char *path, GError **error)
 {
   g_ptr_array_sort (writer->items, compare_items);
   gsize header_len;

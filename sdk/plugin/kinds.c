@@ -6,33 +6,40 @@
 #define REQ(type, field) { offsetof (type, field), #field }
 /* clang-format on */
 
-static const DlpRequiredField source_required[] = {
-  REQ (DlpSourceClass, load), { 0, NULL } };
-static const DlpRequiredField transform_required[] = {
-  REQ (DlpTransformClass, create), REQ (DlpTransformClass, destroy),
-  REQ (DlpTransformClass, apply), { 0, NULL } };
-static const DlpRequiredField splitter_required[] = {
-  REQ (DlpSplitterClass, split), { 0, NULL } };
-static const DlpRequiredField layer_required[] = {
-  REQ (DlpLayerClass, keras_class), REQ (DlpLayerClass, create),
-  REQ (DlpLayerClass, destroy), REQ (DlpLayerClass, plan),
-  REQ (DlpLayerClass, forward), REQ (DlpLayerClass, backward), { 0, NULL } };
-static const DlpRequiredField model_required[] = {
-  REQ (DlpModelClass, build), { 0, NULL } };
-static const DlpRequiredField optimizer_required[] = {
-  REQ (DlpOptimizerClass, create), REQ (DlpOptimizerClass, destroy),
-  REQ (DlpOptimizerClass, update), { 0, NULL } };
-static const DlpRequiredField tracker_required[] = {
-  REQ (DlpTrackerClass, create), REQ (DlpTrackerClass, destroy),
-  REQ (DlpTrackerClass, start_run), REQ (DlpTrackerClass, end_run), { 0, NULL } };
+static const DlpRequiredField source_required[] = { REQ (DlpSourceClass, load), { 0, NULL } };
+static const DlpRequiredField transform_required[] = { REQ (DlpTransformClass, create),
+                                                       REQ (DlpTransformClass, destroy),
+                                                       REQ (DlpTransformClass, apply),
+                                                       { 0, NULL } };
+static const DlpRequiredField splitter_required[] = { REQ (DlpSplitterClass, split), { 0, NULL } };
+static const DlpRequiredField layer_required[] = { REQ (DlpLayerClass, keras_class),
+                                                   REQ (DlpLayerClass, create),
+                                                   REQ (DlpLayerClass, destroy),
+                                                   REQ (DlpLayerClass, plan),
+                                                   REQ (DlpLayerClass, forward),
+                                                   REQ (DlpLayerClass, backward),
+                                                   { 0, NULL } };
+static const DlpRequiredField model_required[] = { REQ (DlpModelClass, build), { 0, NULL } };
+static const DlpRequiredField optimizer_required[] = { REQ (DlpOptimizerClass, create),
+                                                       REQ (DlpOptimizerClass, destroy),
+                                                       REQ (DlpOptimizerClass, update),
+                                                       { 0, NULL } };
+static const DlpRequiredField tracker_required[] = { REQ (DlpTrackerClass, create),
+                                                     REQ (DlpTrackerClass, destroy),
+                                                     REQ (DlpTrackerClass, start_run),
+                                                     REQ (DlpTrackerClass, end_run),
+                                                     { 0, NULL } };
 
 static const DlpKindInfo kinds[DLP_N_KINDS] = {
   [DLP_KIND_SOURCE] = { "source", "DlpSourceClass", sizeof (DlpSourceClass), source_required },
-  [DLP_KIND_TRANSFORM] = { "transform", "DlpTransformClass", sizeof (DlpTransformClass), transform_required },
-  [DLP_KIND_SPLITTER] = { "splitter", "DlpSplitterClass", sizeof (DlpSplitterClass), splitter_required },
+  [DLP_KIND_TRANSFORM] = { "transform", "DlpTransformClass", sizeof (DlpTransformClass),
+                           transform_required },
+  [DLP_KIND_SPLITTER] = { "splitter", "DlpSplitterClass", sizeof (DlpSplitterClass),
+                          splitter_required },
   [DLP_KIND_LAYER] = { "layer", "DlpLayerClass", sizeof (DlpLayerClass), layer_required },
   [DLP_KIND_MODEL] = { "model", "DlpModelClass", sizeof (DlpModelClass), model_required },
-  [DLP_KIND_OPTIMIZER] = { "optimizer", "DlpOptimizerClass", sizeof (DlpOptimizerClass), optimizer_required },
+  [DLP_KIND_OPTIMIZER] = { "optimizer", "DlpOptimizerClass", sizeof (DlpOptimizerClass),
+                           optimizer_required },
   [DLP_KIND_TRACKER] = { "tracker", "DlpTrackerClass", sizeof (DlpTrackerClass), tracker_required },
 };
 

@@ -11,9 +11,9 @@ typedef struct {
 } DlpRequiredField;
 
 typedef struct {
-  const char *name;          /* "layer" */
-  const char *struct_name;   /* "DlpLayerClass", for messages */
-  gsize size;                /* the host's sizeof */
+  const char *name;        /* "layer" */
+  const char *struct_name; /* "DlpLayerClass", for messages */
+  gsize size;              /* the host's sizeof */
   const DlpRequiredField *required;
 } DlpKindInfo;
 

@@ -54,8 +54,8 @@ load_file (DlpRegistry *registry, const char *path, GError **error)
   GModule *module = g_module_open_full (path, G_MODULE_BIND_LOCAL, &local);
   if (module == NULL)
     {
-      g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_OPEN,
-                   "cannot open: %s", local->message);
+      g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_OPEN, "cannot open: %s",
+                   local->message);
       return FALSE;
     }
   g_autofree char *symbol = g_strdup_printf ("dlp_plugin_%s_get_desc", name);
@@ -63,12 +63,12 @@ load_file (DlpRegistry *registry, const char *path, GError **error)
   if (!g_module_symbol (module, symbol, &entry) || entry == NULL)
     {
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_NO_ENTRY,
-                   "does not export %s (was it built with DLP_PLUGIN_DEFINE (%s, ...)?)",
-                   symbol, name);
+                   "does not export %s (was it built with DLP_PLUGIN_DEFINE (%s, ...)?)", symbol,
+                   name);
       g_module_close (module);
       return FALSE;
     }
-  const DlpPluginDesc *(*get_desc) (void) = (const DlpPluginDesc *(*) (void)) entry;
+  const DlpPluginDesc *(*get_desc) (void) = (const DlpPluginDesc *(*) (void) ) entry;
   gboolean init_ran;
   if (!dlp_registry_register_desc (registry, get_desc (), name, path, &init_ran, error))
     {
@@ -151,8 +151,7 @@ load_dir (DlpRegistry *registry, const char *dir, gboolean recursive, guint dept
 }
 
 guint
-dlp_registry_load_dirs (DlpRegistry *registry, const char *const *dirs,
-                        gboolean recursive)
+dlp_registry_load_dirs (DlpRegistry *registry, const char *const *dirs, gboolean recursive)
 {
   guint loaded = 0;
   for (guint i = 0; dirs && dirs[i]; i++)

@@ -86,22 +86,22 @@ find_pending (DlpRegistry *r, DlpKind kind, const char *name)
 }
 
 static gboolean
-check_class (DlpRegistry *r, DlpKind kind, const DlpTypeClass *head,
-             GError **error)
+check_class (DlpRegistry *r, DlpKind kind, const DlpTypeClass *head, GError **error)
 {
   const DlpKindInfo *info = dlp_kind_info (kind);
   if (head->struct_size == 0)
     {
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                   "%s type has struct_size 0; set it to sizeof (%s)",
-                   info->name, info->struct_name);
+                   "%s type has struct_size 0; set it to sizeof (%s)", info->name,
+                   info->struct_name);
       return FALSE;
     }
   if (head->struct_size < sizeof (DlpTypeClass))
     {
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
                    "%s type has struct_size %" G_GSIZE_FORMAT ", smaller than "
-                   "the common class fields", info->name, head->struct_size);
+                   "the common class fields",
+                   info->name, head->struct_size);
       return FALSE;
     }
   if (head->struct_size > info->size)
@@ -109,15 +109,16 @@ check_class (DlpRegistry *r, DlpKind kind, const DlpTypeClass *head,
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_API_LEVEL,
                    "%s type '%s' has a %" G_GSIZE_FORMAT "-byte %s, larger "
                    "than this host's %" G_GSIZE_FORMAT " bytes (built against "
-                   "a newer SDK)", info->name, head->name ? head->name : "?",
-                   head->struct_size, info->struct_name, info->size);
+                   "a newer SDK)",
+                   info->name, head->name ? head->name : "?", head->struct_size, info->struct_name,
+                   info->size);
       return FALSE;
     }
   if (!valid_type_name (head->name))
     {
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                   "%s type name '%s' is not made of letters, digits, '_' and '-'",
-                   info->name, head->name ? head->name : "(null)");
+                   "%s type name '%s' is not made of letters, digits, '_' and '-'", info->name,
+                   head->name ? head->name : "(null)");
       return FALSE;
     }
   if (head->description == NULL)
@@ -133,8 +134,8 @@ check_class (DlpRegistry *r, DlpKind kind, const DlpTypeClass *head,
       if (!present)
         {
           g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                       "%s type '%s': required field '%s' of %s is not set",
-                       info->name, head->name, f->name, info->struct_name);
+                       "%s type '%s': required field '%s' of %s is not set", info->name, head->name,
+                       f->name, info->struct_name);
           return FALSE;
         }
     }
@@ -144,8 +145,8 @@ check_class (DlpRegistry *r, DlpKind kind, const DlpTypeClass *head,
   if (dup)
     {
       g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_DUPLICATE,
-                   "%s type '%s' is already registered by plugin '%s'",
-                   info->name, head->name, dup->plugin->name);
+                   "%s type '%s' is already registered by plugin '%s'", info->name, head->name,
+                   dup->plugin->name);
       return FALSE;
     }
   return TRUE;
@@ -156,8 +157,8 @@ add_class (DlpRegistry *r, DlpKind kind, gconstpointer klass, GError **error)
 {
   if ((guint) kind >= DLP_N_KINDS)
     {
-      g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID,
-                   "unknown plugin kind %d", (int) kind);
+      g_set_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID, "unknown plugin kind %d",
+                   (int) kind);
       return FALSE;
     }
   if (r->loading == NULL)
@@ -196,8 +197,7 @@ add_class (DlpRegistry *r, DlpKind kind, gconstpointer klass, GError **error)
 }
 
 gboolean
-dlp_registry_add (DlpRegistry *registry, DlpKind kind, gconstpointer klass,
-                  GError **error)
+dlp_registry_add (DlpRegistry *registry, DlpKind kind, gconstpointer klass, GError **error)
 {
   g_autoptr (GError) local = NULL;
   if (add_class (registry, kind, klass, &local))
@@ -210,8 +210,7 @@ dlp_registry_add (DlpRegistry *registry, DlpKind kind, gconstpointer klass,
 
 /* --- plugin descriptors --- */
 
-static gboolean
-desc_error (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static gboolean desc_error (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
 desc_error (GError **error, int code, const char *format, ...)
@@ -225,16 +224,16 @@ desc_error (GError **error, int code, const char *format, ...)
 }
 
 static gboolean
-check_desc (DlpRegistry *r, const DlpPluginDesc *desc, const char *expected_name,
-            GError **error)
+check_desc (DlpRegistry *r, const DlpPluginDesc *desc, const char *expected_name, GError **error)
 {
   gsize min_size = G_STRUCT_OFFSET (DlpPluginDesc, init) + sizeof (gpointer);
   if (desc == NULL)
     return desc_error (error, DLP_LOADER_ERROR_INVALID, "the plugin returned no descriptor");
   if (desc->struct_size < min_size)
     return desc_error (error, DLP_LOADER_ERROR_INVALID,
-                       "descriptor is %" G_GSIZE_FORMAT " bytes; at least %"
-                       G_GSIZE_FORMAT " expected", desc->struct_size, min_size);
+                       "descriptor is %" G_GSIZE_FORMAT " bytes; at least %" G_GSIZE_FORMAT
+                       " expected",
+                       desc->struct_size, min_size);
   if (desc->abi_version != DLP_ABI_VERSION)
     return desc_error (error, DLP_LOADER_ERROR_ABI,
                        "built for ABI version %u, but this host has ABI version %d",
@@ -248,27 +247,29 @@ check_desc (DlpRegistry *r, const DlpPluginDesc *desc, const char *expected_name
     return desc_error (error, DLP_LOADER_ERROR_API_LEVEL,
                        "descriptor is larger than this host's (built against a newer SDK)");
   if (desc->build_signature == NULL || strcmp (desc->build_signature, DLP_BUILD_SIGNATURE) != 0)
-    return desc_error (error, DLP_LOADER_ERROR_SIGNATURE,
-                       "build signature '%s' does not match this host's '%s'",
-                       desc->build_signature ? desc->build_signature : "(none)",
-                       DLP_BUILD_SIGNATURE);
+    return desc_error (
+      error, DLP_LOADER_ERROR_SIGNATURE, "build signature '%s' does not match this host's '%s'",
+      desc->build_signature ? desc->build_signature : "(none)", DLP_BUILD_SIGNATURE);
   if (desc->name == NULL || !valid_type_name (desc->name))
     return desc_error (error, DLP_LOADER_ERROR_INVALID, "descriptor has no valid name");
   if (expected_name && strcmp (desc->name, expected_name) != 0)
     return desc_error (error, DLP_LOADER_ERROR_NAME_MISMATCH,
                        "descriptor names the plugin '%s', but its file is for plugin '%s'",
                        desc->name, expected_name);
-  const struct { const char *value, *field; } fields[] = {
-    { desc->version, "version" }, { desc->license, "license" },
+  const struct {
+    const char *value, *field;
+  } fields[] = {
+    { desc->version, "version" },
+    { desc->license, "license" },
     { desc->description, "description" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     if (fields[i].value == NULL || *fields[i].value == '\0')
-      return desc_error (error, DLP_LOADER_ERROR_INVALID,
-                         "descriptor of '%s' has no %s", desc->name, fields[i].field);
+      return desc_error (error, DLP_LOADER_ERROR_INVALID, "descriptor of '%s' has no %s",
+                         desc->name, fields[i].field);
   if (desc->init == NULL)
-    return desc_error (error, DLP_LOADER_ERROR_INVALID,
-                       "descriptor of '%s' has no init function", desc->name);
+    return desc_error (error, DLP_LOADER_ERROR_INVALID, "descriptor of '%s' has no init function",
+                       desc->name);
   DlpPluginInfo *other = g_hash_table_lookup (r->plugin_names, desc->name);
   if (other)
     return desc_error (error, DLP_LOADER_ERROR_DUPLICATE,
@@ -278,9 +279,8 @@ check_desc (DlpRegistry *r, const DlpPluginDesc *desc, const char *expected_name
 }
 
 gboolean
-dlp_registry_register_desc (DlpRegistry *r, const DlpPluginDesc *desc,
-                            const char *expected_name, const char *filename,
-                            gboolean *init_ran, GError **error)
+dlp_registry_register_desc (DlpRegistry *r, const DlpPluginDesc *desc, const char *expected_name,
+                            const char *filename, gboolean *init_ran, GError **error)
 {
   *init_ran = FALSE;
   if (!check_desc (r, desc, expected_name, error))
@@ -331,7 +331,8 @@ dlp_registry_register_desc (DlpRegistry *r, const DlpPluginDesc *desc,
   for (guint i = 0; i < pending->len; i++)
     {
       DlpTypeEntry *entry = g_ptr_array_index (pending, i);
-      g_hash_table_insert (r->types[entry->kind], (gpointer) dlp_type_entry_get_name (entry), entry);
+      g_hash_table_insert (r->types[entry->kind], (gpointer) dlp_type_entry_get_name (entry),
+                           entry);
     }
   g_ptr_array_unref (pending);
   g_ptr_array_add (r->plugins, info);
@@ -340,8 +341,7 @@ dlp_registry_register_desc (DlpRegistry *r, const DlpPluginDesc *desc,
 }
 
 gboolean
-dlp_registry_add_plugin (DlpRegistry *registry, const DlpPluginDesc *desc,
-                         GError **error)
+dlp_registry_add_plugin (DlpRegistry *registry, const DlpPluginDesc *desc, GError **error)
 {
   gboolean init_ran;
   g_rec_mutex_lock (&registry->lock);
@@ -398,8 +398,7 @@ dlp_registry_list_types (DlpRegistry *registry, int kind)
 }
 
 const DlpTypeEntry *
-dlp_registry_get_entry (DlpRegistry *registry, DlpKind kind, const char *name,
-                        GError **error)
+dlp_registry_get_entry (DlpRegistry *registry, DlpKind kind, const char *name, GError **error)
 {
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, kind, name);
   if (entry)
@@ -416,9 +415,9 @@ dlp_registry_get_entry (DlpRegistry *registry, DlpKind kind, const char *name,
   g_ptr_array_add (names, NULL);
   const char *close = name ? dlp_config_suggest (name, (const char *const *) names->pdata) : NULL;
   g_autofree char *hint = close ? g_strdup_printf ("; did you mean '%s'?", close) : g_strdup ("");
-  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-               "unknown %s type '%s'%s (known: %s)", dlp_kind_name (kind),
-               name ? name : "(none)", hint, known->len ? known->str : "none; is the plugin path right?");
+  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "unknown %s type '%s'%s (known: %s)",
+               dlp_kind_name (kind), name ? name : "(none)", hint,
+               known->len ? known->str : "none; is the plugin path right?");
   return NULL;
 }
 
@@ -439,16 +438,64 @@ dlp_registry_get_failures (DlpRegistry *registry)
 
 /* --- accessors --- */
 
-DlpKind dlp_type_entry_get_kind (const DlpTypeEntry *e) { return e->kind; }
-const char *dlp_type_entry_get_name (const DlpTypeEntry *e) { return ((const DlpTypeClass *) e->klass)->name; }
-const char *dlp_type_entry_get_description (const DlpTypeEntry *e) { return ((const DlpTypeClass *) e->klass)->description; }
-gconstpointer dlp_type_entry_get_class (const DlpTypeEntry *e) { return e->klass; }
-const DlpParamSpec *dlp_type_entry_get_params (const DlpTypeEntry *e) { return e->params; }
-const DlpPluginInfo *dlp_type_entry_get_plugin (const DlpTypeEntry *e) { return e->plugin; }
+DlpKind
+dlp_type_entry_get_kind (const DlpTypeEntry *e)
+{
+  return e->kind;
+}
+const char *
+dlp_type_entry_get_name (const DlpTypeEntry *e)
+{
+  return ((const DlpTypeClass *) e->klass)->name;
+}
+const char *
+dlp_type_entry_get_description (const DlpTypeEntry *e)
+{
+  return ((const DlpTypeClass *) e->klass)->description;
+}
+gconstpointer
+dlp_type_entry_get_class (const DlpTypeEntry *e)
+{
+  return e->klass;
+}
+const DlpParamSpec *
+dlp_type_entry_get_params (const DlpTypeEntry *e)
+{
+  return e->params;
+}
+const DlpPluginInfo *
+dlp_type_entry_get_plugin (const DlpTypeEntry *e)
+{
+  return e->plugin;
+}
 
-const char *dlp_plugin_info_get_name (const DlpPluginInfo *i) { return i->name; }
-const char *dlp_plugin_info_get_version (const DlpPluginInfo *i) { return i->version; }
-const char *dlp_plugin_info_get_license (const DlpPluginInfo *i) { return i->license; }
-const char *dlp_plugin_info_get_description (const DlpPluginInfo *i) { return i->description; }
-const char *dlp_plugin_info_get_filename (const DlpPluginInfo *i) { return i->filename; }
-guint dlp_plugin_info_get_api_level (const DlpPluginInfo *i) { return i->api_level; }
+const char *
+dlp_plugin_info_get_name (const DlpPluginInfo *i)
+{
+  return i->name;
+}
+const char *
+dlp_plugin_info_get_version (const DlpPluginInfo *i)
+{
+  return i->version;
+}
+const char *
+dlp_plugin_info_get_license (const DlpPluginInfo *i)
+{
+  return i->license;
+}
+const char *
+dlp_plugin_info_get_description (const DlpPluginInfo *i)
+{
+  return i->description;
+}
+const char *
+dlp_plugin_info_get_filename (const DlpPluginInfo *i)
+{
+  return i->filename;
+}
+guint
+dlp_plugin_info_get_api_level (const DlpPluginInfo *i)
+{
+  return i->api_level;
+}

@@ -37,8 +37,8 @@ DlpDataset *
 data_test_load (const char *type, const char *yaml, GError **error)
 {
   const DlpSourceClass *klass = NULL;
-  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SOURCE, type, yaml,
-                                                   (gconstpointer *) &klass, error);
+  g_autoptr (DlpConfig) config =
+    checked_settings (DLP_KIND_SOURCE, type, yaml, (gconstpointer *) &klass, error);
   if (config == NULL)
     return NULL;
   g_autoptr (DlpContext) context = data_test_context ();
@@ -49,14 +49,14 @@ static gpointer
 create_step (const char *type, const char *yaml, const DlpTransformClass **klass_out,
              GError **error)
 {
-  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_TRANSFORM, type, yaml,
-                                                   (gconstpointer *) klass_out, error);
+  g_autoptr (DlpConfig) config =
+    checked_settings (DLP_KIND_TRANSFORM, type, yaml, (gconstpointer *) klass_out, error);
   return config ? (*klass_out)->create (config, error) : NULL;
 }
 
 DlpDataset *
-data_test_step (const char *type, const char *yaml, DlpDataset *ds,
-                JsonNode **state_out, GError **error)
+data_test_step (const char *type, const char *yaml, DlpDataset *ds, JsonNode **state_out,
+                GError **error)
 {
   const DlpTransformClass *klass = NULL;
   gpointer step = create_step (type, yaml, &klass, error);
@@ -73,8 +73,8 @@ data_test_step (const char *type, const char *yaml, DlpDataset *ds,
 }
 
 DlpDataset *
-data_test_step_from_state (const char *type, const char *yaml, JsonNode *state,
-                           DlpDataset *ds, GError **error)
+data_test_step_from_state (const char *type, const char *yaml, JsonNode *state, DlpDataset *ds,
+                           GError **error)
 {
   const DlpTransformClass *klass = NULL;
   gpointer step = create_step (type, yaml, &klass, error);
@@ -89,13 +89,12 @@ data_test_step_from_state (const char *type, const char *yaml, JsonNode *state,
 }
 
 gboolean
-data_test_split (const char *type, const char *yaml, DlpDataset *ds,
-                 DlpDataset **train, DlpDataset **test, DlpDataset **val,
-                 GError **error)
+data_test_split (const char *type, const char *yaml, DlpDataset *ds, DlpDataset **train,
+                 DlpDataset **test, DlpDataset **val, GError **error)
 {
   const DlpSplitterClass *klass = NULL;
-  g_autoptr (DlpConfig) config = checked_settings (DLP_KIND_SPLITTER, type, yaml,
-                                                   (gconstpointer *) &klass, error);
+  g_autoptr (DlpConfig) config =
+    checked_settings (DLP_KIND_SPLITTER, type, yaml, (gconstpointer *) &klass, error);
   if (config == NULL)
     return FALSE;
   g_autoptr (DlpContext) context = data_test_context ();
@@ -103,8 +102,7 @@ data_test_split (const char *type, const char *yaml, DlpDataset *ds,
 }
 
 void
-data_test_add_floats (DlpDataset *ds, const char *name, const float *values,
-                      DlpColumnRole role)
+data_test_add_floats (DlpDataset *ds, const char *name, const float *values, DlpColumnRole role)
 {
   gint64 n = dlp_dataset_get_n_rows (ds);
   g_autoptr (DlpTensor) t = dlp_tensor_new_1d (DLP_DTYPE_F32, n, NULL);

@@ -19,14 +19,12 @@ DlpDataset *data_test_step (const char *type, const char *yaml, DlpDataset *ds,
                             JsonNode **state_out, GError **error);
 /* Creates step @type, loads @state instead of fitting, and applies it:
  * what serving does. */
-DlpDataset *data_test_step_from_state (const char *type, const char *yaml,
-                                       JsonNode *state, DlpDataset *ds,
-                                       GError **error);
+DlpDataset *data_test_step_from_state (const char *type, const char *yaml, JsonNode *state,
+                                       DlpDataset *ds, GError **error);
 
 /* Runs splitter @type with settings @yaml. */
-gboolean data_test_split (const char *type, const char *yaml, DlpDataset *ds,
-                          DlpDataset **train, DlpDataset **test, DlpDataset **val,
-                          GError **error);
+gboolean data_test_split (const char *type, const char *yaml, DlpDataset *ds, DlpDataset **train,
+                          DlpDataset **test, DlpDataset **val, GError **error);
 
 /* A float32 [n] column / int32 categorical column from values. */
 void data_test_add_floats (DlpDataset *ds, const char *name, const float *values,

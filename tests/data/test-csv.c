@@ -32,7 +32,8 @@ load_error (const char *text, gssize len, const char *more)
 
 START_TEST (test_types_and_missing)
 {
-  g_autoptr (DlpDataset) ds = load_ok ("x,colour,y\n1.5,red,a\nNA,blue,b\n-2e3,,a\n?,red,b\n", NULL);
+  g_autoptr (DlpDataset) ds =
+    load_ok ("x,colour,y\n1.5,red,a\nNA,blue,b\n-2e3,,a\n?,red,b\n", NULL);
   ck_assert_int_eq (dlp_dataset_get_n_rows (ds), 4);
   const float *x = data_test_floats (ds, "x");
   ck_assert_float_eq (x[0], 1.5f);
@@ -58,13 +59,14 @@ END_TEST
 
 START_TEST (test_quotes_newlines_crlf_bom)
 {
-  const char *text = "\xEF\xBB\xBF" "name,note,y\r\n"
+  const char *text = "\xEF\xBB\xBF"
+                     "name,note,y\r\n"
                      "\"Smith, J\",\"said \"\"hi\"\"\r\nthen left\",a\r\n"
                      "\"\",plain,b\r\n";
   g_autoptr (DlpDataset) ds = load_ok (text, NULL);
   ck_assert_int_eq (dlp_dataset_get_n_rows (ds), 2);
   int name = dlp_dataset_find_column (ds, "name");
-  ck_assert_int_ge (name, 0);   /* the BOM is not part of the first name */
+  ck_assert_int_ge (name, 0); /* the BOM is not part of the first name */
   const char *const *names = dlp_dataset_get_column_categories (ds, (guint) name, NULL);
   ck_assert_str_eq (names[data_test_codes (ds, "name")[0]], "Smith, J");
   ck_assert_int_eq (data_test_codes (ds, "name")[1], -1);
@@ -76,18 +78,19 @@ END_TEST
 
 START_TEST (test_dialect_options)
 {
-  g_autoptr (DlpDataset) ds = load_ok ("a;b;y\n'x;1';2;p\n'it\\'s';3;q\n",
-                                       "delimiter: ';'\nquote: \"'\"\nescape: '\\'\n");
+  g_autoptr (DlpDataset) ds =
+    load_ok ("a;b;y\n'x;1';2;p\n'it\\'s';3;q\n", "delimiter: ';'\nquote: \"'\"\nescape: '\\'\n");
   int a = dlp_dataset_find_column (ds, "a");
   const char *const *cats = dlp_dataset_get_column_categories (ds, (guint) a, NULL);
   ck_assert_str_eq (cats[0], "it's");
   ck_assert_str_eq (cats[1], "x;1");
   ck_assert_float_eq (data_test_floats (ds, "b")[1], 3.0f);
 
-  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir,
-                                               "tabs.tsv", "1\t2\tp\n3\t4\tq\n", -1);
+  g_autofree char *path =
+    dlp_write_test_file (dlp_test_tmpdir, "tabs.tsv", "1\t2\tp\n3\t4\tq\n", -1);
   g_autofree char *yaml = g_strdup_printf ("path: %s\ndelimiter: tab\nheader: false\n"
-                                           "label: column_3\n", path);
+                                           "label: column_3\n",
+                                           path);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) tabs = data_test_load ("csv", yaml, &error);
   dlp_assert_no_error (error);
@@ -194,7 +197,8 @@ END_TEST
 START_TEST (test_bad_settings)
 {
   g_autoptr (GError) e = load_error ("a,y\n1,p\n", -1, "delimiter: ';;'\n");
-  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_CONFIG, "params.yaml:3: delimiter: expected one ASCII character");
+  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_CONFIG,
+                    "params.yaml:3: delimiter: expected one ASCII character");
   g_autoptr (GError) e2 = NULL;
   g_autoptr (DlpDataset) none = data_test_load ("csv", "path: /nonexistent/x.csv\nlabel: y\n", &e2);
   dlp_assert_error (e2, DLP_ERROR, DLP_ERROR_IO, "/nonexistent/x.csv: cannot open");

@@ -72,8 +72,10 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
       soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
       SoupMessageBody *body = soup_server_message_get_response_body (msg);
       for (int i = 0; i < 8; i++)
-        soup_message_body_append (body, SOUP_MEMORY_COPY, "0123456789abcdef0123456789abcdef"
-                                  "0123456789abcdef0123456789abcdef", 64);
+        soup_message_body_append (body, SOUP_MEMORY_COPY,
+                                  "0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef",
+                                  64);
       soup_message_body_complete (body);
       soup_server_message_set_status (msg, 200, NULL);
     }
@@ -218,8 +220,10 @@ END_TEST
 START_TEST (test_timeout)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) ds = fetch ("/slow.csv", "connect_timeout: 1\nread_timeout: 1\n"
-                                     "parse: {label: y}\n", &error);
+  g_autoptr (DlpDataset) ds = fetch ("/slow.csv",
+                                     "connect_timeout: 1\nread_timeout: 1\n"
+                                     "parse: {label: y}\n",
+                                     &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "/slow.csv: timed out");
   ck_assert_uint_eq (cache_entries (), 0);
 }
@@ -229,7 +233,8 @@ START_TEST (test_oversize)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) a = fetch ("/big.csv", "max_size: 1000\nparse: {label: y}\n", &error);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "the body is 4096 bytes, more than max_size (1000)");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                    "the body is 4096 bytes, more than max_size (1000)");
   g_clear_error (&error);
   /* Without a Content-Length the limit applies while reading. */
   g_autoptr (DlpDataset) b = fetch ("/chunked.csv", "max_size: 100\nparse: {label: y}\n", &error);
@@ -255,12 +260,12 @@ END_TEST
 START_TEST (test_formats)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) ds = fetch ("/t10k-images-idx3-ubyte",
-                                     "labels_url: http://127.0.0.1:1/unused\nparse: {}\n", &error);
+  g_autoptr (DlpDataset) ds =
+    fetch ("/t10k-images-idx3-ubyte", "labels_url: http://127.0.0.1:1/unused\nparse: {}\n", &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "127.0.0.1:1/unused");
   g_clear_error (&error);
-  g_autofree char *more = g_strdup_printf ("labels_url: http://127.0.0.1:%u/t10k-labels-idx1-ubyte\n",
-                                           server.port);
+  g_autofree char *more =
+    g_strdup_printf ("labels_url: http://127.0.0.1:%u/t10k-labels-idx1-ubyte\n", server.port);
   g_autoptr (DlpDataset) idx = fetch ("/t10k-images-idx3-ubyte", more, &error);
   dlp_assert_no_error (error);
   ck_assert_int_eq (dlp_dataset_get_n_rows (idx), 2);

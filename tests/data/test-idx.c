@@ -14,7 +14,8 @@ idx_bytes (guint8 type, guint rank, const guint32 *dims, gsize n_data)
   g_byte_array_append (b, magic, 4);
   for (guint i = 0; i < rank; i++)
     {
-      guint8 d[4] = { dims[i] >> 24, (dims[i] >> 16) & 0xff, (dims[i] >> 8) & 0xff, dims[i] & 0xff };
+      guint8 d[4] = { dims[i] >> 24, (dims[i] >> 16) & 0xff, (dims[i] >> 8) & 0xff,
+                      dims[i] & 0xff };
       g_byte_array_append (b, d, 4);
     }
   for (gsize i = 0; i < n_data; i++)
@@ -71,7 +72,8 @@ START_TEST (test_train_and_test_into_one_dataset)
   g_autoptr (DlpDataset) ds = load (NULL, &error);
   dlp_assert_no_error (error);
   ck_assert_int_eq (dlp_dataset_get_n_rows (ds), 50);
-  DlpTensor *img = dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "image"));
+  DlpTensor *img =
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "image"));
   ck_assert_int_eq (dlp_tensor_get_dtype (img), DLP_DTYPE_U8);
   ck_assert_int_eq (dlp_tensor_get_rank (img), 3);
   ck_assert_int_eq (dlp_tensor_get_dim (img, 1), 4);
@@ -113,13 +115,16 @@ START_TEST (test_subsets_and_class_names)
   const char *const *names = dlp_dataset_get_column_categories (ds, (guint) label, NULL);
   ck_assert_str_eq (names[9], "Ankle boot");
 
-  g_autoptr (DlpDataset) named = load ("subsets: [train]\nclass_names: [a, b, c, d, e, f, g, h, i, j, k]\n", &error);
+  g_autoptr (DlpDataset) named =
+    load ("subsets: [train]\nclass_names: [a, b, c, d, e, f, g, h, i, j, k]\n", &error);
   dlp_assert_no_error (error);
-  names = dlp_dataset_get_column_categories (named, (guint) dlp_dataset_get_label_column (named), NULL);
+  names =
+    dlp_dataset_get_column_categories (named, (guint) dlp_dataset_get_label_column (named), NULL);
   ck_assert_str_eq (names[10], "k");
 
   g_autoptr (DlpDataset) few = load ("class_names: [a, b]\n", &error);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "class_names: 2 names, but the labels go up to 9");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                    "class_names: 2 names, but the labels go up to 9");
 }
 END_TEST
 
@@ -152,10 +157,11 @@ START_TEST (test_wrong_magic)
   write_pair ("train", 4, FALSE);
   guint32 dims[] = { 4, 4, 3 };
   g_autoptr (GByteArray) b = idx_bytes (0x08, 3, dims, 48);
-  b->data[0] = 0x1f;   /* neither IDX nor gzip */
+  b->data[0] = 0x1f; /* neither IDX nor gzip */
   g_free (write_file ("train-images-idx3-ubyte", b, FALSE));
   g_autoptr (GError) e = load_error ();
-  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_FORMAT, "train-images-idx3-ubyte: byte 0: wrong magic number 1f 00 08 03");
+  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_FORMAT,
+                    "train-images-idx3-ubyte: byte 0: wrong magic number 1f 00 08 03");
 }
 END_TEST
 
@@ -190,7 +196,8 @@ START_TEST (test_truncated)
   g_autoptr (GByteArray) b = idx_bytes (0x08, 3, dims, 40);
   g_free (write_file ("train-images-idx3-ubyte", b, FALSE));
   g_autoptr (GError) e = load_error ();
-  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_FORMAT, "train-images-idx3-ubyte: byte 4: the header "
+  dlp_assert_error (e, DLP_ERROR, DLP_ERROR_FORMAT,
+                    "train-images-idx3-ubyte: byte 4: the header "
                     "declares 4 items of 12 bytes, more than the 56-byte file can hold");
 
   /* A gzip stream cut short. */
@@ -239,7 +246,8 @@ START_TEST (test_fashion_mnist)
   int label = dlp_dataset_get_label_column (ds);
   const char *const *names = dlp_dataset_get_column_categories (ds, (guint) label, NULL);
   ck_assert_str_eq (names[0], "T-shirt/top");
-  DlpTensor *img = dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "image"));
+  DlpTensor *img =
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "image"));
   ck_assert_int_eq (dlp_tensor_get_dim (img, 1), 28);
   ck_assert_int_eq (dlp_tensor_get_dim (img, 2), 28);
 }

@@ -68,8 +68,8 @@ START_TEST (test_count_validation_and_seed)
   g_autoptr (DlpDataset) ds = sample (1000, 0);
   g_autoptr (DlpDataset) train = NULL, test = NULL, val = NULL;
   g_autoptr (GError) error = NULL;
-  ck_assert (data_test_split ("random", "{test_size: 150, val_size: 0.1, seed: 7}", ds,
-                              &train, &test, &val, &error));
+  ck_assert (data_test_split ("random", "{test_size: 150, val_size: 0.1, seed: 7}", ds, &train,
+                              &test, &val, &error));
   ck_assert_int_eq (dlp_dataset_get_n_rows (test), 150);
   ck_assert_int_eq (dlp_dataset_get_n_rows (val), 100);
   ck_assert_int_eq (dlp_dataset_get_n_rows (train), 750);
@@ -79,13 +79,14 @@ START_TEST (test_count_validation_and_seed)
 
   /* The same seed gives the same split, another seed another one. */
   g_autoptr (DlpDataset) train2 = NULL, test2 = NULL, val2 = NULL;
-  ck_assert (data_test_split ("random", "{test_size: 150, val_size: 0.1, seed: 7}", ds,
-                              &train2, &test2, &val2, &error));
-  DlpTensor *a = dlp_dataset_get_column_tensor (test, 0), *b = dlp_dataset_get_column_tensor (test2, 0);
+  ck_assert (data_test_split ("random", "{test_size: 150, val_size: 0.1, seed: 7}", ds, &train2,
+                              &test2, &val2, &error));
+  DlpTensor *a = dlp_dataset_get_column_tensor (test, 0),
+            *b = dlp_dataset_get_column_tensor (test2, 0);
   ck_assert (dlp_tensor_equal (a, b));
   g_autoptr (DlpDataset) train3 = NULL, test3 = NULL, val3 = NULL;
-  ck_assert (data_test_split ("random", "{test_size: 150, seed: 8}", ds, &train3, &test3, &val3,
-                              &error));
+  ck_assert (
+    data_test_split ("random", "{test_size: 150, seed: 8}", ds, &train3, &test3, &val3, &error));
   ck_assert (!dlp_tensor_equal (a, dlp_dataset_get_column_tensor (test3, 0)));
 
   g_autoptr (DlpDataset) train4 = NULL, test4 = NULL, val4 = NULL;
@@ -109,9 +110,11 @@ assert_split_error (const char *yaml, const char *needle)
 START_TEST (test_bad_sizes)
 {
   assert_split_error ("test_size: 0.0", "params.yaml:1: test_size: expected a fraction in (0, 1)");
-  assert_split_error ("test_size: 1.5", "expected a fraction in (0, 1) or an integer count of rows, got 1.5");
+  assert_split_error ("test_size: 1.5",
+                      "expected a fraction in (0, 1) or an integer count of rows, got 1.5");
   assert_split_error ("test_size: -0.2", "got -0.2");
-  assert_split_error ("test_size: 100", "100 rows: expected a count from 1 to 99 (the data has 100 rows)");
+  assert_split_error ("test_size: 100",
+                      "100 rows: expected a count from 1 to 99 (the data has 100 rows)");
   assert_split_error ("test_size: 5000", "the data has 100 rows");
   assert_split_error ("{test_size: 0.6, val_size: 0.5}", "leave no training rows of 100");
 }
@@ -127,7 +130,8 @@ START_TEST (test_unlabelled_rows)
   g_autoptr (DlpDataset) train = NULL, test = NULL, val = NULL;
   g_autoptr (GError) error = NULL;
   ck_assert (!data_test_split ("random", "test_size: 0.2", ds, &train, &test, &val, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "1 rows have no label (the first is row 4)");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
+                    "1 rows have no label (the first is row 4)");
 }
 END_TEST
 
@@ -141,7 +145,7 @@ START_TEST (test_predefined)
   ck_assert_int_eq (dlp_dataset_get_n_rows (train), 60);
   ck_assert_int_eq (dlp_dataset_get_n_rows (test), 10);
   ck_assert_ptr_null (val);
-  ck_assert_float_eq (data_test_floats (test, "id")[0], 60.0f);   /* order kept */
+  ck_assert_float_eq (data_test_floats (test, "id")[0], 60.0f); /* order kept */
 
   g_autoptr (DlpDataset) tr2 = NULL, te2 = NULL, va2 = NULL;
   ck_assert (!data_test_split ("predefined", "column: y", ds, &tr2, &te2, &va2, &error));

@@ -25,8 +25,8 @@ run_fails (const char *stage, const char *override)
   const char *argv[] = { "stage", stage, override ? "--set" : NULL, override, NULL };
   char *err = NULL;
   int status = dlp_test_run_host (dlp_test_tmpdir, argv, NULL, &err);
-  ck_assert_msg (status == 1, "dlpipe stage %s: exit status %d, expected 1: %s", stage,
-                 status, err);
+  ck_assert_msg (status == 1, "dlpipe stage %s: exit status %d, expected 1: %s", stage, status,
+                 err);
   return err;
 }
 
@@ -73,13 +73,13 @@ START_TEST (test_fashion_mnist)
   g_autoptr (DlpDataset) raw = load_output ("data/raw/dataset.safetensors");
   ck_assert_int_eq (dlp_dataset_get_n_rows (raw), 70000);
   g_autoptr (DlpDataset) processed = load_output ("data/processed/dataset.safetensors");
-  DlpTensor *img = dlp_dataset_get_column_tensor (processed,
-                                                  (guint) dlp_dataset_find_column (processed, "image"));
+  DlpTensor *img =
+    dlp_dataset_get_column_tensor (processed, (guint) dlp_dataset_find_column (processed, "image"));
   ck_assert_int_eq (dlp_tensor_get_dtype (img), DLP_DTYPE_F32);
   ck_assert_int_eq (dlp_tensor_get_rank (img), 4);
   ck_assert_int_eq (dlp_tensor_get_dim (img, 3), 1);
-  JsonArray *steps = json_object_get_array_member (dlp_dataset_get_metadata (processed),
-                                                   "preprocessing");
+  JsonArray *steps =
+    json_object_get_array_member (dlp_dataset_get_metadata (processed), "preprocessing");
   ck_assert_uint_eq (json_array_get_length (steps), 2);
 
   /* 7,000 images per class: a stratified 20 % is 1,400 of each. */
@@ -116,10 +116,11 @@ penguins_params (const char *steps)
 {
   ck_assert_msg (g_file_test (DLP_TEST_PENGUINS_CSV, G_FILE_TEST_EXISTS),
                  "%s is missing: run scripts/fetch-penguins.sh", DLP_TEST_PENGUINS_CSV);
-  g_autofree char *yaml = g_strdup_printf ("data_ingestion: {source: csv, path: %s, label: species}\n"
-                                           "data_transformation:\n  steps:\n%s"
-                                           "data_split: {test_size: 0.25, val_size: 0.15}\n",
-                                           DLP_TEST_PENGUINS_CSV, steps);
+  g_autofree char *yaml =
+    g_strdup_printf ("data_ingestion: {source: csv, path: %s, label: species}\n"
+                     "data_transformation:\n  steps:\n%s"
+                     "data_split: {test_size: 0.25, val_size: 0.15}\n",
+                     DLP_TEST_PENGUINS_CSV, steps);
   write_params (yaml);
 }
 
@@ -150,15 +151,16 @@ START_TEST (test_penguins_drop_nulls)
   ck_assert_int_eq (json_object_get_int_member (summary, "rows_out"), 333);
   JsonObject *missing_in = json_object_get_object_member (summary, "missing_in");
   ck_assert_int_eq (json_object_get_int_member (missing_in, "sex"), 11);
-  JsonObject *step1 = json_object_get_object_member (json_object_get_object_member (summary, "steps"),
-                                                     "step1_drop_nulls");
-  ck_assert_int_eq (json_object_get_int_member (json_object_get_object_member (step1, "missing_removed"),
-                                                "sex"), 11);
+  JsonObject *step1 = json_object_get_object_member (
+    json_object_get_object_member (summary, "steps"), "step1_drop_nulls");
+  ck_assert_int_eq (
+    json_object_get_int_member (json_object_get_object_member (step1, "missing_removed"), "sex"),
+    11);
   g_autoptr (DlpDataset) train = load_output ("data/split/train.safetensors");
   g_autoptr (DlpDataset) test = load_output ("data/split/test.safetensors");
   g_autoptr (DlpDataset) val = load_output ("data/split/val.safetensors");
-  ck_assert_int_eq (dlp_dataset_get_n_rows (test), 84);   /* ceil (0.25 * 333) */
-  ck_assert_int_eq (dlp_dataset_get_n_rows (val), 50);    /* ceil (0.15 * 333) */
+  ck_assert_int_eq (dlp_dataset_get_n_rows (test), 84); /* ceil (0.25 * 333) */
+  ck_assert_int_eq (dlp_dataset_get_n_rows (val), 50);  /* ceil (0.15 * 333) */
   ck_assert_int_eq (dlp_dataset_get_n_rows (train), 199);
 }
 END_TEST
@@ -179,8 +181,9 @@ START_TEST (test_penguins_impute)
     ck_assert_int_eq (json_object_get_int_member (out, l->data), 0);
   JsonObject *steps = json_object_get_object_member (summary, "steps");
   JsonObject *step2 = json_object_get_object_member (steps, "step2_impute");
-  ck_assert_int_eq (json_object_get_int_member (json_object_get_object_member (step2, "missing_imputed"),
-                                                "sex"), 11);
+  ck_assert_int_eq (
+    json_object_get_int_member (json_object_get_object_member (step2, "missing_imputed"), "sex"),
+    11);
 }
 END_TEST
 

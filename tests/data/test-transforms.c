@@ -42,8 +42,8 @@ START_TEST (test_drop_nulls)
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) bad = data_test_step ("drop_nulls", "columns: [nope]", ds, NULL, &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "no column named 'nope'");
-  const DlpTransformClass *k = dlp_registry_lookup (dlp_test_registry (), DLP_KIND_TRANSFORM,
-                                                    "drop_nulls");
+  const DlpTransformClass *k =
+    dlp_registry_lookup (dlp_test_registry (), DLP_KIND_TRANSFORM, "drop_nulls");
   ck_assert (k->flags & DLP_TRANSFORM_FLAG_TRAINING_ONLY);
 }
 END_TEST
@@ -59,9 +59,11 @@ START_TEST (test_impute_strategies)
   g_autoptr (DlpDataset) median = step_ok ("impute", "strategy: median", ds, NULL);
   ck_assert_float_eq (data_test_floats (median, "x")[4], 3.5f);
   g_autoptr (DlpDataset) frequent = step_ok ("impute", "strategy: most_frequent", ds, NULL);
-  ck_assert_int_eq (data_test_codes (frequent, "c")[1], 2);   /* red */
-  g_autoptr (DlpDataset) constant = step_ok ("impute", "{strategy: constant, value: unknown, "
-                                             "columns: [c]}", ds, NULL);
+  ck_assert_int_eq (data_test_codes (frequent, "c")[1], 2); /* red */
+  g_autoptr (DlpDataset) constant = step_ok ("impute",
+                                             "{strategy: constant, value: unknown, "
+                                             "columns: [c]}",
+                                             ds, NULL);
   int c = dlp_dataset_find_column (constant, "c");
   guint n = 0;
   const char *const *cats = dlp_dataset_get_column_categories (constant, (guint) c, &n);
@@ -73,16 +75,17 @@ START_TEST (test_impute_strategies)
   /* Serving: the mean fitted above fills a new input without a label. */
   g_autoptr (DlpDataset) raw = sample (FALSE);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) served = data_test_step_from_state ("impute", "strategy: mean", state,
-                                                             raw, &error);
+  g_autoptr (DlpDataset) served =
+    data_test_step_from_state ("impute", "strategy: mean", state, raw, &error);
   dlp_assert_no_error (error);
   ck_assert_float_eq (data_test_floats (served, "x")[4], 3.5f);
 
-  g_autoptr (DlpDataset) bad = data_test_step ("impute", "strategy: median\ncolumns: [c]", ds,
-                                               NULL, &error);
+  g_autoptr (DlpDataset) bad =
+    data_test_step ("impute", "strategy: median\ncolumns: [c]", ds, NULL, &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "column 'c': impute acts on");
   g_clear_error (&error);
-  g_autoptr (DlpDataset) novalue = data_test_step ("impute", "strategy: constant", ds, NULL, &error);
+  g_autoptr (DlpDataset) novalue =
+    data_test_step ("impute", "strategy: constant", ds, NULL, &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "strategy constant needs a value");
 }
 END_TEST
@@ -98,8 +101,8 @@ START_TEST (test_normalize)
   ck_assert_float_eq_tol (x[2], 0.4f, 1e-6);
   ck_assert (isnan (x[1]));
   JsonObject *cols = json_object_get_object_member (json_node_get_object (state), "columns");
-  ck_assert_double_eq (json_object_get_double_member (json_object_get_object_member (cols, "x"),
-                                                      "max"), 6.0);
+  ck_assert_double_eq (
+    json_object_get_double_member (json_object_get_object_member (cols, "x"), "max"), 6.0);
 
   g_autoptr (DlpDataset) z = step_ok ("normalize", "method: zscore", ds, NULL);
   const float *zx = data_test_floats (z, "x");
@@ -118,8 +121,8 @@ START_TEST (test_normalize)
   p[7] = 51;
   g_autoptr (DlpDataset) images = dlp_dataset_new (2);
   ck_assert (dlp_dataset_add_column (images, "image", img, DLP_COLUMN_FEATURE, NULL));
-  g_autoptr (DlpDataset) scaled = step_ok ("normalize", "{method: scale, factor: 0.00392156862745098}",
-                                           images, NULL);
+  g_autoptr (DlpDataset) scaled =
+    step_ok ("normalize", "{method: scale, factor: 0.00392156862745098}", images, NULL);
   const float *s = data_test_floats (scaled, "image");
   ck_assert_float_eq_tol (s[0], 1.0f, 1e-6);
   ck_assert_float_eq_tol (s[7], 0.2f, 1e-6);
@@ -127,8 +130,8 @@ START_TEST (test_normalize)
   /* Serving applies the training statistics, not new ones. */
   g_autoptr (DlpDataset) raw = sample (FALSE);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) served = data_test_step_from_state ("normalize", "method: minmax",
-                                                             state, raw, &error);
+  g_autoptr (DlpDataset) served =
+    data_test_step_from_state ("normalize", "method: minmax", state, raw, &error);
   dlp_assert_no_error (error);
   ck_assert_float_eq_tol (data_test_floats (served, "x")[2], 0.4f, 1e-6);
 }
@@ -140,13 +143,13 @@ START_TEST (test_one_hot_and_label_encode)
   g_autoptr (JsonNode) state = NULL;
   g_autoptr (DlpDataset) oh = step_ok ("one_hot", "{}", ds, &state);
   int c = dlp_dataset_find_column (oh, "c");
-  ck_assert_int_eq (c, 1);   /* in place */
+  ck_assert_int_eq (c, 1); /* in place */
   ck_assert (!dlp_dataset_column_is_categorical (oh, (guint) c));
   DlpTensor *t = dlp_dataset_get_column_tensor (oh, (guint) c);
   ck_assert_int_eq (dlp_tensor_get_dim (t, 1), 3);
   const float *v = dlp_tensor_get_data (t);
-  ck_assert_float_eq (v[0 * 3 + 2], 1.0f);   /* red */
-  ck_assert_float_eq (v[1 * 3 + 0] + v[1 * 3 + 1] + v[1 * 3 + 2], 0.0f);   /* missing */
+  ck_assert_float_eq (v[0 * 3 + 2], 1.0f);                               /* red */
+  ck_assert_float_eq (v[1 * 3 + 0] + v[1 * 3 + 1] + v[1 * 3 + 2], 0.0f); /* missing */
   /* The label stays categorical. */
   ck_assert (dlp_dataset_column_is_categorical (oh, (guint) dlp_dataset_find_column (oh, "y")));
 
@@ -167,7 +170,8 @@ START_TEST (test_one_hot_and_label_encode)
   ck_assert_float_eq (lv[0], 2.0f);
   ck_assert (isnan (lv[1]));
   g_autoptr (DlpDataset) wrong = data_test_step ("one_hot", "columns: [x]", ds, NULL, &error);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "column 'x': one_hot acts on a categorical column");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
+                    "column 'x': one_hot acts on a categorical column");
 }
 END_TEST
 
@@ -206,9 +210,10 @@ START_TEST (test_reshape_and_cast)
   ck_assert_int_eq (dlp_tensor_get_dim (t, 3), 1);
   ck_assert_float_eq (((const float *) dlp_tensor_get_data (t))[784 + 28 + 1], 5.0f);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) bad = data_test_step ("reshape", "{column: pixels, shape: [27, 28]}",
-                                               ds, NULL, &error);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "rows of shape [784] (784 values) cannot become [27, 28]");
+  g_autoptr (DlpDataset) bad =
+    data_test_step ("reshape", "{column: pixels, shape: [27, 28]}", ds, NULL, &error);
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                    "rows of shape [784] (784 values) cannot become [27, 28]");
   g_clear_error (&error);
   g_autoptr (DlpDataset) bad2 = data_test_step ("reshape", "{shape: [-1, -1]}", ds, NULL, &error);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "at most one dimension may be -1");

@@ -44,8 +44,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_setenv ("DLPIPE_LIMIT_MODEL_PARAMS", "4000000", FALSE);
   /* As an architecture file is read: located line and column, by the
    * walk over the JSON text beside json-glib's tree. */
-  g_autoptr (DlpConfig) arch = dlp_architecture_parse ("model.json", (const char *) data,
-                                                       (gssize) size, NULL);
+  g_autoptr (DlpConfig) arch =
+    dlp_architecture_parse ("model.json", (const char *) data, (gssize) size, NULL);
   if (arch == NULL)
     return 0;
   DlpGraph *graph = dlp_graph_new (registry (), arch, 0, NULL, NULL);

@@ -17,7 +17,7 @@ typedef struct {
   gint64 rows;
   gboolean training;
   guint threads;
-  gint64 vocab;      /* > 0: inputs are token ids below it */
+  gint64 vocab; /* > 0: inputs are token ids below it */
 } Case;
 
 static double
@@ -57,8 +57,8 @@ check_close (const char *what, gsize index, double numeric, double analytic, con
 {
   double tol = ATOL + RTOL * MAX (fabs (numeric), fabs (analytic));
   ck_assert_msg (fabs (numeric - analytic) <= tol,
-                 "%s %" G_GSIZE_FORMAT ": finite difference %g, backward %g, for %s", what,
-                 index, numeric, analytic, json);
+                 "%s %" G_GSIZE_FORMAT ": finite difference %g, backward %g, for %s", what, index,
+                 numeric, analytic, json);
 }
 
 static void
@@ -128,61 +128,88 @@ check_case (const Case *c)
 static const Case cases[] = {
   /* dense, on vectors and on the last axis of sequences */
   { SEQ ("[null, 5]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 4}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 3, 5]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"use_bias\": false}}"),
+  { SEQ ("[null, 3, 5]",
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"use_bias\": false}}"),
     2, TRUE, 1 },
   /* conv2d: stride and padding, valid and same, a 1x1 kernel */
   { SEQ ("[null, 7, 6, 2]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 3, "
-         "\"kernel_size\": 3, \"strides\": 2, \"padding\": \"same\"}}"), 2, TRUE, 1 },
-  { SEQ ("[null, 6, 7, 3]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
-         "\"kernel_size\": [2, 3], \"strides\": [1, 2], \"padding\": \"valid\"}}"), 2, TRUE, 1 },
+                            "\"kernel_size\": 3, \"strides\": 2, \"padding\": \"same\"}}"),
+    2, TRUE, 1 },
+  { SEQ ("[null, 6, 7, 3]",
+         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
+         "\"kernel_size\": [2, 3], \"strides\": [1, 2], \"padding\": \"valid\"}}"),
+    2, TRUE, 1 },
   { SEQ ("[null, 5, 5, 3]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
-         "\"kernel_size\": 3, \"padding\": \"same\"}}"), 2, TRUE, 1 },
+                            "\"kernel_size\": 3, \"padding\": \"same\"}}"),
+    2, TRUE, 1 },
   { SEQ ("[null, 3, 4, 3]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
-         "\"kernel_size\": 1}}"), 2, TRUE, 1 },
+                            "\"kernel_size\": 1}}"),
+    2, TRUE, 1 },
   /* images large enough to go through im2col one at a time */
   { SEQ ("[null, 64, 64, 8]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, "
-         "\"kernel_size\": 3, \"padding\": \"same\"}}"), 3, TRUE, 1 },
+                              "\"kernel_size\": 3, \"padding\": \"same\"}}"),
+    3, TRUE, 1 },
   /* pooling */
   { SEQ ("[null, 5, 6, 2]", "{\"class_name\": \"MaxPooling2D\", \"config\": {}}"), 2, TRUE, 1 },
   { SEQ ("[null, 5, 5, 2]", "{\"class_name\": \"MaxPooling2D\", \"config\": {\"pool_size\": 3, "
-         "\"strides\": 2, \"padding\": \"same\"}}"), 2, TRUE, 1 },
+                            "\"strides\": 2, \"padding\": \"same\"}}"),
+    2, TRUE, 1 },
   { SEQ ("[null, 5, 6, 2]", "{\"class_name\": \"AveragePooling2D\", \"config\": {}}"), 2, TRUE, 1 },
   { SEQ ("[null, 5, 5, 2]", "{\"class_name\": \"AveragePooling2D\", \"config\": {\"pool_size\": 2, "
-         "\"strides\": 2, \"padding\": \"same\"}}"), 2, TRUE, 1 },
+                            "\"strides\": 2, \"padding\": \"same\"}}"),
+    2, TRUE, 1 },
   /* shape layers and dropout in training */
   { SEQ ("[null, 3, 4, 2]", "{\"class_name\": \"Flatten\", \"config\": {}}"), 2, TRUE, 1 },
   { SEQ ("[null, 12]", "{\"class_name\": \"Dropout\", \"config\": {\"rate\": 0.4}}"), 4, TRUE, 1 },
   /* batch normalization in training, on one thread and split over two */
   { SEQ ("[null, 5]", "{\"class_name\": \"BatchNormalization\", \"config\": {}}"), 6, TRUE, 1 },
-  { SEQ ("[null, 3, 3, 2]", "{\"class_name\": \"BatchNormalization\", \"config\": {}}"), 4, TRUE, 2 },
+  { SEQ ("[null, 3, 3, 2]", "{\"class_name\": \"BatchNormalization\", \"config\": {}}"), 4, TRUE,
+    2 },
   { SEQ ("[null, 4]", "{\"class_name\": \"BatchNormalization\", \"config\": {}}"), 5, FALSE, 1 },
   /* activations */
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"relu\"}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"leaky_relu\"}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"elu\"}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"tanh\"}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"sigmoid\"}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"softmax\"}}"), 3, TRUE, 1 },
+  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"relu\"}}"),
+    3, TRUE, 1 },
+  { SEQ ("[null, 8]",
+         "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"leaky_relu\"}}"),
+    3, TRUE, 1 },
+  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"elu\"}}"), 3,
+    TRUE, 1 },
+  { SEQ ("[null, 8]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"tanh\"}}"),
+    3, TRUE, 1 },
+  { SEQ ("[null, 8]",
+         "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"sigmoid\"}}"),
+    3, TRUE, 1 },
+  { SEQ ("[null, 8]",
+         "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"softmax\"}}"),
+    3, TRUE, 1 },
   { SEQ ("[null, 8]", "{\"class_name\": \"ReLU\", \"config\": {}}"), 3, TRUE, 1 },
-  { SEQ ("[null, 3, 2, 2]", "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"sigmoid\"}}"), 2, TRUE, 1 },
+  { SEQ ("[null, 3, 2, 2]",
+         "{\"class_name\": \"Activation\", \"config\": {\"activation\": \"sigmoid\"}}"),
+    2, TRUE, 1 },
   { SEQ ("[null, 3, 4]", "{\"class_name\": \"Softmax\", \"config\": {}}"), 2, TRUE, 1 },
-  { SEQ ("[null, 8]", "{\"class_name\": \"LeakyReLU\", \"config\": {\"alpha\": 0.1}}"), 3, TRUE, 1 },
+  { SEQ ("[null, 8]", "{\"class_name\": \"LeakyReLU\", \"config\": {\"alpha\": 0.1}}"), 3, TRUE,
+    1 },
   { SEQ ("[null, 8]", "{\"class_name\": \"ELU\", \"config\": {\"alpha\": 0.7}}"), 3, TRUE, 1 },
   { SEQ ("[null, 8]", "{\"class_name\": \"Softmax\", \"config\": {}}"), 3, TRUE, 1 },
   /* a Dense's own activation becomes a layer of its own */
-  { SEQ ("[null, 6]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 5, \"activation\": \"tanh\"}}"),
+  { SEQ ("[null, 6]",
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 5, \"activation\": \"tanh\"}}"),
     3, TRUE, 1 },
   /* LSTM over several steps: last output, full sequence, stacked, image rows */
   { SEQ ("[null, 5, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 4}}"), 3, TRUE, 1 },
   { SEQ ("[null, 4, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 3, "
-         "\"return_sequences\": true}}"), 2, TRUE, 1 },
+                         "\"return_sequences\": true}}"),
+    2, TRUE, 1 },
   { SEQ ("[null, 4, 2]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 3, \"num_layers\": 2, "
-         "\"return_sequences\": true}}"), 2, TRUE, 1 },
-  { SEQ ("[null, 4, 2, 2]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 3, \"num_layers\": 2}}"),
+                         "\"return_sequences\": true}}"),
+    2, TRUE, 1 },
+  { SEQ ("[null, 4, 2, 2]",
+         "{\"class_name\": \"LSTM\", \"config\": {\"units\": 3, \"num_layers\": 2}}"),
     3, TRUE, 2 },
   /* embedding: gradients of the vectors */
   { SEQ ("[null, 6]", "{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 5, "
-         "\"output_dim\": 3}}"), 2, TRUE, 1, 5 },
+                      "\"output_dim\": 3}}"),
+    2, TRUE, 1, 5 },
 };
 
 START_TEST (test_layer_gradients)
@@ -198,12 +225,14 @@ START_TEST (test_model_gradients_threads)
 {
   static const Case model = {
     SEQ ("[null, 6, 6, 1]",
-         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"activation\": \"tanh\"}},"
+         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, "
+         "\"activation\": \"tanh\"}},"
          "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
          "{\"class_name\": \"AveragePooling2D\", \"config\": {}},"
          "{\"class_name\": \"Flatten\", \"config\": {}},"
          "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"softmax\"}}"),
-    5, TRUE, 2 };
+    5, TRUE, 2
+  };
   Case one = model;
   one.threads = 1;
   check_case (&one);

@@ -8,18 +8,24 @@
 static const char *keras2_mlp =
   "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": ["
   "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flatten\", \"trainable\": true, "
-  "\"batch_input_shape\": [null, 28, 28], \"dtype\": \"float32\", \"data_format\": \"channels_last\"}}, "
-  "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"trainable\": true, \"dtype\": \"float32\", "
+  "\"batch_input_shape\": [null, 28, 28], \"dtype\": \"float32\", \"data_format\": "
+  "\"channels_last\"}}, "
+  "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"trainable\": true, \"dtype\": "
+  "\"float32\", "
   "\"units\": 128, \"activation\": \"relu\", \"use_bias\": true, \"kernel_initializer\": "
   "{\"class_name\": \"GlorotUniform\", \"config\": {\"seed\": null}}, \"bias_initializer\": "
-  "{\"class_name\": \"Zeros\", \"config\": {}}, \"kernel_regularizer\": null, \"bias_regularizer\": null, "
+  "{\"class_name\": \"Zeros\", \"config\": {}}, \"kernel_regularizer\": null, "
+  "\"bias_regularizer\": null, "
   "\"activity_regularizer\": null, \"kernel_constraint\": null, \"bias_constraint\": null}}, "
-  "{\"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout\", \"trainable\": true, \"dtype\": "
+  "{\"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout\", \"trainable\": true, "
+  "\"dtype\": "
   "\"float32\", \"rate\": 0.2, \"noise_shape\": null, \"seed\": null}}, "
-  "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"trainable\": true, \"dtype\": \"float32\", "
+  "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"trainable\": true, \"dtype\": "
+  "\"float32\", "
   "\"units\": 10, \"activation\": \"softmax\", \"use_bias\": true, \"kernel_initializer\": "
   "{\"class_name\": \"GlorotUniform\", \"config\": {\"seed\": null}}, \"bias_initializer\": "
-  "{\"class_name\": \"Zeros\", \"config\": {}}, \"kernel_regularizer\": null, \"bias_regularizer\": null, "
+  "{\"class_name\": \"Zeros\", \"config\": {}}, \"kernel_regularizer\": null, "
+  "\"bias_regularizer\": null, "
   "\"activity_regularizer\": null, \"kernel_constraint\": null, \"bias_constraint\": null}}]}, "
   "\"keras_version\": \"2.4.0\", \"backend\": \"tensorflow\"}";
 
@@ -31,23 +37,29 @@ static const char *keras3_cnn =
   "[null, 12, 12, 3], \"dtype\": \"float32\", \"sparse\": false, \"name\": \"input_layer\"}, "
   "\"registered_name\": null},"
   "{\"module\": \"keras.layers\", \"class_name\": \"Conv2D\", \"config\": {\"name\": \"conv2d\", "
-  "\"trainable\": true, \"dtype\": {\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": "
+  "\"trainable\": true, \"dtype\": {\"module\": \"keras\", \"class_name\": \"DTypePolicy\", "
+  "\"config\": "
   "{\"name\": \"float32\"}, \"registered_name\": null}, \"filters\": 4, \"kernel_size\": [3, 3], "
-  "\"strides\": [1, 1], \"padding\": \"same\", \"data_format\": \"channels_last\", \"dilation_rate\": "
+  "\"strides\": [1, 1], \"padding\": \"same\", \"data_format\": \"channels_last\", "
+  "\"dilation_rate\": "
   "[1, 1], \"groups\": 1, \"activation\": \"relu\", \"use_bias\": true, \"kernel_initializer\": "
-  "{\"module\": \"keras.initializers\", \"class_name\": \"HeNormal\", \"config\": {\"seed\": null}, "
-  "\"registered_name\": null}, \"bias_initializer\": {\"module\": \"keras.initializers\", \"class_name\": "
+  "{\"module\": \"keras.initializers\", \"class_name\": \"HeNormal\", \"config\": {\"seed\": "
+  "null}, "
+  "\"registered_name\": null}, \"bias_initializer\": {\"module\": \"keras.initializers\", "
+  "\"class_name\": "
   "\"Zeros\", \"config\": {}, \"registered_name\": null}, \"kernel_regularizer\": null, "
   "\"bias_regularizer\": null, \"activity_regularizer\": null, \"kernel_constraint\": null, "
   "\"bias_constraint\": null}, \"registered_name\": null, \"build_config\": {\"input_shape\": "
   "[null, 12, 12, 3]}},"
   "{\"module\": \"keras.layers\", \"class_name\": \"BatchNormalization\", \"config\": {\"name\": "
-  "\"batch_normalization\", \"axis\": -1, \"momentum\": 0.99, \"epsilon\": 0.001, \"center\": true, "
+  "\"batch_normalization\", \"axis\": -1, \"momentum\": 0.99, \"epsilon\": 0.001, \"center\": "
+  "true, "
   "\"scale\": true}},"
   "{\"module\": \"keras.layers\", \"class_name\": \"MaxPooling2D\", \"config\": {\"name\": "
   "\"max_pooling2d\", \"pool_size\": [2, 2], \"padding\": \"valid\", \"strides\": [2, 2], "
   "\"data_format\": \"channels_last\"}},"
-  "{\"module\": \"keras.layers\", \"class_name\": \"Flatten\", \"config\": {\"name\": \"flatten\"}},"
+  "{\"module\": \"keras.layers\", \"class_name\": \"Flatten\", \"config\": {\"name\": "
+  "\"flatten\"}},"
   "{\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", "
   "\"units\": 5, \"activation\": \"softmax\"}}]}, \"registered_name\": null}";
 
@@ -123,7 +135,8 @@ START_TEST (test_json_keras3_form)
   g_autofree char *one = g_strdup_printf (old_lstm, 1);
   DlpGraph *g = engine_graph (one);
   g_autofree char *text = json_text (g);
-  ck_assert_ptr_nonnull (g_strstr_len (text, -1, "{\"module\":\"keras\",\"class_name\":\"Sequential\""));
+  ck_assert_ptr_nonnull (
+    g_strstr_len (text, -1, "{\"module\":\"keras\",\"class_name\":\"Sequential\""));
   ck_assert_ptr_nonnull (strstr (text, "{\"module\":\"keras.layers\",\"class_name\":\"LSTM\""));
   ck_assert_ptr_nonnull (strstr (text, "\"registered_name\":null"));
   const char *gone[] = { "num_layers", "time_major", "return_state", "recurrent_dropout",
@@ -176,7 +189,8 @@ START_TEST (test_weights_round_trip)
   dlp_graph_init (g2, 2);
   ck_assert (dlp_graph_load_weights (g2, path, &error));
   gsize n = dlp_graph_get_n_params (g1);
-  ck_assert (memcmp (dlp_graph_get_params (g1), dlp_graph_get_params (g2), n * sizeof (float)) == 0);
+  ck_assert (memcmp (dlp_graph_get_params (g1), dlp_graph_get_params (g2), n * sizeof (float))
+             == 0);
   /* Same weights and state: same inference. */
   float y1[4 * 5], y2[4 * 5];
   ck_assert (dlp_graph_forward (g1, x, 4, FALSE, y1, &error));
@@ -186,8 +200,15 @@ START_TEST (test_weights_round_trip)
   /* PyTorch's names, layouts and types. */
   g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, &error);
   dlp_assert_no_error (error);
-  const char *names[] = { "0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean",
-                          "2.running_var", "2.num_batches_tracked", "5.weight", "5.bias" };
+  const char *names[] = { "0.weight",
+                          "0.bias",
+                          "2.weight",
+                          "2.bias",
+                          "2.running_mean",
+                          "2.running_var",
+                          "2.num_batches_tracked",
+                          "5.weight",
+                          "5.bias" };
   ck_assert_uint_eq (dlp_safetensors_get_n_tensors (st), G_N_ELEMENTS (names));
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     ck_assert_msg (dlp_safetensors_get_tensor (st, names[i]) != NULL, "no %s", names[i]);
@@ -237,13 +258,15 @@ START_TEST (test_weights_errors)
   /* Shape mismatch: names the tensor, its layer and both shapes, and
    * leaves the graph as it was. */
   dlp_graph_init (wide, 9);
-  g_autofree float *before = g_memdup2 (dlp_graph_get_params (wide),
-                                        dlp_graph_get_n_params (wide) * sizeof (float));
+  g_autofree float *before =
+    g_memdup2 (dlp_graph_get_params (wide), dlp_graph_get_n_params (wide) * sizeof (float));
   ck_assert (!dlp_graph_load_weights (wide, path, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "'0.weight' of layer 0 'dense' (Dense) "
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
+                    "'0.weight' of layer 0 'dense' (Dense) "
                     "has shape [3, 4], expected [3, 5]");
-  ck_assert (memcmp (before, dlp_graph_get_params (wide),
-                     dlp_graph_get_n_params (wide) * sizeof (float)) == 0);
+  ck_assert (
+    memcmp (before, dlp_graph_get_params (wide), dlp_graph_get_n_params (wide) * sizeof (float))
+    == 0);
   g_clear_error (&error);
   ck_assert (!dlp_graph_load_weights (two, path, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "tensor '1.weight' of layer 1");
@@ -270,39 +293,57 @@ END_TEST
 
 START_TEST (test_architecture_errors)
 {
-  struct { const char *json; int code; const char *needle; } cases[] = {
+  struct {
+    const char *json;
+    int code;
+    const char *needle;
+  } cases[] = {
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"GRU\", \"config\": {\"units\": 3}}"),
-      DLP_ERROR_CONFIG, "model.json:2: config.layers.1.class_name: unknown layer class 'GRU' "
+      DLP_ERROR_CONFIG,
+      "model.json:2: config.layers.1.class_name: unknown layer class 'GRU' "
       "(known: Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, ELU, "
       "Embedding, Flatten, InputLayer, LSTM, LeakyReLU, MaxPooling2D, ReLU, Softmax)" },
-    { ONE_LAYER ("[null, 16]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3}}"),
-      DLP_ERROR_SHAPE, "layer 0 'conv2d' (Conv2D): input shape [16] does not fit: expected an image "
+    { ONE_LAYER ("[null, 16]",
+                 "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3}}"),
+      DLP_ERROR_SHAPE,
+      "layer 0 'conv2d' (Conv2D): input shape [16] does not fit: expected an image "
       "[height, width, channels]" },
-    { ONE_LAYER ("[null, 2, 2, 1]", "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3}}"),
+    { ONE_LAYER ("[null, 2, 2, 1]",
+                 "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3}}"),
       DLP_ERROR_SHAPE, "input shape [2, 2, 1] does not fit: a 3x3 kernel" },
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": \"ten\"}}"),
       DLP_ERROR_CONFIG, "model.json:2: config.layers.1.config.units: expected an integer" },
-    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"unit\": 1}}"),
-      DLP_ERROR_CONFIG, "config.layers.1.config.unit: unknown key; did you mean 'units'? (known: units, use_bias, kernel_initializer, "
+    { ONE_LAYER ("[null, 4]",
+                 "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"unit\": 1}}"),
+      DLP_ERROR_CONFIG,
+      "config.layers.1.config.unit: unknown key; did you mean 'units'? (known: units, use_bias, "
+      "kernel_initializer, "
       "bias_initializer, activation)" },
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, "
-                 "\"kernel_regularizer\": {\"class_name\": \"L2\"}}}"),
+                              "\"kernel_regularizer\": {\"class_name\": \"L2\"}}}"),
       DLP_ERROR_CONFIG, "kernel_regularizer: not supported" },
-    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"swish\"}}"),
+    { ONE_LAYER (
+        "[null, 4]",
+        "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"swish\"}}"),
       DLP_ERROR_CONFIG, "config.layers.1.config.activation: unknown activation \"swish\"" },
-    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"name\": \"a\"}},"
+    { ONE_LAYER ("[null, 4]",
+                 "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"name\": \"a\"}},"
                  "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"name\": \"a\"}}"),
       DLP_ERROR_CONFIG, "a layer named 'a' comes earlier" },
     { "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\", "
-      "\"config\": {\"units\": 3}}]}}", DLP_ERROR_SHAPE, "declares no input shape" },
+      "\"config\": {\"units\": 3}}]}}",
+      DLP_ERROR_SHAPE, "declares no input shape" },
     { "{\"class_name\": \"Functional\", \"config\": {}}", DLP_ERROR_CONFIG,
       "expected a Keras Sequential model" },
     { ONE_LAYER ("[null, 4]", ""), DLP_ERROR_CONFIG, "the model has no layers" },
     /* Sizes a hostile file could ask for. */
-    { ONE_LAYER ("[null, 16777216]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 16777216}}"),
-      DLP_ERROR_LIMIT, "layer 0 'dense' (Dense): parameter 'weight' [16777216, 16777216]: more than "
+    { ONE_LAYER ("[null, 16777216]",
+                 "{\"class_name\": \"Dense\", \"config\": {\"units\": 16777216}}"),
+      DLP_ERROR_LIMIT,
+      "layer 0 'dense' (Dense): parameter 'weight' [16777216, 16777216]: more than "
       "68719476736 bytes (raise the limit with DLPIPE_LIMIT_TENSOR_BYTES)" },
-    { ONE_LAYER ("[null, 4294967296, 4294967296, 2]", "{\"class_name\": \"Flatten\", \"config\": {}}"),
+    { ONE_LAYER ("[null, 4294967296, 4294967296, 2]",
+                 "{\"class_name\": \"Flatten\", \"config\": {}}"),
       DLP_ERROR_LIMIT, "input shape [4294967296, 4294967296, 2]: more than" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -318,7 +359,8 @@ START_TEST (test_prepare_too_large)
   g_autoptr (GError) error = NULL;
   DlpGraph *g = engine_graph (keras2_mlp);
   ck_assert (!dlp_graph_prepare (g, G_MAXINT64 / 4, 1, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "cannot allocate the activations of model "
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
+                    "cannot allocate the activations of model "
                     "'sequential'");
   /* The graph still works. */
   g_clear_error (&error);
@@ -332,8 +374,8 @@ START_TEST (test_architecture_file_errors)
 {
   char *dir = dlp_tmpdir_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *bad = dlp_write_test_file (dir, "bad.json",
-                                              "{\"class_name\": \"Sequential\",\n  \"config\": [,]}", -1);
+  g_autofree char *bad = dlp_write_test_file (
+    dir, "bad.json", "{\"class_name\": \"Sequential\",\n  \"config\": [,]}", -1);
   ck_assert_ptr_null (dlp_graph_load (dlp_test_registry (), bad, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "bad.json");
   ck_assert_ptr_nonnull (strstr (error->message, ":2:"));
@@ -373,8 +415,9 @@ START_TEST (test_keras_defaults)
              "\"time_major\": false, \"go_backwards\": null, \"kernel_regularizer\": null, "
              "\"a_later_keras_key\": null, \"trainable\": true"),
     ONE_LAYER ("[null, 4]", "{\"class_name\": \"ReLU\", \"config\": {\"max_value\": null, "
-               "\"negative_slope\": 0.0, \"threshold\": 0.0}}"),
-    ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
+                            "\"negative_slope\": 0.0, \"threshold\": 0.0}}"),
+    ONE_LAYER ("[null, 4]",
+               "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
                "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": "
                "\"float32\"}, \"registered_name\": null}}}"),
   };
@@ -383,23 +426,32 @@ START_TEST (test_keras_defaults)
 
   /* Any other value asks for what dlpipe lacks: refused, naming the key
    * and what dlpipe has. */
-  struct { const char *json; const char *needle; } refused[] = {
-    { DENSE_INIT (", \"input_axes\": [0]"), "config.layers.1.config.kernel_initializer.config."
+  struct {
+    const char *json;
+    const char *needle;
+  } refused[] = {
+    { DENSE_INIT (", \"input_axes\": [0]"),
+      "config.layers.1.config.kernel_initializer.config."
       "input_axes: not supported by dlpipe (only null, Keras' default, is accepted)" },
-    { LSTM_OF (", \"zero_output_for_mask\": true"), "config.layers.1.config.zero_output_for_mask: "
+    { LSTM_OF (", \"zero_output_for_mask\": true"),
+      "config.layers.1.config.zero_output_for_mask: "
       "not supported by dlpipe (only false, Keras' default, is accepted)" },
     { LSTM_OF (", \"recurrent_dropout\": 0.25"), "recurrent_dropout: not supported by dlpipe "
-      "(only 0, Keras' default, is accepted)" },
+                                                 "(only 0, Keras' default, is accepted)" },
     { LSTM_OF (", \"trainable\": false"), "trainable: not supported by dlpipe (only true" },
     { ONE_LAYER ("[null, 4]", "{\"class_name\": \"ReLU\", \"config\": {\"max_value\": 6}}"),
       "max_value: not supported by dlpipe (only null" },
-    { ONE_LAYER ("[null, 4]", "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
+    { ONE_LAYER ("[null, 4]",
+                 "{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": "
                  "{\"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"mixed_float16\"}}}}"),
-      "config.layers.1.config.dtype.config.name: dlpipe computes in float32, got \"mixed_float16\"" },
+      "config.layers.1.config.dtype.config.name: dlpipe computes in float32, got "
+      "\"mixed_float16\"" },
     /* A key dlpipe does not know is accepted only when null. */
-    { LSTM_OF (", \"a_later_keras_key\": 1"), "config.layers.1.config.a_later_keras_key: "
+    { LSTM_OF (", \"a_later_keras_key\": 1"),
+      "config.layers.1.config.a_later_keras_key: "
       "unknown key (known: units, num_layers, return_sequences" },
-    { DENSE_INIT (", \"fan\": 2"), "kernel_initializer.config.fan: unknown key (known: seed, value" },
+    { DENSE_INIT (", \"fan\": 2"),
+      "kernel_initializer.config.fan: unknown key (known: seed, value" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -436,8 +488,8 @@ START_TEST (test_architecture_file_locations)
   /* Keras writes a model on one line: the column locates the key. */
   g_autofree char *one = g_strdup (keras2_mlp);
   *strstr (one, "\"units\": 10,") = '\0';
-  g_autofree char *bad = g_strconcat (one, "\"units\": \"ten\", ", strstr (keras2_mlp, "\"activation\": \"softmax\""),
-                                      NULL);
+  g_autofree char *bad = g_strconcat (one, "\"units\": \"ten\", ",
+                                      strstr (keras2_mlp, "\"activation\": \"softmax\""), NULL);
   assert_error_at (dir, bad, "\"units\": \"ten\"", 0,
                    "config.layers.3.config.units: expected an integer");
   /* A repeated key, which YAML refuses and json-glib reads as its last
@@ -485,7 +537,7 @@ START_TEST (test_loss)
     }
   ck_assert_double_eq_tol (stats.loss_sum, expected, 1e-9);
   ck_assert_double_eq (stats.weight_sum, 3.0);
-  ck_assert_int_eq (stats.n_correct, 1);   /* row 0 right, row 1 wrong */
+  ck_assert_int_eq (stats.n_correct, 1); /* row 0 right, row 1 wrong */
   ck_assert_int_eq (stats.n_rows, 2);
   /* The gradient of the mean, by central differences. */
   for (int k = 0; k < 6; k++)
@@ -509,8 +561,10 @@ START_TEST (test_loss)
 }
 END_TEST
 
-static const char *train_model = ONE_LAYER ("[null, 6, 6, 1]",
-  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 3, \"kernel_size\": 3, \"activation\": \"relu\"}},"
+static const char *train_model = ONE_LAYER (
+  "[null, 6, 6, 1]",
+  "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 3, \"kernel_size\": 3, \"activation\": "
+  "\"relu\"}},"
   "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
   "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
   "{\"class_name\": \"Flatten\", \"config\": {}},"
@@ -576,7 +630,8 @@ END_TEST
 
 START_TEST (test_init_seeded)
 {
-  const char *json = ONE_LAYER ("[null, 5, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 6}}");
+  const char *json =
+    ONE_LAYER ("[null, 5, 3]", "{\"class_name\": \"LSTM\", \"config\": {\"units\": 6}}");
   DlpGraph *a = engine_graph (json), *b = engine_graph (json);
   gsize n = dlp_graph_get_n_params (a);
   dlp_graph_init (a, 7);
@@ -614,7 +669,7 @@ START_TEST (test_dropout_and_bad_ids)
 {
   g_autoptr (GError) error = NULL;
   DlpGraph *g = engine_graph (ONE_LAYER ("[null, 1000]", "{\"class_name\": \"Dropout\", "
-                                         "\"config\": {\"rate\": 0.25}}"));
+                                                         "\"config\": {\"rate\": 0.25}}"));
   g_autofree float *x = g_new (float, 1000), *y = g_new (float, 1000), *y2 = g_new (float, 1000);
   for (int i = 0; i < 1000; i++)
     x[i] = 1.0f;
@@ -638,7 +693,7 @@ START_TEST (test_dropout_and_bad_ids)
   dlp_graph_free (g);
 
   g = engine_graph (ONE_LAYER ("[null, 3]", "{\"class_name\": \"Embedding\", \"config\": "
-                               "{\"input_dim\": 4, \"output_dim\": 2}}"));
+                                            "{\"input_dim\": 4, \"output_dim\": 2}}"));
   const float ids[6] = { 0, 1, 3, 2, 4, 1 };
   float out[12];
   ck_assert (!dlp_graph_forward (g, ids, 2, FALSE, out, &error));

@@ -45,7 +45,8 @@ summary_of (const char *params)
 
 START_TEST (test_builder_writes_model)
 {
-  char *dir = build ("model:\n  type: cnn\n  input_shape: [28, 28, 1]\n  num_classes: 10\n", 0, NULL);
+  char *dir =
+    build ("model:\n  type: cnn\n  input_shape: [28, 28, 1]\n  num_classes: 10\n", 0, NULL);
   DlpGraph *g = load_built (dir);
   ck_assert_int_eq (dlp_graph_get_output_size (g), 10);
   ck_assert_int_eq (dlp_graph_get_input_size (g), 784);
@@ -55,7 +56,7 @@ START_TEST (test_builder_writes_model)
   ck_assert_ptr_nonnull (strstr (summary, "conv2d_1 (Conv2D)                    [11, 11, 64]"));
   ck_assert_ptr_nonnull (strstr (summary, "Trainable parameters: 225034"));
   dlp_graph_free (g);
-  ck_assert_uint_eq (dlp_count_dir_entries (dir), 2);   /* params.yaml, models */
+  ck_assert_uint_eq (dlp_count_dir_entries (dir), 2); /* params.yaml, models */
   g_autofree char *built = g_build_filename (dir, "models/built", NULL);
   ck_assert_uint_eq (dlp_count_dir_entries (built), 2);
   dlp_tmpdir_free (dir);
@@ -66,7 +67,8 @@ START_TEST (test_builder_seeded)
 {
   const char *params = "model:\n  type: mlp\n  input_shape: [20]\n  num_classes: 3\n  seed: 5\n";
   char *a = build (params, 0, NULL), *b = build (params, 0, NULL);
-  char *c = build ("model:\n  type: mlp\n  input_shape: [20]\n  num_classes: 3\n  seed: 6\n", 0, NULL);
+  char *c =
+    build ("model:\n  type: mlp\n  input_shape: [20]\n  num_classes: 3\n  seed: 6\n", 0, NULL);
   g_autofree char *wa = NULL, *wb = NULL, *wc = NULL;
   gsize la, lb, lc;
   g_autofree char *pa = g_build_filename (a, "models/built/weights.safetensors", NULL);
@@ -92,17 +94,17 @@ START_TEST (test_model_types)
   ck_assert_ptr_nonnull (strstr (mlp, "dropout_1 (Dropout)"));
   ck_assert_ptr_nonnull (strstr (mlp, "dense_2.softmax (Activation)"));
 
-  g_autofree char *lstm = summary_of (
-    "model:\n  type: lstm\n  input_shape: [28, 28, 1]\n  num_classes: 10\n"
-    "  lstm: {units: 32, layers: 2, dense_units: [16]}\n");
+  g_autofree char *lstm =
+    summary_of ("model:\n  type: lstm\n  input_shape: [28, 28, 1]\n  num_classes: 10\n"
+                "  lstm: {units: 32, layers: 2, dense_units: [16]}\n");
   /* Two layers are two Keras LSTMs, the first passing on its sequence. */
   ck_assert_ptr_nonnull (strstr (lstm, "lstm (LSTM)                          [28, 32]"));
   ck_assert_ptr_nonnull (strstr (lstm, "lstm_1 (LSTM)                        [32]"));
   ck_assert_ptr_nonnull (strstr (lstm, "dense (Dense)                        [16]"));
 
-  g_autofree char *tokens = summary_of (
-    "model:\n  type: lstm\n  input_shape: [50]\n  num_classes: 2\n"
-    "  lstm: {units: 8, vocab_size: 1000, embedding_dim: 16}\n");
+  g_autofree char *tokens =
+    summary_of ("model:\n  type: lstm\n  input_shape: [50]\n  num_classes: 2\n"
+                "  lstm: {units: 8, vocab_size: 1000, embedding_dim: 16}\n");
   ck_assert_ptr_nonnull (strstr (tokens, "embedding (Embedding)                [50, 16]"));
 
   g_autofree char *cnn = summary_of (
@@ -119,9 +121,9 @@ START_TEST (test_json_type)
 {
   /* An architecture written by model_builder is a json model. */
   char *dir = build ("model:\n  type: mlp\n  input_shape: [12]\n  num_classes: 3\n", 0, NULL);
-  g_autofree char *params = g_strdup (
-    "model:\n  type: json\n  input_shape: [12]\n  num_classes: 3\n"
-    "  json: {path: models/built/model.json}\n");
+  g_autofree char *params =
+    g_strdup ("model:\n  type: json\n  input_shape: [12]\n  num_classes: 3\n"
+              "  json: {path: models/built/model.json}\n");
   g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
   g_autofree char *arch = g_build_filename (dir, "models/built/model.json", NULL);
   g_autofree char *before = NULL, *after = NULL;
@@ -135,14 +137,16 @@ START_TEST (test_json_type)
    * model built before stays. */
   g_free (dlp_write_test_file (dir, "params.yaml",
                                "model:\n  type: json\n  input_shape: [13]\n  num_classes: 3\n"
-                               "  json: {path: models/built/model.json}\n", -1));
+                               "  json: {path: models/built/model.json}\n",
+                               -1));
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (dlp_test_run_host (dir, build_args, NULL, &err), 1);
   ck_assert_ptr_nonnull (strstr (err, "model.json: the architecture's input shape [12] differs "
                                       "from the input shape [13]"));
   g_free (dlp_write_test_file (dir, "params.yaml",
                                "model:\n  type: json\n  input_shape: [12]\n  num_classes: 4\n"
-                               "  json: {path: models/built/model.json}\n", -1));
+                               "  json: {path: models/built/model.json}\n",
+                               -1));
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (dlp_test_run_host (dir, build_args, NULL, &err), 1);
   ck_assert_ptr_nonnull (strstr (err, "params.yaml:4: model.num_classes: the model's output has "
@@ -156,7 +160,10 @@ END_TEST
 
 START_TEST (test_builder_errors)
 {
-  struct { const char *params; const char *needle; } cases[] = {
+  struct {
+    const char *params;
+    const char *needle;
+  } cases[] = {
     { "model:\n  type: resnet\n  input_shape: [4]\n  num_classes: 2\n",
       "params.yaml:2: model.type: unknown model type 'resnet' (known: cnn, json, lstm, mlp)" },
     { "model:\n  type: mlp\n  input_shape: [4]\n",
@@ -165,7 +172,8 @@ START_TEST (test_builder_errors)
       "params.yaml:3: model.input_shape: dimensions must be at least 1" },
     { "model:\n  type: cnn\n  input_shape: [784]\n  num_classes: 10\n",
       "the cnn model needs an image input_shape [height, width, channels], got [784]" },
-    { "model:\n  type: cnn\n  input_shape: [6, 6, 1]\n  num_classes: 10\n  cnn: {filters: [4, 4, 4]}\n",
+    { "model:\n  type: cnn\n  input_shape: [6, 6, 1]\n  num_classes: 10\n  cnn: {filters: [4, 4, "
+      "4]}\n",
       "params.yaml:1: model: the cnn architecture: layer 3 'conv2d_1' (Conv2D): input shape "
       "[2, 2, 4] does not fit: a 3x3 kernel without padding needs an image at least that large" },
     { "model:\n  type: mlp\n  input_shape: [4]\n  num_classes: 2\n  mlp: {hidden: [3]}\n",

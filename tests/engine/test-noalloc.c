@@ -61,12 +61,41 @@ int posix_memalign (void **out, size_t alignment, size_t size);
 void *aligned_alloc (size_t alignment, size_t size);
 void *memalign (size_t alignment, size_t size);
 
-void *malloc (size_t size) { count (); return __libc_malloc (size); }
-void *calloc (size_t n, size_t size) { count (); return __libc_calloc (n, size); }
-void *realloc (void *ptr, size_t size) { count (); return __libc_realloc (ptr, size); }
-void free (void *ptr) { __libc_free (ptr); }
-void *memalign (size_t alignment, size_t size) { count (); return __libc_memalign (alignment, size); }
-void *aligned_alloc (size_t alignment, size_t size) { count (); return __libc_memalign (alignment, size); }
+void *
+malloc (size_t size)
+{
+  count ();
+  return __libc_malloc (size);
+}
+void *
+calloc (size_t n, size_t size)
+{
+  count ();
+  return __libc_calloc (n, size);
+}
+void *
+realloc (void *ptr, size_t size)
+{
+  count ();
+  return __libc_realloc (ptr, size);
+}
+void
+free (void *ptr)
+{
+  __libc_free (ptr);
+}
+void *
+memalign (size_t alignment, size_t size)
+{
+  count ();
+  return __libc_memalign (alignment, size);
+}
+void *
+aligned_alloc (size_t alignment, size_t size)
+{
+  count ();
+  return __libc_memalign (alignment, size);
+}
 
 int
 posix_memalign (void **out, size_t alignment, size_t size)
@@ -87,10 +116,12 @@ posix_memalign (void **out, size_t alignment, size_t size)
 
 static const char *models[] = {
   LAYERS ("[null, 12, 12, 1]",
-          "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, \"activation\": \"relu\"}},"
+          "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, "
+          "\"activation\": \"relu\"}},"
           "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
           "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
-          "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, \"padding\": \"same\"}},"
+          "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, "
+          "\"padding\": \"same\"}},"
           "{\"class_name\": \"AveragePooling2D\", \"config\": {}},"
           "{\"class_name\": \"Flatten\", \"config\": {}},"
           "{\"class_name\": \"Dense\", \"config\": {\"units\": 16, \"activation\": \"elu\"}},"

@@ -13,7 +13,7 @@
 typedef struct {
   const char *name;
   const char *json;
-  gint64 vocab;        /* > 0: token ids */
+  gint64 vocab; /* > 0: token ids */
 } Sample;
 
 /* clang-format off */
@@ -23,35 +23,44 @@ typedef struct {
 /* clang-format on */
 
 static const Sample samples[] = {
-  { "mlp", SEQ ("[null, 8, 8, 1]",
-      "{\"class_name\": \"Flatten\", \"config\": {}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 32, \"activation\": \"relu\"}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 16, \"activation\": \"tanh\"}},"
-      "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
-  { "cnn", SEQ ("[null, 12, 12, 3]",
-      "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, \"activation\": \"relu\"}},"
-      "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
-      "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
-      "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 6, \"kernel_size\": 3, \"padding\": \"same\", "
-      "\"activation\": \"elu\"}},"
-      "{\"class_name\": \"AveragePooling2D\", \"config\": {}},"
-      "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 5, \"kernel_size\": [1, 2], \"strides\": [1, 2], "
-      "\"activation\": \"sigmoid\"}},"
-      "{\"class_name\": \"Flatten\", \"config\": {}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
-  { "lstm", SEQ ("[null, 7, 5]",
-      "{\"class_name\": \"LSTM\", \"config\": {\"units\": 6, \"num_layers\": 2}},"
-      "{\"class_name\": \"LeakyReLU\", \"config\": {\"alpha\": 0.1}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
-  { "lstm_rows", SEQ ("[null, 6, 4, 2]",
-      "{\"class_name\": \"LSTM\", \"config\": {\"units\": 5, \"return_sequences\": true}},"
-      "{\"class_name\": \"Flatten\", \"config\": {}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 4, \"activation\": \"softmax\"}}") },
-  { "tokens", SEQ ("[null, 9]",
-      "{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 20, \"output_dim\": 4}},"
-      "{\"class_name\": \"LSTM\", \"config\": {\"units\": 5}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"softmax\"}}"), 20 },
+  { "mlp",
+    SEQ ("[null, 8, 8, 1]",
+         "{\"class_name\": \"Flatten\", \"config\": {}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 32, \"activation\": \"relu\"}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 16, \"activation\": \"tanh\"}},"
+         "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
+  { "cnn",
+    SEQ ("[null, 12, 12, 3]",
+         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 4, \"kernel_size\": 3, "
+         "\"activation\": \"relu\"}},"
+         "{\"class_name\": \"BatchNormalization\", \"config\": {}},"
+         "{\"class_name\": \"MaxPooling2D\", \"config\": {}},"
+         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 6, \"kernel_size\": 3, "
+         "\"padding\": \"same\", "
+         "\"activation\": \"elu\"}},"
+         "{\"class_name\": \"AveragePooling2D\", \"config\": {}},"
+         "{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 5, \"kernel_size\": [1, 2], "
+         "\"strides\": [1, 2], "
+         "\"activation\": \"sigmoid\"}},"
+         "{\"class_name\": \"Flatten\", \"config\": {}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
+  { "lstm",
+    SEQ ("[null, 7, 5]",
+         "{\"class_name\": \"LSTM\", \"config\": {\"units\": 6, \"num_layers\": 2}},"
+         "{\"class_name\": \"LeakyReLU\", \"config\": {\"alpha\": 0.1}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}") },
+  { "lstm_rows",
+    SEQ ("[null, 6, 4, 2]",
+         "{\"class_name\": \"LSTM\", \"config\": {\"units\": 5, \"return_sequences\": true}},"
+         "{\"class_name\": \"Flatten\", \"config\": {}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 4, \"activation\": \"softmax\"}}") },
+  { "tokens",
+    SEQ ("[null, 9]",
+         "{\"class_name\": \"Embedding\", \"config\": {\"input_dim\": 20, \"output_dim\": 4}},"
+         "{\"class_name\": \"LSTM\", \"config\": {\"units\": 5}},"
+         "{\"class_name\": \"Dense\", \"config\": {\"units\": 3, \"activation\": \"softmax\"}}"),
+    20 },
 };
 
 static gboolean
@@ -83,8 +92,8 @@ write_sample (DlpRegistry *registry, const Sample *s, const char *dir, GError **
     params[i] += (float) (0.1 * (dlp_rng_uniform (&rng) - 0.5));
 
   gint64 in = dlp_graph_get_input_size (g), classes = dlp_graph_get_output_size (g);
-  g_autofree float *x = g_new (float, ROWS * in);
-  g_autofree float *y = g_new (float, ROWS * classes);
+  g_autofree float *x = g_new (float, ROWS *in);
+  g_autofree float *y = g_new (float, ROWS *classes);
   gint32 labels[ROWS];
   for (gint64 i = 0; i < ROWS * in; i++)
     x[i] = s->vocab ? (float) dlp_rng_below (&rng, (guint64) s->vocab)

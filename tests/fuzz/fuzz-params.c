@@ -32,8 +32,8 @@ walk (DlpConfig *cfg, guint depth)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autoptr (DlpConfig) cfg = dlp_config_parse ("params.yaml", (const char *) data,
-                                                (gssize) size, NULL);
+  g_autoptr (DlpConfig) cfg =
+    dlp_config_parse ("params.yaml", (const char *) data, (gssize) size, NULL);
   if (cfg == NULL)
     return 0;
   walk (cfg, 0);

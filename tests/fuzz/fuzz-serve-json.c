@@ -12,8 +12,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     package = fake_package_new ();
   DlpScoreOptions options = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) rows = dlp_request_read_json (package, (const char *) data, size,
-                                                       &options, &error);
+  g_autoptr (DlpDataset) rows =
+    dlp_request_read_json (package, (const char *) data, size, &options, &error);
   /* Either rows or a reason, never both, never neither. */
   g_assert ((rows == NULL) != (error == NULL));
   return 0;

@@ -8,7 +8,7 @@ main (int argc, char **argv)
   if (argc != 2)
     return 2;
   g_autoptr (DlpDataset) ds = dlp_dataset_new (3);
-  g_autoptr (DlpTensor) x = dlp_tensor_new (DLP_DTYPE_F32, 3, (gint64[]) { 3, 2, 2 }, NULL);
+  g_autoptr (DlpTensor) x = dlp_tensor_new (DLP_DTYPE_F32, 3, (gint64[]){ 3, 2, 2 }, NULL);
   float *xv = dlp_tensor_get_data_mut (x);
   for (int i = 0; i < 12; i++)
     xv[i] = (float) i * 0.5f;

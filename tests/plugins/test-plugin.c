@@ -115,7 +115,7 @@ plugin_init (DlpRegistry *registry, GError **error)
 DLP_PLUGIN_DEFINE (some_other_name, "1.0", "MIT", "Wrong entry symbol", plugin_init)
 
 #elif defined(VARIANT_ABI) || defined(VARIANT_API_LEVEL) || defined(VARIANT_SIGNATURE) \
-      || defined(VARIANT_NAME_MISMATCH)
+  || defined(VARIANT_NAME_MISMATCH)
 #if defined(VARIANT_ABI)
 #define ABI (DLP_ABI_VERSION + 1)
 #else
@@ -136,7 +136,8 @@ DLP_PLUGIN_DEFINE (some_other_name, "1.0", "MIT", "Wrong entry symbol", plugin_i
 #else
 #define DESC_NAME G_STRINGIFY (PLUGIN_NAME)
 #endif
-DLP_PLUGIN_EXPORT const DlpPluginDesc *G_PASTE (dlp_plugin_, G_PASTE (PLUGIN_NAME, _get_desc)) (void);
+DLP_PLUGIN_EXPORT const DlpPluginDesc *G_PASTE (dlp_plugin_,
+                                                G_PASTE (PLUGIN_NAME, _get_desc)) (void);
 const DlpPluginDesc *
 G_PASTE (dlp_plugin_, G_PASTE (PLUGIN_NAME, _get_desc)) (void)
 {

@@ -3,8 +3,8 @@
 #include "fake-package.h"
 
 static void
-set_input (DlpPackageInput *in, const char *name, DlpDtype dtype, guint rank,
-           const gint64 *shape, const char *const *categories)
+set_input (DlpPackageInput *in, const char *name, DlpDtype dtype, guint rank, const gint64 *shape,
+           const char *const *categories)
 {
   in->name = g_strdup (name);
   in->dtype = dtype;

@@ -90,17 +90,18 @@ serve_fixture_images (void)
   images->test_images = g_new (guint8, IMAGE_TEST_ROWS * IMAGE_SIDE * IMAGE_SIDE);
   write_idx (images->dir, "train", 240, 7, NULL);
   write_idx (images->dir, "t10k", IMAGE_TEST_ROWS, 99, images->test_images);
-  g_autofree char *params = g_strdup_printf (
-    "data_ingestion: {source: idx, path: %s, class_names: [top, middle, bottom]}\n"
-    "data_transformation:\n"
-    "  steps:\n"
-    "    - normalize: {method: scale, factor: 0.00392156862745098}\n"
-    "    - reshape: {column: image, shape: [%d, %d, 1]}\n"
-    "data_split: {method: predefined}\n"
-    "model: {type: cnn, input_shape: [%d, %d, 1], num_classes: 3,\n"
-    "        cnn: {filters: [4], dense_units: [8]}}\n"
-    "train: {epochs: 2, batch_size: 16, seed: 1}\n"
-    "tracking: {tracker: none}\n", images->dir, IMAGE_SIDE, IMAGE_SIDE, IMAGE_SIDE, IMAGE_SIDE);
+  g_autofree char *params =
+    g_strdup_printf ("data_ingestion: {source: idx, path: %s, class_names: [top, middle, bottom]}\n"
+                     "data_transformation:\n"
+                     "  steps:\n"
+                     "    - normalize: {method: scale, factor: 0.00392156862745098}\n"
+                     "    - reshape: {column: image, shape: [%d, %d, 1]}\n"
+                     "data_split: {method: predefined}\n"
+                     "model: {type: cnn, input_shape: [%d, %d, 1], num_classes: 3,\n"
+                     "        cnn: {filters: [4], dense_units: [8]}}\n"
+                     "train: {epochs: 2, batch_size: 16, seed: 1}\n"
+                     "tracking: {tracker: none}\n",
+                     images->dir, IMAGE_SIDE, IMAGE_SIDE, IMAGE_SIDE, IMAGE_SIDE);
   g_free (dlp_write_test_file (images->dir, "params.yaml", params, -1));
   run_pipeline (images->dir);
   return images;
@@ -151,7 +152,8 @@ serve_fixture_table (void)
   table->dir = dlp_tmpdir_new ();
   table->model = g_build_filename (table->dir, "models", "final", NULL);
   g_free (dlp_write_test_file (table->dir, "data.csv", serve_table_csv (), -1));
-  g_free (dlp_write_test_file (table->dir, "params.yaml",
+  g_free (dlp_write_test_file (
+    table->dir, "params.yaml",
     "data_ingestion: {source: csv, path: data.csv, label: kind, missing: [NA, \"\"],\n"
     "                 types: {batch: categorical}}\n"
     "data_transformation:\n"
@@ -163,7 +165,8 @@ serve_fixture_table (void)
     "data_split: {test_size: 0.3, seed: 3}\n"
     "model: {type: mlp, input_shape: [5], num_classes: 3, mlp: {hidden_units: [8]}}\n"
     "train: {epochs: 3, batch_size: 16, seed: 1, optimizer: {type: adam, learning_rate: 0.01}}\n"
-    "tracking: {tracker: none}\n", -1));
+    "tracking: {tracker: none}\n",
+    -1));
   run_pipeline (table->dir);
   return table;
 }
@@ -241,7 +244,7 @@ serve_predictions_read (const char *path, gboolean has_actual)
   g_autofree char *text = NULL;
   ck_assert_msg (g_file_get_contents (path, &text, NULL, NULL), "cannot read %s", path);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint skip = has_actual ? 3 : 2;   /* row, [actual,] predicted */
+  guint skip = has_actual ? 3 : 2; /* row, [actual,] predicted */
   g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
   ServePredictions *p = g_new0 (ServePredictions, 1);
   p->n_classes = g_strv_length (header) - skip;
@@ -268,16 +271,16 @@ void
 serve_assert_row (const ServePredictions *p, gint64 row, const char *label,
                   const double *probabilities)
 {
-  ck_assert_msg (row < p->n_rows, "row %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, row,
-                 p->n_rows);
-  ck_assert_msg (strcmp (p->predicted[row], label) == 0, "row %" G_GINT64_FORMAT
-                 ": model_test predicted %s, got %s", row, p->predicted[row], label);
+  ck_assert_msg (row < p->n_rows, "row %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT, row, p->n_rows);
+  ck_assert_msg (strcmp (p->predicted[row], label) == 0,
+                 "row %" G_GINT64_FORMAT ": model_test predicted %s, got %s", row,
+                 p->predicted[row], label);
   for (guint c = 0; c < p->n_classes; c++)
     {
       double want = p->probabilities[row * p->n_classes + c];
       ck_assert_msg (fabs (want - probabilities[c]) <= 1e-5 + 1e-4 * fabs (want),
-                     "row %" G_GINT64_FORMAT ", class %u: model_test gave %g, got %g", row,
-                     c, want, probabilities[c]);
+                     "row %" G_GINT64_FORMAT ", class %u: model_test gave %g, got %g", row, c, want,
+                     probabilities[c]);
     }
 }
 
@@ -290,8 +293,8 @@ ServeServer *
 serve_server_start (const char *model, const char *const *extra, const char *env_set)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  g_strv_builder_add_many (b, g_getenv ("DLP_TEST_HOST"), "serve", "--model", model,
-                           "--port", "0", NULL);
+  g_strv_builder_add_many (b, g_getenv ("DLP_TEST_HOST"), "serve", "--model", model, "--port", "0",
+                           NULL);
   if (extra)
     g_strv_builder_addv (b, (const char **) extra);
   g_auto (GStrv) argv = g_strv_builder_end (b);

@@ -18,9 +18,9 @@
 #define TABLE_ROWS 150
 
 typedef struct {
-  char *dir;              /* the pipeline's folder; models/final inside */
-  char *model;            /* dir/models/final */
-  guint8 *test_images;    /* [IMAGE_TEST_ROWS][IMAGE_SIDE * IMAGE_SIDE] */
+  char *dir;           /* the pipeline's folder; models/final inside */
+  char *model;         /* dir/models/final */
+  guint8 *test_images; /* [IMAGE_TEST_ROWS][IMAGE_SIDE * IMAGE_SIDE] */
 } ServeFixture;
 
 /* Runs the default stages of a small image / table pipeline in a new
@@ -34,7 +34,8 @@ void serve_fixtures_free (void);
  * end) and each get a new temporary folder, dlp_test_tmpdir. */
 TCase *serve_test_case (const char *name);
 extern /* The CSV the table pipeline ingested. */
-const char *serve_table_csv (void);
+  const char *
+  serve_table_csv (void);
 
 /* A registry of the build's plugins (loaded once). */
 DlpRegistry *serve_test_registry (void);
@@ -46,7 +47,7 @@ typedef struct {
   gint64 n_rows;
   guint n_classes;
   GStrv predicted;
-  double *probabilities;   /* [n_rows][n_classes] */
+  double *probabilities; /* [n_rows][n_classes] */
 } ServePredictions;
 
 ServePredictions *serve_predictions_read (const char *path, gboolean has_actual);
@@ -56,18 +57,16 @@ void serve_predictions_free (ServePredictions *p);
 void serve_assert_row (const ServePredictions *p, gint64 row, const char *label,
                        const double *probabilities);
 
-
 /* A `dlpipe serve` on a free port. */
 typedef struct {
   GPid pid;
-  char *url;              /* http://127.0.0.1:PORT */
+  char *url; /* http://127.0.0.1:PORT */
   guint port;
 } ServeServer;
 
 /* Starts `dlpipe serve --model MODEL --port 0 EXTRA...` with @env_set
  * ("NAME=VALUE", may be NULL) in its environment; waits for its address. */
-ServeServer *serve_server_start (const char *model, const char *const *extra,
-                                 const char *env_set);
+ServeServer *serve_server_start (const char *model, const char *const *extra, const char *env_set);
 void serve_server_signal (ServeServer *server, int signo);
 /* Waits for it to exit and frees @server; returns the exit status (128 +
  * the signal if one ended it). */
@@ -80,7 +79,7 @@ typedef struct {
   guint status;
   char *content_type;
   char *body;
-  char *connection;       /* the Connection header, or NULL */
+  char *connection; /* the Connection header, or NULL */
 } ServeReply;
 
 ServeReply *serve_http (const ServeServer *server, const char *method, const char *path,

@@ -63,7 +63,8 @@ START_TEST (test_errors)
   parse_fails ("\n\n", DLP_ERROR_FORMAT, "empty");
   parse_fails ("a,b\n1,2\n3\n", DLP_ERROR_FORMAT, "line 3: 1 fields, but the header has 2");
   parse_fails ("a,b\n1,2,3\n", DLP_ERROR_FORMAT, "line 2: 3 fields, but the header has 2");
-  parse_fails ("a,b\n\"1,2\n", DLP_ERROR_FORMAT, "line 2: the quoted field opened here is never closed");
+  parse_fails ("a,b\n\"1,2\n", DLP_ERROR_FORMAT,
+               "line 2: the quoted field opened here is never closed");
   parse_fails ("a,b\n\"1\"x,2\n", DLP_ERROR_FORMAT,
                "line 2: expected a comma or the end of the line after a closing quote");
   parse_fails ("a,a\n1,2\n", DLP_ERROR_FORMAT, "column 'a' appears twice in the header");
@@ -75,11 +76,13 @@ START_TEST (test_limits)
 {
   g_setenv ("DLPIPE_LIMIT_CSV_FIELD_BYTES", "8", TRUE);
   g_setenv ("DLPIPE_LIMIT_CSV_ROW_BYTES", "20", TRUE);
-  parse_fails ("a,b\n123456789,1\n", DLP_ERROR_LIMIT, "line 2: a field is longer than 8 bytes "
+  parse_fails ("a,b\n123456789,1\n", DLP_ERROR_LIMIT,
+               "line 2: a field is longer than 8 bytes "
                "(raise the limit with DLPIPE_LIMIT_CSV_FIELD_BYTES)");
   parse_fails ("a,b\n\"12345\"\"6789\",1\n", DLP_ERROR_LIMIT, "DLPIPE_LIMIT_CSV_FIELD_BYTES");
-  parse_fails ("a,b,c,d,e,f,g\n1234,1234,1234,1234,1234,1234,1\n", DLP_ERROR_LIMIT,
-               "a record is longer than 20 bytes (raise the limit with DLPIPE_LIMIT_CSV_ROW_BYTES)");
+  parse_fails (
+    "a,b,c,d,e,f,g\n1234,1234,1234,1234,1234,1234,1\n", DLP_ERROR_LIMIT,
+    "a record is longer than 20 bytes (raise the limit with DLPIPE_LIMIT_CSV_ROW_BYTES)");
   g_autoptr (DlpCsvDoc) ok = parse_ok ("a,b\n12345678,1\n");
   ck_assert_int_eq (dlp_csv_doc_get_n_rows (ok), 1);
 }

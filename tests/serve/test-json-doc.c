@@ -17,8 +17,8 @@ static void
 parse_fails (const char *text, gssize length, const char *needle)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpJsonDoc) doc = dlp_json_doc_parse (text, length < 0 ? strlen (text) : (gsize) length,
-                                                   &error);
+  g_autoptr (DlpJsonDoc) doc =
+    dlp_json_doc_parse (text, length < 0 ? strlen (text) : (gsize) length, &error);
   ck_assert_msg (doc == NULL, "'%s' parsed", text);
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, needle);
 }

@@ -98,8 +98,8 @@ START_TEST (test_broken_packages)
               "preprocessing.0.type: ");
   load_fails ("\"inputs\"", "\"inputz\"", DLP_ERROR_CONFIG, "inputz");
   /* 4x4 images, reshaped to [4, 4, 1], are not what the model takes. */
-  g_autofree char *from = g_strdup_printf ("\"shape\" : [\n        %d,\n        %d\n      ]",
-                                           IMAGE_SIDE, IMAGE_SIDE);
+  g_autofree char *from =
+    g_strdup_printf ("\"shape\" : [\n        %d,\n        %d\n      ]", IMAGE_SIDE, IMAGE_SIDE);
   g_autofree char *dir = broken_copy (from, "\"shape\" : [16]");
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpPackage) p = dlp_package_load (serve_test_registry (), dir, &error);
@@ -157,7 +157,8 @@ START_TEST (test_scorer_batches)
     {
       gint64 shape[] = { 1, IMAGE_SIDE, IMAGE_SIDE };
       g_autoptr (DlpTensor) t = dlp_tensor_new (DLP_DTYPE_U8, 3, shape, NULL);
-      memcpy (dlp_tensor_get_data_mut (t), px + i * IMAGE_SIDE * IMAGE_SIDE, IMAGE_SIDE * IMAGE_SIDE);
+      memcpy (dlp_tensor_get_data_mut (t), px + i * IMAGE_SIDE * IMAGE_SIDE,
+              IMAGE_SIDE * IMAGE_SIDE);
       g_autoptr (DlpDataset) ds = dlp_dataset_new (1);
       ck_assert (dlp_dataset_add_column (ds, "image", t, DLP_COLUMN_FEATURE, NULL));
       ck_assert_int_eq (dlp_scorer_add_raw (together, ds, 0, &error), i);

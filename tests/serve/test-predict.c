@@ -53,7 +53,9 @@ static GByteArray *
 test_images_idx (void)
 {
   GByteArray *a = g_byte_array_new ();
-  guint8 head[16] = { 0, 0, 8, 3, 0, 0, 0, IMAGE_TEST_ROWS, 0, 0, 0, IMAGE_SIDE, 0, 0, 0, IMAGE_SIDE };
+  guint8 head[16] = {
+    0, 0, 8, 3, 0, 0, 0, IMAGE_TEST_ROWS, 0, 0, 0, IMAGE_SIDE, 0, 0, 0, IMAGE_SIDE
+  };
   g_byte_array_append (a, head, sizeof head);
   g_byte_array_append (a, serve_fixture_images ()->test_images,
                        IMAGE_TEST_ROWS * IMAGE_SIDE * IMAGE_SIDE);
@@ -108,8 +110,9 @@ START_TEST (test_csv_json_and_raw_dataset_agree)
   const ServeFixture *f = serve_fixture_table ();
   g_auto (GStrv) lines = g_strsplit (serve_table_csv (), "\n", -1);
   g_autoptr (GString) csv = g_string_new (NULL);
-  g_autoptr (GString) json = g_string_new ("{\"dataframe_split\": {\"columns\": "
-                                           "[\"color\", \"size\", \"weight\", \"batch\", \"kind\"], \"data\": [");
+  g_autoptr (GString) json =
+    g_string_new ("{\"dataframe_split\": {\"columns\": "
+                  "[\"color\", \"size\", \"weight\", \"batch\", \"kind\"], \"data\": [");
   guint n = 0;
   for (guint i = 0; lines[i] && *lines[i]; i++)
     {
@@ -156,8 +159,8 @@ START_TEST (test_json_output)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   ck_assert (json_parser_load_from_file (parser, out, &error));
-  JsonArray *rows = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
-                                                  "predictions");
+  JsonArray *rows = json_object_get_array_member (
+    json_node_get_object (json_parser_get_root (parser)), "predictions");
   ck_assert_uint_eq (json_array_get_length (rows), IMAGE_TEST_ROWS);
   g_autofree char *reports = g_build_filename (f->dir, "reports", "predictions.csv", NULL);
   g_autoptr (ServePredictions) want = serve_predictions_read (reports, TRUE);
@@ -178,10 +181,14 @@ START_TEST (test_bad_inputs)
 {
   const ServeFixture *f = serve_fixture_table ();
   g_autofree char *out = g_build_filename (dlp_test_tmpdir, "p.csv", NULL);
-  struct { const char *name, *text, *needle; } cases[] = {
+  struct {
+    const char *name, *text, *needle;
+  } cases[] = {
     { "a.csv", "color,size,weight\nred,1,2\n", "no column for input 'batch'" },
-    { "b.csv", "color,size,weight,batch\nred,1,2,1\nred,\"1\n", "the quoted field opened here is never closed" },
-    { "c.csv", "color,size,weight,batch\nred,1,2,1\nred,x,2,1\n", "CSV line 3: row 1, column 'size': expected numbers, got \"x\"" },
+    { "b.csv", "color,size,weight,batch\nred,1,2,1\nred,\"1\n",
+      "the quoted field opened here is never closed" },
+    { "c.csv", "color,size,weight,batch\nred,1,2,1\nred,x,2,1\n",
+      "CSV line 3: row 1, column 'size': expected numbers, got \"x\"" },
     { "d.json", "{\"inputs\": [", "invalid JSON at byte 12" },
     { "e.txt", "hello", "cannot tell its format" },
     { "f.csv", "", "empty (expected a header row" },
@@ -193,8 +200,8 @@ START_TEST (test_bad_inputs)
       int status = predict (f, in, out, NULL, &err);
       ck_assert_msg (status == 1, "%s: exit %d", cases[i].name, status);
       ck_assert_msg (strstr (err, cases[i].needle), "%s: %s", cases[i].name, err);
-      ck_assert_msg (strstr (err, in), "%s: the message does not name the file: %s",
-                     cases[i].name, err);
+      ck_assert_msg (strstr (err, in), "%s: the message does not name the file: %s", cases[i].name,
+                     err);
       ck_assert (!g_file_test (out, G_FILE_TEST_EXISTS));
     }
   /* An IDX file of the wrong size of image. */

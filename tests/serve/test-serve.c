@@ -100,11 +100,15 @@ table_test_rows (void)
   t.color = g_new0 (char *, t.n_rows + 1);
   t.size = g_new (float, t.n_rows);
   t.weight = g_new (float, t.n_rows);
-  const float *onehot = dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "color")));
-  guint width = (guint) dlp_tensor_get_row_size (dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "color")));
+  const float *onehot = dlp_tensor_get_data (
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "color")));
+  guint width = (guint) dlp_tensor_get_row_size (
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "color")));
   ck_assert_uint_eq (width, color->n_categories);
-  const float *size = dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "size")));
-  const float *weight = dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "weight")));
+  const float *size = dlp_tensor_get_data (
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "size")));
+  const float *weight = dlp_tensor_get_data (
+    dlp_dataset_get_column_tensor (ds, (guint) dlp_dataset_find_column (ds, "weight")));
   for (gint64 r = 0; r < t.n_rows; r++)
     {
       for (guint c = 0; c < width; c++)
@@ -182,7 +186,10 @@ END_TEST
 START_TEST (test_unsupported_content_types)
 {
   const char *body = "{\"inputs\": [[1]]}";
-  struct { const char *type; const char *needle; } cases[] = {
+  struct {
+    const char *type;
+    const char *needle;
+  } cases[] = {
     { "text/plain", "only supports the following content types" },
     { "application/x-www-form-urlencoded", "Got 'application/x-www-form-urlencoded'" },
     { "application/json; charset=latin-1", "only supports UTF-8" },
@@ -190,17 +197,18 @@ START_TEST (test_unsupported_content_types)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (ServeReply) r = serve_http (table_server, "POST", "/invocations", cases[i].type,
-                                             body, -1);
+      g_autoptr (ServeReply) r =
+        serve_http (table_server, "POST", "/invocations", cases[i].type, body, -1);
       ck_assert_msg (r->status == 415, "%s: status %u", cases[i].type, r->status);
       ck_assert_str_eq (r->content_type, "text/plain");
       ck_assert_msg (strstr (r->body, cases[i].needle), "%s: %s", cases[i].type, r->body);
     }
   /* An explicit UTF-8 charset is fine. */
-  g_autoptr (ServeReply) ok = serve_http (table_server, "POST", "/invocations",
-                                          "application/json; charset=UTF-8",
-                                          "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1.5, "
-                                          "\"weight\": 11, \"batch\": 1}]}", -1);
+  g_autoptr (ServeReply) ok =
+    serve_http (table_server, "POST", "/invocations", "application/json; charset=UTF-8",
+                "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1.5, "
+                "\"weight\": 11, \"batch\": 1}]}",
+                -1);
   ck_assert_msg (ok->status == 200, "%u: %s", ok->status, ok->body);
 }
 END_TEST
@@ -211,8 +219,8 @@ raw_exchange (guint port, const char *request, gsize length)
 {
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1", port,
-                                                                    NULL, &error);
+  g_autoptr (GSocketConnection) c =
+    g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
   dlp_assert_no_error (error);
   /* An answer that does not come fails the read instead of hanging it. */
   g_socket_set_timeout (g_socket_connection_get_socket (c), 10);
@@ -239,9 +247,9 @@ START_TEST (test_body_too_large)
 
   /* Without a Content-Length, the body is counted as it comes, and the 413
    * comes as soon as the limit is passed: this body never ends. */
-  g_autoptr (GString) chunked = g_string_new (
-    "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-    "Transfer-Encoding: chunked\r\n\r\n");
+  g_autoptr (GString) chunked =
+    g_string_new ("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n");
   for (gsize at = 0; at < big->len; at += 1000)
     {
       gsize n = MIN (1000, big->len - at);
@@ -252,10 +260,10 @@ START_TEST (test_body_too_large)
   g_autofree char *answer = raw_exchange (table_server->port, chunked->str, chunked->len);
   ck_assert_msg (g_str_has_prefix (answer, "HTTP/1.1 413"), "%s", answer);
   ck_assert_msg (strstr (answer, "Connection: close"), "%s", answer);
-  g_autofree char *limit = g_strdup_printf ("request body: more than the %d bytes allowed",
-                                            BODY_LIMIT);
-  ck_assert_msg (strstr (answer, limit) && strstr (answer, "DLPIPE_LIMIT_HTTP_BODY_BYTES"),
-                 "%s", answer);
+  g_autofree char *limit =
+    g_strdup_printf ("request body: more than the %d bytes allowed", BODY_LIMIT);
+  ck_assert_msg (strstr (answer, limit) && strstr (answer, "DLPIPE_LIMIT_HTTP_BODY_BYTES"), "%s",
+                 answer);
 
   /* A chunked body within the limit is scored. */
   const char *small = "{\"dataframe_records\": [{\"color\": \"blue\", \"size\": 5.5, "
@@ -274,15 +282,20 @@ END_TEST
 
 START_TEST (test_malformed_json)
 {
-  struct { const char *body; const char *needle; } cases[] = {
+  struct {
+    const char *body;
+    const char *needle;
+  } cases[] = {
     { "{\"inputs\": [[1, 2]", "invalid JSON at byte 18 (line 1, column 19)" },
     { "[1, 2]", "exactly one of the input fields" },
     { "{\"rows\": []}", "got fields [\"rows\"]" },
     { "{\"inputs\": [], \"instances\": []}", "exactly one of the input fields" },
     { "{\"inputs\": []}", "no rows to score" },
-    { "{\"inputs\": [[1, 2, 3]]}", "expected nested lists of shape [8, 8] or one list of 64 values, got a list of 3" },
+    { "{\"inputs\": [[1, 2, 3]]}",
+      "expected nested lists of shape [8, 8] or one list of 64 values, got a list of 3" },
     { "{\"inputs\": {\"picture\": [[1]]}}", "no values for 'image'" },
-    { "{\"dataframe_split\": {\"columns\": [\"img\"], \"data\": [[1]]}}", "no column for input 'image' (or 'image_0' to 'image_63')" },
+    { "{\"dataframe_split\": {\"columns\": [\"img\"], \"data\": [[1]]}}",
+      "no column for input 'image' (or 'image_0' to 'image_63')" },
     { "{\"dataframe_split\": {\"columns\": [\"image\"]}}", "no \"data\" member" },
     { "{\"dataframe_records\": [7]}", "dataframe_records[0] (byte 23): expected an object" },
     { "{\"inputs\": [[1]], \"params\": {\"temperature\": 1}}", "unknown parameter 'temperature'" },
@@ -313,8 +326,8 @@ START_TEST (test_malformed_json)
   g_autoptr (ServeReply) r = post_json (image_server, "/invocations", s->str);
   assert_error (r, 400, "BAD_REQUEST",
                 "row 1, column 'image' value 9: expected integers from 0 to 255, got 256");
-  g_autoptr (ServeReply) q = post_json (image_server, "/invocations?probabilities=maybe",
-                                        "{\"inputs\": [[1]]}");
+  g_autoptr (ServeReply) q =
+    post_json (image_server, "/invocations?probabilities=maybe", "{\"inputs\": [[1]]}");
   assert_error (q, 400, "BAD_REQUEST", "expected true or false, got 'maybe'");
 }
 END_TEST
@@ -322,32 +335,38 @@ END_TEST
 START_TEST (test_table_values)
 {
   /* An unknown category lists the known ones. */
-  g_autoptr (ServeReply) r = post_json (table_server, "/invocations",
+  g_autoptr (ServeReply) r = post_json (
+    table_server, "/invocations",
     "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1, \"weight\": 11, \"batch\": 1},"
     " {\"color\": \"purple\", \"size\": 1, \"weight\": 11, \"batch\": 1}]}");
-  assert_error (r, 400, "BAD_REQUEST",
-                "row 1, column 'color': unknown category 'purple' (known: ");
+  assert_error (r, 400, "BAD_REQUEST", "row 1, column 'color': unknown category 'purple' (known: ");
   ck_assert (strstr (r->body, "blue") && strstr (r->body, "green") && strstr (r->body, "red"));
   /* A missing input is named; extra columns are ignored. */
-  g_autoptr (ServeReply) m = post_json (table_server, "/invocations",
-    "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1, \"extra\": 3}]}");
+  g_autoptr (ServeReply) m =
+    post_json (table_server, "/invocations",
+               "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1, \"extra\": 3}]}");
   assert_error (m, 400, "BAD_REQUEST", "no column for input 'weight', 'batch'");
   /* A value the preprocessing does not fill. */
-  g_autoptr (ServeReply) n = post_json (table_server, "/invocations",
+  g_autoptr (ServeReply) n = post_json (
+    table_server, "/invocations",
     "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1, \"weight\": null, \"batch\": 1}]}");
   assert_error (n, 400, "BAD_REQUEST", "row 0: feature 'weight' is missing after preprocessing");
   /* Text where a number belongs. */
   g_autoptr (ServeReply) t = post_json (table_server, "/invocations",
-    "{\"dataframe_records\": [{\"color\": \"red\", \"size\": \"big\", \"weight\": 1, \"batch\": 1}]}");
-  assert_error (t, 400, "BAD_REQUEST", "row 0, column 'size': expected numbers, got the text \"big\"");
+                                        "{\"dataframe_records\": [{\"color\": \"red\", \"size\": "
+                                        "\"big\", \"weight\": 1, \"batch\": 1}]}");
+  assert_error (t, 400, "BAD_REQUEST",
+                "row 0, column 'size': expected numbers, got the text \"big\"");
   /* A missing colour is imputed, a number is a category's name, null
    * works as missing too. */
-  g_autoptr (ServeReply) ok = post_json (table_server, "/invocations",
+  g_autoptr (ServeReply) ok = post_json (
+    table_server, "/invocations",
     "{\"dataframe_records\": [{\"color\": null, \"size\": 1, \"weight\": 11, \"batch\": 2},"
     " {\"color\": \"green\", \"size\": 3.5, \"weight\": 15.5, \"batch\": \"1\"}]}");
   g_autoptr (JsonNode) root = NULL;
   ck_assert_uint_eq (json_array_get_length (serve_reply_predictions (ok, &root)), 2);
-  g_autoptr (ServeReply) bad_batch = post_json (table_server, "/invocations",
+  g_autoptr (ServeReply) bad_batch = post_json (
+    table_server, "/invocations",
     "{\"dataframe_records\": [{\"color\": \"red\", \"size\": 1, \"weight\": 11, \"batch\": 3}]}");
   assert_error (bad_batch, 400, "BAD_REQUEST", "unknown category '3' (known: 1, 2)");
 }
@@ -364,8 +383,12 @@ START_TEST (test_image_forms_match_model_test)
     {
       g_autoptr (GString) s = g_string_new (NULL);
       const char *open[] = {
-        "{\"inputs\": [", "{\"instances\": [", "{\"dataframe_split\": {\"columns\": [\"image\"], \"data\": [",
-        "{\"dataframe_records\": [", "{\"inputs\": {\"image\": [", "{\"dataframe_split\": {\"data\": [",
+        "{\"inputs\": [",
+        "{\"instances\": [",
+        "{\"dataframe_split\": {\"columns\": [\"image\"], \"data\": [",
+        "{\"dataframe_records\": [",
+        "{\"inputs\": {\"image\": [",
+        "{\"dataframe_split\": {\"data\": [",
       };
       const char *close[] = { "]}", "]}", "]}}", "]}", "]}}", "]}}" };
       g_string_append (s, open[form]);
@@ -465,7 +488,8 @@ START_TEST (test_table_forms_match_model_test)
   const char *bodies[] = { records->str, split->str, positional->str, columns->str };
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
     {
-      g_autoptr (ServeReply) r = post_json (table_server, "/invocations?probabilities=1", bodies[i]);
+      g_autoptr (ServeReply) r =
+        post_json (table_server, "/invocations?probabilities=1", bodies[i]);
       assert_matches_model_test (f, r);
     }
   g_autoptr (ServeReply) c = serve_http (table_server, "POST", "/invocations?probabilities=true",
@@ -498,7 +522,8 @@ START_TEST (test_labels_and_probabilities)
                         json_array_get_string_element (labels, i));
       JsonObject *p = json_object_get_object_member (row, "probabilities");
       ck_assert_uint_eq (json_object_get_size (p), 3);
-      double sum = json_object_get_double_member (p, "top") + json_object_get_double_member (p, "middle")
+      double sum = json_object_get_double_member (p, "top")
+                   + json_object_get_double_member (p, "middle")
                    + json_object_get_double_member (p, "bottom");
       ck_assert_msg (fabs (sum - 1) < 1e-5, "probabilities sum to %g", sum);
     }
@@ -538,8 +563,8 @@ client_main (gpointer data)
         {
           c->n_wrong++;
           if (c->problem == NULL)
-            c->problem = g_strdup_printf ("image %u: got %.*s, want %s", i, (int) n,
-                                          got ? got : "", want);
+            c->problem =
+              g_strdup_printf ("image %u: got %.*s, want %s", i, (int) n, got ? got : "", want);
         }
     }
   return NULL;
@@ -581,15 +606,14 @@ START_TEST (test_clients_leaving)
   g_string_append (body, "]}");
   g_autofree char *request = g_strdup_printf ("POST /invocations HTTP/1.1\r\nHost: x\r\n"
                                               "Content-Type: application/json\r\n"
-                                              "Content-Length: %zu\r\n\r\n%s", body->len,
-                                              body->str);
+                                              "Content-Length: %zu\r\n\r\n%s",
+                                              body->len, body->str);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   for (guint i = 0; i < 50; i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                        image_server->port,
-                                                                        NULL, &error);
+      g_autoptr (GSocketConnection) c =
+        g_socket_client_connect_to_host (client, "127.0.0.1", image_server->port, NULL, &error);
       dlp_assert_no_error (error);
       GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (c));
       /* Half of them cut the request short. */
@@ -597,8 +621,8 @@ START_TEST (test_clients_leaving)
       ck_assert (g_output_stream_write_all (out, request, n, NULL, NULL, &error));
       ck_assert (g_io_stream_close (G_IO_STREAM (c), NULL, &error));
     }
-  g_autoptr (ServeReply) r = serve_http (image_server, "POST", "/invocations", "application/json",
-                                         body->str, -1);
+  g_autoptr (ServeReply) r =
+    serve_http (image_server, "POST", "/invocations", "application/json", body->str, -1);
   g_autoptr (JsonNode) root = NULL;
   ck_assert_uint_eq (json_array_get_length (serve_reply_predictions (r, &root)), 1);
 }
@@ -614,13 +638,14 @@ START_TEST (test_sigterm_drains)
   g_string_append (body, "]}");
   g_autofree char *head = g_strdup_printf ("POST /invocations HTTP/1.1\r\nHost: x\r\n"
                                            "Content-Type: application/json\r\n"
-                                           "Content-Length: %zu\r\n\r\n", body->len);
+                                           "Content-Length: %zu\r\n\r\n",
+                                           body->len);
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSocketConnection) idle = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                       s->port, NULL, &error);
-  g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1", s->port,
-                                                                    NULL, &error);
+  g_autoptr (GSocketConnection) idle =
+    g_socket_client_connect_to_host (client, "127.0.0.1", s->port, NULL, &error);
+  g_autoptr (GSocketConnection) c =
+    g_socket_client_connect_to_host (client, "127.0.0.1", s->port, NULL, &error);
   dlp_assert_no_error (error);
   ck_assert_ptr_nonnull (idle);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (c));
@@ -639,8 +664,8 @@ START_TEST (test_sigterm_drains)
   for (guint attempt = 0; attempt < 100 && !refused; attempt++)
     {
       g_autoptr (GError) e = NULL;
-      g_autoptr (GSocketConnection) late = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                           s->port, NULL, &e);
+      g_autoptr (GSocketConnection) late =
+        g_socket_client_connect_to_host (client, "127.0.0.1", s->port, NULL, &e);
       refused = late == NULL;
       if (!refused)
         g_usleep (50000);

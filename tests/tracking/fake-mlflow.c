@@ -27,9 +27,9 @@ struct _DlpFakeServer {
   GCond cond;
   gboolean ready;
   guint port;
-  GPtrArray *script;         /* DlpFakeAnswer */
+  GPtrArray *script; /* DlpFakeAnswer */
   guint next;
-  GPtrArray *requests;       /* DlpFakeRequest */
+  GPtrArray *requests; /* DlpFakeRequest */
 };
 
 void
@@ -106,8 +106,9 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
   DlpFakeRequest *r = g_new0 (DlpFakeRequest, 1);
   r->time_us = g_get_monotonic_time ();
   r->method = g_strdup (soup_server_message_get_method (msg));
-  r->path = g_uri_get_query (uri) ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
-                                  : g_strdup (g_uri_get_path (uri));
+  r->path = g_uri_get_query (uri)
+              ? g_strconcat (g_uri_get_path (uri), "?", g_uri_get_query (uri), NULL)
+              : g_strdup (g_uri_get_path (uri));
   r->authorization = g_strdup (soup_message_headers_get_one (in, "Authorization"));
   r->content_type = g_strdup (soup_message_headers_get_one (in, "Content-Type"));
   r->body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
@@ -124,7 +125,8 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
   soup_server_message_set_status (msg, answer.status, NULL);
   gsize len = 0;
   const char *bytes = answer.body ? g_bytes_get_data (answer.body, &len) : "";
-  soup_server_message_set_response (msg, answer.content_type ? answer.content_type : "application/json",
+  soup_server_message_set_response (msg,
+                                    answer.content_type ? answer.content_type : "application/json",
                                     SOUP_MEMORY_COPY, bytes, len);
   if (answer.retry_after)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
@@ -196,8 +198,8 @@ dlp_fake_server_get_uri (DlpFakeServer *s)
 }
 
 void
-dlp_fake_server_add (DlpFakeServer *s, guint status, const char *content_type,
-                     const char *body, gssize len, const char *retry_after)
+dlp_fake_server_add (DlpFakeServer *s, guint status, const char *content_type, const char *body,
+                     gssize len, const char *retry_after)
 {
   DlpFakeAnswer *a = g_new0 (DlpFakeAnswer, 1);
   a->status = status;
@@ -233,7 +235,8 @@ DlpFakeRequest *
 dlp_fake_server_dup_request (DlpFakeServer *s, guint i)
 {
   g_mutex_lock (&s->lock);
-  DlpFakeRequest *r = i < s->requests->len ? request_copy (g_ptr_array_index (s->requests, i)) : NULL;
+  DlpFakeRequest *r =
+    i < s->requests->len ? request_copy (g_ptr_array_index (s->requests, i)) : NULL;
   g_mutex_unlock (&s->lock);
   return r;
 }

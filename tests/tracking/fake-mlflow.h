@@ -16,24 +16,24 @@ typedef struct _DlpFakeServer DlpFakeServer;
 
 typedef struct {
   guint status;
-  char *content_type;       /* NULL: application/json */
-  GBytes *body;             /* NULL: empty */
-  char *retry_after;        /* a Retry-After header, or NULL */
+  char *content_type; /* NULL: application/json */
+  GBytes *body;       /* NULL: empty */
+  char *retry_after;  /* a Retry-After header, or NULL */
 } DlpFakeAnswer;
 
 typedef struct {
   char *method;
-  char *path;               /* with the query, e.g. "/api/2.0/mlflow/runs/get?run_id=1" */
-  char *authorization;      /* the Authorization header, or NULL */
-  char *content_type;       /* the Content-Type header, or NULL */
+  char *path;          /* with the query, e.g. "/api/2.0/mlflow/runs/get?run_id=1" */
+  char *authorization; /* the Authorization header, or NULL */
+  char *content_type;  /* the Content-Type header, or NULL */
   GBytes *body;
-  gint64 time_us;           /* g_get_monotonic_time () when it arrived */
+  gint64 time_us; /* g_get_monotonic_time () when it arrived */
 } DlpFakeRequest;
 
 /* Answers @request on the server's thread by filling @answer (its members
  * are taken). */
-typedef void (*DlpFakeAnswerFunc) (const DlpFakeRequest *request,
-                                   DlpFakeAnswer *answer, gpointer data);
+typedef void (*DlpFakeAnswerFunc) (const DlpFakeRequest *request, DlpFakeAnswer *answer,
+                                   gpointer data);
 
 /* Starts a server on a free port of 127.0.0.1; @func NULL answers from the
  * script. */
@@ -42,9 +42,8 @@ DlpFakeServer *dlp_fake_server_new (DlpFakeAnswerFunc func, gpointer data);
 const char *dlp_fake_server_get_uri (DlpFakeServer *server);
 /* Appends an answer to the script; @body of @len bytes (a C string when
  * @len < 0), @content_type and @retry_after may be NULL. */
-void dlp_fake_server_add (DlpFakeServer *server, guint status,
-                          const char *content_type, const char *body,
-                          gssize len, const char *retry_after);
+void dlp_fake_server_add (DlpFakeServer *server, guint status, const char *content_type,
+                          const char *body, gssize len, const char *retry_after);
 /* Empties the script and the request log. */
 void dlp_fake_server_reset (DlpFakeServer *server);
 guint dlp_fake_server_get_n_requests (DlpFakeServer *server);

@@ -15,8 +15,8 @@
 static guint
 free_port (void)
 {
-  g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                        G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GSocket) s =
+    g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
   ck_assert (g_socket_bind (s, any, FALSE, NULL));
@@ -47,8 +47,7 @@ healthy (DlpMlflowServer *s)
   const char *req = "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   gboolean ok = connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0
                 && write (fd, req, strlen (req)) == (ssize_t) strlen (req)
-                && read (fd, buf, sizeof buf - 1) > 0
-                && g_str_has_prefix (buf, "HTTP/1.")
+                && read (fd, buf, sizeof buf - 1) > 0 && g_str_has_prefix (buf, "HTTP/1.")
                 && strstr (buf, " 200 ") != NULL;
   close (fd);
   return ok;
@@ -63,9 +62,20 @@ launch (DlpMlflowServer *s)
   g_autofree char *store = g_strdup_printf ("sqlite:///%s/mlflow.db", s->dir);
   g_autofree char *artifacts = g_build_filename (s->dir, "mlartifacts", NULL);
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  const char *fixed[] = { python, "-m", "mlflow", "server", "--host", "127.0.0.1",
-                          "--port", port, "--backend-store-uri", store,
-                          "--artifacts-destination", artifacts, "--workers", "1" };
+  const char *fixed[] = { python,
+                          "-m",
+                          "mlflow",
+                          "server",
+                          "--host",
+                          "127.0.0.1",
+                          "--port",
+                          port,
+                          "--backend-store-uri",
+                          store,
+                          "--artifacts-destination",
+                          artifacts,
+                          "--workers",
+                          "1" };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     g_ptr_array_add (argv, g_strdup (fixed[i]));
   for (guint i = 0; s->args && s->args[i]; i++)
@@ -78,9 +88,9 @@ launch (DlpMlflowServer *s)
   g_autoptr (GError) error = NULL;
   int log_fd = open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
   ck_assert (log_fd >= 0);
-  gboolean ok = g_spawn_async_with_fds (s->dir, (char **) argv->pdata, s->env,
-                                        G_SPAWN_DO_NOT_REAP_CHILD, new_session, NULL, &s->pid,
-                                        -1, log_fd, log_fd, &error);
+  gboolean ok =
+    g_spawn_async_with_fds (s->dir, (char **) argv->pdata, s->env, G_SPAWN_DO_NOT_REAP_CHILD,
+                            new_session, NULL, &s->pid, -1, log_fd, log_fd, &error);
   close (log_fd);
   ck_assert_msg (ok, "cannot start mlflow: %s", error ? error->message : "");
   /* A cold start imports MLflow and creates the SQLite tables. */
@@ -89,8 +99,7 @@ launch (DlpMlflowServer *s)
       if (healthy (s))
         return;
       int status;
-      ck_assert_msg (waitpid (s->pid, &status, WNOHANG) == 0,
-                     "mlflow server exited; see %s", log);
+      ck_assert_msg (waitpid (s->pid, &status, WNOHANG) == 0, "mlflow server exited; see %s", log);
       g_usleep (100 * 1000);
     }
   ck_abort_msg ("mlflow server did not answer /health in 60 s; see %s", log);
@@ -243,8 +252,8 @@ compare_steps (gconstpointer a, gconstpointer b)
 char *
 dlp_mlflow_history_steps (DlpMlflowServer *s, const char *run_id, const char *key)
 {
-  g_autofree char *q = g_strdup_printf ("mlflow/metrics/get-history?run_id=%s&metric_key=%s",
-                                        run_id, key);
+  g_autofree char *q =
+    g_strdup_printf ("mlflow/metrics/get-history?run_id=%s&metric_key=%s", run_id, key);
   g_autoptr (JsonObject) answer = dlp_mlflow_get (s, q, NULL);
   GString *steps = g_string_new (NULL);
   if (!json_object_has_member (answer, "metrics"))
@@ -258,7 +267,8 @@ dlp_mlflow_history_steps (DlpMlflowServer *s, const char *run_id, const char *ke
     }
   g_array_sort (values, compare_steps);
   for (guint i = 0; i < values->len; i++)
-    g_string_append_printf (steps, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (values, gint64, i));
+    g_string_append_printf (steps, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                            g_array_index (values, gint64, i));
   return g_string_free (steps, FALSE);
 }
 
@@ -273,14 +283,15 @@ dlp_mlflow_artifacts (DlpMlflowServer *s, const char *run_id, const char *path)
     return g_string_free (names, FALSE);
   JsonArray *a = json_object_get_array_member (answer, "files");
   for (guint i = 0; i < json_array_get_length (a); i++)
-    g_string_append_printf (names, "%s%s", i ? " " : "",
-                            json_object_get_string_member (json_array_get_object_element (a, i), "path"));
+    g_string_append_printf (
+      names, "%s%s", i ? " " : "",
+      json_object_get_string_member (json_array_get_object_element (a, i), "path"));
   return g_string_free (names, FALSE);
 }
 
 int
-dlp_run_tool (const char *const *argv, const char *const *env_extra, const char *cwd,
-              char **out, char **err)
+dlp_run_tool (const char *const *argv, const char *const *env_extra, const char *cwd, char **out,
+              char **err)
 {
   g_auto (GStrv) env = g_get_environ ();
   for (guint i = 0; env_extra && env_extra[i]; i++)
@@ -290,8 +301,8 @@ dlp_run_tool (const char *const *argv, const char *const *env_extra, const char 
     }
   int status = -1;
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_spawn_sync (cwd, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                              &status, &error);
+  gboolean ok =
+    g_spawn_sync (cwd, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
   ck_assert_msg (ok, "cannot run %s: %s", argv[0], error ? error->message : "");
   ck_assert_msg (WIFEXITED (status), "%s did not exit normally", argv[0]);
   return WEXITSTATUS (status);

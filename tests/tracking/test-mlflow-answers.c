@@ -16,12 +16,17 @@ static DlpRegistry *registry;
 static const DlpTrackerClass *klass;
 
 /* MLflow's variables of the caller must not change what is tested. */
-static const char *const mlflow_vars[] = {
-  "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_TRACKING_USERNAME",
-  "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-  "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
-  "MLFLOW_HTTP_REQUEST_TIMEOUT", "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER", NULL
-};
+static const char *const mlflow_vars[] = { "MLFLOW_TRACKING_URI",
+                                           "MLFLOW_EXPERIMENT_NAME",
+                                           "MLFLOW_TRACKING_USERNAME",
+                                           "MLFLOW_TRACKING_PASSWORD",
+                                           "MLFLOW_TRACKING_TOKEN",
+                                           "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+                                           "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
+                                           "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
+                                           "MLFLOW_HTTP_REQUEST_TIMEOUT",
+                                           "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER",
+                                           NULL };
 
 static void
 setup (void)
@@ -50,8 +55,8 @@ tracker_new (guint retries, double factor)
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   g_autofree char *yaml = g_strdup_printf (
     "{tracking_uri: '%s', experiment: answers, max_retries: %u, backoff_factor: %s, "
-    "backoff_jitter: 0, timeout: 20}", dlp_fake_server_get_uri (server), retries,
-    g_ascii_dtostr (buf, sizeof buf, factor));
+    "backoff_jitter: 0, timeout: 20}",
+    dlp_fake_server_get_uri (server), retries, g_ascii_dtostr (buf, sizeof buf, factor));
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpConfig) config = dlp_config_parse ("params.yaml", yaml, -1, &error);
   ck_assert (dlp_config_validate (config, klass->params, NULL, &error));
@@ -72,8 +77,10 @@ log_one_param (gpointer self, GError **error)
 static char *
 start_run (gpointer self, GError **error)
 {
-  DlpTrackerRun run = { .struct_size = sizeof run, .run_key = "0123456789abcdef0123456789abcdef",
-                        .start_time_ms = 1700000000000, .user = "tester" };
+  DlpTrackerRun run = { .struct_size = sizeof run,
+                        .run_key = "0123456789abcdef0123456789abcdef",
+                        .start_time_ms = 1700000000000,
+                        .user = "tester" };
   return klass->start_run (self, &run, &call, error);
 }
 
@@ -106,8 +113,10 @@ assert_request (guint i, const char *method, const char *path)
 START_TEST (test_503_and_429_retried_with_backoff)
 {
   dlp_fake_server_add (server, 503, "text/plain", "Service Unavailable", -1, NULL);
-  dlp_fake_server_add (server, 429, NULL, "{\"error_code\": \"REQUEST_LIMIT_EXCEEDED\", "
-                       "\"message\": \"slow down\"}", -1, NULL);
+  dlp_fake_server_add (server, 429, NULL,
+                       "{\"error_code\": \"REQUEST_LIMIT_EXCEEDED\", "
+                       "\"message\": \"slow down\"}",
+                       -1, NULL);
   dlp_fake_server_add (server, 503, NULL, "", 0, NULL);
   dlp_fake_server_add (server, 200, NULL, EXPERIMENT, -1, NULL);
   dlp_fake_server_add (server, 200, NULL, CREATED, -1, NULL);
@@ -152,7 +161,8 @@ START_TEST (test_retry_after_is_honoured)
       /* An HTTP date has whole seconds: 3 s ahead is at least 2 s ahead. */
       g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
       g_autoptr (GDateTime) later = g_date_time_add_seconds (now, 3);
-      g_autofree char *wait = i == 0 ? g_strdup ("1") : soup_date_time_to_string (later, SOUP_DATE_HTTP);
+      g_autofree char *wait =
+        i == 0 ? g_strdup ("1") : soup_date_time_to_string (later, SOUP_DATE_HTTP);
       dlp_fake_server_reset (server);
       dlp_fake_server_add (server, 429, "text/plain", "Too Many Requests", -1, wait);
       dlp_fake_server_add (server, 200, NULL, "{}", -1, NULL);
@@ -275,8 +285,10 @@ END_TEST
  * missing permission (403) is. */
 START_TEST (test_mlflow_errors_classified)
 {
-  dlp_fake_server_add (server, 400, NULL, "{\"error_code\": \"INVALID_PARAMETER_VALUE\", "
-                       "\"message\": \"Changing param values is not allowed.\"}", -1, NULL);
+  dlp_fake_server_add (server, 400, NULL,
+                       "{\"error_code\": \"INVALID_PARAMETER_VALUE\", "
+                       "\"message\": \"Changing param values is not allowed.\"}",
+                       -1, NULL);
   gpointer self = tracker_new (3, 0.01);
   g_autoptr (GError) error = NULL;
   ck_assert (!log_one_param (self, &error));
@@ -285,8 +297,10 @@ START_TEST (test_mlflow_errors_classified)
                     "values is not allowed.");
   ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 1);
   dlp_fake_server_reset (server);
-  dlp_fake_server_add (server, 403, NULL, "{\"error_code\": \"PERMISSION_DENIED\", "
-                       "\"message\": \"Permission denied\"}", -1, NULL);
+  dlp_fake_server_add (server, 403, NULL,
+                       "{\"error_code\": \"PERMISSION_DENIED\", "
+                       "\"message\": \"Permission denied\"}",
+                       -1, NULL);
   g_clear_error (&error);
   ck_assert (!log_one_param (self, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -332,12 +346,14 @@ START_TEST (test_hostile_answers)
   /* Ids go into URLs, files and messages: only MLflow's kind are taken. */
   dlp_fake_server_reset (server);
   dlp_fake_server_add (server, 200, NULL, EXPERIMENT, -1, NULL);
-  dlp_fake_server_add (server, 200, NULL, "{\"run\": {\"info\": {\"run_id\": \"../../x\"}}}", -1, NULL);
+  dlp_fake_server_add (server, 200, NULL, "{\"run\": {\"info\": {\"run_id\": \"../../x\"}}}", -1,
+                       NULL);
   g_clear_error (&error);
   g_autofree char *run_id = start_run (self, &error);
   ck_assert_ptr_null (run_id);
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                    "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
+  dlp_assert_error (
+    error, DLP_ERROR, DLP_ERROR_NETWORK,
+    "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
 
   /* A redelivered metric looks at the history first. */
   dlp_fake_server_reset (server);
@@ -362,14 +378,21 @@ START_TEST (test_hostile_answers)
   g_autofree char *params = g_strdup_printf ("tracking: {tracker: mlflow, tracking_uri: '%s'}\n",
                                              dlp_fake_server_get_uri (server));
   g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
-  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
-                         "--stage", "model_trainer", "--epochs", "1", NULL };
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"),
+                         "--params",
+                         "params.yaml",
+                         "--stage",
+                         "model_trainer",
+                         "--epochs",
+                         "1",
+                         NULL };
   const char *env[] = { "DLPIPE_LIMIT_HTTP_BODY_BYTES=1000", NULL };
   g_autofree char *out = NULL, *err = NULL;
   ck_assert_int_eq (dlp_run_tool (argv, env, dir, &out, &err), 0);
   ck_assert_msg (strstr (err, "GET mlflow/experiments/get-by-name: HTTP 200 with an answer longer "
-                         "than 1000 bytes (raise the limit with DLPIPE_LIMIT_HTTP_BODY_BYTES)")
-                 && strstr (err, "records go to the spool"), "%s", err);
+                              "than 1000 bytes (raise the limit with DLPIPE_LIMIT_HTTP_BODY_BYTES)")
+                   && strstr (err, "records go to the spool"),
+                 "%s", err);
   dlp_tmpdir_free (g_steal_pointer (&dir));
 }
 END_TEST
@@ -380,23 +403,30 @@ START_TEST (test_failing_server_keeps_records_in_spool)
 {
   dlp_fake_server_add (server, 503, "text/plain", "Service Unavailable", -1, NULL);
   g_autofree char *dir = dlp_tmpdir_new ();
-  g_autofree char *params = g_strdup_printf (
-    "train: {epochs: 3}\n"
-    "tracking:\n"
-    "  tracker: mlflow\n"
-    "  tracking_uri: %s\n"
-    "  experiment: answers\n"
-    "  flush_timeout: 30\n", dlp_fake_server_get_uri (server));
+  g_autofree char *params = g_strdup_printf ("train: {epochs: 3}\n"
+                                             "tracking:\n"
+                                             "  tracker: mlflow\n"
+                                             "  tracking_uri: %s\n"
+                                             "  experiment: answers\n"
+                                             "  flush_timeout: 30\n",
+                                             dlp_fake_server_get_uri (server));
   g_free (dlp_write_test_file (dir, "params.yaml", params, -1));
-  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
-                         "--stage", "model_trainer", "--epochs", "3", NULL };
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"),
+                         "--params",
+                         "params.yaml",
+                         "--stage",
+                         "model_trainer",
+                         "--epochs",
+                         "3",
+                         NULL };
   const char *env[] = { "MLFLOW_HTTP_REQUEST_MAX_RETRIES=2",
                         "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0.01", NULL };
   g_autofree char *out = NULL, *err = NULL;
   ck_assert_int_eq (dlp_run_tool (argv, env, dir, &out, &err), 0);
   ck_assert_msg (strstr (err, "GET mlflow/experiments/get-by-name: HTTP 503 Service Unavailable: "
-                         "Service Unavailable (after 3 tries)")
-                 && strstr (err, "records go to the spool"), "%s", err);
+                              "Service Unavailable (after 3 tries)")
+                   && strstr (err, "records go to the spool"),
+                 "%s", err);
   /* Once offline, the stage stops asking. */
   ck_assert_uint_eq (dlp_fake_server_get_n_requests (server), 3);
 
@@ -413,7 +443,8 @@ START_TEST (test_failing_server_keeps_records_in_spool)
   ck_assert (g_file_get_contents (g_ptr_array_index (files, 0), &text, NULL, NULL));
   g_auto (GStrv) lines = g_strsplit (g_strstrip (text), "\n", -1);
   guint n_lines = g_strv_length (lines);
-  ck_assert (strstr (lines[0], "\"dlpipe_spool\"") && strstr (lines[0], dlp_fake_server_get_uri (server)));
+  ck_assert (strstr (lines[0], "\"dlpipe_spool\"")
+             && strstr (lines[0], dlp_fake_server_get_uri (server)));
   /* start_run, the params, 3 epochs of 2 metrics (queued records of
    * metrics may have gone as one), the status tag and end_run. */
   GString *ops = g_string_new (NULL);

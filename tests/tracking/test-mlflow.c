@@ -12,11 +12,15 @@
 static DlpMlflowServer *server;
 
 /* Fast retries, and none of the caller's MLflow settings. */
-static const char *const quick_env[] = {
-  "MLFLOW_HTTP_REQUEST_MAX_RETRIES=1", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0.1",
-  "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0", "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME",
-  "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", NULL
-};
+static const char *const quick_env[] = { "MLFLOW_HTTP_REQUEST_MAX_RETRIES=1",
+                                         "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR=0.1",
+                                         "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0",
+                                         "MLFLOW_TRACKING_URI",
+                                         "MLFLOW_EXPERIMENT_NAME",
+                                         "MLFLOW_TRACKING_USERNAME",
+                                         "MLFLOW_TRACKING_PASSWORD",
+                                         "MLFLOW_TRACKING_TOKEN",
+                                         NULL };
 
 /* This process's environment with quick_env applied, for spawns. */
 static GStrv
@@ -48,20 +52,20 @@ static char *
 workdir (const char *uri, const char *experiment, const char *extra)
 {
   char *dir = dlp_tmpdir_new ();
-  g_autofree char *text = g_strdup_printf (
-    "train:\n"
-    "  epochs: 4\n"
-    "  optimizer: {type: adam, learning_rate: 0.001}\n"
-    "data_transformation:\n"
-    "  steps:\n"
-    "    - normalize: {method: scale}\n"
-    "tracking:\n"
-    "  tracker: mlflow\n"
-    "  tracking_uri: %s\n"
-    "  experiment: %s\n"
-    "  registered_model: %s-model\n"
-    "  flush_timeout: 20\n"
-    "%s", uri, experiment, experiment, extra ? extra : "");
+  g_autofree char *text = g_strdup_printf ("train:\n"
+                                           "  epochs: 4\n"
+                                           "  optimizer: {type: adam, learning_rate: 0.001}\n"
+                                           "data_transformation:\n"
+                                           "  steps:\n"
+                                           "    - normalize: {method: scale}\n"
+                                           "tracking:\n"
+                                           "  tracker: mlflow\n"
+                                           "  tracking_uri: %s\n"
+                                           "  experiment: %s\n"
+                                           "  registered_model: %s-model\n"
+                                           "  flush_timeout: 20\n"
+                                           "%s",
+                                           uri, experiment, experiment, extra ? extra : "");
   g_free (dlp_write_test_file (dir, "params.yaml", text, -1));
   g_free (dlp_write_test_file (dir, "train.bin", "rows", -1));
   return dir;
@@ -69,8 +73,7 @@ workdir (const char *uri, const char *experiment, const char *extra)
 
 /* Runs track-stage in @dir with @args (NULL-terminated after the stage). */
 static int
-track (const char *dir, const char *const *env, char **out, char **err,
-       const char *stage, ...)
+track (const char *dir, const char *const *env, char **out, char **err, const char *stage, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (gpointer) g_getenv ("DLP_TEST_TRACK_STAGE"));
@@ -91,8 +94,8 @@ track (const char *dir, const char *const *env, char **out, char **err,
   for (guint i = 0; env && env[i]; i++)
     g_ptr_array_add (all_env, (gpointer) env[i]);
   g_ptr_array_add (all_env, NULL);
-  return dlp_run_tool ((const char *const *) argv->pdata, (const char *const *) all_env->pdata,
-                       dir, out, err);
+  return dlp_run_tool ((const char *const *) argv->pdata, (const char *const *) all_env->pdata, dir,
+                       out, err);
 }
 
 static int
@@ -132,9 +135,8 @@ START_TEST (test_trainer_and_test_share_one_run)
   ck_assert_uint_eq (strlen (run_id), 32);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  status = track (dir, NULL, &out, &err, "model_test", "--continue", "run.json", "--model",
-                  "final", "--artifact", "reports:", "--alias", "candidate", "--alias",
-                  "champion", NULL);
+  status = track (dir, NULL, &out, &err, "model_test", "--continue", "run.json", "--model", "final",
+                  "--artifact", "reports:", "--alias", "candidate", "--alias", "champion", NULL);
   ck_assert_msg (status == 0, "test: %s", err);
   ck_assert_msg (strstr (err, "warning") == NULL, "model_test warned: %s", err);
   g_autofree char *test_run = first_line (out);
@@ -146,8 +148,10 @@ START_TEST (test_trainer_and_test_share_one_run)
   /* Every leaf of params.yaml under its dotted key, as written. */
   ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "train.epochs"), "4");
   ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "train.optimizer.learning_rate"), "0.001");
-  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "data_transformation.steps.0.normalize.method"), "scale");
-  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.source.name"), "dlpipe stage model_trainer");
+  ck_assert_str_eq (
+    dlp_mlflow_run_value (run, "params", "data_transformation.steps.0.normalize.method"), "scale");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.source.name"),
+                    "dlpipe stage model_trainer");
   ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.source.type"), "LOCAL");
   ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "mlflow.user"), g_get_user_name ());
   ck_assert_str_eq (dlp_mlflow_run_value (run, "tags", "dlpipe.version"), DLP_VERSION);
@@ -162,10 +166,11 @@ START_TEST (test_trainer_and_test_share_one_run)
   g_autofree char *test_steps = dlp_mlflow_history_steps (server, run_id, "test_accuracy");
   ck_assert_str_eq (test_steps, "0");
   /* The dataset input with its MD5. */
-  JsonArray *inputs = json_object_get_array_member (json_object_get_object_member (run, "inputs"),
-                                                    "dataset_inputs");
+  JsonArray *inputs =
+    json_object_get_array_member (json_object_get_object_member (run, "inputs"), "dataset_inputs");
   ck_assert_uint_eq (json_array_get_length (inputs), 1);
-  JsonObject *ds = json_object_get_object_member (json_array_get_object_element (inputs, 0), "dataset");
+  JsonObject *ds =
+    json_object_get_object_member (json_array_get_object_element (inputs, 0), "dataset");
   g_autofree char *md5 = g_compute_checksum_for_string (G_CHECKSUM_MD5, "rows", -1);
   ck_assert_str_eq (json_object_get_string_member (ds, "digest"), md5);
   ck_assert_str_eq (json_object_get_string_member (ds, "name"), "train.bin");
@@ -175,16 +180,21 @@ START_TEST (test_trainer_and_test_share_one_run)
   g_autofree char *model = dlp_mlflow_artifacts (server, run_id, "model");
   ck_assert_str_eq (model, "model/MLmodel model/weights.safetensors");
   /* The registered version and its aliases. */
-  g_autoptr (JsonObject) alias = dlp_mlflow_get (server, "mlflow/registered-models/alias?"
-                                                 "name=pipeline-model&alias=champion", NULL);
+  g_autoptr (JsonObject) alias = dlp_mlflow_get (server,
+                                                 "mlflow/registered-models/alias?"
+                                                 "name=pipeline-model&alias=champion",
+                                                 NULL);
   JsonObject *mv = json_object_get_object_member (alias, "model_version");
   ck_assert_str_eq (json_object_get_string_member (mv, "version"), "1");
   ck_assert_str_eq (json_object_get_string_member (mv, "run_id"), run_id);
   ck_assert (g_str_has_suffix (json_object_get_string_member (mv, "source"), "/artifacts/model"));
-  g_autoptr (JsonObject) candidate = dlp_mlflow_get (server, "mlflow/registered-models/alias?"
-                                                     "name=pipeline-model&alias=candidate", NULL);
+  g_autoptr (JsonObject) candidate = dlp_mlflow_get (server,
+                                                     "mlflow/registered-models/alias?"
+                                                     "name=pipeline-model&alias=candidate",
+                                                     NULL);
   ck_assert_str_eq (json_object_get_string_member (
-                      json_object_get_object_member (candidate, "model_version"), "version"), "1");
+                      json_object_get_object_member (candidate, "model_version"), "version"),
+                    "1");
   /* The run file names the run; nothing went to the spool. */
   g_autofree char *spool = g_build_filename (dir, ".dlpipe", "tracking-spool", NULL);
   ck_assert (!g_file_test (spool, G_FILE_TEST_EXISTS));
@@ -200,8 +210,8 @@ START_TEST (test_failed_and_interrupted_stages_end_their_runs)
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *out = NULL, *err = NULL;
-      ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "2", flags[i],
-                               NULL), 0);
+      ck_assert_int_eq (
+        track (dir, NULL, &out, &err, "model_trainer", "--epochs", "2", flags[i], NULL), 0);
       g_autofree char *run_id = first_line (out);
       g_autoptr (JsonObject) run = dlp_mlflow_get_run (server, run_id, NULL);
       ck_assert_str_eq (dlp_mlflow_run_status (run), expected[i]);
@@ -216,9 +226,18 @@ END_TEST
 START_TEST (test_two_processes_race_to_create)
 {
   g_autofree char *dir = workdir (server->uri, "race", NULL);
-  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
-                         "--stage", "model_test", "--epochs", "1", "--model", "final",
-                         "--alias", "candidate", NULL };
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"),
+                         "--params",
+                         "params.yaml",
+                         "--stage",
+                         "model_test",
+                         "--epochs",
+                         "1",
+                         "--model",
+                         "final",
+                         "--alias",
+                         "candidate",
+                         NULL };
   g_auto (GStrv) env = quick_environ ();
   GPid pids[2];
   int errs[2];
@@ -246,13 +265,17 @@ START_TEST (test_two_processes_race_to_create)
       ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "process %u: %s", i, err);
       ck_assert_msg (strstr (err, "warning") == NULL, "process %u warned: %s", i, err);
     }
-  g_autoptr (JsonObject) exp = dlp_mlflow_get (server, "mlflow/experiments/get-by-name?"
-                                               "experiment_name=race", NULL);
-  const char *exp_id = json_object_get_string_member (json_object_get_object_member (exp, "experiment"),
-                                                      "experiment_id");
-  g_autofree char *filter = g_strdup_printf ("mlflow/model-versions/search?filter=name%%3D%%27race-model%%27");
+  g_autoptr (JsonObject) exp = dlp_mlflow_get (server,
+                                               "mlflow/experiments/get-by-name?"
+                                               "experiment_name=race",
+                                               NULL);
+  const char *exp_id = json_object_get_string_member (
+    json_object_get_object_member (exp, "experiment"), "experiment_id");
+  g_autofree char *filter =
+    g_strdup_printf ("mlflow/model-versions/search?filter=name%%3D%%27race-model%%27");
   g_autoptr (JsonObject) versions = dlp_mlflow_get (server, filter, NULL);
-  ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (versions, "model_versions")), 2);
+  ck_assert_uint_eq (
+    json_array_get_length (json_object_get_array_member (versions, "model_versions")), 2);
   ck_assert_ptr_nonnull (exp_id);
   dlp_tmpdir_free (g_steal_pointer (&dir));
 }
@@ -267,14 +290,16 @@ START_TEST (test_overlong_key_is_kept_and_named)
   g_autofree char *param = g_strdup_printf ("%s=1", long_key);
   g_autofree char *out = NULL, *err = NULL;
   ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "1", "--param",
-                           param, "--param", "extra.ok=yes", NULL), 0);
+                           param, "--param", "extra.ok=yes", NULL),
+                    0);
   ck_assert_msg (strstr (err, "POST mlflow/runs/log-batch") && strstr (err, "300 characters long"),
                  "%s", err);
   g_autofree char *run_id = first_line (out);
   g_autoptr (JsonObject) run = dlp_mlflow_get_run (server, run_id, NULL);
   ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "extra.ok"), "yes");
   ck_assert_str_eq (dlp_mlflow_run_status (run), "FINISHED");
-  g_autofree char *rejected = g_build_filename (dir, ".dlpipe", "tracking-spool", "rejected.jsonl", NULL);
+  g_autofree char *rejected =
+    g_build_filename (dir, ".dlpipe", "tracking-spool", "rejected.jsonl", NULL);
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (rejected, &text, NULL, NULL));
   ck_assert (strstr (text, long_key) != NULL);
@@ -288,13 +313,15 @@ START_TEST (test_bad_tracking_uri_fails_the_stage_clearly)
   g_autofree char *out = NULL, *err = NULL;
   ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", NULL), 1);
   ck_assert_msg (strstr (err, "params.yaml:9: tracking.tracking_uri: 'ftp://example.org/x'")
-                 && strstr (err, "http://"), "%s", err);
+                   && strstr (err, "http://"),
+                 "%s", err);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   const char *env[] = { "MLFLOW_TRACKING_URI=127.0.0.1:5000", NULL };
   g_autofree char *good = workdir (server->uri, "bad", NULL);
   ck_assert_int_eq (track (good, env, &out, &err, "model_trainer", NULL), 1);
-  ck_assert_msg (strstr (err, "environment variable MLFLOW_TRACKING_URI=127.0.0.1:5000"), "%s", err);
+  ck_assert_msg (strstr (err, "environment variable MLFLOW_TRACKING_URI=127.0.0.1:5000"), "%s",
+                 err);
   dlp_tmpdir_free (g_steal_pointer (&dir));
   dlp_tmpdir_free (g_steal_pointer (&good));
 }
@@ -303,9 +330,11 @@ END_TEST
 START_TEST (test_none_tracker_runs_without_server)
 {
   char *dir = dlp_tmpdir_new ();
-  g_free (dlp_write_test_file (dir, "params.yaml", "train: {epochs: 1}\ntracking: {tracker: none}\n", -1));
+  g_free (dlp_write_test_file (dir, "params.yaml",
+                               "train: {epochs: 1}\ntracking: {tracker: none}\n", -1));
   g_autofree char *out = NULL, *err = NULL;
-  ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--run-file", "run.json", NULL), 0);
+  ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--run-file", "run.json", NULL),
+                    0);
   g_autofree char *run_file = g_build_filename (dir, "run.json", NULL);
   g_autofree char *text = NULL;
   ck_assert (g_file_get_contents (run_file, &text, NULL, NULL));
@@ -322,9 +351,18 @@ START_TEST (test_server_killed_then_sync)
 {
   DlpMlflowServer *s = dlp_mlflow_server_start (NULL, NULL);
   g_autofree char *dir = workdir (s->uri, "outage", NULL);
-  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"), "--params", "params.yaml",
-                         "--stage", "model_trainer", "--epochs", "12", "--delay-ms", "250",
-                         "--run-file", "run.json", NULL };
+  const char *argv[] = { g_getenv ("DLP_TEST_TRACK_STAGE"),
+                         "--params",
+                         "params.yaml",
+                         "--stage",
+                         "model_trainer",
+                         "--epochs",
+                         "12",
+                         "--delay-ms",
+                         "250",
+                         "--run-file",
+                         "run.json",
+                         NULL };
   g_auto (GStrv) env = quick_environ ();
   GPid pid;
   int err_fd;
@@ -395,7 +433,8 @@ START_TEST (test_basic_auth)
   g_autofree char *ini = g_strdup_printf (
     "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///%s/auth.db\n"
     "admin_username = admin\nadmin_password = dlpipe-test-secret\n"
-    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n", tmp);
+    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n",
+    tmp);
   g_autofree char *ini_path = dlp_write_test_file (tmp, "auth.ini", ini, -1);
   g_autofree char *ini_env = g_strdup_printf ("MLFLOW_AUTH_CONFIG_PATH=%s", ini_path);
   const char *server_env[] = { ini_env, "MLFLOW_FLASK_SERVER_SECRET_KEY=dlpipe-test", NULL };
@@ -418,7 +457,8 @@ START_TEST (test_basic_auth)
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "2", NULL), 0);
   ck_assert_msg (strstr (err, "HTTP 401") && strstr (err, "MLFLOW_TRACKING_USERNAME")
-                 && strstr (err, "records go to the spool"), "%s", err);
+                   && strstr (err, "records go to the spool"),
+                 "%s", err);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   ck_assert_int_eq (dlpipe (dir, NULL, &out, &err, "sync", NULL), 1);
@@ -445,7 +485,7 @@ START_TEST (test_host_check_403_keeps_records)
   g_autofree char *out = NULL, *err = NULL;
   ck_assert_int_eq (track (dir, NULL, &out, &err, "model_trainer", "--epochs", "3", NULL), 0);
   ck_assert_msg (strstr (err, "experiments/get-by-name: HTTP 403")
-                 && strstr (err, "Invalid Host header") && strstr (err, "--allowed-hosts"),
+                   && strstr (err, "Invalid Host header") && strstr (err, "--allowed-hosts"),
                  "%s", err);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -453,8 +493,10 @@ START_TEST (test_host_check_403_keeps_records)
   const char *env[] = { env_uri, NULL };
   ck_assert_int_eq (dlpipe (dir, env, &out, &err, "sync", NULL), 0);
   ck_assert_msg (strstr (out, "from 1 spool files") != NULL, "%s", out);
-  g_autoptr (JsonObject) found = dlp_mlflow_get (s, "mlflow/experiments/get-by-name?"
-                                                 "experiment_name=hosts", NULL);
+  g_autoptr (JsonObject) found = dlp_mlflow_get (s,
+                                                 "mlflow/experiments/get-by-name?"
+                                                 "experiment_name=hosts",
+                                                 NULL);
   ck_assert (json_object_has_member (found, "experiment"));
   dlp_mlflow_server_free (s);
   dlp_tmpdir_free (g_steal_pointer (&dir));
@@ -472,7 +514,8 @@ START_TEST (test_redelivered_records_arrive_once)
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
   ck_assert_ptr_nonnull (entry);
   const DlpTrackerClass *k = dlp_type_entry_get_class (entry);
-  g_autofree char *yaml = g_strdup_printf ("{tracking_uri: '%s', experiment: redelivery}", server->uri);
+  g_autofree char *yaml =
+    g_strdup_printf ("{tracking_uri: '%s', experiment: redelivery}", server->uri);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpConfig) config = dlp_config_parse ("params.yaml", yaml, -1, &error);
   ck_assert (dlp_config_validate (config, dlp_type_entry_get_params (entry), NULL, &error));
@@ -481,8 +524,10 @@ START_TEST (test_redelivered_records_arrive_once)
 
   DlpTrackerCall first = { sizeof (DlpTrackerCall), 0, NULL };
   DlpTrackerCall again = { sizeof (DlpTrackerCall), DLP_TRACKER_CALL_REDELIVERY, NULL };
-  DlpTrackerRun run = { .struct_size = sizeof run, .run_key = "0123456789abcdef0123456789abcdef",
-                        .start_time_ms = g_get_real_time () / 1000, .user = "tester" };
+  DlpTrackerRun run = { .struct_size = sizeof run,
+                        .run_key = "0123456789abcdef0123456789abcdef",
+                        .start_time_ms = g_get_real_time () / 1000,
+                        .user = "tester" };
   g_autofree char *id = k->start_run (self, &run, &first, &error);
   dlp_assert_no_error (error);
   g_autofree char *id_again = k->start_run (self, &run, &again, &error);
@@ -490,7 +535,8 @@ START_TEST (test_redelivered_records_arrive_once)
   ck_assert_str_eq (id_again, id);
 
   gint64 now = g_get_real_time () / 1000;
-  DlpMetric points[] = { { "loss", 0.5, 0, now }, { "loss", NAN, 1, now + 1 },
+  DlpMetric points[] = { { "loss", 0.5, 0, now },
+                         { "loss", NAN, 1, now + 1 },
                          { "loss", 0.25, 2, now + 2 } };
   ck_assert (k->log_metrics (self, id, points, 2, &first, &error));
   /* The whole batch again, one point new. */
@@ -500,9 +546,11 @@ START_TEST (test_redelivered_records_arrive_once)
   ck_assert_str_eq (steps, "0,1,2");
 
   const char *aliases[] = { "candidate", NULL };
-  g_autofree char *v1 = k->register_model (self, id, "redelivered", "model", aliases, &first, &error);
+  g_autofree char *v1 =
+    k->register_model (self, id, "redelivered", "model", aliases, &first, &error);
   dlp_assert_no_error (error);
-  g_autofree char *v2 = k->register_model (self, id, "redelivered", "model", aliases, &again, &error);
+  g_autofree char *v2 =
+    k->register_model (self, id, "redelivered", "model", aliases, &again, &error);
   dlp_assert_no_error (error);
   ck_assert_str_eq (v1, "1");
   ck_assert_str_eq (v2, "1");

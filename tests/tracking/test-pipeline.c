@@ -31,8 +31,8 @@ static char *
 pipeline_dir (void)
 {
   g_autofree char *csv = g_build_filename (DLP_TEST_PIPELINE_DIR, "penguins.csv", NULL);
-  ck_assert_msg (g_file_test (csv, G_FILE_TEST_EXISTS), "%s is missing: run scripts/fetch-penguins.sh",
-                 csv);
+  ck_assert_msg (g_file_test (csv, G_FILE_TEST_EXISTS),
+                 "%s is missing: run scripts/fetch-penguins.sh", csv);
   char *dir = dlp_tmpdir_new ();
   const char *names[] = { "params.yaml", "penguins.csv" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -93,9 +93,9 @@ static void
 run_data_stages (const char *dir, GStrv env)
 {
   g_autofree char *err = NULL;
-  int status = dlpipe (dir, env, &err, "run", "--only", "data_ingestion", "--only",
-                       "data_transformation", "--only", "data_split", "--only", "model_builder",
-                       NULL);
+  int status =
+    dlpipe (dir, env, &err, "run", "--only", "data_ingestion", "--only", "data_transformation",
+            "--only", "data_split", "--only", "model_builder", NULL);
   ck_assert_msg (status == 0, "dlpipe run --only ...: %s", err);
 }
 
@@ -105,7 +105,8 @@ metric (JsonObject *run, const char *key)
 {
   JsonObject *data = json_object_get_object_member (run, "data");
   JsonArray *a = json_object_has_member (data, "metrics")
-                   ? json_object_get_array_member (data, "metrics") : NULL;
+                   ? json_object_get_array_member (data, "metrics")
+                   : NULL;
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
       JsonObject *m = json_array_get_object_element (a, i);
@@ -166,15 +167,16 @@ assert_params (JsonObject *run, DlpConfig *params)
 static void
 assert_dataset (JsonObject *run, const char *context, const char *name, const char *md5)
 {
-  JsonArray *inputs = json_object_get_array_member (json_object_get_object_member (run, "inputs"),
-                                                    "dataset_inputs");
+  JsonArray *inputs =
+    json_object_get_array_member (json_object_get_object_member (run, "inputs"), "dataset_inputs");
   for (guint i = 0; i < json_array_get_length (inputs); i++)
     {
       JsonObject *input = json_array_get_object_element (inputs, i);
       JsonObject *ds = json_object_get_object_member (input, "dataset");
       if (strcmp (json_object_get_string_member (ds, "name"), name) != 0)
         continue;
-      JsonObject *tag = json_array_get_object_element (json_object_get_array_member (input, "tags"), 0);
+      JsonObject *tag =
+        json_array_get_object_element (json_object_get_array_member (input, "tags"), 0);
       ck_assert_str_eq (json_object_get_string_member (tag, "key"), "mlflow.data.context");
       ck_assert_str_eq (json_object_get_string_member (tag, "value"), context);
       ck_assert_str_eq (json_object_get_string_member (ds, "digest"), md5);
@@ -203,8 +205,8 @@ assert_registered (const char *model, const char *run_id)
     }
   ck_assert_msg (candidate && champion, "aliases candidate and champion expected");
   ck_assert_str_eq (candidate, champion);
-  g_autofree char *vq = g_strdup_printf ("mlflow/model-versions/get?name=%s&version=%s", model,
-                                         candidate);
+  g_autofree char *vq =
+    g_strdup_printf ("mlflow/model-versions/get?name=%s&version=%s", model, candidate);
   g_autoptr (JsonObject) version = dlp_mlflow_get (server, vq, NULL);
   JsonObject *mv = json_object_get_object_member (version, "model_version");
   ck_assert_str_eq (json_object_get_string_member (mv, "run_id"), run_id);
@@ -268,8 +270,8 @@ START_TEST (test_penguins_pipeline_is_one_run)
   ck_assert_double_eq_tol (metric (run, "test_macro_f1"),
                            json_object_get_double_member (report, "macro_f1"), 1e-12);
   ck_assert (!isnan (metric (run, "test_log_loss")));
-  ck_assert_msg (accuracy >= champion, "test accuracy %g under test.champion_accuracy %g",
-                 accuracy, champion);
+  ck_assert_msg (accuracy >= champion, "test accuracy %g under test.champion_accuracy %g", accuracy,
+                 champion);
 
   g_autofree char *train_md5 = file_md5 (dir, "data/split/train.safetensors");
   g_autofree char *test_md5 = file_md5 (dir, "data/split/test.safetensors");
@@ -301,7 +303,7 @@ START_TEST (test_interrupted_trainer_ends_killed)
   g_auto (GStrv) env = tracking_env ("penguins-interrupted");
   run_data_stages (dir, env);
   const char *argv[] = { g_getenv ("DLP_TEST_HOST"), "stage", "model_trainer", "--set",
-                         "train.epochs=1000000", NULL };
+                         "train.epochs=1000000",     NULL };
   GPid pid;
   int err_fd;
   g_autoptr (GError) error = NULL;
@@ -330,10 +332,12 @@ START_TEST (test_interrupted_trainer_ends_killed)
                  "an interrupted model_trainer fails: %s", rest);
   ck_assert_msg (strstr (rest, "spool") == NULL, "records were spooled: %s", rest);
 
-  g_autoptr (JsonObject) exp = dlp_mlflow_get (server, "mlflow/experiments/get-by-name?"
-                                               "experiment_name=penguins-interrupted", NULL);
-  const char *exp_id = json_object_get_string_member (json_object_get_object_member (exp, "experiment"),
-                                                      "experiment_id");
+  g_autoptr (JsonObject) exp = dlp_mlflow_get (server,
+                                               "mlflow/experiments/get-by-name?"
+                                               "experiment_name=penguins-interrupted",
+                                               NULL);
+  const char *exp_id = json_object_get_string_member (
+    json_object_get_object_member (exp, "experiment"), "experiment_id");
   g_autofree char *search = g_strdup_printf ("{\"experiment_ids\": [\"%s\"]}", exp_id);
   g_autoptr (JsonObject) found = dlp_mlflow_post (server, "mlflow/runs/search", search);
   JsonArray *runs = json_object_get_array_member (found, "runs");

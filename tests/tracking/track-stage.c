@@ -22,8 +22,8 @@ typedef struct {
   int epochs;
   int delay_ms;
   char **datasets;
-  char **artifacts;       /* LOCAL:ARTIFACT_PATH */
-  char **extra_params;    /* KEY=VALUE */
+  char **artifacts;    /* LOCAL:ARTIFACT_PATH */
+  char **extra_params; /* KEY=VALUE */
   char *model_dir;
   char **aliases;
   gboolean fail;
@@ -61,8 +61,12 @@ write_model (const char *dir, const char *run_id)
   g_autoptr (JsonObject) flavor = json_object_new ();
   json_object_set_string_member (flavor, "weights", "weights.safetensors");
   DlpMlmodel m = {
-    .run_id = run_id, .artifact_path = "model", .flavor = flavor,
-    .signature_inputs = inputs, .signature_outputs = outputs, .model_size_bytes = 7,
+    .run_id = run_id,
+    .artifact_path = "model",
+    .flavor = flavor,
+    .signature_inputs = inputs,
+    .signature_outputs = outputs,
+    .model_size_bytes = 7,
   };
   g_autofree char *path = g_build_filename (dir, "MLmodel", NULL);
   if (!dlp_mlmodel_write (path, &m, &error))
@@ -121,7 +125,8 @@ main (int argc, char **argv)
     { "artifact", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.artifacts, "artifact", "LOCAL:PATH" },
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.extra_params, "extra param", "KEY=VALUE" },
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &o.model_dir, "model package to write and log", "DIR" },
-    { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.aliases, "alias of the registered version", "A" },
+    { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.aliases, "alias of the registered version",
+      "A" },
     { "fail", 0, 0, G_OPTION_ARG_NONE, &o.fail, "end as a failed stage", NULL },
     { "interrupt", 0, 0, G_OPTION_ARG_NONE, &o.interrupt, "end as an interrupted stage", NULL },
     { NULL }
@@ -145,8 +150,9 @@ main (int argc, char **argv)
     }
   g_autoptr (DlpContext) context = dlp_context_new (registry);
   g_autoptr (DlpConfig) section = dlp_config_get_section (params, "tracking", TRUE, &error);
-  DlpTracking *t = error ? NULL : dlp_tracking_start (section, registry, context, params, o.stage,
-                                                      o.continue_from, &error);
+  DlpTracking *t = error ? NULL
+                         : dlp_tracking_start (section, registry, context, params, o.stage,
+                                               o.continue_from, &error);
   if (t == NULL)
     {
       fprintf (stderr, "track-stage: error: %s\n", error->message);

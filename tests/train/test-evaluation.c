@@ -5,19 +5,21 @@
 #include "train/dvclive.h"
 #include "train/evaluation.h"
 
-#define assert_close(got, want) ck_assert_msg (fabs ((got) - (want)) < 1e-9, "got %.12g, want %.12g", (double) (got), (double) (want))
+#define assert_close(got, want)                                                         \
+  ck_assert_msg (fabs ((got) - (want)) < 1e-9, "got %.12g, want %.12g", (double) (got), \
+                 (double) (want))
 
 START_TEST (test_metrics)
 {
   /* 3 classes, 6 rows. Predicted: 0 0 1 1 2 0; actual: 0 1 1 1 2 2. */
   const float p[6 * 3] = {
-    0.8f, 0.1f, 0.1f,   0.6f, 0.3f, 0.1f,   0.2f, 0.7f, 0.1f,
-    0.1f, 0.8f, 0.1f,   0.1f, 0.1f, 0.8f,   0.5f, 0.2f, 0.3f,
+    0.8f, 0.1f, 0.1f, 0.6f, 0.3f, 0.1f, 0.2f, 0.7f, 0.1f,
+    0.1f, 0.8f, 0.1f, 0.1f, 0.1f, 0.8f, 0.5f, 0.2f, 0.3f,
   };
   const gint32 y[6] = { 0, 1, 1, 1, 2, 2 };
   g_autoptr (DlpEvaluation) e = dlp_evaluation_new (p, y, 6, 3);
   assert_close (e->accuracy, 4.0 / 6);
-  ck_assert_int_eq (e->confusion[1 * 3 + 0], 1);   /* a 1 predicted as 0 */
+  ck_assert_int_eq (e->confusion[1 * 3 + 0], 1); /* a 1 predicted as 0 */
   ck_assert_int_eq (e->confusion[2 * 3 + 0], 1);
   ck_assert_int_eq (e->support[1], 3);
   /* class 0: tp 1, predicted 3, support 1 */

@@ -77,7 +77,7 @@ START_TEST (test_sgd_plain_and_weight_decay)
   Opt w = make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, weight_decay: 0.1}", 1);
   p = 1;
   step (&w, &p, &g, 1);
-  assert_close (p, 0.94);   /* g = 0.5 + 0.1 * 1 */
+  assert_close (p, 0.94); /* g = 0.5 + 0.1 * 1 */
   clear (&w);
 }
 END_TEST
@@ -87,25 +87,27 @@ START_TEST (test_sgd_momentum_nesterov_dampening)
   float g = 0.5f, p = 1;
   Opt m = make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9}", 1);
   step (&m, &p, &g, 1);
-  assert_close (p, 0.95);    /* v = g */
+  assert_close (p, 0.95); /* v = g */
   step (&m, &p, &g, 1);
-  assert_close (p, 0.855);   /* v = 0.9 * 0.5 + 0.5 = 0.95 */
+  assert_close (p, 0.855); /* v = 0.9 * 0.5 + 0.5 = 0.95 */
   clear (&m);
 
   p = 1;
-  Opt n = make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9, nesterov: true}", 1);
+  Opt n =
+    make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9, nesterov: true}", 1);
   step (&n, &p, &g, 1);
-  assert_close (p, 0.905);   /* d = g + 0.9 v = 0.95 */
+  assert_close (p, 0.905); /* d = g + 0.9 v = 0.95 */
   step (&n, &p, &g, 1);
-  assert_close (p, 0.7695);  /* v = 0.95, d = 0.5 + 0.855 */
+  assert_close (p, 0.7695); /* v = 0.95, d = 0.5 + 0.855 */
   clear (&n);
 
   p = 1;
-  Opt d = make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9, dampening: 0.5}", 1);
+  Opt d =
+    make ("sgd", "optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9, dampening: 0.5}", 1);
   step (&d, &p, &g, 1);
-  assert_close (p, 0.95);    /* no dampening on the first step */
+  assert_close (p, 0.95); /* no dampening on the first step */
   step (&d, &p, &g, 1);
-  assert_close (p, 0.88);    /* v = 0.45 + 0.25 */
+  assert_close (p, 0.88); /* v = 0.45 + 0.25 */
   clear (&d);
 }
 END_TEST
@@ -113,15 +115,16 @@ END_TEST
 START_TEST (test_sgd_rejects_nesterov_without_momentum)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpConfig) root = dlp_config_parse ("params.yaml",
-                                                 "optimizer: {type: sgd, nesterov: true}\n", -1, NULL);
+  g_autoptr (DlpConfig) root =
+    dlp_config_parse ("params.yaml", "optimizer: {type: sgd, nesterov: true}\n", -1, NULL);
   g_autoptr (DlpConfig) section = dlp_config_get_section (root, "optimizer", FALSE, NULL);
   const DlpTypeEntry *entry = dlp_registry_get_entry (registry, DLP_KIND_OPTIMIZER, "sgd", NULL);
   const char *extra[] = { "type", NULL };
   ck_assert (dlp_config_validate (section, dlp_type_entry_get_params (entry), extra, NULL));
   const DlpOptimizerClass *k = dlp_type_entry_get_class (entry);
   ck_assert_ptr_null (k->create (section, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "optimizer.nesterov: Nesterov momentum needs");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                    "optimizer.nesterov: Nesterov momentum needs");
 }
 END_TEST
 
@@ -131,7 +134,7 @@ START_TEST (test_adam)
   ck_assert_uint_eq (o.klass->get_state_size (o.self, 2), 4);
   float p[2] = { 1, 1 }, g[2] = { 0.5f, 1 };
   step (&o, p, g, 2);
-  assert_close (p[0], 0.9);   /* the first step moves lr against the sign */
+  assert_close (p[0], 0.9); /* the first step moves lr against the sign */
   assert_close (p[1], 0.9);
   g[0] = 0.5f, g[1] = -1;
   step (&o, p, g, 2);
@@ -157,7 +160,7 @@ START_TEST (test_adam_l2_and_adamw_decoupled)
   p = 1;
   Opt w = make ("adamw", "optimizer: {type: adamw, learning_rate: 0.1}", 1);
   step (&w, &p, &g, 1);
-  assert_close (p, 1 * (1 - 0.1 * 0.01) - 0.1);   /* default decay 0.01 */
+  assert_close (p, 1 * (1 - 0.1 * 0.01) - 0.1); /* default decay 0.01 */
   clear (&w);
 }
 END_TEST

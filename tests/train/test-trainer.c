@@ -74,7 +74,8 @@ make_run (const char *optimizer_yaml, DlpTrainOptions *options)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) p = json_parser_new ();
   ck_assert (json_parser_load_from_data (p, mlp_json, -1, NULL));
-  run.graph = dlp_graph_new_from_json (registry, json_parser_get_root (p), "blobs", 0, NULL, &error);
+  run.graph =
+    dlp_graph_new_from_json (registry, json_parser_get_root (p), "blobs", 0, NULL, &error);
   dlp_assert_no_error (error);
   dlp_graph_init (run.graph, 7);
 
@@ -99,9 +100,14 @@ clear_run (Run *run)
 static DlpTrainOptions
 default_options (void)
 {
-  return (DlpTrainOptions) {
-    .epochs = 4, .batch_size = 32, .seed = 42, .shuffle = TRUE,
-    .monitor = "val_loss", .restore_best = TRUE, .fingerprint = "test",
+  return (DlpTrainOptions){
+    .epochs = 4,
+    .batch_size = 32,
+    .seed = 42,
+    .shuffle = TRUE,
+    .monitor = "val_loss",
+    .restore_best = TRUE,
+    .fingerprint = "test",
   };
 }
 
@@ -174,8 +180,8 @@ typedef struct {
 } StopAt;
 
 static void
-stop_at (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches,
-         const DlpBatchStats *stats, double sps)
+stop_at (gpointer data, gint64 epoch, gint64 batch, gint64 n_batches, const DlpBatchStats *stats,
+         double sps)
 {
   StopAt *s = data;
   (void) n_batches, (void) stats, (void) sps;
@@ -197,7 +203,8 @@ START_TEST (test_resume_matches_uninterrupted_run)
   DlpTrainHooks hooks = { &stop, stop_at, NULL };
   g_autoptr (GError) error = NULL;
   ck_assert (!dlp_trainer_fit (first.trainer, train, val, ctx, tmpdir, &hooks, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "stopped in epoch 2 after 3 batches; continue with --resume");
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,
+                    "stopped in epoch 2 after 3 batches; continue with --resume");
   clear_run (&first);
   g_clear_error (&error);
 
@@ -208,7 +215,8 @@ START_TEST (test_resume_matches_uninterrupted_run)
   ck_assert (dlp_trainer_fit (second.trainer, train, val, ctx2, tmpdir, NULL, &error));
   dlp_assert_no_error (error);
   g_autoptr (GBytes) resumed = weights_bytes (second.graph);
-  ck_assert_msg (g_bytes_equal (whole, resumed), "resumed weights differ from an uninterrupted run");
+  ck_assert_msg (g_bytes_equal (whole, resumed),
+                 "resumed weights differ from an uninterrupted run");
   ck_assert_uint_eq (dlp_trainer_get_history (second.trainer)->len, 4);
   clear_run (&second);
 }
@@ -251,7 +259,8 @@ START_TEST (test_nan_loss_stops_training)
   g_autoptr (GError) error = NULL;
   ck_assert (!dlp_trainer_fit (run.trainer, train, NULL, ctx, NULL, NULL, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FAILED, "epoch 1, step ");
-  ck_assert_msg (strstr (error->message, "the loss is NaN") || strstr (error->message, "the loss is infinite"),
+  ck_assert_msg (strstr (error->message, "the loss is NaN")
+                   || strstr (error->message, "the loss is infinite"),
                  "%s", error->message);
   clear_run (&run);
 }
@@ -277,7 +286,8 @@ START_TEST (test_early_stopping_restores_best)
   DlpTrainOptions one = default_options ();
   one.epochs = 1;
   g_autoptr (GBytes) after_one = train_fully (train, val, &one);
-  ck_assert_msg (g_bytes_equal (restored, after_one), "the best (first) epoch's weights were not restored");
+  ck_assert_msg (g_bytes_equal (restored, after_one),
+                 "the best (first) epoch's weights were not restored");
 
   DlpTrainOptions novalidation = default_options ();
   novalidation.patience = 1;

@@ -53,8 +53,7 @@ void dlp_tmpdir_free (char *dir);
 void dlp_tcase_add_tmpdir (TCase *tc);
 extern char *dlp_test_tmpdir;
 /* Writes @len bytes (or a C string if @len < 0) to @dir/@name; returns the path. */
-char *dlp_write_test_file (const char *dir, const char *name, const void *data,
-                           gssize len);
+char *dlp_write_test_file (const char *dir, const char *name, const void *data, gssize len);
 /* The number of entries in @dir (to check that nothing was left behind). */
 guint dlp_count_dir_entries (const char *dir);
 

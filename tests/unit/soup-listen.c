@@ -4,14 +4,13 @@
 #include "soup-listen.h"
 
 static gboolean
-incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
-          gpointer data)
+incoming (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer data)
 {
   SoupServer *soup = data;
   (void) service, (void) source;
   /* Answers go out at once, not after the client's delayed ACK. */
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
-                       TRUE, NULL);
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE,
+                       NULL);
   g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   soup_server_accept_iostream (soup, G_IO_STREAM (connection), local, remote, NULL);

@@ -12,8 +12,7 @@ G_BEGIN_DECLS
 
 /* Listens on a free port of 127.0.0.1 in the thread-default main context
  * and returns the port (0 on error). Stop with dlp_test_soup_stop. */
-guint dlp_test_soup_listen (SoupServer *soup, GSocketService **service_out,
-                            GError **error);
+guint dlp_test_soup_listen (SoupServer *soup, GSocketService **service_out, GError **error);
 /* Stops listening and closes the connections; runs the thread-default
  * context until they are gone. */
 void dlp_test_soup_stop (SoupServer *soup, GSocketService *service);

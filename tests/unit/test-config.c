@@ -3,24 +3,23 @@
 #include <string.h>
 #include "dlp-check.h"
 
-static const char *params_text =
-  "# the default pipeline\n"                          /* 1 */
-  "data_ingestion:\n"                                 /* 2 */
-  "  source: idx\n"                                   /* 3 */
-  "  path: data/fashion\n"                            /* 4 */
-  "data_split:\n"                                     /* 5 */
-  "  test_size: 0.2\n"                                /* 6 */
-  "  stratify: true\n"                                /* 7 */
-  "model:\n"                                          /* 8 */
-  "  input_shape: [28, 28, 1]\n"                      /* 9 */
-  "train:\n"                                          /* 10 */
-  "  batch_size: 64\n"                                /* 11 */
-  "  epochs: ten\n"                                   /* 12 */
-  "  optimizer: {type: adam, learning_rate: 0.001}\n" /* 13 */
-  "  classes: [shirt, 7, true]\n"                     /* 14 */
-  "  steps:\n"                                        /* 15 */
-  "    - drop_nulls: {}\n"                            /* 16 */
-  "    - normalize: {factor: 0.5}\n";                 /* 17 */
+static const char *params_text = "# the default pipeline\n"                          /* 1 */
+                                 "data_ingestion:\n"                                 /* 2 */
+                                 "  source: idx\n"                                   /* 3 */
+                                 "  path: data/fashion\n"                            /* 4 */
+                                 "data_split:\n"                                     /* 5 */
+                                 "  test_size: 0.2\n"                                /* 6 */
+                                 "  stratify: true\n"                                /* 7 */
+                                 "model:\n"                                          /* 8 */
+                                 "  input_shape: [28, 28, 1]\n"                      /* 9 */
+                                 "train:\n"                                          /* 10 */
+                                 "  batch_size: 64\n"                                /* 11 */
+                                 "  epochs: ten\n"                                   /* 12 */
+                                 "  optimizer: {type: adam, learning_rate: 0.001}\n" /* 13 */
+                                 "  classes: [shirt, 7, true]\n"                     /* 14 */
+                                 "  steps:\n"                                        /* 15 */
+                                 "    - drop_nulls: {}\n"                            /* 16 */
+                                 "    - normalize: {factor: 0.5}\n";                 /* 17 */
 
 static DlpConfig *
 parse (const char *text)
@@ -84,21 +83,25 @@ START_TEST (test_type_error_names_file_line_key)
   gint64 epochs = 0;
   ck_assert (!dlp_config_get_int (root, "train.epochs", &epochs, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_CONFIG, NULL);
-  ck_assert_str_eq (error->message, "params.yaml:12: train.epochs: expected an integer, got \"ten\"");
+  ck_assert_str_eq (error->message,
+                    "params.yaml:12: train.epochs: expected an integer, got \"ten\"");
   g_clear_error (&error);
 
   g_autoptr (DlpConfig) train = dlp_config_get_section (root, "train", FALSE, &error);
   double lr;
   ck_assert (!dlp_config_get_double (train, "optimizer", &lr, &error));
-  ck_assert_str_eq (error->message, "params.yaml:13: train.optimizer: expected a number, got a mapping");
+  ck_assert_str_eq (error->message,
+                    "params.yaml:13: train.optimizer: expected a number, got a mapping");
   g_clear_error (&error);
   gboolean b;
   ck_assert (!dlp_config_get_bool (train, "batch_size", &b, &error));
-  ck_assert_str_eq (error->message, "params.yaml:11: train.batch_size: expected true or false, got 64");
+  ck_assert_str_eq (error->message,
+                    "params.yaml:11: train.batch_size: expected true or false, got 64");
   g_clear_error (&error);
   g_autoptr (GArray) ints = NULL;
   ck_assert (!dlp_config_get_int_list (train, "classes", &ints, &error));
-  ck_assert_str_eq (error->message, "params.yaml:14: train.classes: expected a list of integers, got a list");
+  ck_assert_str_eq (error->message,
+                    "params.yaml:14: train.classes: expected a list of integers, got a list");
 }
 END_TEST
 
@@ -134,13 +137,18 @@ START_TEST (test_validate_against_specs)
     DLP_PARAM_INT ("epochs", "passes", "10", 1, 1000),
     DLP_PARAM_END,
   };
-  struct { const char *yaml, *message; } bad[] = {
-    { "s:\n  method: sideways\n", "params.yaml:2: s.method: expected one of scale, minmax, zscore, got \"sideways\"" },
+  struct {
+    const char *yaml, *message;
+  } bad[] = {
+    { "s:\n  method: sideways\n",
+      "params.yaml:2: s.method: expected one of scale, minmax, zscore, got \"sideways\"" },
     { "s:\n  factor: 11\n", "params.yaml:2: s.factor: expected a number from 0 to 10, got 11" },
     { "s:\n  epochs: 0\n", "params.yaml:2: s.epochs: expected an integer from 1 to 1000, got 0" },
-    { "s:\n  epochs: 2.5\n", "params.yaml:2: s.epochs: expected an integer from 1 to 1000, got 2.5" },
+    { "s:\n  epochs: 2.5\n",
+      "params.yaml:2: s.epochs: expected an integer from 1 to 1000, got 2.5" },
     { "s:\n  columns: a\n", "params.yaml:2: s.columns: expected a list, got \"a\"" },
-    { "s:\n  colums: [a]\n", "params.yaml:2: s.colums: unknown key; did you mean 'columns'? (known keys: method, factor, columns, epochs)" },
+    { "s:\n  colums: [a]\n", "params.yaml:2: s.colums: unknown key; did you mean 'columns'? (known "
+                             "keys: method, factor, columns, epochs)" },
     { "s: [1]\n", "params.yaml:1: s: expected a mapping of settings, got a list" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -186,7 +194,9 @@ END_TEST
 
 START_TEST (test_yaml_syntax_errors_have_lines)
 {
-  struct { const char *yaml, *needle; } cases[] = {
+  struct {
+    const char *yaml, *needle;
+  } cases[] = {
     { "a: 1\nb: [1, 2\nc: 3\n", "params.yaml:" },
     { "a: 1\na: 2\n", "params.yaml:2: duplicate key 'a'" },
     { "- 1\n- 2\n", "expected a mapping of sections at the top level, got a list" },
@@ -208,10 +218,10 @@ END_TEST
 
 START_TEST (test_scalars_follow_yaml_core_schema)
 {
-  g_autoptr (DlpConfig) root = parse (
-    "n1: ~\nn2: null\nn3:\nt: True\nf: false\ni: -12\nh: 0x1F\no: 0o17\n"
-    "d: 1.5\ne: 1e-3\ninf: -.inf\nnan: .nan\nq: '5'\ns: 012abc\nu: 1_000\n"
-    "tagged: !!str 5\nyes: yes\n");
+  g_autoptr (DlpConfig) root =
+    parse ("n1: ~\nn2: null\nn3:\nt: True\nf: false\ni: -12\nh: 0x1F\no: 0o17\n"
+           "d: 1.5\ne: 1e-3\ninf: -.inf\nnan: .nan\nq: '5'\ns: 012abc\nu: 1_000\n"
+           "tagged: !!str 5\nyes: yes\n");
   JsonNode *n;
   ck_assert (JSON_NODE_HOLDS_NULL (dlp_config_lookup (root, "n1")));
   ck_assert (JSON_NODE_HOLDS_NULL (dlp_config_lookup (root, "n2")));
@@ -237,11 +247,10 @@ END_TEST
 
 START_TEST (test_anchors_aliases_and_merge_keys)
 {
-  g_autoptr (DlpConfig) root = parse (
-    "base: &base {batch_size: 32, epochs: 5}\n"
-    "fast:\n  <<: *base\n  epochs: 1\n"
-    "list: &l [1, 2]\n"
-    "copy: *l\n");
+  g_autoptr (DlpConfig) root = parse ("base: &base {batch_size: 32, epochs: 5}\n"
+                                      "fast:\n  <<: *base\n  epochs: 1\n"
+                                      "list: &l [1, 2]\n"
+                                      "copy: *l\n");
   g_autoptr (GError) error = NULL;
   gint64 v = 0;
   ck_assert (dlp_config_get_int (root, "fast.batch_size", &v, &error));
@@ -323,7 +332,9 @@ START_TEST (test_overrides)
   ck_assert (dlp_config_set_override (root, "train.batch_size=big", &error));
   gint64 batch;
   ck_assert (!dlp_config_get_int (root, "train.batch_size", &batch, &error));
-  ck_assert_str_eq (error->message, "--set train.batch_size=big: train.batch_size: expected an integer, got \"big\"");
+  ck_assert_str_eq (
+    error->message,
+    "--set train.batch_size=big: train.batch_size: expected an integer, got \"big\"");
   g_clear_error (&error);
 
   ck_assert (!dlp_config_set_override (root, "train.epochs.x=1", &error));
@@ -353,8 +364,8 @@ START_TEST (test_override_leaves_defaults_alone)
       g_ptr_array_add (names, g_strdup_printf ("setting_%u", i));
       specs[i] = (DlpParamSpec) DLP_PARAM_STRING (names->pdata[i], "", "relu");
     }
-  const char *sets[] = { "train.epochs=1", "train.name=other", "model.seed=3",
-                         "train.list.0=9", "train.epochs={a: 1}" };
+  const char *sets[] = { "train.epochs=1", "train.name=other", "model.seed=3", "train.list.0=9",
+                         "train.epochs={a: 1}" };
   for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
     {
       g_autoptr (DlpConfig) root = parse ("train: {epochs: 12, name: mlflow, list: [5]}\n"
@@ -367,8 +378,10 @@ START_TEST (test_override_leaves_defaults_alone)
         {
           g_autofree char *value = NULL;
           ck_assert (dlp_config_get_string (mlp, names->pdata[k], &value, &error));
-          ck_assert_msg (strcmp (value, "relu") == 0, "after --set %s, the default of %s "
-                         "reads \"%s\"", sets[i], (char *) names->pdata[k], value);
+          ck_assert_msg (strcmp (value, "relu") == 0,
+                         "after --set %s, the default of %s "
+                         "reads \"%s\"",
+                         sets[i], (char *) names->pdata[k], value);
         }
     }
 }
@@ -417,8 +430,8 @@ check_overrides (const char *file, const Leaves *orig, guint a, guint b)
   guint set[2] = { a, b };
   for (guint k = 0; k < (a == b ? 1u : 2u); k++)
     {
-      g_autofree char *assignment = g_strdup_printf ("%s='set %u'", (char *) orig->keys->pdata[set[k]],
-                                                     set[k]);
+      g_autofree char *assignment =
+        g_strdup_printf ("%s='set %u'", (char *) orig->keys->pdata[set[k]], set[k]);
       ck_assert_msg (dlp_config_set_override (root, assignment, &error), "%s: --set %s: %s", file,
                      assignment, error ? error->message : "");
     }
@@ -430,8 +443,8 @@ check_overrides (const char *file, const Leaves *orig, guint a, guint b)
   for (guint i = 0; i < orig->keys->len; i++)
     {
       const char *key = orig->keys->pdata[i];
-      g_autofree char *expected = (i == a || i == b) ? g_strdup_printf ("set %u", i)
-                                                     : g_strdup (orig->values->pdata[i]);
+      g_autofree char *expected =
+        (i == a || i == b) ? g_strdup_printf ("set %u", i) : g_strdup (orig->values->pdata[i]);
       ck_assert_str_eq (now.keys->pdata[i], key);
       ck_assert_msg (strcmp (now.values->pdata[i], expected) == 0,
                      "%s: after --set of %s and %s, %s reads \"%s\", expected \"%s\"", file,
@@ -442,8 +455,8 @@ check_overrides (const char *file, const Leaves *orig, guint a, guint b)
         {
           g_autofree char *text = NULL;
           ck_assert (dlp_config_get_string (root, key, &text, &error));
-          ck_assert_msg (strcmp (text, expected) == 0, "%s: %s reads \"%s\", expected \"%s\"",
-                         file, key, text, expected);
+          ck_assert_msg (strcmp (text, expected) == 0, "%s: %s reads \"%s\", expected \"%s\"", file,
+                         key, text, expected);
         }
     }
   leaves_clear (&now);
@@ -494,13 +507,16 @@ START_TEST (test_lists_of_sections)
   ck_assert_str_eq (where, "params.yaml:17");
   gboolean b;
   ck_assert (!dlp_config_get_bool (second, "normalize.factor", &b, &error));
-  ck_assert_str_eq (error->message, "params.yaml:17: train.steps.1.normalize.factor: expected true or false, got 0.5");
+  ck_assert_str_eq (
+    error->message,
+    "params.yaml:17: train.steps.1.normalize.factor: expected true or false, got 0.5");
 }
 END_TEST
 
 START_TEST (test_flatten_keeps_text_as_written)
 {
-  g_autoptr (DlpConfig) root = parse ("train:\n  lr: 0.001\n  layers: [64, 32]\n  empty: []\n  name: x\n");
+  g_autoptr (DlpConfig) root =
+    parse ("train:\n  lr: 0.001\n  layers: [64, 32]\n  empty: []\n  name: x\n");
   g_autoptr (GPtrArray) leaves = dlp_config_flatten (root);
   const char *expect[][2] = {
     { "train.lr", "0.001" }, { "train.layers.0", "64" }, { "train.layers.1", "32" },

@@ -20,7 +20,8 @@ make_dataset (void)
   gint32 *iv = dlp_tensor_get_data_mut (island);
   iv[0] = 0, iv[1] = 1, iv[2] = -1, iv[3] = 1;
   const char *islands[] = { "Biscoe", "Dream" };
-  ck_assert (dlp_dataset_add_categorical (ds, "island", island, islands, 2, DLP_COLUMN_FEATURE, NULL));
+  ck_assert (
+    dlp_dataset_add_categorical (ds, "island", island, islands, 2, DLP_COLUMN_FEATURE, NULL));
 
   g_autoptr (DlpTensor) y = dlp_tensor_new_1d (DLP_DTYPE_I32, 4, NULL);
   gint32 *yv = dlp_tensor_get_data_mut (y);
@@ -87,17 +88,19 @@ START_TEST (test_take_rows_keeps_schema)
 {
   g_autoptr (DlpDataset) ds = make_dataset ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpDataset) sub = dlp_dataset_take_rows (ds, (gint64[]) { 3, 1 }, 2, &error);
+  g_autoptr (DlpDataset) sub = dlp_dataset_take_rows (ds, (gint64[]){ 3, 1 }, 2, &error);
   dlp_assert_no_error (error);
   ck_assert_int_eq (dlp_dataset_get_n_rows (sub), 2);
   const gint32 *y = dlp_tensor_get_data (dlp_dataset_get_column_tensor (sub, 2));
   ck_assert_int_eq (y[0], 2);
   ck_assert_int_eq (y[1], 0);
   ck_assert_int_eq (dlp_dataset_get_label_column (sub), 2);
-  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (sub), "source"), "test");
+  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (sub), "source"),
+                    "test");
   /* The copy's metadata is its own. */
   json_object_set_string_member (dlp_dataset_get_metadata (sub), "source", "changed");
-  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (ds), "source"), "test");
+  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (ds), "source"),
+                    "test");
 }
 END_TEST
 
@@ -124,8 +127,8 @@ END_TEST
 START_TEST (test_save_load_round_trip)
 {
   g_autoptr (DlpDataset) ds = make_dataset ();
-  g_autofree char *path = g_build_filename (dlp_test_tmpdir,
-                                            "data", "raw", "dataset.safetensors", NULL);
+  g_autofree char *path =
+    g_build_filename (dlp_test_tmpdir, "data", "raw", "dataset.safetensors", NULL);
   g_autoptr (GError) error = NULL;
   ck_assert (dlp_dataset_save (ds, path, &error));
   dlp_assert_no_error (error);
@@ -147,8 +150,10 @@ START_TEST (test_save_load_round_trip)
   const char *const *cats = dlp_dataset_get_column_categories (back, 1, &n);
   ck_assert_uint_eq (n, 2);
   ck_assert_str_eq (cats[1], "Dream");
-  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (back), "source"), "test");
-  ck_assert (isnan (((const float *) dlp_tensor_get_data (dlp_dataset_get_column_tensor (back, 0)))[3]));
+  ck_assert_str_eq (json_object_get_string_member (dlp_dataset_get_metadata (back), "source"),
+                    "test");
+  ck_assert (
+    isnan (((const float *) dlp_tensor_get_data (dlp_dataset_get_column_tensor (back, 0)))[3]));
 }
 END_TEST
 
@@ -172,8 +177,7 @@ START_TEST (test_load_rejects_inconsistent_schema)
       "no tensor named 'missing'" },
     { "{\"n_rows\": 3, \"columns\": [{\"name\": \"t\", \"role\": \"feature\"}]}",
       "expected 3 rows" },
-    { "{\"n_rows\": 2, \"columns\": [{\"name\": \"t\", \"role\": \"boss\"}]}",
-      "unknown role" },
+    { "{\"n_rows\": 2, \"columns\": [{\"name\": \"t\", \"role\": \"boss\"}]}", "unknown role" },
     { "{\"n_rows\": 2, \"columns\": []}", "does not list" },
     { "{\"columns\": []}", "expected n_rows" },
     { "not json", "" },

@@ -88,7 +88,8 @@ START_TEST (test_each_refusal_has_its_code)
   assert_refused (r, "no-entry", DLP_LOADER_ERROR_NO_ENTRY, "dlp_plugin_test_no_entry_get_desc");
   assert_refused (r, "abi", DLP_LOADER_ERROR_ABI, "ABI version 2");
   g_autofree char *next_level = g_strdup_printf ("needs API level %d, but this host provides "
-                                                 "level %d", DLP_API_LEVEL + 1, DLP_API_LEVEL);
+                                                 "level %d",
+                                                 DLP_API_LEVEL + 1, DLP_API_LEVEL);
   assert_refused (r, "api-level", DLP_LOADER_ERROR_API_LEVEL, next_level);
   assert_refused (r, "signature", DLP_LOADER_ERROR_SIGNATURE, "build signature");
   assert_refused (r, "name-mismatch", DLP_LOADER_ERROR_NAME_MISMATCH, "'test_someone_else'");
@@ -146,10 +147,20 @@ END_TEST
 
 /* --- in-process registration --- */
 
-static DlpDataset *load_nothing (DlpConfig *c, DlpContext *x, GError **e) { (void) c; (void) x; (void) e; return NULL; }
+static DlpDataset *
+load_nothing (DlpConfig *c, DlpContext *x, GError **e)
+{
+  (void) c;
+  (void) x;
+  (void) e;
+  return NULL;
+}
 
 static const DlpSourceClass src_a = {
-  .struct_size = sizeof (DlpSourceClass), .name = "a", .description = "A", .load = load_nothing,
+  .struct_size = sizeof (DlpSourceClass),
+  .name = "a",
+  .description = "A",
+  .load = load_nothing,
 };
 
 static gboolean
@@ -157,7 +168,7 @@ init_twice_ignoring_error (DlpRegistry *r, GError **error)
 {
   (void) error;
   dlp_registry_add_source (r, &src_a, NULL);
-  dlp_registry_add_source (r, &src_a, NULL);  /* duplicate, error ignored */
+  dlp_registry_add_source (r, &src_a, NULL); /* duplicate, error ignored */
   return TRUE;
 }
 
@@ -166,14 +177,19 @@ init_bad_classes (DlpRegistry *r, GError **error)
 {
   static const DlpSourceClass zero_size = { .name = "z", .description = "Z", .load = load_nothing };
   static const DlpSourceClass bad_name = {
-    .struct_size = sizeof (DlpSourceClass), .name = "has space", .description = "B", .load = load_nothing,
+    .struct_size = sizeof (DlpSourceClass),
+    .name = "has space",
+    .description = "B",
+    .load = load_nothing,
   };
-  static const DlpParamSpec bad_default[] = {
-    DLP_PARAM_INT_UNBOUNDED ("n", "count", "many"), DLP_PARAM_END
-  };
+  static const DlpParamSpec bad_default[] = { DLP_PARAM_INT_UNBOUNDED ("n", "count", "many"),
+                                              DLP_PARAM_END };
   static const DlpSourceClass bad_spec = {
-    .struct_size = sizeof (DlpSourceClass), .name = "s", .description = "S",
-    .params = bad_default, .load = load_nothing,
+    .struct_size = sizeof (DlpSourceClass),
+    .name = "s",
+    .description = "S",
+    .params = bad_default,
+    .load = load_nothing,
   };
   GError *e1 = NULL, *e2 = NULL, *e3 = NULL;
   dlp_registry_add_source (r, &zero_size, &e1);
@@ -202,12 +218,18 @@ START_TEST (test_in_process_registration)
   dlp_assert_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_INVALID, "init function");
   g_clear_error (&error);
 
-  DlpPluginDesc twice = {
-    sizeof (DlpPluginDesc), DLP_ABI_VERSION, DLP_API_LEVEL, DLP_BUILD_SIGNATURE,
-    "twice", "1", "MIT", "registers a type twice", init_twice_ignoring_error
-  };
+  DlpPluginDesc twice = { sizeof (DlpPluginDesc),
+                          DLP_ABI_VERSION,
+                          DLP_API_LEVEL,
+                          DLP_BUILD_SIGNATURE,
+                          "twice",
+                          "1",
+                          "MIT",
+                          "registers a type twice",
+                          init_twice_ignoring_error };
   ck_assert (!dlp_registry_add_plugin (r, &twice, &error));
-  dlp_assert_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_DUPLICATE, "plugin 'twice': source type 'a'");
+  dlp_assert_error (error, DLP_LOADER_ERROR, DLP_LOADER_ERROR_DUPLICATE,
+                    "plugin 'twice': source type 'a'");
   g_clear_error (&error);
   ck_assert_ptr_null (dlp_registry_lookup (r, DLP_KIND_SOURCE, "a"));
 

@@ -13,8 +13,8 @@ write_raw (const char *header, gsize data_len)
   guint64 le = GUINT64_TO_LE ((guint64) hlen);
   memcpy (buf, &le, 8);
   memcpy (buf + 8, header, hlen);
-  return dlp_write_test_file (dlp_test_tmpdir,
-                              "bad.safetensors", buf, (gssize) (8 + hlen + data_len));
+  return dlp_write_test_file (dlp_test_tmpdir, "bad.safetensors", buf,
+                              (gssize) (8 + hlen + data_len));
 }
 
 static void
@@ -32,7 +32,8 @@ assert_refused (const char *header, gsize data_len, const char *needle)
 START_TEST (test_round_trip_every_dtype)
 {
   g_autoptr (DlpSafetensorsWriter) w = dlp_safetensors_writer_new ();
-  g_autoptr (GPtrArray) tensors = g_ptr_array_new_with_free_func ((GDestroyNotify) dlp_tensor_unref);
+  g_autoptr (GPtrArray) tensors =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) dlp_tensor_unref);
   for (int d = DLP_N_DTYPES - 1; d >= 0; d--)
     {
       /* Odd sizes, so that careless layout would misalign later tensors. */
@@ -205,8 +206,9 @@ START_TEST (test_header_length_over_limit)
   g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir, "x.safetensors", buf, sizeof buf);
   g_autoptr (GError) error = NULL;
   ck_assert_ptr_null (dlp_safetensors_read (path, &error));
-  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                    "exceeds the limit of 104857600 bytes (raise the limit with DLPIPE_LIMIT_HEADER_BYTES)");
+  dlp_assert_error (
+    error, DLP_ERROR, DLP_ERROR_LIMIT,
+    "exceeds the limit of 104857600 bytes (raise the limit with DLPIPE_LIMIT_HEADER_BYTES)");
 }
 END_TEST
 
@@ -223,7 +225,8 @@ START_TEST (test_malformed_headers)
   assert_refused ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1.5], \"data_offsets\": [0, 4]}}", 4,
                   "shape[0]");
   assert_refused ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1,1,1,1,1,1,1,1,1], "
-                  "\"data_offsets\": [0, 4]}}", 4, "rank 9");
+                  "\"data_offsets\": [0, 4]}}",
+                  4, "rank 9");
   assert_refused ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0.5, 4]}}", 4,
                   "non-negative integers");
   assert_refused ("{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 0]}}", 4,
@@ -245,7 +248,8 @@ START_TEST (test_byte_count_disagrees)
   assert_refused ("{\"a\": {\"dtype\": \"F32\", \"shape\": [2, 2], \"data_offsets\": [0, 12]}}", 12,
                   "needs 16 bytes but data_offsets span 12");
   assert_refused ("{\"a\": {\"dtype\": \"F64\", \"shape\": [4611686018427387904, 4], "
-                  "\"data_offsets\": [0, 8]}}", 8, "overflow");
+                  "\"data_offsets\": [0, 8]}}",
+                  8, "overflow");
 }
 END_TEST
 
@@ -259,8 +263,8 @@ END_TEST
 START_TEST (test_offsets_overlap)
 {
   assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [8], \"data_offsets\": [0, 8]},"
-                  " \"b\": {\"dtype\": \"U8\", \"shape\": [8], \"data_offsets\": [4, 12]}}", 12,
-                  "overlap");
+                  " \"b\": {\"dtype\": \"U8\", \"shape\": [8], \"data_offsets\": [4, 12]}}",
+                  12, "overlap");
 }
 END_TEST
 
@@ -270,8 +274,8 @@ START_TEST (test_data_not_fully_covered)
   assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [8], \"data_offsets\": [0, 8]}}", 12,
                   "4 bytes after the last tensor belong to no tensor");
   assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [0, 4]},"
-                  " \"b\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [8, 12]}}", 12,
-                  "bytes 4..8 before tensor 'b' belong to no tensor");
+                  " \"b\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [8, 12]}}",
+                  12, "bytes 4..8 before tensor 'b' belong to no tensor");
   assert_refused ("{\"a\": {\"dtype\": \"U8\", \"shape\": [4], \"data_offsets\": [4, 8]}}", 8,
                   "bytes 0..4 before tensor 'a' belong to no tensor");
   assert_refused ("{\"__metadata__\": {\"k\": \"v\"}}", 3, "3 bytes after the last tensor");
@@ -301,8 +305,8 @@ START_TEST (test_misaligned_tensor_is_copied)
   guint8 one = 7;
   g_byte_array_append (buf, &one, 1);
   g_byte_array_append (buf, (guint8 *) &value, 4);
-  g_autofree char *path = dlp_write_test_file (dlp_test_tmpdir,
-                                               "odd.safetensors", buf->data, buf->len);
+  g_autofree char *path =
+    dlp_write_test_file (dlp_test_tmpdir, "odd.safetensors", buf->data, buf->len);
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, &error);
   dlp_assert_no_error (error);

@@ -5,7 +5,7 @@
 START_TEST (test_new_is_zeroed_and_shaped)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpTensor) t = dlp_tensor_new (DLP_DTYPE_F32, 3, (gint64[]) { 2, 3, 4 }, &error);
+  g_autoptr (DlpTensor) t = dlp_tensor_new (DLP_DTYPE_F32, 3, (gint64[]){ 2, 3, 4 }, &error);
   dlp_assert_no_error (error);
   ck_assert_uint_eq (dlp_tensor_get_rank (t), 3);
   ck_assert_int_eq (dlp_tensor_get_dim (t, 2), 4);
@@ -42,16 +42,16 @@ START_TEST (test_rejects_bad_shapes)
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "rank 9");
   g_clear_error (&error);
 
-  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_U8, 2, (gint64[]) { 3, -1 }, &error));
+  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_U8, 2, (gint64[]){ 3, -1 }, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "[3, -1]");
   g_clear_error (&error);
 
   gint64 huge = G_GINT64_CONSTANT (1) << 62;
-  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_F64, 2, (gint64[]) { huge, huge }, &error));
+  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_F64, 2, (gint64[]){ huge, huge }, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, NULL);
   g_clear_error (&error);
 
-  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_F64, 1, (gint64[]) { huge }, &error));
+  ck_assert_ptr_null (dlp_tensor_new (DLP_DTYPE_F64, 1, (gint64[]){ huge }, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_LIMIT, "too large");
 }
 END_TEST
@@ -73,14 +73,14 @@ START_TEST (test_take_rows)
   for (int i = 0; i < 8; i++)
     v[i] = i;
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpTensor) r = dlp_tensor_take_rows (t, (gint64[]) { 3, 0, 3 }, 3, &error);
+  g_autoptr (DlpTensor) r = dlp_tensor_take_rows (t, (gint64[]){ 3, 0, 3 }, 3, &error);
   dlp_assert_no_error (error);
   const gint32 *w = dlp_tensor_get_data (r);
   gint32 expect[] = { 6, 7, 0, 1, 6, 7 };
   ck_assert_int_eq (dlp_tensor_get_dim (r, 0), 3);
   ck_assert_mem_eq (w, expect, sizeof expect);
 
-  ck_assert_ptr_null (dlp_tensor_take_rows (t, (gint64[]) { 4 }, 1, &error));
+  ck_assert_ptr_null (dlp_tensor_take_rows (t, (gint64[]){ 4 }, 1, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "row 4");
 }
 END_TEST
@@ -90,7 +90,8 @@ START_TEST (test_copy_on_write_of_shared_storage)
   guint8 raw[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
   g_autoptr (GBytes) bytes = g_bytes_new (raw, sizeof raw);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpTensor) t = dlp_tensor_new_from_bytes (DLP_DTYPE_U8, 1, (gint64[]) { 4 }, bytes, 2, &error);
+  g_autoptr (DlpTensor) t =
+    dlp_tensor_new_from_bytes (DLP_DTYPE_U8, 1, (gint64[]){ 4 }, bytes, 2, &error);
   dlp_assert_no_error (error);
   ck_assert (dlp_tensor_is_mapped (t));
   ck_assert_uint_eq (((const guint8 *) dlp_tensor_get_data (t))[0], 3);
@@ -99,7 +100,8 @@ START_TEST (test_copy_on_write_of_shared_storage)
   ck_assert (!dlp_tensor_is_mapped (t));
   ck_assert_uint_eq (((const guint8 *) g_bytes_get_data (bytes, NULL))[2], 3);
 
-  ck_assert_ptr_null (dlp_tensor_new_from_bytes (DLP_DTYPE_U8, 1, (gint64[]) { 7 }, bytes, 2, &error));
+  ck_assert_ptr_null (
+    dlp_tensor_new_from_bytes (DLP_DTYPE_U8, 1, (gint64[]){ 7 }, bytes, 2, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "outside");
 }
 END_TEST
@@ -109,13 +111,13 @@ START_TEST (test_reshape_and_equal)
   g_autoptr (DlpTensor) t = dlp_tensor_new_2d (DLP_DTYPE_F32, 2, 6, NULL);
   ((float *) dlp_tensor_get_data_mut (t))[7] = 1.5f;
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpTensor) r = dlp_tensor_reshape (t, 3, (gint64[]) { 2, 3, 2 }, &error);
+  g_autoptr (DlpTensor) r = dlp_tensor_reshape (t, 3, (gint64[]){ 2, 3, 2 }, &error);
   dlp_assert_no_error (error);
   ck_assert_float_eq (((const float *) dlp_tensor_get_data (r))[7], 1.5f);
   ck_assert (!dlp_tensor_equal (t, r));
   g_autoptr (DlpTensor) c = dlp_tensor_copy (t);
   ck_assert (dlp_tensor_equal (t, c));
-  ck_assert_ptr_null (dlp_tensor_reshape (t, 1, (gint64[]) { 11 }, &error));
+  ck_assert_ptr_null (dlp_tensor_reshape (t, 1, (gint64[]){ 11 }, &error));
   dlp_assert_error (error, DLP_ERROR, DLP_ERROR_SHAPE, "cannot reshape [2, 6]");
 }
 END_TEST

@@ -43,8 +43,7 @@ dlp_tcase_add_tmpdir (TCase *tc)
 }
 
 char *
-dlp_write_test_file (const char *dir, const char *name, const void *data,
-                     gssize len)
+dlp_write_test_file (const char *dir, const char *name, const void *data, gssize len)
 {
   char *path = g_build_filename (dir, name, NULL);
   g_autoptr (GError) error = NULL;
@@ -98,8 +97,7 @@ dlp_test_run_host (const char *dir, const char *const *argv, char **out, char **
   g_autofree char *o = NULL, *e = NULL;
   int status = 0;
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_spawn_sync (dir, args, env, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
-                              &error);
+  gboolean ok = g_spawn_sync (dir, args, env, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status, &error);
   ck_assert_msg (ok, "cannot run dlpipe: %s", error ? error->message : "");
   if (out)
     *out = g_steal_pointer (&o);

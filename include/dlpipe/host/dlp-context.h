@@ -14,8 +14,7 @@ G_BEGIN_DECLS
  *
  * Called for each dlp_context_progress(), on the plugin's thread.
  */
-typedef void (*DlpProgressFunc) (const char *task, guint64 done, guint64 total,
-                                 gpointer user_data);
+typedef void (*DlpProgressFunc) (const char *task, guint64 done, guint64 total, gpointer user_data);
 
 /**
  * dlp_context_new:
@@ -37,8 +36,7 @@ DLP_API DlpContext *dlp_context_new (DlpRegistry *registry);
  *
  * Shares the run's cancellable with the plugins given @context.
  */
-DLP_API void dlp_context_set_cancellable (DlpContext *context,
-                                          GCancellable *cancellable);
+DLP_API void dlp_context_set_cancellable (DlpContext *context, GCancellable *cancellable);
 
 /**
  * dlp_context_set_n_threads:
@@ -59,9 +57,7 @@ DLP_API void dlp_context_set_n_threads (DlpContext *context, guint n_threads);
  * Sets the function that receives progress, freeing the previous one's
  * data.
  */
-DLP_API void dlp_context_set_progress_func (DlpContext *context,
-                                            DlpProgressFunc func,
-                                            gpointer user_data,
-                                            GDestroyNotify destroy);
+DLP_API void dlp_context_set_progress_func (DlpContext *context, DlpProgressFunc func,
+                                            gpointer user_data, GDestroyNotify destroy);
 
 G_END_DECLS

@@ -108,8 +108,7 @@ DLP_API void dlp_graph_init (DlpGraph *graph, guint64 seed);
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_IO or
  *   DLP_ERROR_LIMIT (out of memory for a tensor)
  */
-DLP_API gboolean dlp_graph_save_weights (DlpGraph *graph, const char *path,
-                                         GError **error);
+DLP_API gboolean dlp_graph_save_weights (DlpGraph *graph, const char *path, GError **error);
 
 /**
  * dlp_graph_load_weights:
@@ -126,8 +125,7 @@ DLP_API gboolean dlp_graph_save_weights (DlpGraph *graph, const char *path,
  *   naming its layer and both shapes) or DLP_ERROR_FORMAT (a tensor of no
  *   layer)
  */
-DLP_API gboolean dlp_graph_load_weights (DlpGraph *graph, const char *path,
-                                         GError **error);
+DLP_API gboolean dlp_graph_load_weights (DlpGraph *graph, const char *path, GError **error);
 
 /* --- running --- */
 
@@ -147,8 +145,8 @@ DLP_API gboolean dlp_graph_load_weights (DlpGraph *graph, const char *path,
  *   rows or threads, or more than one thread while OpenBLAS has more than
  *   one) or DLP_ERROR_LIMIT (out of memory)
  */
-DLP_API gboolean dlp_graph_prepare (DlpGraph *graph, gint64 max_rows,
-                                    guint n_threads, GError **error);
+DLP_API gboolean dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
+                                    GError **error);
 
 /**
  * dlp_graph_set_seed:
@@ -204,9 +202,8 @@ DLP_API void dlp_graph_set_loss (DlpGraph *graph, const DlpLossOptions *options)
  *   for more rows), or what a layer's forward sets (an embedding given an
  *   unknown token id)
  */
-DLP_API gboolean dlp_graph_train_batch (DlpGraph *graph, const float *inputs,
-                                        const gint32 *labels, gint64 n_rows,
-                                        DlpBatchStats *stats, GError **error);
+DLP_API gboolean dlp_graph_train_batch (DlpGraph *graph, const float *inputs, const gint32 *labels,
+                                        gint64 n_rows, DlpBatchStats *stats, GError **error);
 
 /**
  * dlp_graph_evaluate_batch:
@@ -228,9 +225,8 @@ DLP_API gboolean dlp_graph_train_batch (DlpGraph *graph, const float *inputs,
  *   unknown token id)
  */
 DLP_API gboolean dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
-                                           const gint32 *labels, gint64 n_rows,
-                                           float *outputs, DlpBatchStats *stats,
-                                           GError **error);
+                                           const gint32 *labels, gint64 n_rows, float *outputs,
+                                           DlpBatchStats *stats, GError **error);
 
 /**
  * dlp_graph_forward:
@@ -248,9 +244,8 @@ DLP_API gboolean dlp_graph_evaluate_batch (DlpGraph *graph, const float *inputs,
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_SHAPE (no
  *   rows), or as dlp_graph_train_batch() sets it otherwise
  */
-DLP_API gboolean dlp_graph_forward (DlpGraph *graph, const float *inputs,
-                                    gint64 n_rows, gboolean training,
-                                    float *outputs, GError **error);
+DLP_API gboolean dlp_graph_forward (DlpGraph *graph, const float *inputs, gint64 n_rows,
+                                    gboolean training, float *outputs, GError **error);
 
 /**
  * dlp_graph_backward:
@@ -264,7 +259,6 @@ DLP_API gboolean dlp_graph_forward (DlpGraph *graph, const float *inputs,
  * @input_grads, differentiating the forward in its mode (a batch
  * normalization in inference uses its running statistics, as constants).
  */
-DLP_API void dlp_graph_backward (DlpGraph *graph, const float *output_grads,
-                                 float *input_grads);
+DLP_API void dlp_graph_backward (DlpGraph *graph, const float *output_grads, float *input_grads);
 
 G_END_DECLS

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   gsize struct_size;
-  double label_smoothing;      /* in [0, 1) */
-  const float *class_weights;  /* one per class, or NULL for all 1 */
+  double label_smoothing;     /* in [0, 1) */
+  const float *class_weights; /* one per class, or NULL for all 1 */
 } DlpLossOptions;
 
 /* Sums of a batch, to be added up over batches. The mean loss is
@@ -45,12 +45,9 @@ typedef struct {
  *
  * The loss of a batch's rows, and its gradient unless @grads is %NULL.
  */
-DLP_API void dlp_softmax_cross_entropy (const float *logits,
-                                        const gint32 *labels, gint64 n_rows,
-                                        gint64 n_classes,
-                                        const DlpLossOptions *options,
-                                        float *grads, double grad_scale,
-                                        DlpBatchStats *stats);
+DLP_API void dlp_softmax_cross_entropy (const float *logits, const gint32 *labels, gint64 n_rows,
+                                        gint64 n_classes, const DlpLossOptions *options,
+                                        float *grads, double grad_scale, DlpBatchStats *stats);
 
 /**
  * dlp_loss_weight_sum:

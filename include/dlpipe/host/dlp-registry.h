@@ -51,8 +51,7 @@ DLP_API void dlp_registry_unref (DlpRegistry *registry);
  *   NAME_MISMATCH, INVALID, DUPLICATE or INIT_FAILED, its message starting
  *   with @path
  */
-DLP_API gboolean dlp_registry_load_file (DlpRegistry *registry,
-                                         const char *path, GError **error);
+DLP_API gboolean dlp_registry_load_file (DlpRegistry *registry, const char *path, GError **error);
 
 /**
  * dlp_registry_add_plugin:
@@ -67,8 +66,7 @@ DLP_API gboolean dlp_registry_load_file (DlpRegistry *registry,
  *   code as dlp_registry_load_file() sets them (but OPEN, NO_ENTRY and
  *   NAME_MISMATCH), its message starting with the plugin's name
  */
-DLP_API gboolean dlp_registry_add_plugin (DlpRegistry *registry,
-                                          const DlpPluginDesc *desc,
+DLP_API gboolean dlp_registry_add_plugin (DlpRegistry *registry, const DlpPluginDesc *desc,
                                           GError **error);
 
 /**
@@ -85,8 +83,7 @@ DLP_API gboolean dlp_registry_add_plugin (DlpRegistry *registry,
  *
  * Returns: the number of plugins loaded
  */
-DLP_API guint dlp_registry_load_dirs (DlpRegistry *registry,
-                                      const char *const *dirs,
+DLP_API guint dlp_registry_load_dirs (DlpRegistry *registry, const char *const *dirs,
                                       gboolean recursive);
 
 /**

@@ -20,12 +20,16 @@ typedef enum {
 
 typedef struct {
   ActKind kind;
-  double alpha;       /* slope of leaky_relu, scale of elu */
-  gint64 width;       /* the last axis, which softmax normalizes */
-  gint64 size;        /* values per sample */
+  double alpha; /* slope of leaky_relu, scale of elu */
+  gint64 width; /* the last axis, which softmax normalizes */
+  gint64 size;  /* values per sample */
 } Act;
 
-static const struct { const char *name; ActKind kind; double alpha; } act_names[] = {
+static const struct {
+  const char *name;
+  ActKind kind;
+  double alpha;
+} act_names[] = {
   { "linear", ACT_LINEAR, 0 },
   { "relu", ACT_RELU, 0 },
   /* keras.activations.leaky_relu's default slope. */
@@ -56,7 +60,8 @@ activation_create (DlpConfig *config, GError **error)
       return act_new (act_names[i].kind, act_names[i].alpha);
   dlp_config_set_error (config, "activation", error,
                         "unknown activation \"%s\" (known: linear, relu, leaky_relu, elu, "
-                        "tanh, sigmoid, softmax)", name ? name : "");
+                        "tanh, sigmoid, softmax)",
+                        name ? name : "");
   return NULL;
 }
 
@@ -309,5 +314,4 @@ plugin_init (DlpRegistry *registry, GError **error)
 }
 
 DLP_PLUGIN_DEFINE (layer_activations, "0.1.0", "LGPL-2.1-or-later",
-                   "Activation layers: relu, leaky_relu, elu, tanh, sigmoid, softmax",
-                   plugin_init)
+                   "Activation layers: relu, leaky_relu, elu, tanh, sigmoid, softmax", plugin_init)

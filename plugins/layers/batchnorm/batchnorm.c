@@ -17,16 +17,15 @@ typedef struct {
   gboolean center, scale;
   DlpInit beta_init, gamma_init;
   double mean_init, var_init;
-  gint64 axis;           /* -1, or the last axis counted with the batch */
-  gint64 c, per_row;     /* channels, values per row per channel */
+  gint64 axis;       /* -1, or the last axis counted with the batch */
+  gint64 c, per_row; /* channels, values per row per channel */
   guint gamma, beta, mean, var, count, xhat, inv_std, sums;
 } BatchNorm;
 
 static const DlpParamSpec bn_params[] = {
   DLP_PARAM_ANY ("axis", "Must be the last axis (-1)", "-1"),
-  DLP_PARAM_DOUBLE ("momentum",
-                    "Keras momentum of the running statistics (PyTorch's is 1 minus it)",
-                    "0.99", 0, 1),
+  DLP_PARAM_DOUBLE (
+    "momentum", "Keras momentum of the running statistics (PyTorch's is 1 minus it)", "0.99", 0, 1),
   DLP_PARAM_DOUBLE ("epsilon", "Added to the variance", "0.001", 0, 1),
   DLP_PARAM_BOOL ("center", "Learns an offset (beta)", "true"),
   DLP_PARAM_BOOL ("scale", "Learns a scale (gamma)", "true"),
@@ -38,10 +37,10 @@ static const DlpParamSpec bn_params[] = {
   DLP_PARAM_ANY ("fused", "Ignored", NULL),
   /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
   DLP_PARAM_KERAS_DEFAULT ("renorm", DLP_PARAM_BOOL, "Batch renormalization", "false"),
-  DLP_PARAM_KERAS_DEFAULT ("renorm_clipping", DLP_PARAM_ANY,
-                           "Batch renormalization's clipping", "null"),
-  DLP_PARAM_KERAS_DEFAULT ("virtual_batch_size", DLP_PARAM_ANY,
-                           "Ghost batch normalization", "null"),
+  DLP_PARAM_KERAS_DEFAULT ("renorm_clipping", DLP_PARAM_ANY, "Batch renormalization's clipping",
+                           "null"),
+  DLP_PARAM_KERAS_DEFAULT ("virtual_batch_size", DLP_PARAM_ANY, "Ghost batch normalization",
+                           "null"),
   DLP_PARAM_KERAS_DEFAULT ("adjustment", DLP_PARAM_ANY, "Adjusted statistics", "null"),
   DLP_PARAM_BOOL ("synchronized", "Ignored (one process)", NULL),
   DLP_PARAM_END,
@@ -107,8 +106,10 @@ bn_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   const gint64 *shape = dlp_layer_plan_get_input_shape (plan);
   if (bn->axis != -1 && bn->axis != (gint64) rank)
     {
-      dlp_layer_plan_shape_error (plan, error, "axis %" G_GINT64_FORMAT " is not the last "
-                                  "axis; only the last axis (-1) is supported", bn->axis);
+      dlp_layer_plan_shape_error (plan, error,
+                                  "axis %" G_GINT64_FORMAT " is not the last "
+                                  "axis; only the last axis (-1) is supported",
+                                  bn->axis);
       return FALSE;
     }
   bn->c = shape[rank - 1];
@@ -120,8 +121,8 @@ bn_plan (gpointer self, DlpLayerPlan *plan, GError **error)
     bn->beta = dlp_layer_plan_add_param (plan, "bias", 1, &bn->c, &bn->beta_init, bn->c, bn->c);
   bn->mean = dlp_layer_plan_add_state (plan, "running_mean", 1, &bn->c, (float) bn->mean_init,
                                        DLP_DTYPE_F32);
-  bn->var = dlp_layer_plan_add_state (plan, "running_var", 1, &bn->c, (float) bn->var_init,
-                                      DLP_DTYPE_F32);
+  bn->var =
+    dlp_layer_plan_add_state (plan, "running_var", 1, &bn->c, (float) bn->var_init, DLP_DTYPE_F32);
   bn->count = dlp_layer_plan_add_state (plan, "num_batches_tracked", 0, NULL, 0, DLP_DTYPE_I64);
   bn->xhat = dlp_layer_plan_add_buffer (plan, (gsize) dlp_layer_plan_get_input_size (plan), 0,
                                         DLP_BUFFER_KEEP);
@@ -177,7 +178,7 @@ bn_forward (gpointer self, DlpLayerPass *pass, GError **error)
       acc[c] += x[r * c_n + c];
   dlp_layer_pass_sum_over_batch (pass, acc, (gsize) c_n);
   for (gint64 c = 0; c < c_n; c++)
-    acc[c_n + c] = acc[c] / total;   /* the mean */
+    acc[c_n + c] = acc[c] / total; /* the mean */
   for (gint64 c = 0; c < c_n; c++)
     acc[c] = 0;
   for (gint64 r = 0; r < m; r++)
@@ -251,8 +252,8 @@ bn_backward (gpointer self, DlpLayerPass *pass)
       /* The running statistics are constants: y = gamma xhat + beta. */
       for (gint64 r = 0; dx && r < m; r++)
         for (gint64 c = 0; c < c_n; c++)
-          dx[r * c_n + c] = dy[r * c_n + c] * inv_std[c]
-                            * param_or (pass, bn->scale, bn->gamma, c, 1.0f);
+          dx[r * c_n + c] =
+            dy[r * c_n + c] * inv_std[c] * param_or (pass, bn->scale, bn->gamma, c, 1.0f);
       return;
     }
   dlp_layer_pass_sum_over_batch (pass, acc, 2 * (gsize) c_n);
@@ -291,5 +292,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &bn_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_batchnorm, "0.1.0", "LGPL-2.1-or-later",
-                   "The BatchNormalization layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_batchnorm, "0.1.0", "LGPL-2.1-or-later", "The BatchNormalization layer",
+                   plugin_init)

@@ -18,8 +18,8 @@ typedef struct {
   gboolean same, use_bias;
   DlpInit kernel_init, bias_init;
   gint64 h, w, c, oh, ow, pad_top, pad_left, k;
-  gboolean direct;       /* 1x1, stride 1: the input is the column matrix */
-  gint64 chunk;          /* images per im2col chunk */
+  gboolean direct; /* 1x1, stride 1: the input is the column matrix */
+  gint64 chunk;    /* images per im2col chunk */
   guint weight, bias, cols, dcols;
 } Conv;
 
@@ -27,8 +27,8 @@ static const DlpParamSpec conv_params[] = {
   DLP_PARAM_REQUIRED_INT ("filters", "Output channels", 1, 16777216),
   DLP_PARAM_REQUIRED ("kernel_size", DLP_PARAM_ANY, "Kernel height and width (n or [h, w])"),
   DLP_PARAM_ANY ("strides", "Step (n or [h, w])", "[1, 1]"),
-  DLP_PARAM_ENUM ("padding", "valid: no padding; same: output size = ceil(input / stride)",
-                  "valid", "valid|same"),
+  DLP_PARAM_ENUM ("padding", "valid: no padding; same: output size = ceil(input / stride)", "valid",
+                  "valid|same"),
   DLP_PARAM_ENUM ("data_format", "Layout of images", "channels_last", "channels_last"),
   DLP_PARAM_ANY ("dilation_rate", "Must be 1", "[1, 1]"),
   DLP_PARAM_KERAS_DEFAULT ("groups", DLP_PARAM_INT, "Grouped convolution", "1"),
@@ -99,7 +99,8 @@ conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   out_size (cv->w, cv->kw, cv->sw, cv->same, &cv->ow, &cv->pad_left);
   if (cv->oh < 1 || cv->ow < 1)
     {
-      dlp_layer_plan_shape_error (plan, error, "a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+      dlp_layer_plan_shape_error (plan, error,
+                                  "a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
                                   " kernel without padding needs an image at least that large",
                                   cv->kh, cv->kw);
       return FALSE;
@@ -108,23 +109,23 @@ conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   dlp_layer_plan_set_output_shape (plan, 3, out);
   cv->k = cv->kh * cv->kw * cv->c;
   gint64 w_shape[4] = { cv->filters, cv->kh, cv->kw, cv->c };
-  cv->weight = dlp_layer_plan_add_param (plan, "weight", 4, w_shape, &cv->kernel_init,
-                                         cv->k, cv->kh * cv->kw * cv->filters);
+  cv->weight = dlp_layer_plan_add_param (plan, "weight", 4, w_shape, &cv->kernel_init, cv->k,
+                                         cv->kh * cv->kw * cv->filters);
   static const guint torch_layout[4] = { 0, 3, 1, 2 };
   dlp_layer_plan_set_param_layout (plan, cv->weight, torch_layout);
   if (cv->use_bias)
-    cv->bias = dlp_layer_plan_add_param (plan, "bias", 1, &cv->filters, &cv->bias_init,
-                                         cv->k, cv->kh * cv->kw * cv->filters);
+    cv->bias = dlp_layer_plan_add_param (plan, "bias", 1, &cv->filters, &cv->bias_init, cv->k,
+                                         cv->kh * cv->kw * cv->filters);
   cv->direct = cv->kh == 1 && cv->kw == 1 && cv->sh == 1 && cv->sw == 1;
   if (!cv->direct)
     {
       /* About 512 KB of columns per chunk. */
       gint64 per_image = cv->oh * cv->ow * cv->k;
       cv->chunk = MAX (1, 131072 / per_image);
-      cv->cols = dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image),
-                                            DLP_BUFFER_TEMP);
-      cv->dcols = dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image),
-                                             DLP_BUFFER_TEMP);
+      cv->cols =
+        dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image), DLP_BUFFER_TEMP);
+      cv->dcols =
+        dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image), DLP_BUFFER_TEMP);
     }
   return TRUE;
 }
@@ -132,8 +133,7 @@ conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
 /* Copies (im2col) or adds back (col2im) each window; a kernel row is
  * kw * c contiguous floats of the input when it lies inside the image. */
 static void
-im2col (const Conv *cv, const float *x, float *cols, gint64 rows, gboolean add_back,
-        float *dx)
+im2col (const Conv *cv, const float *x, float *cols, gint64 rows, gboolean add_back, float *dx)
 {
   gint64 run = cv->kw * cv->c;
   for (gint64 n = 0; n < rows; n++)
@@ -198,8 +198,8 @@ conv_forward (gpointer self, DlpLayerPass *pass, GError **error)
     }
   if (cv->direct)
     {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows * pixels, cv->filters, cv->k,
-                   1.0f, x, cv->k, w, cv->k, beta, y, cv->filters);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows * pixels, cv->filters, cv->k, 1.0f,
+                   x, cv->k, w, cv->k, beta, y, cv->filters);
       return TRUE;
     }
   float *cols = dlp_layer_pass_get_buffer (pass, cv->cols);
@@ -256,8 +256,8 @@ conv_backward (gpointer self, DlpLayerPass *pass)
       if (dx == NULL)
         continue;
       float *dxc = dx + first * in_size;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n * pixels, cv->k, cv->filters,
-                   1.0f, dyc, cv->filters, w, cv->k, 0.0f, dcols, cv->k);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n * pixels, cv->k, cv->filters, 1.0f,
+                   dyc, cv->filters, w, cv->k, 0.0f, dcols, cv->k);
       memset (dxc, 0, (gsize) (n * in_size) * sizeof (float));
       im2col (cv, NULL, dcols, n, TRUE, dxc);
     }
@@ -283,5 +283,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &conv_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_conv2d, "0.1.0", "LGPL-2.1-or-later",
-                   "The 2-D convolution layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_conv2d, "0.1.0", "LGPL-2.1-or-later", "The 2-D convolution layer",
+                   plugin_init)

@@ -11,7 +11,7 @@ typedef struct {
   gint64 units;
   gboolean use_bias;
   DlpInit kernel_init, bias_init;
-  gint64 in, lead;      /* input features, and rows per sample */
+  gint64 in, lead; /* input features, and rows per sample */
   guint weight, bias;
 } Dense;
 
@@ -52,7 +52,8 @@ dense_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   out_shape[rank - 1] = d->units;
   dlp_layer_plan_set_output_shape (plan, rank, out_shape);
   gint64 w_shape[2] = { d->units, d->in };
-  d->weight = dlp_layer_plan_add_param (plan, "weight", 2, w_shape, &d->kernel_init, d->in, d->units);
+  d->weight =
+    dlp_layer_plan_add_param (plan, "weight", 2, w_shape, &d->kernel_init, d->in, d->units);
   if (d->use_bias)
     d->bias = dlp_layer_plan_add_param (plan, "bias", 1, &d->units, &d->bias_init, d->in, d->units);
   return TRUE;
@@ -76,8 +77,8 @@ dense_forward (gpointer self, DlpLayerPass *pass, GError **error)
         memcpy (y + r * d->units, b, d->units * sizeof (float));
       beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, d->units, d->in, 1.0f, x, d->in,
-               w, d->in, beta, y, d->units);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, d->units, d->in, 1.0f, x, d->in, w,
+               d->in, beta, y, d->units);
   return TRUE;
 }
 
@@ -90,8 +91,8 @@ dense_backward (gpointer self, DlpLayerPass *pass)
   const float *dy = dlp_layer_pass_get_output_grad (pass);
   float *dx = dlp_layer_pass_get_input_grad (pass);
   const float *w = dlp_layer_pass_get_param (pass, d->weight);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d->units, d->in, m, 1.0f, dy, d->units,
-               x, d->in, 0.0f, dlp_layer_pass_get_param_grad (pass, d->weight), d->in);
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d->units, d->in, m, 1.0f, dy, d->units, x,
+               d->in, 0.0f, dlp_layer_pass_get_param_grad (pass, d->weight), d->in);
   if (d->use_bias)
     {
       float *db = dlp_layer_pass_get_param_grad (pass, d->bias);
@@ -101,8 +102,8 @@ dense_backward (gpointer self, DlpLayerPass *pass)
           db[j] += dy[r * d->units + j];
     }
   if (dx)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d->in, d->units, 1.0f, dy,
-                 d->units, w, d->in, 0.0f, dx, d->in);
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d->in, d->units, 1.0f, dy, d->units,
+                 w, d->in, 0.0f, dx, d->in);
 }
 
 static const DlpLayerClass dense_class = {
@@ -125,5 +126,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &dense_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_dense, "0.1.0", "LGPL-2.1-or-later",
-                   "The fully connected layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_dense, "0.1.0", "LGPL-2.1-or-later", "The fully connected layer",
+                   plugin_init)

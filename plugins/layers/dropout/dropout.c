@@ -10,7 +10,7 @@
 
 typedef struct {
   double rate;
-  gint64 seed;      /* -1: the graph's */
+  gint64 seed; /* -1: the graph's */
   gint64 size;
   guint mask;
 } Dropout;
@@ -120,5 +120,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &dropout_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_dropout, "0.1.0", "LGPL-2.1-or-later",
-                   "The Dropout layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_dropout, "0.1.0", "LGPL-2.1-or-later", "The Dropout layer", plugin_init)

@@ -11,7 +11,7 @@
 typedef struct {
   gint64 vocab, dim;
   DlpInit init;
-  gint64 n_ids;          /* ids per sample */
+  gint64 n_ids; /* ids per sample */
   guint weight;
 } Embedding;
 
@@ -29,7 +29,7 @@ embedding_create (DlpConfig *config, GError **error)
 {
   g_autofree Embedding *e = g_new0 (Embedding, 1);
   /* Keras' "uniform": RandomUniform(-0.05, 0.05). */
-  e->init = (DlpInit) { .kind = DLP_INIT_UNIFORM, .low = -0.05, .high = 0.05, .seed = -1 };
+  e->init = (DlpInit){ .kind = DLP_INIT_UNIFORM, .low = -0.05, .high = 0.05, .seed = -1 };
   if (!dlp_config_get_int (config, "input_dim", &e->vocab, error)
       || !dlp_config_get_int (config, "output_dim", &e->dim, error)
       || !dlp_init_from_config (config, "embeddings_initializer", &e->init, error))
@@ -74,8 +74,8 @@ embedding_forward (gpointer self, DlpLayerPass *pass, GError **error)
           gint64 row = dlp_layer_pass_get_first_row (pass) + i / e->n_ids;
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "token id %g at batch row %" G_GINT64_FORMAT ", position %" G_GINT64_FORMAT
-                       " is not an integer from 0 to %" G_GINT64_FORMAT, (double) id, row,
-                       i % e->n_ids, e->vocab - 1);
+                       " is not an integer from 0 to %" G_GINT64_FORMAT,
+                       (double) id, row, i % e->n_ids, e->vocab - 1);
           return FALSE;
         }
       memcpy (y + i * e->dim, w + (gint64) id * e->dim, e->dim * sizeof (float));
@@ -123,5 +123,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &embedding_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_embedding, "0.1.0", "LGPL-2.1-or-later",
-                   "The Embedding layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_embedding, "0.1.0", "LGPL-2.1-or-later", "The Embedding layer",
+                   plugin_init)

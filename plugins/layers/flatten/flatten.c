@@ -8,7 +8,7 @@
 #include <dlpipe/dlpipe.h>
 
 typedef struct {
-  gint64 h, w, c;        /* c == 0: a plain copy */
+  gint64 h, w, c; /* c == 0: a plain copy */
   gint64 size;
 } Flatten;
 
@@ -107,5 +107,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &flatten_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_flatten, "0.1.0", "LGPL-2.1-or-later",
-                   "The Flatten layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_flatten, "0.1.0", "LGPL-2.1-or-later", "The Flatten layer", plugin_init)

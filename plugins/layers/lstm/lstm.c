@@ -32,8 +32,8 @@ typedef struct {
 static const DlpParamSpec lstm_params[] = {
   DLP_PARAM_REQUIRED_INT ("units", "Hidden size", 1, 16777216),
   /* dlpipe's, which Keras refuses: written only when above 1. */
-  DLP_PARAM_INT_NOT_KERAS ("num_layers", "Stacked layers (PyTorch's num_layers)",
-                           "1", 1, LSTM_MAX_LAYERS),
+  DLP_PARAM_INT_NOT_KERAS ("num_layers", "Stacked layers (PyTorch's num_layers)", "1", 1,
+                           LSTM_MAX_LAYERS),
   DLP_PARAM_BOOL ("return_sequences",
                   "Outputs every step's hidden state [T, units], not only the last", "false"),
   DLP_PARAM_BOOL ("use_bias", "Adds biases", "true"),
@@ -45,8 +45,7 @@ static const DlpParamSpec lstm_params[] = {
   DLP_PARAM_ENUM ("recurrent_activation", "Must be sigmoid", "sigmoid", "sigmoid"),
   /* Keras features dlpipe lacks: accepted at Keras' defaults only. */
   DLP_PARAM_KERAS_DEFAULT ("return_state", DLP_PARAM_BOOL, "Returns the final state too", "false"),
-  DLP_PARAM_KERAS_DEFAULT ("go_backwards", DLP_PARAM_BOOL,
-                           "Reads the sequence backwards", "false"),
+  DLP_PARAM_KERAS_DEFAULT ("go_backwards", DLP_PARAM_BOOL, "Reads the sequence backwards", "false"),
   DLP_PARAM_KERAS_DEFAULT ("stateful", DLP_PARAM_BOOL, "Keeps the state across batches", "false"),
   DLP_PARAM_KERAS_DEFAULT ("time_major", DLP_PARAM_BOOL, "Time-major input (Keras 2)", "false"),
   DLP_PARAM_KERAS_DEFAULT ("dropout", DLP_PARAM_DOUBLE,
@@ -88,7 +87,8 @@ lstm_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   const gint64 *in = dlp_layer_plan_get_input_shape (plan);
   if (rank > 3)
     {
-      dlp_layer_plan_shape_error (plan, error, "expected a sequence [steps, features], [steps] "
+      dlp_layer_plan_shape_error (plan, error,
+                                  "expected a sequence [steps, features], [steps] "
                                   "or an image [rows, columns, channels]");
       return FALSE;
     }
@@ -160,9 +160,9 @@ cell_row (const float *restrict row, const float *restrict c_prev, float *restri
 
 /* The gate gradients of one row, and the cell gradient passed back. */
 static inline void
-gate_grads_row (const float *restrict row, const float *restrict tc,
-                const float *restrict c_prev, const float *restrict dh_out,
-                const float *restrict dh_rec, float *restrict dc, float *restrict d, gint64 h)
+gate_grads_row (const float *restrict row, const float *restrict tc, const float *restrict c_prev,
+                const float *restrict dh_out, const float *restrict dh_rec, float *restrict dc,
+                float *restrict d, gint64 h)
 {
   for (gint64 j = 0; j < h; j++)
     {
@@ -199,10 +199,11 @@ lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
       float *hs = dlp_layer_pass_get_buffer (pass, l->hs[k]);
       for (gint64 j = 0; j < g; j++)
         bias[j] = l->use_bias ? dlp_layer_pass_get_param (pass, l->b_ih[k])[j]
-                                + dlp_layer_pass_get_param (pass, l->b_hh[k])[j] : 0.0f;
+                                  + dlp_layer_pass_get_param (pass, l->b_hh[k])[j]
+                              : 0.0f;
       /* The input projection of every step at once. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_n * r_n, g, fin, 1.0f, in, fin,
-                   w_ih, fin, 0.0f, gates, g);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_n * r_n, g, fin, 1.0f, in, fin, w_ih,
+                   fin, 0.0f, gates, g);
       for (gint64 t = 0; t < t_n; t++)
         {
           float *gt = gates + t * r_n * g;
@@ -285,15 +286,14 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
               const float *c = cs + (t * r_n + r) * h;
               dlp_vec_tanh (tc, c, h);
               gate_grads_row (gates + (t * r_n + r) * g, tc,
-                              t > 0 ? cs + ((t - 1) * r_n + r) * h : zeros,
-                              cur + (t * r_n + r) * h, dh + r * h, dc + r * h,
-                              dgates + (t * r_n + r) * g, h);
+                              t > 0 ? cs + ((t - 1) * r_n + r) * h : zeros, cur + (t * r_n + r) * h,
+                              dh + r * h, dc + r * h, dgates + (t * r_n + r) * g, h);
             }
         }
       /* Weight gradients over all steps at once; W_hh pairs step t's gate
        * gradients with h(t-1), and h(-1) is zero. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, fin, t_n * r_n, 1.0f, dgates, g,
-                   in, fin, 0.0f, dlp_layer_pass_get_param_grad (pass, l->w_ih[k]), fin);
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, fin, t_n * r_n, 1.0f, dgates, g, in,
+                   fin, 0.0f, dlp_layer_pass_get_param_grad (pass, l->w_ih[k]), fin);
       float *dw_hh = dlp_layer_pass_get_param_grad (pass, l->w_hh[k]);
       if (t_n > 1)
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, h, (t_n - 1) * r_n, 1.0f,
@@ -313,16 +313,16 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
       /* The input's gradient: the layer below's hidden sequence, or dX. */
       if (k > 0)
         {
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, h, g, 1.0f, dgates,
-                       g, w_ih, h, 0.0f, next, h);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, h, g, 1.0f, dgates, g,
+                       w_ih, h, 0.0f, next, h);
           float *swap = cur;
           cur = next, next = swap;
         }
       else if (dx)
         {
           float *dxt = dlp_layer_pass_get_buffer (pass, l->dxt);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, l->f, g, 1.0f,
-                       dgates, g, w_ih, l->f, 0.0f, dxt, l->f);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, l->f, g, 1.0f, dgates,
+                       g, w_ih, l->f, 0.0f, dxt, l->f);
           to_time_major (dxt, dx, r_n, t_n, l->f, FALSE);
         }
     }
@@ -347,5 +347,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_layer (registry, &lstm_class, error);
 }
 
-DLP_PLUGIN_DEFINE (layer_lstm, "0.1.0", "LGPL-2.1-or-later",
-                   "The LSTM layer", plugin_init)
+DLP_PLUGIN_DEFINE (layer_lstm, "0.1.0", "LGPL-2.1-or-later", "The LSTM layer", plugin_init)

@@ -86,7 +86,8 @@ pool_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   out_size (p->w, p->pw, p->sw, p->same, &p->ow, &p->pad_left);
   if (p->oh < 1 || p->ow < 1)
     {
-      dlp_layer_plan_shape_error (plan, error, "a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+      dlp_layer_plan_shape_error (plan, error,
+                                  "a %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
                                   " window without padding needs an image at least that large",
                                   p->ph, p->pw);
       return FALSE;
@@ -94,8 +95,8 @@ pool_plan (gpointer self, DlpLayerPlan *plan, GError **error)
   gint64 out[3] = { p->oh, p->ow, p->c };
   dlp_layer_plan_set_output_shape (plan, 3, out);
   if (p->max)
-    p->argmax = dlp_layer_plan_add_buffer (plan, (gsize) (p->oh * p->ow * p->c), 0,
-                                           DLP_BUFFER_KEEP);
+    p->argmax =
+      dlp_layer_plan_add_buffer (plan, (gsize) (p->oh * p->ow * p->c), 0, DLP_BUFFER_KEEP);
   return TRUE;
 }
 
@@ -253,5 +254,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return TRUE;
 }
 
-DLP_PLUGIN_DEFINE (layer_pooling, "0.1.0", "LGPL-2.1-or-later",
-                   "Max and average pooling layers", plugin_init)
+DLP_PLUGIN_DEFINE (layer_pooling, "0.1.0", "LGPL-2.1-or-later", "Max and average pooling layers",
+                   plugin_init)

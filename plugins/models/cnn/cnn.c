@@ -16,8 +16,8 @@ static const DlpParamSpec cnn_params[] = {
   DLP_PARAM_INT ("kernel_size", "Kernel height and width", "3", 1, 64),
   DLP_PARAM_ENUM ("padding", "Convolution padding", "valid", "valid|same"),
   DLP_PARAM_INT ("pool_size", "Max pooling after each block (1: none)", "2", 1, 64),
-  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers",
-                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers", "relu",
+                  "relu|leaky_relu|elu|tanh|sigmoid"),
   DLP_PARAM_BOOL ("batch_norm", "Batch normalization after each convolution", "false"),
   DLP_PARAM_LIST ("dense_units", "Units of the dense layers of the head", "[128]"),
   DLP_PARAM_DOUBLE ("dropout", "Dropout rate after each dense layer (0: none)", "0", 0, 0.95),
@@ -66,7 +66,8 @@ cnn_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
                    shape);
       return NULL;
     }
-  g_autoptr (JsonNode) arch = dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
+  g_autoptr (JsonNode) arch =
+    dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
   for (guint i = 0; i < filters->len; i++)
     {
       JsonObject *conv = dlp_architecture_add_layer (arch, "Conv2D");
@@ -83,8 +84,8 @@ cnn_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       else
         json_object_set_string_member (conv, "activation", activation);
       if (pool > 1)
-        json_object_set_int_member (dlp_architecture_add_layer (arch, "MaxPooling2D"),
-                                    "pool_size", pool);
+        json_object_set_int_member (dlp_architecture_add_layer (arch, "MaxPooling2D"), "pool_size",
+                                    pool);
     }
   dlp_architecture_add_layer (arch, "Flatten");
   for (guint i = 0; i < dense->len; i++)
@@ -94,7 +95,8 @@ cnn_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       json_object_set_string_member (d, "activation", activation);
       json_object_set_string_member (d, "kernel_initializer", init);
       if (dropout > 0)
-        json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
+        json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate",
+                                       dropout);
     }
   dlp_architecture_add_output (arch, spec->num_classes, init);
   return g_steal_pointer (&arch);
@@ -114,5 +116,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_model (registry, &cnn_model, error);
 }
 
-DLP_PLUGIN_DEFINE (model_cnn, "0.1.0", "LGPL-2.1-or-later",
-                   "The cnn model type", plugin_init)
+DLP_PLUGIN_DEFINE (model_cnn, "0.1.0", "LGPL-2.1-or-later", "The cnn model type", plugin_init)

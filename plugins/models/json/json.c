@@ -48,5 +48,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_model (registry, &json_model, error);
 }
 
-DLP_PLUGIN_DEFINE (model_json, "0.1.0", "LGPL-2.1-or-later",
-                   "The json model type", plugin_init)
+DLP_PLUGIN_DEFINE (model_json, "0.1.0", "LGPL-2.1-or-later", "The json model type", plugin_init)

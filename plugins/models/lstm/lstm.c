@@ -20,8 +20,8 @@ static const DlpParamSpec lstm_params[] = {
                  "0", 0, 16777216),
   DLP_PARAM_INT ("embedding_dim", "Size of the token vectors", "64", 1, 65536),
   DLP_PARAM_LIST ("dense_units", "Dense layers after the LSTM", "[]"),
-  DLP_PARAM_ENUM ("activation", "Activation of those dense layers",
-                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_ENUM ("activation", "Activation of those dense layers", "relu",
+                  "relu|leaky_relu|elu|tanh|sigmoid"),
   DLP_PARAM_DOUBLE ("dropout", "Dropout rate before the output layer (0: none)", "0", 0, 0.95),
   DLP_PARAM_END,
 };
@@ -48,7 +48,8 @@ lstm_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, 
                             "token input needs an input_shape of one axis [steps]");
       return NULL;
     }
-  g_autoptr (JsonNode) arch = dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
+  g_autoptr (JsonNode) arch =
+    dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
   if (vocab > 0)
     {
       JsonObject *e = dlp_architecture_add_layer (arch, "Embedding");
@@ -89,5 +90,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_model (registry, &lstm_model, error);
 }
 
-DLP_PLUGIN_DEFINE (model_lstm, "0.1.0", "LGPL-2.1-or-later",
-                   "The lstm model type", plugin_init)
+DLP_PLUGIN_DEFINE (model_lstm, "0.1.0", "LGPL-2.1-or-later", "The lstm model type", plugin_init)

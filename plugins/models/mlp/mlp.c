@@ -13,12 +13,13 @@
 
 static const DlpParamSpec mlp_params[] = {
   DLP_PARAM_LIST ("hidden_units", "Units of each hidden layer", "[256, 128]"),
-  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers",
-                  "relu", "relu|leaky_relu|elu|tanh|sigmoid"),
+  DLP_PARAM_ENUM ("activation", "Activation of the hidden layers", "relu",
+                  "relu|leaky_relu|elu|tanh|sigmoid"),
   DLP_PARAM_DOUBLE ("dropout", "Dropout rate after each hidden layer (0: none)", "0", 0, 0.95),
   DLP_PARAM_BOOL ("batch_norm", "Batch normalization before each hidden activation", "false"),
   DLP_PARAM_STRING ("kernel_initializer",
-                    "Initializer of the weights (glorot_uniform, he_normal, ...)", "glorot_uniform"),
+                    "Initializer of the weights (glorot_uniform, he_normal, ...)",
+                    "glorot_uniform"),
   DLP_PARAM_END,
 };
 
@@ -42,7 +43,8 @@ mlp_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
         dlp_config_set_error (settings, "hidden_units", error, "units must be at least 1");
         return NULL;
       }
-  g_autoptr (JsonNode) arch = dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
+  g_autoptr (JsonNode) arch =
+    dlp_architecture_new (spec->name, spec->input_rank, spec->input_shape);
   if (spec->input_rank > 1)
     dlp_architecture_add_layer (arch, "Flatten");
   for (guint i = 0; i < units->len; i++)
@@ -59,7 +61,8 @@ mlp_build (const DlpModelSpec *spec, DlpConfig *settings, DlpContext *context, G
       else
         json_object_set_string_member (dense, "activation", activation);
       if (dropout > 0)
-        json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate", dropout);
+        json_object_set_double_member (dlp_architecture_add_layer (arch, "Dropout"), "rate",
+                                       dropout);
     }
   dlp_architecture_add_output (arch, spec->num_classes, init);
   return g_steal_pointer (&arch);
@@ -79,5 +82,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_model (registry, &mlp_model, error);
 }
 
-DLP_PLUGIN_DEFINE (model_mlp, "0.1.0", "LGPL-2.1-or-later",
-                   "The mlp model type", plugin_init)
+DLP_PLUGIN_DEFINE (model_mlp, "0.1.0", "LGPL-2.1-or-later", "The mlp model type", plugin_init)

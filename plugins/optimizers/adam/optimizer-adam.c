@@ -13,7 +13,7 @@ typedef struct {
   double beta2;
   double epsilon;
   double weight_decay;
-  gboolean decoupled;   /* AdamW */
+  gboolean decoupled; /* AdamW */
 } Adam;
 
 /* clang-format off */
@@ -66,10 +66,10 @@ adam_get_state_size (gpointer self, gsize n_params)
 /* The step's constants, with the bias corrections folded in. */
 typedef struct {
   float b1, b2, eps;
-  float alpha;      /* lr / (1 - b1^t) */
-  float inv_c2;     /* 1 / sqrt(1 - b2^t) */
-  float l2;         /* Adam's weight decay, added to the gradient */
-  float shrink;     /* AdamW's decay, applied to the parameter */
+  float alpha;  /* lr / (1 - b1^t) */
+  float inv_c2; /* 1 / sqrt(1 - b2^t) */
+  float l2;     /* Adam's weight decay, added to the gradient */
+  float shrink; /* AdamW's decay, applied to the parameter */
 } AdamStep;
 
 /* The element loop: restrict and an inlined sqrt let it vectorize, and
@@ -90,8 +90,8 @@ adam_kernel (float *restrict params, const float *restrict grads, float *restric
 }
 
 static void
-adam_update (gpointer self, float *params, const float *grads, float *state,
-             gsize n, const DlpOptimizerStep *step)
+adam_update (gpointer self, float *params, const float *grads, float *state, gsize n,
+             const DlpOptimizerStep *step)
 {
   Adam *adam = self;
   const double t = (double) step->step;
@@ -139,5 +139,4 @@ plugin_init (DlpRegistry *registry, GError **error)
          && dlp_registry_add_optimizer (registry, &adamw_class, error);
 }
 
-DLP_PLUGIN_DEFINE (optimizer_adam, "0.1.0", "LGPL-2.1-or-later",
-                   "Adam and AdamW", plugin_init)
+DLP_PLUGIN_DEFINE (optimizer_adam, "0.1.0", "LGPL-2.1-or-later", "Adam and AdamW", plugin_init)

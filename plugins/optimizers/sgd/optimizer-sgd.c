@@ -48,8 +48,8 @@ sgd_get_state_size (gpointer self, gsize n_params)
 }
 
 static void
-sgd_update (gpointer self, float *params, const float *grads, float *state,
-            gsize n, const DlpOptimizerStep *step)
+sgd_update (gpointer self, float *params, const float *grads, float *state, gsize n,
+            const DlpOptimizerStep *step)
 {
   Sgd *sgd = self;
   const float lr = (float) step->learning_rate;
@@ -90,5 +90,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_optimizer (registry, &sgd_class, error);
 }
 
-DLP_PLUGIN_DEFINE (optimizer_sgd, "0.1.0", "LGPL-2.1-or-later",
-                   "Stochastic gradient descent", plugin_init)
+DLP_PLUGIN_DEFINE (optimizer_sgd, "0.1.0", "LGPL-2.1-or-later", "Stochastic gradient descent",
+                   plugin_init)

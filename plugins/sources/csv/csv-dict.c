@@ -6,17 +6,17 @@
 
 struct _CsvDict {
   GStringChunk *texts;
-  GPtrArray *by_code;      /* char*, owned by texts */
-  GArray *lengths;         /* gsize per code */
-  gint32 *slots;           /* code + 1, 0 = empty */
+  GPtrArray *by_code; /* char*, owned by texts */
+  GArray *lengths;    /* gsize per code */
+  gint32 *slots;      /* code + 1, 0 = empty */
   guint32 *hashes;
-  gsize n_slots;           /* a power of two */
+  gsize n_slots; /* a power of two */
 };
 
 static guint32
 hash_bytes (const char *text, gsize len)
 {
-  guint32 h = 2166136261u;   /* FNV-1a */
+  guint32 h = 2166136261u; /* FNV-1a */
   for (gsize i = 0; i < len; i++)
     h = (h ^ (guint8) text[i]) * 16777619u;
   return h;

@@ -26,31 +26,30 @@ struct _CsvReader {
   char *path;
   int fd;
   CsvDialect dialect;
-  guint8 special[256];     /* bytes that end an unquoted field */
+  guint8 special[256]; /* bytes that end an unquoted field */
 
   char *buf;
-  gsize cap, len, pos;     /* window, bytes in it, start of unread data */
+  gsize cap, len, pos; /* window, bytes in it, start of unread data */
   gboolean eof;
-  guint64 buf_offset;      /* file offset of buf[0] */
+  guint64 buf_offset; /* file offset of buf[0] */
   guint64 size;
-  gboolean at_start;       /* a byte-order mark may follow */
+  gboolean at_start; /* a byte-order mark may follow */
 
-  guint64 line;            /* line of the next unread byte */
+  guint64 line; /* line of the next unread byte */
   guint64 record_line;
 
-  GArray *spans;           /* of Span */
+  GArray *spans; /* of Span */
   GByteArray *arena;
-  GArray *fields;          /* of CsvField */
+  GArray *fields; /* of CsvField */
 
   SourceSha256 *sha256;
-  const char *digest;      /* owned by sha256 */
+  const char *digest; /* owned by sha256 */
 };
 
 static void
 set_io_error (CsvReader *r, int errsv, const char *what, GError **error)
 {
-  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: %s: %s", r->path, what,
-               g_strerror (errsv));
+  g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: %s: %s", r->path, what, g_strerror (errsv));
 }
 
 CsvReader *
@@ -60,8 +59,7 @@ csv_reader_open (const char *path, const CsvDialect *dialect, GError **error)
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: cannot open: %s",
-                   path, g_strerror (errsv));
+      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: cannot open: %s", path, g_strerror (errsv));
       return NULL;
     }
   CsvReader *r = g_new0 (CsvReader, 1);
@@ -187,7 +185,7 @@ scan_quoted (CsvReader *r, gsize *pp, guint64 *line, GError **error)
   gsize p = *pp, end = r->len;
   char quote = r->dialect.quote, escape = r->dialect.escape;
   gsize arena_start = r->arena->len;
-  gsize run = p;   /* start of the bytes not yet copied */
+  gsize run = p; /* start of the bytes not yet copied */
   for (;;)
     {
       if (p >= end)
@@ -196,7 +194,8 @@ scan_quoted (CsvReader *r, gsize *pp, guint64 *line, GError **error)
             return SCAN_MORE;
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s:%" G_GUINT64_FORMAT ": unterminated quoted field "
-                       "(the file ends inside it)", r->path, r->record_line);
+                       "(the file ends inside it)",
+                       r->path, r->record_line);
           return SCAN_ERROR;
         }
       char c = buf[p];
@@ -285,14 +284,14 @@ scan_record (CsvReader *r, GError **error)
           add_span (r, start, p - start, FALSE);
         }
       if (p >= end)
-        break;               /* the last record, without a line break */
+        break; /* the last record, without a line break */
       char c = buf[p];
       if (c == delimiter)
         {
           p++;
           if (p >= end && r->eof)
             {
-              add_span (r, p, 0, FALSE);   /* "a,b," ends with an empty field */
+              add_span (r, p, 0, FALSE); /* "a,b," ends with an empty field */
               break;
             }
           continue;
@@ -306,7 +305,7 @@ scan_record (CsvReader *r, GError **error)
             p++;
         }
       else
-        p++;                 /* '\n' */
+        p++; /* '\n' */
       line++;
       break;
     }
@@ -369,9 +368,11 @@ csv_reader_next (CsvReader *r, GError **error)
       CsvField *f = &g_array_index (r->fields, CsvField, i);
       if (s->len > max_field)
         {
-          g_autofree char *where = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->record_line);
+          g_autofree char *where =
+            g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->record_line);
           dlp_limit_set_error (error, DLP_LIMIT_CSV_FIELD_BYTES, where,
-                               "field %u is %" G_GSIZE_FORMAT " bytes, more than %" G_GUINT64_FORMAT,
+                               "field %u is %" G_GSIZE_FORMAT
+                               " bytes, more than %" G_GUINT64_FORMAT,
                                i + 1, s->len, max_field);
           return FALSE;
         }

@@ -11,20 +11,19 @@
 #include <dlpipe/dlpipe.h>
 
 typedef struct {
-  const char *data;   /* not NUL-terminated */
+  const char *data; /* not NUL-terminated */
   gsize len;
 } CsvField;
 
 typedef struct {
   char delimiter;
-  char quote;         /* '\0': no quoting */
-  char escape;        /* '\0': quotes are escaped by doubling them */
+  char quote;  /* '\0': no quoting */
+  char escape; /* '\0': quotes are escaped by doubling them */
 } CsvDialect;
 
 typedef struct _CsvReader CsvReader;
 
-CsvReader *csv_reader_open (const char *path, const CsvDialect *dialect,
-                            GError **error);
+CsvReader *csv_reader_open (const char *path, const CsvDialect *dialect, GError **error);
 void csv_reader_free (CsvReader *reader);
 
 /* Reads the next record. Returns FALSE at the end of the file (with

@@ -24,12 +24,14 @@ static const DlpParamSpec csv_params[] = {
   DLP_PARAM_REQUIRED ("label", DLP_PARAM_STRING, "The column holding the class of each row"),
   DLP_PARAM_BOOL ("header",
                   "Whether the first record names the columns (otherwise they are column_1, "
-                  "column_2, ...)", "true"),
+                  "column_2, ...)",
+                  "true"),
   DLP_PARAM_STRING ("delimiter", "The field separator: one character, or \"tab\"", "','"),
   DLP_PARAM_STRING ("quote", "The quote character; '' for none", "'\"'"),
   DLP_PARAM_STRING ("escape",
                     "A character that escapes the next one inside quotes ('\\\\' say); '' means "
-                    "quotes are escaped by doubling them, as in RFC 4180", "''"),
+                    "quotes are escaped by doubling them, as in RFC 4180",
+                    "''"),
   DLP_PARAM_LIST ("missing", "Field texts that mean a missing value", "['', NA, NaN, 'null', '?']"),
   DLP_PARAM_MAPPING ("types", "Column types that override inference: {COLUMN: numeric|categorical}",
                      "{}"),
@@ -42,7 +44,7 @@ typedef struct {
   gboolean header;
   CsvDialect dialect;
   GStrv missing;
-  DlpConfig *config;       /* for the types mapping and error locations */
+  DlpConfig *config; /* for the types mapping and error locations */
 } CsvOptions;
 
 static void
@@ -56,8 +58,7 @@ csv_options_clear (CsvOptions *o)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsvOptions, csv_options_clear)
 
 static gboolean
-get_char (DlpConfig *config, const char *key, gboolean allow_empty, char *out,
-          GError **error)
+get_char (DlpConfig *config, const char *key, gboolean allow_empty, char *out, GError **error)
 {
   g_autofree char *text = NULL;
   if (!dlp_config_get_string (config, key, &text, error))
@@ -140,8 +141,10 @@ column_types (CsvOptions *o, char **names, CsvType *types, GError **error)
       if (!g_strv_contains ((const char *const *) names, column))
         {
           g_autofree char *known = g_strjoinv (", ", names);
-          dlp_config_set_error (map, column, error, "%s has no column named '%s' "
-                                "(columns: %s)", o->path, column, known);
+          dlp_config_set_error (map, column, error,
+                                "%s has no column named '%s' "
+                                "(columns: %s)",
+                                o->path, column, known);
           return FALSE;
         }
       if (t == CSV_TYPE_NUMERIC && g_strcmp0 (column, o->label) == 0)
@@ -176,8 +179,8 @@ column_names (CsvReader *reader, gboolean header, GError **error)
       else if (!g_utf8_validate_len (f[i].data, f[i].len, NULL))
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                       "%s:%" G_GUINT64_FORMAT ": column %u of the header: invalid UTF-8",
-                       path, csv_reader_get_line (reader), i + 1);
+                       "%s:%" G_GUINT64_FORMAT ": column %u of the header: invalid UTF-8", path,
+                       csv_reader_get_line (reader), i + 1);
           return NULL;
         }
       else if (f[i].len == 0)
@@ -187,8 +190,8 @@ column_names (CsvReader *reader, gboolean header, GError **error)
       if (!g_hash_table_add (seen, g_strdup (name)))
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                       "%s:%" G_GUINT64_FORMAT ": the header names column '%s' twice",
-                       path, csv_reader_get_line (reader), name);
+                       "%s:%" G_GUINT64_FORMAT ": the header names column '%s' twice", path,
+                       csv_reader_get_line (reader), name);
           return NULL;
         }
       g_strv_builder_add (b, name);
@@ -202,8 +205,8 @@ check_label (const char *path, char **names, const char *label, GError **error)
   if (g_strv_contains ((const char *const *) names, label))
     return TRUE;
   g_autofree char *known = g_strjoinv (", ", names);
-  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-               "%s:1: no label column '%s' (columns: %s)", path, label, known);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s:1: no label column '%s' (columns: %s)",
+               path, label, known);
   return FALSE;
 }
 
@@ -212,9 +215,8 @@ typedef enum { READ_DONE, READ_AGAIN, READ_FAILED } ReadResult;
 /* Reads every record into @table. On READ_AGAIN, types[*column] became
  * categorical and the file must be read again. */
 static ReadResult
-read_rows (CsvReader *reader, CsvTable *table, guint n_columns,
-           gboolean first_is_data, CsvType *types, const char *task,
-           DlpContext *context, GError **error)
+read_rows (CsvReader *reader, CsvTable *table, guint n_columns, gboolean first_is_data,
+           CsvType *types, const char *task, DlpContext *context, GError **error)
 {
   const char *path = csv_reader_get_path (reader);
   gboolean have_record = first_is_data;
@@ -230,7 +232,8 @@ read_rows (CsvReader *reader, CsvTable *table, guint n_columns,
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s:%" G_GUINT64_FORMAT ": expected %u fields (as in the "
-                       "first record), found %u", path, line, n_columns, n);
+                       "first record), found %u",
+                       path, line, n_columns, n);
           return READ_FAILED;
         }
       guint column = 0;
@@ -240,8 +243,8 @@ read_rows (CsvReader *reader, CsvTable *table, guint n_columns,
           break;
         case CSV_ADD_RETYPE:
           types[column] = CSV_TYPE_CATEGORICAL;
-          g_debug ("%s:%" G_GUINT64_FORMAT ": column %u holds text; reading again",
-                   path, line, column + 1);
+          g_debug ("%s:%" G_GUINT64_FORMAT ": column %u holds text; reading again", path, line,
+                   column + 1);
           return READ_AGAIN;
         case CSV_ADD_ERROR:
           return READ_FAILED;
@@ -281,10 +284,11 @@ check_classes (DlpDataset *ds, const char *path, const char *label, GError **err
   if (n_classes == 1)
     g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                  "%s: the label column '%s' holds a single class ('%s'); a "
-                 "classifier needs at least two", path, label, names[0]);
+                 "classifier needs at least two",
+                 path, label, names[0]);
   else
-    g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                 "%s: the label column '%s' holds no values", path, label);
+    g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: the label column '%s' holds no values",
+                 path, label);
   return FALSE;
 }
 
@@ -318,10 +322,10 @@ csv_load (DlpConfig *config, DlpContext *context, GError **error)
           if (!column_types (&o, names, types, error))
             return NULL;
         }
-      g_autoptr (CsvTable) table = csv_table_new (o.path, names, types,
-                                                  (const char *const *) o.missing);
-      switch (read_rows (reader, table, g_strv_length (names), !o.header, types, task,
-                         context, error))
+      g_autoptr (CsvTable) table =
+        csv_table_new (o.path, names, types, (const char *const *) o.missing);
+      switch (
+        read_rows (reader, table, g_strv_length (names), !o.header, types, task, context, error))
         {
         case READ_FAILED:
           return NULL;
@@ -334,8 +338,8 @@ csv_load (DlpConfig *config, DlpContext *context, GError **error)
         }
       if (csv_table_get_n_rows (table) == 0)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                       "%s: no data rows after the header", o.path);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: no data rows after the header",
+                       o.path);
           return NULL;
         }
       g_autoptr (DlpDataset) ds = csv_table_to_dataset (table, o.label, error);
@@ -367,5 +371,4 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_source (registry, &csv_source, error);
 }
 
-DLP_PLUGIN_DEFINE (source_csv, "0.1.0", "LGPL-2.1-or-later",
-                   "Reads CSV files", plugin_init)
+DLP_PLUGIN_DEFINE (source_csv, "0.1.0", "LGPL-2.1-or-later", "Reads CSV files", plugin_init)

@@ -9,9 +9,9 @@
 typedef struct {
   char *name;
   CsvType type;
-  gboolean categorical;     /* how values are being stored now */
-  float *values;            /* numeric */
-  gint32 *codes;            /* categorical */
+  gboolean categorical; /* how values are being stored now */
+  float *values;        /* numeric */
+  gint32 *codes;        /* categorical */
   gsize cap;
   CsvDict *dict;
 } Column;
@@ -31,8 +31,7 @@ struct _CsvTable {
 };
 
 CsvTable *
-csv_table_new (const char *path, char **names, const CsvType *types,
-               const char *const *missing)
+csv_table_new (const char *path, char **names, const CsvType *types, const char *const *missing)
 {
   CsvTable *t = g_new0 (CsvTable, 1);
   t->path = g_strdup (path);
@@ -50,7 +49,7 @@ csv_table_new (const char *path, char **names, const CsvType *types,
   t->n_missing = missing ? g_strv_length ((char **) missing) : 0;
   t->missing = g_new0 (Token, t->n_missing + 1);
   for (guint i = 0; i < t->n_missing; i++)
-    t->missing[i] = (Token) { missing[i], strlen (missing[i]) };
+    t->missing[i] = (Token){ missing[i], strlen (missing[i]) };
   return t;
 }
 
@@ -116,8 +115,8 @@ quote_for_message (const CsvField *f)
 }
 
 CsvAddResult
-csv_table_add_row (CsvTable *t, const CsvField *fields, guint64 line,
-                   guint *retype_column, GError **error)
+csv_table_add_row (CsvTable *t, const CsvField *fields, guint64 line, guint *retype_column,
+                   GError **error)
 {
   reserve (t);
   gsize row = (gsize) t->n_rows;
@@ -138,8 +137,8 @@ csv_table_add_row (CsvTable *t, const CsvField *fields, guint64 line,
           if (added && !g_utf8_validate_len (f->data, f->len, NULL))
             {
               g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                           "%s:%" G_GUINT64_FORMAT ": column '%s': invalid UTF-8 text",
-                           t->path, line, c->name);
+                           "%s:%" G_GUINT64_FORMAT ": column '%s': invalid UTF-8 text", t->path,
+                           line, c->name);
               return CSV_ADD_ERROR;
             }
           continue;
@@ -159,8 +158,8 @@ csv_table_add_row (CsvTable *t, const CsvField *fields, guint64 line,
           g_autofree char *got = quote_for_message (f);
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s:%" G_GUINT64_FORMAT ": column '%s': expected a number "
-                       "(the column is declared numeric), got %s", t->path, line,
-                       c->name, got);
+                       "(the column is declared numeric), got %s",
+                       t->path, line, c->name, got);
           return CSV_ADD_ERROR;
         }
     }
@@ -190,8 +189,7 @@ compare_number (const void *a, const void *b)
 }
 
 static gboolean
-add_categorical (DlpDataset *ds, Column *c, gint64 n_rows, DlpColumnRole role,
-                 GError **error)
+add_categorical (DlpDataset *ds, Column *c, gint64 n_rows, DlpColumnRole role, GError **error)
 {
   guint n = csv_dict_get_size (c->dict);
   g_autofree SortItem *items = g_new0 (SortItem, n + 1);
@@ -200,8 +198,8 @@ add_categorical (DlpDataset *ds, Column *c, gint64 n_rows, DlpColumnRole role,
     {
       items[i].code = (gint32) i;
       items[i].text = csv_dict_get_text (c->dict, (gint32) i);
-      all_numbers = all_numbers && csv_parse_number (items[i].text, strlen (items[i].text),
-                                                     &items[i].number);
+      all_numbers =
+        all_numbers && csv_parse_number (items[i].text, strlen (items[i].text), &items[i].number);
     }
   qsort (items, n, sizeof *items, all_numbers ? compare_number : compare_text);
   g_autofree gint32 *remap = g_new0 (gint32, n + 1);
@@ -239,8 +237,8 @@ csv_table_to_dataset (CsvTable *t, const char *label, GError **error)
       g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&c->values), nbytes);
       c->cap = 0;
       gint64 shape[] = { t->n_rows };
-      g_autoptr (DlpTensor) values = dlp_tensor_new_from_bytes (DLP_DTYPE_F32, 1, shape, bytes,
-                                                                0, error);
+      g_autoptr (DlpTensor) values =
+        dlp_tensor_new_from_bytes (DLP_DTYPE_F32, 1, shape, bytes, 0, error);
       if (values == NULL)
         return NULL;
       if (!dlp_dataset_add_column (ds, c->name, values, role, error))

@@ -78,8 +78,8 @@ watchdog_stop (Watchdog *w)
 }
 
 static gboolean
-accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert,
-                        GTlsCertificateFlags errors, gpointer data)
+accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                        gpointer data)
 {
   (void) msg;
   (void) cert;
@@ -90,8 +90,8 @@ accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert,
 
 /* Maps a libsoup or GIO error to a DLP_ERROR_NETWORK naming the URL. */
 static void
-network_error (GError **error, const char *url, GError *cause,
-               const HttpLimits *limits, gboolean connect_timed_out)
+network_error (GError **error, const char *url, GError *cause, const HttpLimits *limits,
+               gboolean connect_timed_out)
 {
   if (connect_timed_out)
     g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -104,8 +104,7 @@ network_error (GError **error, const char *url, GError *cause,
     g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "%s: stopped on request", url);
   else if (cause->domain == G_TLS_ERROR)
     g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                 "%s: TLS: %s (tls_verify: false accepts any certificate)", url,
-                 cause->message);
+                 "%s: TLS: %s (tls_verify: false accepts any certificate)", url, cause->message);
   else
     g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "%s: %s", url, cause->message);
 }
@@ -114,8 +113,7 @@ network_error (GError **error, const char *url, GError *cause,
  * the final 2xx response. */
 static GInputStream *
 open_url (SoupSession *session, const char *url, const HttpLimits *limits,
-          GCancellable *cancellable, SoupMessage **msg_out, char **final_url,
-          GError **error)
+          GCancellable *cancellable, SoupMessage **msg_out, char **final_url, GError **error)
 {
   g_autofree char *current = g_strdup (url);
   for (guint hops = 0;; hops++)
@@ -124,8 +122,8 @@ open_url (SoupSession *session, const char *url, const HttpLimits *limits,
       g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, current);
       if (msg == NULL)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
-                       "%s: not a valid http or https URL", current);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "%s: not a valid http or https URL",
+                       current);
           return NULL;
         }
       soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
@@ -143,8 +141,8 @@ open_url (SoupSession *session, const char *url, const HttpLimits *limits,
       guint status = soup_message_get_status (msg);
       if (SOUP_STATUS_IS_REDIRECTION (status))
         {
-          const char *location = soup_message_headers_get_one (
-            soup_message_get_response_headers (msg), "Location");
+          const char *location =
+            soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
           if (location == NULL)
             {
               g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -163,8 +161,7 @@ open_url (SoupSession *session, const char *url, const HttpLimits *limits,
           if (next == NULL)
             {
               g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                           "%s: bad redirect Location '%s': %s", current, location,
-                           local->message);
+                           "%s: bad redirect Location '%s': %s", current, location, local->message);
               return NULL;
             }
           g_free (current);
@@ -174,8 +171,8 @@ open_url (SoupSession *session, const char *url, const HttpLimits *limits,
         }
       if (!SOUP_STATUS_IS_SUCCESSFUL (status))
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "%s: HTTP %u %s", current,
-                       status, soup_message_get_reason_phrase (msg));
+          g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "%s: HTTP %u %s", current, status,
+                       soup_message_get_reason_phrase (msg));
           return NULL;
         }
       *msg_out = g_steal_pointer (&msg);
@@ -240,8 +237,8 @@ from_cache (const char *path, const char *url, const char *sha256)
 }
 
 HttpDownload *
-http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
-            DlpContext *context, GError **error)
+http_fetch (const char *url, const char *sha256, const HttpLimits *limits, DlpContext *context,
+            GError **error)
 {
   g_autofree char *path = cache_path (url, sha256, limits->cache_dir);
   HttpDownload *cached = from_cache (path, url, sha256);
@@ -254,13 +251,13 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
   g_autoptr (SoupSession) session = soup_session_new_with_options (
     "timeout", limits->read_timeout, "user-agent", "dlpipe/" DLP_VERSION, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  gulong link = g_cancellable_connect (dlp_context_get_cancellable (context),
-                                       G_CALLBACK (cancel_other),
-                                       g_object_ref (cancellable), g_object_unref);
+  gulong link =
+    g_cancellable_connect (dlp_context_get_cancellable (context), G_CALLBACK (cancel_other),
+                           g_object_ref (cancellable), g_object_unref);
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (HttpDownload) d = g_new0 (HttpDownload, 1);
-  g_autoptr (GInputStream) body = open_url (session, url, limits, cancellable, &msg,
-                                            &d->final_url, error);
+  g_autoptr (GInputStream) body =
+    open_url (session, url, limits, cancellable, &msg, &d->final_url, error);
   gboolean ok = body != NULL;
   if (ok)
     {
@@ -270,8 +267,9 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
       if (declared > limits->max_size)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                       "%s: the body is %" G_GINT64_FORMAT " bytes, more than max_size (%"
-                       G_GINT64_FORMAT ")", url, (gint64) declared, limits->max_size);
+                       "%s: the body is %" G_GINT64_FORMAT
+                       " bytes, more than max_size (%" G_GINT64_FORMAT ")",
+                       url, (gint64) declared, limits->max_size);
           ok = FALSE;
         }
     }
@@ -280,8 +278,8 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
   g_autoptr (SourceSha256) checksum = source_sha256_new ();
   g_autofree guint8 *buf = g_malloc (READ_CHUNK);
   g_autofree char *task = g_strdup_printf ("downloading %s", url);
-  goffset total = ok ? soup_message_headers_get_content_length (
-                         soup_message_get_response_headers (msg)) : 0;
+  goffset total =
+    ok ? soup_message_headers_get_content_length (soup_message_get_response_headers (msg)) : 0;
   while (ok)
     {
       g_autoptr (GError) local = NULL;
@@ -314,8 +312,8 @@ http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
   if (sha256 && g_ascii_strcasecmp (d->sha256, sha256) != 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: wrong checksum: the body's sha256 is %s, params say %s", url,
-                   d->sha256, sha256);
+                   "%s: wrong checksum: the body's sha256 is %s, params say %s", url, d->sha256,
+                   sha256);
       return NULL;
     }
   if (!dlp_atomic_file_commit (file, error))

@@ -4,20 +4,20 @@
 #include <dlpipe/dlpipe.h>
 
 typedef struct {
-  guint connect_timeout;   /* seconds until the response headers arrive */
-  guint read_timeout;      /* seconds a read may wait for data */
-  gint64 max_size;         /* bytes */
+  guint connect_timeout; /* seconds until the response headers arrive */
+  guint read_timeout;    /* seconds a read may wait for data */
+  gint64 max_size;       /* bytes */
   guint max_redirects;
   gboolean tls_verify;
   const char *cache_dir;
 } HttpLimits;
 
 typedef struct {
-  char *path;              /* the file in the cache */
+  char *path; /* the file in the cache */
   char *sha256;
   gint64 size;
-  char *content_type;      /* NULL when served from the cache */
-  char *final_url;         /* after redirects */
+  char *content_type; /* NULL when served from the cache */
+  char *final_url;    /* after redirects */
   gboolean cached;
 } HttpDownload;
 
@@ -27,8 +27,7 @@ void http_download_free (HttpDownload *download);
  * earlier from the same URL with the same @sha256 is there. With @sha256,
  * the body must have that digest. Nothing is left in the cache on
  * failure. */
-HttpDownload *http_fetch (const char *url, const char *sha256,
-                          const HttpLimits *limits, DlpContext *context,
-                          GError **error);
+HttpDownload *http_fetch (const char *url, const char *sha256, const HttpLimits *limits,
+                          DlpContext *context, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HttpDownload, http_download_free)

@@ -17,7 +17,8 @@ static const DlpParamSpec http_params[] = {
   DLP_PARAM_REQUIRED ("url", DLP_PARAM_STRING, "The http or https URL to fetch"),
   DLP_PARAM_STRING ("sha256",
                     "The expected SHA-256 of the body (hex); with it, a rerun uses the cached "
-                    "download", NULL),
+                    "download",
+                    NULL),
   DLP_PARAM_STRING ("labels_url",
                     "For format idx: the URL of the labels file (url is the images file)", NULL),
   DLP_PARAM_STRING ("labels_sha256", "The expected SHA-256 of the labels file", NULL),
@@ -95,12 +96,14 @@ pick_format (DlpConfig *config, const char *format, HttpDownload *d, GError **er
     return "csv";
   if (strstr (lower, "-ubyte") || strstr (lower, ".idx"))
     return "idx";
-  if (d->content_type && (g_str_equal (d->content_type, "text/csv")
-                          || g_str_equal (d->content_type, "application/csv")))
+  if (d->content_type
+      && (g_str_equal (d->content_type, "text/csv")
+          || g_str_equal (d->content_type, "application/csv")))
     return "csv";
-  dlp_config_set_error (config, "format", error, "cannot tell how to read %s (content "
-                        "type %s); set format: csv or idx", d->final_url,
-                        d->content_type ? d->content_type : "unknown");
+  dlp_config_set_error (config, "format", error,
+                        "cannot tell how to read %s (content "
+                        "type %s); set format: csv or idx",
+                        d->final_url, d->content_type ? d->content_type : "unknown");
   return NULL;
 }
 
@@ -133,7 +136,8 @@ add_provenance (DlpDataset *ds, const char *url, const char *format, HttpDownloa
   json_object_set_boolean_member (p, "cached", d->cached);
   json_object_set_string_member (p, "cache_path", d->path);
   if (json_object_has_member (meta, "provenance"))
-    json_object_set_member (p, "parsed", json_node_copy (json_object_get_member (meta, "provenance")));
+    json_object_set_member (p, "parsed",
+                            json_node_copy (json_object_get_member (meta, "provenance")));
   json_object_set_object_member (meta, "provenance", p);
 }
 
@@ -181,13 +185,12 @@ http_load (DlpConfig *config, DlpContext *context, GError **error)
   else if (!set_parse_path (config, "path", body->path, error))
     return NULL;
 
-  const DlpTypeEntry *entry = dlp_registry_get_entry (dlp_context_get_registry (context),
-                                                      DLP_KIND_SOURCE, kind, error);
+  const DlpTypeEntry *entry =
+    dlp_registry_get_entry (dlp_context_get_registry (context), DLP_KIND_SOURCE, kind, error);
   if (entry == NULL)
     return NULL;
   g_autoptr (DlpConfig) parse = dlp_config_get_section (config, "parse", FALSE, error);
-  if (parse == NULL
-      || !dlp_config_validate (parse, dlp_type_entry_get_params (entry), NULL, error))
+  if (parse == NULL || !dlp_config_validate (parse, dlp_type_entry_get_params (entry), NULL, error))
     return NULL;
   const DlpSourceClass *parser = dlp_type_entry_get_class (entry);
   g_autoptr (DlpDataset) ds = parser->load (parse, context, error);
@@ -214,5 +217,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_source (registry, &http_source, error);
 }
 
-DLP_PLUGIN_DEFINE (source_http, "0.1.0", "LGPL-2.1-or-later",
-                   "Fetches data over HTTP(S)", plugin_init)
+DLP_PLUGIN_DEFINE (source_http, "0.1.0", "LGPL-2.1-or-later", "Fetches data over HTTP(S)",
+                   plugin_init)

@@ -40,14 +40,16 @@ read_header (IdxFile *f, guint rank, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_SUPPORTED,
                    "%s: byte 2: item type 0x%02x is not supported (expected 0x08, "
-                   "unsigned bytes)", f->path, magic[2]);
+                   "unsigned bytes)",
+                   f->path, magic[2]);
       return FALSE;
     }
   if (magic[3] != rank)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s: byte 3: %u dimensions, expected %u (%s)", f->path, magic[3], rank,
-                   rank == 1 ? "a labels file is [count]" : "an images file is [count, rows, columns]");
+                   rank == 1 ? "a labels file is [count]"
+                             : "an images file is [count, rows, columns]");
       return FALSE;
     }
   f->rank = rank;
@@ -61,14 +63,14 @@ read_header (IdxFile *f, guint rank, GError **error)
       f->dims[i] = ((guint32) d[0] << 24) | ((guint32) d[1] << 16) | ((guint32) d[2] << 8) | d[3];
       if (i > 0 && f->dims[i] == 0)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                       "%s: byte %u: dimension %u is 0", f->path, 4 + 4 * i, i + 1);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: byte %u: dimension %u is 0",
+                       f->path, 4 + 4 * i, i + 1);
           return FALSE;
         }
       if (i > 0 && !g_size_checked_mul (&f->item_size, f->item_size, f->dims[i]))
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                       "%s: byte %u: dimensions too large", f->path, 4 + 4 * i);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: byte %u: dimensions too large",
+                       f->path, 4 + 4 * i);
           return FALSE;
         }
     }
@@ -84,21 +86,23 @@ read_header (IdxFile *f, guint rank, GError **error)
   gboolean fits = g_size_checked_mul (&total, f->item_size, (gsize) f->n_items) && total <= room;
   /* Within what deflate can do, a compression bomb is still refused. */
   guint64 ratio = dlp_limit_get (DLP_LIMIT_GZIP_RATIO);
-  if (fits && idx_stream_is_compressed (f->stream) && total > file_size * MIN (ratio, MAX_DEFLATE_RATIO))
+  if (fits && idx_stream_is_compressed (f->stream)
+      && total > file_size * MIN (ratio, MAX_DEFLATE_RATIO))
     {
       dlp_limit_set_error (error, DLP_LIMIT_GZIP_RATIO, f->path,
-                           "byte 4: the header declares %" G_GSIZE_FORMAT " bytes, more than %"
-                           G_GUINT64_FORMAT " times the %" G_GUINT64_FORMAT "-byte compressed file",
+                           "byte 4: the header declares %" G_GSIZE_FORMAT
+                           " bytes, more than %" G_GUINT64_FORMAT " times the %" G_GUINT64_FORMAT
+                           "-byte compressed file",
                            total, ratio, file_size);
       return FALSE;
     }
   if (!fits)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: byte 4: the header declares %" G_GUINT64_FORMAT " items of %"
-                   G_GSIZE_FORMAT " bytes, more than the %" G_GUINT64_FORMAT "-byte file "
-                   "can hold (truncated, or wrong dimensions)", f->path, f->n_items,
-                   f->item_size, file_size);
+                   "%s: byte 4: the header declares %" G_GUINT64_FORMAT " items of %" G_GSIZE_FORMAT
+                   " bytes, more than the %" G_GUINT64_FORMAT "-byte file "
+                   "can hold (truncated, or wrong dimensions)",
+                   f->path, f->n_items, f->item_size, file_size);
       return FALSE;
     }
   return TRUE;
@@ -137,8 +141,8 @@ idx_file_read_items (IdxFile *f, guint8 *out, DlpContext *context, GError **erro
     {
       gsize piece = MIN (total - done, READ_PIECE);
       g_autofree char *what = g_strdup_printf ("items (the header declares %" G_GUINT64_FORMAT
-                                               " of %" G_GSIZE_FORMAT " bytes)", f->n_items,
-                                               f->item_size);
+                                               " of %" G_GSIZE_FORMAT " bytes)",
+                                               f->n_items, f->item_size);
       if (!read_exact (f, out + done, piece, what, error))
         return FALSE;
       done += piece;
@@ -155,8 +159,8 @@ idx_file_read_items (IdxFile *f, guint8 *out, DlpContext *context, GError **erro
   if (n != 0)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                   "%s: byte %" G_GUINT64_FORMAT ": data continues after the %"
-                   G_GUINT64_FORMAT " items the header declares (wrong dimensions?)",
+                   "%s: byte %" G_GUINT64_FORMAT ": data continues after the %" G_GUINT64_FORMAT
+                   " items the header declares (wrong dimensions?)",
                    f->path, end, f->n_items);
       return FALSE;
     }

@@ -15,8 +15,8 @@ typedef struct {
   IdxStream *stream;
   guint rank;
   guint32 dims[IDX_MAX_RANK];
-  guint64 n_items;         /* dims[0] */
-  gsize item_size;         /* bytes per item: product of the other dims */
+  guint64 n_items; /* dims[0] */
+  gsize item_size; /* bytes per item: product of the other dims */
 } IdxFile;
 
 /* Opens @path and checks its header: type 0x08 and @rank dimensions. */
@@ -24,7 +24,6 @@ IdxFile *idx_file_open (const char *path, guint rank, GError **error);
 void idx_file_free (IdxFile *file);
 /* Reads all items into @out (n_items * item_size bytes), reporting
  * progress, then checks that nothing follows them. */
-gboolean idx_file_read_items (IdxFile *file, guint8 *out, DlpContext *context,
-                              GError **error);
+gboolean idx_file_read_items (IdxFile *file, guint8 *out, DlpContext *context, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdxFile, idx_file_free)

@@ -19,7 +19,8 @@ static const DlpParamSpec idx_params[] = {
                   "[train, test]"),
   DLP_PARAM_PATH ("images",
                   "An images file to read instead of the folder (with labels; its rows form the "
-                  "subset 'train')", NULL),
+                  "subset 'train')",
+                  NULL),
   DLP_PARAM_PATH ("labels", "The labels file that goes with images", NULL),
   DLP_PARAM_ANY ("class_names",
                  "Names of the classes, in label order: a list, or fashion-mnist, or digits. "
@@ -28,13 +29,12 @@ static const DlpParamSpec idx_params[] = {
   DLP_PARAM_END,
 };
 
-static const char *const fashion_names[] = {
-  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL
-};
+static const char *const fashion_names[] = { "T-shirt/top", "Trouser",    "Pullover", "Dress",
+                                             "Coat",        "Sandal",     "Shirt",    "Sneaker",
+                                             "Bag",         "Ankle boot", NULL };
 
 typedef struct {
-  char *name;              /* the subset */
+  char *name; /* the subset */
   IdxFile *images;
   IdxFile *labels;
 } Pair;
@@ -72,8 +72,8 @@ open_pair (Pair *p, const char *images, const char *labels, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s holds %" G_GUINT64_FORMAT " images but %s holds %" G_GUINT64_FORMAT
-                   " labels (byte 4 of each)", images, p->images->n_items, labels,
-                   p->labels->n_items);
+                   " labels (byte 4 of each)",
+                   images, p->images->n_items, labels, p->labels->n_items);
       return FALSE;
     }
   return TRUE;
@@ -118,13 +118,16 @@ open_pairs (DlpConfig *config, char **source_path, GError **error)
     }
   for (guint i = 0; subsets[i]; i++)
     {
-      const char *prefix = g_str_equal (subsets[i], "train") ? "train"
-                           : g_str_equal (subsets[i], "test") ? "t10k" : NULL;
+      const char *prefix = g_str_equal (subsets[i], "train")  ? "train"
+                           : g_str_equal (subsets[i], "test") ? "t10k"
+                                                              : NULL;
       gboolean repeated = g_strv_contains ((const char *const *) subsets + i + 1, subsets[i]);
       if (prefix == NULL || repeated)
         {
-          dlp_config_set_error (config, "subsets", error, "'%s': expected train and test, "
-                                "each at most once", subsets[i]);
+          dlp_config_set_error (config, "subsets", error,
+                                "'%s': expected train and test, "
+                                "each at most once",
+                                subsets[i]);
           return NULL;
         }
       g_autofree char *img_stem = g_strdup_printf ("%s-images-idx3-ubyte", prefix);
@@ -143,8 +146,7 @@ open_pairs (DlpConfig *config, char **source_path, GError **error)
 
 /* Class names from the settings, or the default (see idx_params). */
 static GStrv
-class_names (DlpConfig *config, const char *source_path, guint max_label,
-             GError **error)
+class_names (DlpConfig *config, const char *source_path, guint max_label, GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, "class_names");
   g_autofree char *preset = NULL;
@@ -184,8 +186,10 @@ class_names (DlpConfig *config, const char *source_path, guint max_label,
     }
   if (g_strv_length (names) <= max_label)
     {
-      dlp_config_set_error (config, "class_names", error, "%u names, but the labels go up "
-                            "to %u", g_strv_length (names), max_label);
+      dlp_config_set_error (config, "class_names", error,
+                            "%u names, but the labels go up "
+                            "to %u",
+                            g_strv_length (names), max_label);
       return NULL;
     }
   return g_steal_pointer (&names);
@@ -221,9 +225,8 @@ add_provenance (DlpDataset *ds, GArray *pairs, const char *source_path)
         {
           JsonObject *fo = file_provenance (fs[j]);
           g_autofree char *base = g_path_get_basename (fs[j]->path);
-          g_autofree char *line = g_strdup_printf ("%s  %s\n",
-                                                   json_object_get_string_member (fo, "sha256"),
-                                                   base);
+          g_autofree char *line =
+            g_strdup_printf ("%s  %s\n", json_object_get_string_member (fo, "sha256"), base);
           g_checksum_update (all, (const guchar *) line, (gssize) strlen (line));
           size += json_object_get_int_member (fo, "size");
           json_array_add_object_element (files, fo);
@@ -327,5 +330,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_source (registry, &idx_source, error);
 }
 
-DLP_PLUGIN_DEFINE (source_idx, "0.1.0", "LGPL-2.1-or-later",
-                   "Reads MNIST-family IDX files", plugin_init)
+DLP_PLUGIN_DEFINE (source_idx, "0.1.0", "LGPL-2.1-or-later", "Reads MNIST-family IDX files",
+                   plugin_init)

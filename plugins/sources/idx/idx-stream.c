@@ -20,10 +20,10 @@ struct _IdxStream {
   gboolean stream_end;
   z_stream z;
   guint8 *chunk;
-  gsize chunk_len, chunk_pos;   /* raw files read through the chunk too */
+  gsize chunk_len, chunk_pos; /* raw files read through the chunk too */
   guint64 offset;
   SourceSha256 *sha256;
-  const char *digest;      /* owned by sha256 */
+  const char *digest; /* owned by sha256 */
 };
 
 static gboolean
@@ -62,8 +62,7 @@ idx_stream_open (const char *path, GError **error)
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: cannot open: %s", path,
-                   g_strerror (errsv));
+      g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: cannot open: %s", path, g_strerror (errsv));
       return NULL;
     }
   g_autoptr (IdxStream) s = g_new0 (IdxStream, 1);
@@ -154,15 +153,16 @@ read_inflate (IdxStream *s, guint8 *out, gsize len, gsize *n_read, GError **erro
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s: truncated gzip data (the compressed stream ends at byte "
                        "%" G_GUINT64_FORMAT " of the file, %" G_GUINT64_FORMAT
-                       " bytes uncompressed)", s->path, s->file_offset,
-                       s->offset + done);
+                       " bytes uncompressed)",
+                       s->path, s->file_offset, s->offset + done);
           return FALSE;
         }
       else if (rc != Z_OK && rc != Z_BUF_ERROR)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "%s: corrupt gzip data near byte %" G_GUINT64_FORMAT " of the "
-                       "file: %s", s->path, s->file_offset - s->z.avail_in,
+                       "file: %s",
+                       s->path, s->file_offset - s->z.avail_in,
                        s->z.msg ? s->z.msg : "inflate failed");
           return FALSE;
         }
@@ -172,8 +172,7 @@ read_inflate (IdxStream *s, guint8 *out, gsize len, gsize *n_read, GError **erro
 }
 
 gboolean
-idx_stream_read (IdxStream *stream, void *data, gsize len, gsize *n_read,
-                 GError **error)
+idx_stream_read (IdxStream *stream, void *data, gsize len, gsize *n_read, GError **error)
 {
   gsize n = 0;
   gboolean ok = stream->compressed ? read_inflate (stream, data, len, &n, error)

@@ -13,8 +13,7 @@ IdxStream *idx_stream_open (const char *path, GError **error);
 void idx_stream_free (IdxStream *stream);
 
 /* Reads up to @len bytes; returns how many (fewer only at the end). */
-gboolean idx_stream_read (IdxStream *stream, void *data, gsize len,
-                          gsize *n_read, GError **error);
+gboolean idx_stream_read (IdxStream *stream, void *data, gsize len, gsize *n_read, GError **error);
 /* Offset of the next byte in the (uncompressed) data. */
 guint64 idx_stream_tell (IdxStream *stream);
 /* Compressed bytes consumed and the file size, for progress. */

@@ -12,16 +12,14 @@ static const DlpParamSpec predefined_params[] = {
   DLP_PARAM_STRING ("column", "The categorical column naming each row's part", "subset"),
   DLP_PARAM_STRING ("train", "The category of training rows", "train"),
   DLP_PARAM_STRING ("test", "The category of test rows", "test"),
-  DLP_PARAM_STRING ("val",
-                    "The category of validation rows (a val part is written if any row has it)",
-                    "val"),
+  DLP_PARAM_STRING (
+    "val", "The category of validation rows (a val part is written if any row has it)", "val"),
   DLP_PARAM_END,
 };
 
 static gboolean
-predefined_split (DlpConfig *config, DlpDataset *ds, DlpContext *context,
-                  DlpDataset **train_out, DlpDataset **test_out, DlpDataset **val_out,
-                  GError **error)
+predefined_split (DlpConfig *config, DlpDataset *ds, DlpContext *context, DlpDataset **train_out,
+                  DlpDataset **test_out, DlpDataset **val_out, GError **error)
 {
   (void) context;
   g_autofree char *column = NULL;
@@ -36,7 +34,8 @@ predefined_split (DlpConfig *config, DlpDataset *ds, DlpContext *context,
   int index = dlp_dataset_find_column (ds, column);
   if (index < 0 || !dlp_dataset_column_is_categorical (ds, (guint) index))
     {
-      dlp_config_set_error (config, "column", error, "the data have no categorical column "
+      dlp_config_set_error (config, "column", error,
+                            "the data have no categorical column "
                             "'%s' naming each row's part (the idx source makes 'subset')",
                             column);
       return FALSE;
@@ -62,10 +61,11 @@ predefined_split (DlpConfig *config, DlpDataset *ds, DlpContext *context,
       gint32 p = codes[r] < 0 ? -1 : part_of[codes[r]];
       if (p < 0)
         {
-          dlp_config_set_error (config, "column", error, "row %" G_GINT64_FORMAT " is in part "
-                                "'%s', which is none of %s, %s or %s", r,
-                                codes[r] < 0 ? "(missing)" : cats[codes[r]],
-                                names[0], names[1], names[2]);
+          dlp_config_set_error (config, "column", error,
+                                "row %" G_GINT64_FORMAT " is in part "
+                                "'%s', which is none of %s, %s or %s",
+                                r, codes[r] < 0 ? "(missing)" : cats[codes[r]], names[0], names[1],
+                                names[2]);
           good = FALSE;
           break;
         }
@@ -112,5 +112,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_splitter (registry, &predefined_splitter, error);
 }
 
-DLP_PLUGIN_DEFINE (splitter_predefined, "0.1.0", "LGPL-2.1-or-later",
-                   "The predefined splitter", plugin_init)
+DLP_PLUGIN_DEFINE (splitter_predefined, "0.1.0", "LGPL-2.1-or-later", "The predefined splitter",
+                   plugin_init)

@@ -10,9 +10,8 @@
 #include "split-sizes.h"
 
 static const DlpParamSpec random_params[] = {
-  DLP_PARAM_DOUBLE_UNBOUNDED ("test_size",
-                              "The test part: a fraction in (0, 1), or an integer count of rows",
-                              "0.2"),
+  DLP_PARAM_DOUBLE_UNBOUNDED (
+    "test_size", "The test part: a fraction in (0, 1), or an integer count of rows", "0.2"),
   DLP_PARAM_DOUBLE_UNBOUNDED ("val_size", "A validation part, like test_size; 0 for none", "0"),
   DLP_PARAM_INT_UNBOUNDED ("seed", "Seed of the shuffle", "42"),
   DLP_PARAM_BOOL ("stratify", "Keep the class proportions in every part", "true"),
@@ -33,9 +32,8 @@ shuffle (gint64 *rows, gsize n, GRand *rand)
 }
 
 static gboolean
-random_split (DlpConfig *config, DlpDataset *ds, DlpContext *context,
-              DlpDataset **train_out, DlpDataset **test_out, DlpDataset **val_out,
-              GError **error)
+random_split (DlpConfig *config, DlpDataset *ds, DlpContext *context, DlpDataset **train_out,
+              DlpDataset **test_out, DlpDataset **val_out, GError **error)
 {
   (void) context;
   gint64 seed = 42;
@@ -83,7 +81,8 @@ random_split (DlpConfig *config, DlpDataset *ds, DlpContext *context,
   shuffle ((gint64 *) val->data, val->len, rand);
 
   g_autoptr (DlpDataset) tr = dlp_dataset_take_rows (ds, (gint64 *) train->data, train->len, error);
-  g_autoptr (DlpDataset) te = tr ? dlp_dataset_take_rows (ds, (gint64 *) test->data, test->len, error) : NULL;
+  g_autoptr (DlpDataset) te =
+    tr ? dlp_dataset_take_rows (ds, (gint64 *) test->data, test->len, error) : NULL;
   if (te == NULL)
     return FALSE;
   if (n_val > 0)
@@ -111,5 +110,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_splitter (registry, &random_splitter, error);
 }
 
-DLP_PLUGIN_DEFINE (splitter_random, "0.1.0", "LGPL-2.1-or-later",
-                   "The random splitter", plugin_init)
+DLP_PLUGIN_DEFINE (splitter_random, "0.1.0", "LGPL-2.1-or-later", "The random splitter",
+                   plugin_init)

@@ -4,8 +4,8 @@
 #include "split-sizes.h"
 
 gboolean
-split_size (DlpConfig *config, const char *key, gint64 n_rows,
-            gboolean allow_zero, gint64 *out, GError **error)
+split_size (DlpConfig *config, const char *key, gint64 n_rows, gboolean allow_zero, gint64 *out,
+            GError **error)
 {
   JsonNode *node = dlp_config_lookup (config, key);
   double value = 0;
@@ -22,9 +22,11 @@ split_size (DlpConfig *config, const char *key, gint64 n_rows,
       gint64 count = json_node_get_int (node);
       if (count < 1 || count >= n_rows)
         {
-          dlp_config_set_error (config, key, error, "%" G_GINT64_FORMAT " rows: expected a "
-                                "count from 1 to %" G_GINT64_FORMAT " (the data has %"
-                                G_GINT64_FORMAT " rows), or a fraction in (0, 1)",
+          dlp_config_set_error (config, key, error,
+                                "%" G_GINT64_FORMAT " rows: expected a "
+                                "count from 1 to %" G_GINT64_FORMAT
+                                " (the data has %" G_GINT64_FORMAT
+                                " rows), or a fraction in (0, 1)",
                                 count, n_rows - 1, n_rows);
           return FALSE;
         }
@@ -33,15 +35,18 @@ split_size (DlpConfig *config, const char *key, gint64 n_rows,
     }
   if (!(value > 0 && value < 1))
     {
-      dlp_config_set_error (config, key, error, "expected a fraction in (0, 1) or an "
-                            "integer count of rows, got %g", value);
+      dlp_config_set_error (config, key, error,
+                            "expected a fraction in (0, 1) or an "
+                            "integer count of rows, got %g",
+                            value);
       return FALSE;
     }
   *out = (gint64) ceil (value * (double) n_rows - 1e-9);
   if (*out < 1 || *out >= n_rows)
     {
-      dlp_config_set_error (config, key, error, "%g of %" G_GINT64_FORMAT " rows is %"
-                            G_GINT64_FORMAT " rows; expected from 1 to %" G_GINT64_FORMAT,
+      dlp_config_set_error (config, key, error,
+                            "%g of %" G_GINT64_FORMAT " rows is %" G_GINT64_FORMAT
+                            " rows; expected from 1 to %" G_GINT64_FORMAT,
                             value, n_rows, *out, n_rows - 1);
       return FALSE;
     }
@@ -90,7 +95,8 @@ split_groups (DlpDataset *ds, gboolean stratify, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%" G_GINT64_FORMAT " rows have no label (the first is row %" G_GINT64_FORMAT
-                   "); drop them with a drop_nulls step", unlabelled, first);
+                   "); drop them with a drop_nulls step",
+                   unlabelled, first);
       g_ptr_array_unref (groups);
       return NULL;
     }
@@ -124,7 +130,7 @@ split_allocate (GPtrArray *groups, gint64 total, gint64 n_rows, const gint64 *ta
       gint64 left = size - (taken ? taken[g] : 0);
       double exact = (double) total * (double) size / (double) MAX (n_rows, 1);
       out[g] = MIN ((gint64) floor (exact), left);
-      shares[g] = (Share) { g, exact - floor (exact) };
+      shares[g] = (Share){ g, exact - floor (exact) };
       given += out[g];
     }
   qsort (shares, n, sizeof *shares, compare_share);

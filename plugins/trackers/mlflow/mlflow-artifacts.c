@@ -8,7 +8,7 @@
 
 /* Where files of a run go: an http(s) URL for PUTs or a local folder. */
 typedef struct {
-  char *url;      /* ends without '/' */
+  char *url; /* ends without '/' */
   char *folder;
 } Destination;
 
@@ -22,8 +22,7 @@ destination_clear (Destination *d)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Destination, destination_clear)
 
 static gboolean
-resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
-                     GError **error)
+resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d, GError **error)
 {
   const char *tracking = t->settings->tracking_uri;
   g_autofree char *shown = dlp_mlflow_printable (root, strlen (root), 300, FALSE);
@@ -34,7 +33,8 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
         {
           /* mlflow-artifacts://HOST:PORT/PATH: another host, our scheme. */
           const char *slash = strchr (rest + 2, '/');
-          g_autofree char *netloc = g_strndup (rest + 2, slash ? (gsize) (slash - rest - 2) : strlen (rest + 2));
+          g_autofree char *netloc =
+            g_strndup (rest + 2, slash ? (gsize) (slash - rest - 2) : strlen (rest + 2));
           g_autofree char *scheme = g_uri_parse_scheme (tracking);
           d->url = g_strdup_printf ("%s://%s%s%s", scheme, netloc, PROXY_PATH, slash ? slash : "");
         }
@@ -45,11 +45,12 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
     d->url = g_strdup (root);
   else if (g_str_has_prefix (root, "file:") || root[0] == '/')
     {
-      d->folder = g_str_has_prefix (root, "file:") ? g_filename_from_uri (root, NULL, NULL)
-                                                   : g_strdup (root);
+      d->folder =
+        g_str_has_prefix (root, "file:") ? g_filename_from_uri (root, NULL, NULL) : g_strdup (root);
       if (d->folder == NULL)
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "artifact root %s: not a file URI", shown);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "artifact root %s: not a file URI",
+                       shown);
           return FALSE;
         }
     }
@@ -58,7 +59,8 @@ resolve_destination (DlpMlflowTracker *t, const char *root, Destination *d,
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                    "artifact root %s: dlpipe uploads through the MLflow server; start it with "
                    "proxied artifacts (--serve-artifacts, the default) so that runs get "
-                   "mlflow-artifacts:/ roots", shown);
+                   "mlflow-artifacts:/ roots",
+                   shown);
       return FALSE;
     }
   if (d->url)
@@ -98,8 +100,8 @@ escape_path (const char *path)
 }
 
 static gboolean
-put_file (DlpMlflowTracker *t, Destination *d, const char *local,
-          const char *artifact_path, const DlpTrackerCall *call, GError **error)
+put_file (DlpMlflowTracker *t, Destination *d, const char *local, const char *artifact_path,
+          const DlpTrackerCall *call, GError **error)
 {
   if (d->folder)
     {
@@ -127,8 +129,8 @@ compare_names (gconstpointer a, gconstpointer b)
 
 /* Uploads @local (a file, or a folder recursively, in name order). */
 static gboolean
-put_tree (DlpMlflowTracker *t, Destination *d, const char *local,
-          const char *artifact_path, const DlpTrackerCall *call, GError **error)
+put_tree (DlpMlflowTracker *t, Destination *d, const char *local, const char *artifact_path,
+          const DlpTrackerCall *call, GError **error)
 {
   if (!g_file_test (local, G_FILE_TEST_IS_DIR))
     {
@@ -153,7 +155,8 @@ put_tree (DlpMlflowTracker *t, Destination *d, const char *local,
     {
       const char *n = g_ptr_array_index (names, i);
       g_autofree char *child = g_build_filename (local, n, NULL);
-      g_autofree char *dest = *artifact_path ? g_strconcat (artifact_path, "/", n, NULL) : g_strdup (n);
+      g_autofree char *dest =
+        *artifact_path ? g_strconcat (artifact_path, "/", n, NULL) : g_strdup (n);
       gboolean is_dir = g_file_test (child, G_FILE_TEST_IS_DIR);
       if (is_dir ? !put_tree (t, d, child, dest, call, error)
                  : !put_file (t, d, child, dest, call, error))
@@ -165,9 +168,8 @@ put_tree (DlpMlflowTracker *t, Destination *d, const char *local,
 /* Uploads @local under @artifact_path; for a file, @artifact_path is the
  * folder it goes into, as in MLflow's log_artifact. */
 static gboolean
-upload (DlpMlflowTracker *t, const char *run_id, const char *local,
-        const char *artifact_path, gboolean is_model, const DlpTrackerCall *call,
-        GError **error)
+upload (DlpMlflowTracker *t, const char *run_id, const char *local, const char *artifact_path,
+        gboolean is_model, const DlpTrackerCall *call, GError **error)
 {
   if (!check_artifact_path (artifact_path, error))
     return FALSE;
@@ -180,17 +182,16 @@ upload (DlpMlflowTracker *t, const char *run_id, const char *local,
   if (!is_model && !g_file_test (local, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *base = g_path_get_basename (local);
-      g_autofree char *dest = *artifact_path ? g_strconcat (artifact_path, "/", base, NULL)
-                                             : g_strdup (base);
+      g_autofree char *dest =
+        *artifact_path ? g_strconcat (artifact_path, "/", base, NULL) : g_strdup (base);
       return put_tree (t, &d, local, dest, call, error);
     }
   return put_tree (t, &d, local, artifact_path, call, error);
 }
 
 gboolean
-dlp_mlflow_log_artifact (gpointer self, const char *run_id,
-                         const char *local_path, const char *artifact_path,
-                         const DlpTrackerCall *call, GError **error)
+dlp_mlflow_log_artifact (gpointer self, const char *run_id, const char *local_path,
+                         const char *artifact_path, const DlpTrackerCall *call, GError **error)
 {
   return upload (self, run_id, local_path, artifact_path, FALSE, call, error);
 }
@@ -198,14 +199,13 @@ dlp_mlflow_log_artifact (gpointer self, const char *run_id,
 /* The MLmodel file as MLflow's runs/log-model wants it: JSON text with
  * run_id and artifact_path filled in. */
 static char *
-model_json (const char *local_dir, const char *run_id, const char *artifact_path,
-            GError **error)
+model_json (const char *local_dir, const char *run_id, const char *artifact_path, GError **error)
 {
   g_autofree char *path = g_build_filename (local_dir, "MLmodel", NULL);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
-                   "model %s has no MLmodel file", local_dir);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "model %s has no MLmodel file",
+                   local_dir);
       return NULL;
     }
   g_autoptr (DlpConfig) mlmodel = dlp_config_load (path, error);
@@ -228,8 +228,7 @@ model_json (const char *local_dir, const char *run_id, const char *artifact_path
 
 gboolean
 dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
-                      const char *artifact_path, const DlpTrackerCall *call,
-                      GError **error)
+                      const char *artifact_path, const DlpTrackerCall *call, GError **error)
 {
   DlpMlflowTracker *t = self;
   if (!*artifact_path)
@@ -245,7 +244,7 @@ dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_string_member (b, "model_json", json);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-model", body,
-                                                          NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/runs/log-model", body, NULL, call, error);
   return answer != NULL;
 }

@@ -12,15 +12,15 @@ dlp_mlflow_check_key (const char *key)
   if (len == 0)
     return g_strdup ("is empty");
   if (len > DLP_MLFLOW_MAX_KEY)
-    return g_strdup_printf ("is %" G_GSIZE_FORMAT " characters long; MLflow takes at most %d",
-                            len, DLP_MLFLOW_MAX_KEY);
+    return g_strdup_printf ("is %" G_GSIZE_FORMAT " characters long; MLflow takes at most %d", len,
+                            DLP_MLFLOW_MAX_KEY);
   for (const char *p = key; *p; p++)
     if (!g_ascii_isalnum (*p) && !strchr ("_-. /", *p))
       return g_strdup_printf ("holds '%c'; MLflow takes letters, digits, '_', '-', '.', ' ' "
-                              "and '/'", *p);
-  if (key[0] == '/' || strstr (key, "//") || strcmp (key, ".") == 0
-      || g_str_has_prefix (key, "../") || strstr (key, "/../") || g_str_has_suffix (key, "/..")
-      || strcmp (key, "..") == 0)
+                              "and '/'",
+                              *p);
+  if (key[0] == '/' || strstr (key, "//") || strcmp (key, ".") == 0 || g_str_has_prefix (key, "../")
+      || strstr (key, "/../") || g_str_has_suffix (key, "/..") || strcmp (key, "..") == 0)
     return g_strdup ("is not a normalised path (no leading '/', '//' or '..')");
   return NULL;
 }
@@ -36,8 +36,7 @@ short_key (const char *key)
 
 /* Splits @tags into the ones MLflow takes and a message about the others. */
 static GArray *
-filter_valid (const DlpTag *tags, guint n, const char *what, gsize max_value,
-              GString *rejected)
+filter_valid (const DlpTag *tags, guint n, const char *what, gsize max_value, GString *rejected)
 {
   GArray *ok = g_array_sized_new (FALSE, FALSE, sizeof (DlpTag), n);
   for (guint i = 0; i < n; i++)
@@ -46,7 +45,8 @@ filter_valid (const DlpTag *tags, guint n, const char *what, gsize max_value,
       g_autofree char *shown = short_key (tags[i].key);
       if (why == NULL && tags[i].value && strlen (tags[i].value) > max_value)
         why = g_strdup_printf ("has a value of %" G_GSIZE_FORMAT " characters; MLflow takes "
-                               "at most %" G_GSIZE_FORMAT, strlen (tags[i].value), max_value);
+                               "at most %" G_GSIZE_FORMAT,
+                               strlen (tags[i].value), max_value);
       if (why)
         g_string_append_printf (rejected, "%s%s key '%s' %s", rejected->len ? "; " : "", what,
                                 shown, why);
@@ -57,24 +57,23 @@ filter_valid (const DlpTag *tags, guint n, const char *what, gsize max_value,
 }
 
 static gboolean
-post_batch (DlpMlflowTracker *t, const char *run_id, const char *member,
-            JsonNode *items, const DlpTrackerCall *call, GError **error)
+post_batch (DlpMlflowTracker *t, const char *run_id, const char *member, JsonNode *items,
+            const DlpTrackerCall *call, GError **error)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_member (b, member, items);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-batch", body,
-                                                          NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/runs/log-batch", body, NULL, call, error);
   return answer != NULL;
 }
 
 /* Params are write-once (the same value again is accepted) and tags
  * overwrite, so both are safe to send again. */
 static gboolean
-log_tags (DlpMlflowTracker *t, const char *run_id, const char *member,
-          const DlpTag *tags, guint n, gsize max_value, const DlpTrackerCall *call,
-          GError **error)
+log_tags (DlpMlflowTracker *t, const char *run_id, const char *member, const DlpTag *tags, guint n,
+          gsize max_value, const DlpTrackerCall *call, GError **error)
 {
   g_autoptr (GString) rejected = g_string_new (NULL);
   const char *what = strcmp (member, "params") == 0 ? "param" : "tag";
@@ -83,30 +82,31 @@ log_tags (DlpMlflowTracker *t, const char *run_id, const char *member,
   for (guint start = 0; start < ok->len; start += DLP_MLFLOW_MAX_PARAMS_TAGS_PER_BATCH)
     {
       guint len = MIN (ok->len - start, DLP_MLFLOW_MAX_PARAMS_TAGS_PER_BATCH);
-      if (!post_batch (t, run_id, member, dlp_mlflow_tags_to_json (valid + start, len), call, error))
+      if (!post_batch (t, run_id, member, dlp_mlflow_tags_to_json (valid + start, len), call,
+                       error))
         return FALSE;
     }
   if (rejected->len)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
-                   "POST mlflow/runs/log-batch: %s (the other %u %ss were logged)",
-                   rejected->str, ok->len, what);
+                   "POST mlflow/runs/log-batch: %s (the other %u %ss were logged)", rejected->str,
+                   ok->len, what);
       return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-dlp_mlflow_log_params (gpointer self, const char *run_id, const DlpTag *params,
-                       guint n_params, const DlpTrackerCall *call, GError **error)
+dlp_mlflow_log_params (gpointer self, const char *run_id, const DlpTag *params, guint n_params,
+                       const DlpTrackerCall *call, GError **error)
 {
   return log_tags (self, run_id, "params", params, n_params, DLP_MLFLOW_MAX_PARAM_VALUE, call,
                    error);
 }
 
 gboolean
-dlp_mlflow_set_tags (gpointer self, const char *run_id, const DlpTag *tags,
-                     guint n_tags, const DlpTrackerCall *call, GError **error)
+dlp_mlflow_set_tags (gpointer self, const char *run_id, const DlpTag *tags, guint n_tags,
+                     const DlpTrackerCall *call, GError **error)
 {
   return log_tags (self, run_id, "tags", tags, n_tags, DLP_MLFLOW_MAX_TAG_VALUE, call, error);
 }
@@ -119,8 +119,9 @@ static char *
 point_id (gint64 step, gint64 timestamp_ms, double value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *v = isnan (value) ? "NaN" : isinf (value) ? (value > 0 ? "Infinity" : "-Infinity")
-                                                         : g_ascii_dtostr (buf, sizeof buf, value);
+  const char *v = isnan (value)   ? "NaN"
+                  : isinf (value) ? (value > 0 ? "Infinity" : "-Infinity")
+                                  : g_ascii_dtostr (buf, sizeof buf, value);
   return g_strdup_printf ("%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%s", step, timestamp_ms, v);
 }
 
@@ -131,8 +132,8 @@ point_id (gint64 step, gint64 timestamp_ms, double value)
 
 /* Every point of @key on the server, paging through get-history. */
 static GHashTable *
-fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
-               const DlpTrackerCall *call, GError **error)
+fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key, const DlpTrackerCall *call,
+               GError **error)
 {
   g_autoptr (GHashTable) points = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -143,7 +144,8 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                        "GET mlflow/metrics/get-history: metric '%s' of run %s has more than %u "
-                       "pages", key, run_id, MAX_HISTORY_PAGES);
+                       "pages",
+                       key, run_id, MAX_HISTORY_PAGES);
           return NULL;
         }
       JsonObject *q = json_object_new ();
@@ -153,8 +155,8 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
       if (token)
         json_object_set_string_member (q, "page_token", token);
       g_autoptr (JsonNode) query = dlp_json_node_new_object (q);
-      g_autoptr (JsonObject) answer = dlp_mlflow_client_get (t->client, "mlflow/metrics/get-history",
-                                                             query, NULL, call, error);
+      g_autoptr (JsonObject) answer =
+        dlp_mlflow_client_get (t->client, "mlflow/metrics/get-history", query, NULL, call, error);
       if (answer == NULL)
         return NULL;
       JsonArray *metrics = dlp_json_get_array (answer, "metrics");
@@ -174,7 +176,8 @@ fetch_history (DlpMlflowTracker *t, const char *run_id, const char *key,
           g_autofree char *shown = dlp_mlflow_printable (next, strlen (next), 40, FALSE);
           g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                        "GET mlflow/metrics/get-history: the server gave page token '%s' of "
-                       "metric '%s' twice", shown, key);
+                       "metric '%s' twice",
+                       shown, key);
           return NULL;
         }
       token = g_strdup (next);
@@ -194,7 +197,7 @@ typedef struct {
   const char *run_id;
   const DlpMetric *metrics;
   guint n_metrics;
-  gboolean *sent;          /* which of @metrics are already on the server */
+  gboolean *sent; /* which of @metrics are already on the server */
 } MetricBatch;
 
 static JsonNode *
@@ -222,8 +225,8 @@ metrics_body (MetricBatch *mb)
 /* Metrics append, so before sending again leave out the points the
  * server already has. */
 static gboolean
-redo_metrics (gpointer data, JsonNode **body, JsonObject **done,
-              const DlpTrackerCall *call, GError **error)
+redo_metrics (gpointer data, JsonNode **body, JsonObject **done, const DlpTrackerCall *call,
+              GError **error)
 {
   MetricBatch *mb = data;
   DlpMlflowTracker *t = mb->tracker;
@@ -273,9 +276,8 @@ remember_sent (MetricBatch *mb)
 }
 
 gboolean
-dlp_mlflow_log_metrics (gpointer self, const char *run_id,
-                        const DlpMetric *metrics, guint n_metrics,
-                        const DlpTrackerCall *call, GError **error)
+dlp_mlflow_log_metrics (gpointer self, const char *run_id, const DlpMetric *metrics,
+                        guint n_metrics, const DlpTrackerCall *call, GError **error)
 {
   DlpMlflowTracker *t = self;
   g_autoptr (GString) rejected = g_string_new (NULL);
@@ -287,8 +289,8 @@ dlp_mlflow_log_metrics (gpointer self, const char *run_id,
         why = g_strdup ("has a negative timestamp");
       g_autofree char *shown = short_key (metrics[i].key);
       if (why)
-        g_string_append_printf (rejected, "%smetric key '%s' %s", rejected->len ? "; " : "",
-                                shown, why);
+        g_string_append_printf (rejected, "%smetric key '%s' %s", rejected->len ? "; " : "", shown,
+                                why);
       else
         g_array_append_val (ok, metrics[i]);
     }
@@ -299,8 +301,11 @@ dlp_mlflow_log_metrics (gpointer self, const char *run_id,
       g_autofree gboolean *sent = g_new0 (gboolean, len);
       MetricBatch mb = { t, run_id, valid + start, len, sent };
       DlpMlflowRequest r = {
-        .method = "POST", .path = "mlflow/runs/log-batch", .body = metrics_body (&mb),
-        .redo = redo_metrics, .redo_data = &mb,
+        .method = "POST",
+        .path = "mlflow/runs/log-batch",
+        .body = metrics_body (&mb),
+        .redo = redo_metrics,
+        .redo_data = &mb,
       };
       g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
       json_node_unref (r.body);

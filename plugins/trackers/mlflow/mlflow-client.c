@@ -32,8 +32,7 @@ dlp_mlflow_client_new (const DlpMlflowSettings *settings)
   c->settings->server_cert_path = g_strdup (settings->server_cert_path);
   c->settings->client_cert_path = g_strdup (settings->client_cert_path);
   g_autofree char *agent = g_strdup_printf ("dlpipe/%s", DLP_VERSION);
-  c->session = soup_session_new_with_options ("timeout", settings->timeout_s,
-                                              "idle-timeout", 60,
+  c->session = soup_session_new_with_options ("timeout", settings->timeout_s, "idle-timeout", 60,
                                               "user-agent", agent, NULL);
   if (settings->server_cert_path)
     {
@@ -107,8 +106,8 @@ wait_cancellable (double seconds, GCancellable *cancellable)
 static double
 retry_after_seconds (SoupMessage *msg)
 {
-  const char *v = soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                "Retry-After");
+  const char *v =
+    soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
   if (v == NULL)
     return -1;
   guint64 n;
@@ -138,8 +137,8 @@ backoff_seconds (const DlpMlflowSettings *s, guint retry)
 typedef SoupMessage *(*MakeMessageFunc) (DlpMlflowClient *c, gpointer data, GError **error);
 
 static gboolean
-accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert,
-                        GTlsCertificateFlags errors, gpointer data)
+accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                        gpointer data)
 {
   (void) msg, (void) cert, (void) errors, (void) data;
   return TRUE;
@@ -166,8 +165,8 @@ prepare_message (DlpMlflowClient *c, SoupMessage *msg)
 static gboolean
 is_retried_status (guint status)
 {
-  return status == 408 || status == 429 || status == 500 || status == 502
-         || status == 503 || status == 504;
+  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503
+         || status == 504;
 }
 
 /* Whether a transport error leaves open that the server got the request. */
@@ -223,8 +222,7 @@ parse_object (GBytes *body, char **why)
 /* The whole body of @in; NULL on a read error, or with *@too_large set
  * when it is longer than the limit (a server may send without end). */
 static GBytes *
-read_body (GInputStream *in, GCancellable *cancellable, gboolean *too_large,
-           GError **error)
+read_body (GInputStream *in, GCancellable *cancellable, gboolean *too_large, GError **error)
 {
   guint64 limit = dlp_limit_get (DLP_LIMIT_HTTP_BODY_BYTES);
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
@@ -248,14 +246,13 @@ read_body (GInputStream *in, GCancellable *cancellable, gboolean *too_large,
 
 /* The error for an answer that will not be retried (or no longer). */
 static void
-set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
-                  GBytes *body, guint tries, DlpMlflowRequest *request,
-                  GError **error)
+set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg, GBytes *body, guint tries,
+                  DlpMlflowRequest *request, GError **error)
 {
   guint status = soup_message_get_status (msg);
   const char *phrase = soup_message_get_reason_phrase (msg);
-  g_autofree char *reason = phrase ? dlp_mlflow_printable (phrase, strlen (phrase), 100, FALSE)
-                                   : NULL;
+  g_autofree char *reason =
+    phrase ? dlp_mlflow_printable (phrase, strlen (phrase), 100, FALSE) : NULL;
   g_autoptr (JsonObject) obj = parse_object (body, NULL);
   const char *code = dlp_json_get_string (obj, "error_code");
   g_autofree char *after = tries > 1 ? g_strdup_printf (" (after %u tries)", tries) : g_strdup ("");
@@ -267,8 +264,8 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
     }
   if (status == 401)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "%s: HTTP 401 %s: %s", what, reason ? reason : "Unauthorized",
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "%s: HTTP 401 %s: %s", what,
+                   reason ? reason : "Unauthorized",
                    c->settings->authorization
                      ? "the server refused the credentials from MLFLOW_TRACKING_USERNAME and "
                        "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)"
@@ -279,13 +276,13 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
   if (code)
     {
       const char *message = dlp_json_get_string (obj, "message");
-      g_autofree char *shown = message ? dlp_mlflow_printable (message, strlen (message), 500, FALSE)
-                                       : g_strdup ("");
+      g_autofree char *shown =
+        message ? dlp_mlflow_printable (message, strlen (message), 500, FALSE) : g_strdup ("");
       /* 403: the credentials lack a permission, which no retry fixes but
        * new credentials do, so the record waits in the spool. */
       int domain_code = status == 403 || status >= 500 ? DLP_ERROR_NETWORK : DLP_ERROR_FAILED;
-      g_set_error (error, DLP_ERROR, domain_code, "%s: HTTP %u %s: %s%s", what, status, code,
-                   shown, after);
+      g_set_error (error, DLP_ERROR, domain_code, "%s: HTTP %u %s: %s%s", what, status, code, shown,
+                   after);
       return;
     }
   /* Not an MLflow answer: a proxy, MLflow's host check, the wrong server. */
@@ -303,9 +300,9 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg,
 /* Sends the messages @make builds until one succeeds or the policy gives
  * up. Returns the body of a 2xx answer, and its status in *@status. */
 static GBytes *
-send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
-                   gpointer make_data, DlpMlflowRequest *request,
-                   const DlpTrackerCall *call, guint *status_out, GError **error)
+send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make, gpointer make_data,
+                   DlpMlflowRequest *request, const DlpTrackerCall *call, guint *status_out,
+                   GError **error)
 {
   GCancellable *cancellable = call ? call->cancellable : NULL;
   gboolean redeliver = call && (call->flags & DLP_TRACKER_CALL_REDELIVERY);
@@ -345,7 +342,8 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
                        "%s: HTTP %u with an answer longer than %" G_GUINT64_FORMAT " bytes "
-                       "(raise the limit with %s)", what, soup_message_get_status (msg),
+                       "(raise the limit with %s)",
+                       what, soup_message_get_status (msg),
                        dlp_limit_get (DLP_LIMIT_HTTP_BODY_BYTES),
                        dlp_limit_env_name (DLP_LIMIT_HTTP_BODY_BYTES));
           return NULL;
@@ -365,14 +363,15 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
           if (local->domain == G_TLS_ERROR || retry >= s->max_retries
               || (refused && retry >= REFUSED_RETRIES))
             {
-              g_autofree char *after = retry ? g_strdup_printf (" (after %u tries)", retry + 1)
-                                             : g_strdup ("");
+              g_autofree char *after =
+                retry ? g_strdup_printf (" (after %u tries)", retry + 1) : g_strdup ("");
               g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "%s: cannot reach %s: %s%s", what,
                            s->tracking_uri, local->message, after);
               return NULL;
             }
           redeliver = redeliver || may_have_arrived (local);
-          wait = refused ? MIN (backoff_seconds (s, retry + 1), REFUSED_WAIT) : backoff_seconds (s, retry + 1);
+          wait = refused ? MIN (backoff_seconds (s, retry + 1), REFUSED_WAIT)
+                         : backoff_seconds (s, retry + 1);
           g_debug ("%s: %s; retry %u of %u in %.1f s", what, local->message, retry + 1,
                    s->max_retries, wait);
         }
@@ -393,13 +392,13 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make,
           redeliver = redeliver || status >= 500;
           double after = s->respect_retry_after ? retry_after_seconds (msg) : -1;
           wait = after >= 0 ? after : backoff_seconds (s, retry + 1);
-          g_debug ("%s: HTTP %u; retry %u of %u in %.1f s", what, status, retry + 1,
-                   s->max_retries, wait);
+          g_debug ("%s: HTTP %u; retry %u of %u in %.1f s", what, status, retry + 1, s->max_retries,
+                   wait);
         }
       if (!wait_cancellable (wait, cancellable))
         {
-          g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "%s: stopped waiting for %s",
-                       what, s->tracking_uri);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED, "%s: stopped waiting for %s", what,
+                       s->tracking_uri);
           return NULL;
         }
     }
@@ -438,7 +437,8 @@ make_json_message (DlpMlflowClient *c, gpointer data, GError **error)
   DlpMlflowRequest *r = data;
   gboolean get = strcmp (r->method, "GET") == 0;
   g_autofree char *query = get ? query_string (r->body) : g_strdup ("");
-  g_autofree char *url = g_strdup_printf ("%s/api/2.0/%s%s", c->settings->tracking_uri, r->path, query);
+  g_autofree char *url =
+    g_strdup_printf ("%s/api/2.0/%s%s", c->settings->tracking_uri, r->path, query);
   SoupMessage *msg = soup_message_new (r->method, url);
   if (msg == NULL)
     {
@@ -457,13 +457,13 @@ make_json_message (DlpMlflowClient *c, gpointer data, GError **error)
 }
 
 JsonObject *
-dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request,
-                        const DlpTrackerCall *call, GError **error)
+dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request, const DlpTrackerCall *call,
+                        GError **error)
 {
   g_autofree char *what = g_strdup_printf ("%s %s", request->method, request->path);
   guint status = 0;
-  g_autoptr (GBytes) body = send_with_retries (c, what, make_json_message, request, request,
-                                               call, &status, error);
+  g_autoptr (GBytes) body =
+    send_with_retries (c, what, make_json_message, request, request, call, &status, error);
   if (body == NULL)
     return NULL;
   g_autofree char *why = NULL;
@@ -472,16 +472,15 @@ dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request,
     {
       g_autofree char *quoted = quote_body (body);
       g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "%s: HTTP %u with %s (is the tracking URI an MLflow server?): %s", what,
-                   status, why, quoted);
+                   "%s: HTTP %u with %s (is the tracking URI an MLflow server?): %s", what, status,
+                   why, quoted);
     }
   return obj;
 }
 
 static JsonObject *
-simple_call (DlpMlflowClient *c, const char *method, const char *path,
-             JsonNode *body, char **error_code, const DlpTrackerCall *call,
-             GError **error)
+simple_call (DlpMlflowClient *c, const char *method, const char *path, JsonNode *body,
+             char **error_code, const DlpTrackerCall *call, GError **error)
 {
   DlpMlflowRequest r = { .method = method, .path = path, .body = body };
   JsonObject *obj = dlp_mlflow_client_call (c, &r, call, error);
@@ -492,17 +491,15 @@ simple_call (DlpMlflowClient *c, const char *method, const char *path,
 }
 
 JsonObject *
-dlp_mlflow_client_get (DlpMlflowClient *c, const char *path, JsonNode *query,
-                       char **error_code, const DlpTrackerCall *call,
-                       GError **error)
+dlp_mlflow_client_get (DlpMlflowClient *c, const char *path, JsonNode *query, char **error_code,
+                       const DlpTrackerCall *call, GError **error)
 {
   return simple_call (c, "GET", path, query, error_code, call, error);
 }
 
 JsonObject *
-dlp_mlflow_client_post (DlpMlflowClient *c, const char *path, JsonNode *body,
-                        char **error_code, const DlpTrackerCall *call,
-                        GError **error)
+dlp_mlflow_client_post (DlpMlflowClient *c, const char *path, JsonNode *body, char **error_code,
+                        const DlpTrackerCall *call, GError **error)
 {
   return simple_call (c, "POST", path, body, error_code, call, error);
 }
@@ -520,8 +517,8 @@ make_upload_message (DlpMlflowClient *c, gpointer data, GError **error)
   (void) c;
   Upload *u = data;
   g_autoptr (GFile) file = g_file_new_for_path (u->local_path);
-  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                  G_FILE_QUERY_INFO_NONE, NULL, error);
+  g_autoptr (GFileInfo) info =
+    g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, error);
   if (info == NULL)
     return NULL;
   g_autoptr (GFileInputStream) in = g_file_read (file, NULL, error);
@@ -535,22 +532,21 @@ make_upload_message (DlpMlflowClient *c, gpointer data, GError **error)
     }
   g_autofree char *type = g_content_type_guess (u->local_path, NULL, 0, NULL);
   g_autofree char *mime = g_content_type_get_mime_type (type);
-  soup_message_set_request_body (msg, mime ? mime : "application/octet-stream",
-                                 G_INPUT_STREAM (in), (gssize) g_file_info_get_size (info));
+  soup_message_set_request_body (msg, mime ? mime : "application/octet-stream", G_INPUT_STREAM (in),
+                                 (gssize) g_file_info_get_size (info));
   return msg;
 }
 
 gboolean
-dlp_mlflow_client_upload (DlpMlflowClient *c, const char *url,
-                          const char *local_path, const DlpTrackerCall *call,
-                          GError **error)
+dlp_mlflow_client_upload (DlpMlflowClient *c, const char *url, const char *local_path,
+                          const DlpTrackerCall *call, GError **error)
 {
   Upload u = { url, local_path };
   /* The URL holds the run's artifact root, which the server chose. */
   g_autofree char *shown = dlp_mlflow_printable (url, strlen (url), 300, FALSE);
   g_autofree char *what = g_strdup_printf ("PUT %s", shown);
   guint status = 0;
-  g_autoptr (GBytes) body = send_with_retries (c, what, make_upload_message, &u, NULL, call,
-                                               &status, error);
+  g_autoptr (GBytes) body =
+    send_with_retries (c, what, make_upload_message, &u, NULL, call, &status, error);
   return body != NULL;
 }

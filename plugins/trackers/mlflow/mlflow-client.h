@@ -15,21 +15,19 @@ typedef struct _DlpMlflowClient DlpMlflowClient;
  * server and either sets *@done to the answer the request would have had,
  * so nothing more is sent, or leaves it NULL, possibly after shrinking
  * *@body to what is still missing. */
-typedef gboolean (*DlpMlflowRedoFunc) (gpointer data, JsonNode **body,
-                                       JsonObject **done,
-                                       const DlpTrackerCall *call,
-                                       GError **error);
+typedef gboolean (*DlpMlflowRedoFunc) (gpointer data, JsonNode **body, JsonObject **done,
+                                       const DlpTrackerCall *call, GError **error);
 
 typedef struct {
-  const char *method;       /* "GET" or "POST" */
-  const char *path;         /* after /api/2.0/, e.g. "mlflow/runs/create" */
-  JsonNode *body;           /* POST: the JSON body; GET: an object of query
+  const char *method;     /* "GET" or "POST" */
+  const char *path;       /* after /api/2.0/, e.g. "mlflow/runs/create" */
+  JsonNode *body;         /* POST: the JSON body; GET: an object of query
                                arguments (strings or numbers) */
-  DlpMlflowRedoFunc redo;   /* or NULL for requests safe to repeat */
+  DlpMlflowRedoFunc redo; /* or NULL for requests safe to repeat */
   gpointer redo_data;
   /* Set when the server answered with an MLflow error. */
   guint status;
-  char *error_code;         /* "RESOURCE_ALREADY_EXISTS"; free with g_free */
+  char *error_code; /* "RESOURCE_ALREADY_EXISTS"; free with g_free */
 } DlpMlflowRequest;
 
 DlpMlflowClient *dlp_mlflow_client_new (const DlpMlflowSettings *settings);
@@ -41,21 +39,16 @@ const DlpMlflowSettings *dlp_mlflow_client_get_settings (DlpMlflowClient *client
  * failing, refuses the credentials or does not answer as MLflow does;
  * DLP_ERROR_CANCELLED; DLP_ERROR_FAILED when MLflow refused the request
  * (request->error_code says why). Messages start with "METHOD PATH: ". */
-JsonObject *dlp_mlflow_client_call (DlpMlflowClient *client,
-                                    DlpMlflowRequest *request,
-                                    const DlpTrackerCall *call,
-                                    GError **error);
-/* Convenience: builds the request and clears it. */
-JsonObject *dlp_mlflow_client_get (DlpMlflowClient *client, const char *path,
-                                   JsonNode *query, char **error_code,
-                                   const DlpTrackerCall *call, GError **error);
-JsonObject *dlp_mlflow_client_post (DlpMlflowClient *client, const char *path,
-                                    JsonNode *body, char **error_code,
+JsonObject *dlp_mlflow_client_call (DlpMlflowClient *client, DlpMlflowRequest *request,
                                     const DlpTrackerCall *call, GError **error);
+/* Convenience: builds the request and clears it. */
+JsonObject *dlp_mlflow_client_get (DlpMlflowClient *client, const char *path, JsonNode *query,
+                                   char **error_code, const DlpTrackerCall *call, GError **error);
+JsonObject *dlp_mlflow_client_post (DlpMlflowClient *client, const char *path, JsonNode *body,
+                                    char **error_code, const DlpTrackerCall *call, GError **error);
 
 /* PUTs the file @local_path as the body of @url (an absolute URL). */
-gboolean dlp_mlflow_client_upload (DlpMlflowClient *client, const char *url,
-                                   const char *local_path,
+gboolean dlp_mlflow_client_upload (DlpMlflowClient *client, const char *url, const char *local_path,
                                    const DlpTrackerCall *call, GError **error);
 
 G_END_DECLS

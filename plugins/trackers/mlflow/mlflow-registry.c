@@ -13,14 +13,14 @@ name_body (const char *name)
 
 /* Create, or find that it exists (perhaps made by a concurrent process). */
 static gboolean
-ensure_registered_model (DlpMlflowTracker *t, const char *name,
-                         const DlpTrackerCall *call, GError **error)
+ensure_registered_model (DlpMlflowTracker *t, const char *name, const DlpTrackerCall *call,
+                         GError **error)
 {
   g_autoptr (JsonNode) body = name_body (name);
   g_autofree char *code = NULL;
   g_autoptr (GError) local = NULL;
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/registered-models/create",
-                                                          body, &code, call, &local);
+  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (
+    t->client, "mlflow/registered-models/create", body, &code, call, &local);
   if (answer || g_strcmp0 (code, "RESOURCE_ALREADY_EXISTS") == 0)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&local));
@@ -36,8 +36,8 @@ typedef struct {
 
 /* A version of this run with this source, made by an earlier try. */
 static gboolean
-redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
-                     const DlpTrackerCall *call, GError **error)
+redo_create_version (gpointer data, JsonNode **body, JsonObject **done, const DlpTrackerCall *call,
+                     GError **error)
 {
   (void) body;
   FindVersion *f = data;
@@ -48,9 +48,8 @@ redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
   g_autofree char *filter = g_strdup_printf ("name='%s' and run_id='%s'", f->name, f->run_id);
   json_object_set_string_member (q, "filter", filter);
   g_autoptr (JsonNode) query = dlp_json_node_new_object (q);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_get (f->tracker->client,
-                                                         "mlflow/model-versions/search", query,
-                                                         NULL, call, error);
+  g_autoptr (JsonObject) answer = dlp_mlflow_client_get (
+    f->tracker->client, "mlflow/model-versions/search", query, NULL, call, error);
   if (answer == NULL)
     return FALSE;
   JsonArray *versions = dlp_json_get_array (answer, "model_versions");
@@ -68,8 +67,8 @@ redo_create_version (gpointer data, JsonNode **body, JsonObject **done,
 }
 
 static char *
-create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
-                const char *source, const DlpTrackerCall *call, GError **error)
+create_version (DlpMlflowTracker *t, const char *name, const char *run_id, const char *source,
+                const DlpTrackerCall *call, GError **error)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
@@ -77,9 +76,11 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id,
   json_object_set_string_member (b, "run_id", run_id);
   FindVersion find = { t, name, run_id, source };
   DlpMlflowRequest r = {
-    .method = "POST", .path = "mlflow/model-versions/create",
+    .method = "POST",
+    .path = "mlflow/model-versions/create",
     .body = dlp_json_node_new_object (b),
-    .redo = redo_create_version, .redo_data = &find,
+    .redo = redo_create_version,
+    .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
   json_node_unref (r.body);
@@ -115,28 +116,28 @@ check_alias (const char *alias, GError **error)
   if (!ok)
     g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
                  "POST mlflow/registered-models/alias: '%s' is not an alias MLflow takes "
-                 "(1 to 255 letters, digits, '_' or '-'; not 'latest' nor v<number>)", alias);
+                 "(1 to 255 letters, digits, '_' or '-'; not 'latest' nor v<number>)",
+                 alias);
   return ok;
 }
 
 static gboolean
-set_alias (DlpMlflowTracker *t, const char *name, const char *alias,
-           const char *version, const DlpTrackerCall *call, GError **error)
+set_alias (DlpMlflowTracker *t, const char *name, const char *alias, const char *version,
+           const DlpTrackerCall *call, GError **error)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
   json_object_set_string_member (b, "alias", alias);
   json_object_set_string_member (b, "version", version);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/registered-models/alias",
-                                                          body, NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/registered-models/alias", body, NULL, call, error);
   return answer != NULL;
 }
 
 char *
-dlp_mlflow_register_model (gpointer self, const char *run_id,
-                           const char *model_name, const char *artifact_path,
-                           const char *const *aliases,
+dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_name,
+                           const char *artifact_path, const char *const *aliases,
                            const DlpTrackerCall *call, GError **error)
 {
   DlpMlflowTracker *t = self;

@@ -49,8 +49,8 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
       g_autoptr (JsonNode) q = query1 ("experiment_name", name);
       g_autofree char *code = NULL;
       g_autoptr (GError) local = NULL;
-      g_autoptr (JsonObject) found = dlp_mlflow_client_get (t->client, "mlflow/experiments/get-by-name",
-                                                            q, &code, call, &local);
+      g_autoptr (JsonObject) found =
+        dlp_mlflow_client_get (t->client, "mlflow/experiments/get-by-name", q, &code, call, &local);
       if (found)
         return t->experiment_id = experiment_id_of (found, name, error);
       if (g_strcmp0 (code, "RESOURCE_DOES_NOT_EXIST") != 0)
@@ -61,12 +61,12 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
       g_autoptr (JsonNode) body = query1 ("name", name);
       g_clear_pointer (&code, g_free);
       g_clear_error (&local);
-      g_autoptr (JsonObject) created = dlp_mlflow_client_post (t->client, "mlflow/experiments/create",
-                                                               body, &code, call, &local);
+      g_autoptr (JsonObject) created =
+        dlp_mlflow_client_post (t->client, "mlflow/experiments/create", body, &code, call, &local);
       if (created)
         {
-          const char *id = dlp_mlflow_get_id (created, "experiment_id",
-                                              DLP_MLFLOW_MAX_EXPERIMENT_ID);
+          const char *id =
+            dlp_mlflow_get_id (created, "experiment_id", DLP_MLFLOW_MAX_EXPERIMENT_ID);
           if (id)
             return t->experiment_id = g_strdup (id);
         }
@@ -76,8 +76,8 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
           return NULL;
         }
     }
-  g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-               "experiment '%s': neither found nor created", name);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "experiment '%s': neither found nor created",
+               name);
   return NULL;
 }
 
@@ -110,8 +110,8 @@ find_run_by_key (DlpMlflowTracker *t, const char *run_key, const DlpTrackerCall 
   json_object_set_string_member (b, "run_view_type", "ACTIVE_ONLY");
   json_object_set_int_member (b, "max_results", 1);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/search", body,
-                                                          NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/runs/search", body, NULL, call, error);
   if (answer == NULL)
     return NULL;
   JsonObject *run = dlp_json_array_get_object (dlp_json_get_array (answer, "runs"), 0);
@@ -128,8 +128,8 @@ typedef struct {
 
 /* Before creating a run again: it may exist already. */
 static gboolean
-redo_create_run (gpointer data, JsonNode **body, JsonObject **done,
-                 const DlpTrackerCall *call, GError **error)
+redo_create_run (gpointer data, JsonNode **body, JsonObject **done, const DlpTrackerCall *call,
+                 GError **error)
 {
   (void) body;
   FindRun *f = data;
@@ -173,8 +173,11 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   json_object_set_array_member (b, "tags", tags);
   FindRun find = { t, run->run_key };
   DlpMlflowRequest r = {
-    .method = "POST", .path = "mlflow/runs/create", .body = dlp_json_node_new_object (b),
-    .redo = redo_create_run, .redo_data = &find,
+    .method = "POST",
+    .path = "mlflow/runs/create",
+    .body = dlp_json_node_new_object (b),
+    .redo = redo_create_run,
+    .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
   json_node_unref (r.body);
@@ -186,8 +189,9 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   const char *id = dlp_mlflow_get_id (info, "run_id", DLP_MLFLOW_MAX_RUN_ID);
   if (id == NULL)
     {
-      g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
-                   "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
+      g_set_error (
+        error, DLP_ERROR, DLP_ERROR_NETWORK,
+        "POST mlflow/runs/create: the answer has no run id (letters, digits, '_' or '-')");
       return NULL;
     }
   remember_artifact_uri (t, created);
@@ -195,8 +199,8 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
 }
 
 static gboolean
-update_run (DlpMlflowTracker *t, const char *run_id, const char *status,
-            gint64 end_time_ms, const DlpTrackerCall *call, GError **error)
+update_run (DlpMlflowTracker *t, const char *run_id, const char *status, gint64 end_time_ms,
+            const DlpTrackerCall *call, GError **error)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "run_id", run_id);
@@ -204,8 +208,8 @@ update_run (DlpMlflowTracker *t, const char *run_id, const char *status,
   if (end_time_ms > 0)
     json_object_set_int_member (b, "end_time", end_time_ms);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/update", body,
-                                                          NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/runs/update", body, NULL, call, error);
   return answer != NULL;
 }
 
@@ -214,8 +218,8 @@ static gboolean
 check_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, GError **error)
 {
   g_autoptr (JsonNode) q = query1 ("run_id", run_id);
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_get (t->client, "mlflow/runs/get", q, NULL,
-                                                         call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_get (t->client, "mlflow/runs/get", q, NULL, call, error);
   if (answer == NULL)
     return FALSE;
   JsonObject *run = dlp_json_get_object (answer, "run");
@@ -233,8 +237,8 @@ check_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, 
 }
 
 char *
-dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
-                      const DlpTrackerCall *call, GError **error)
+dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run, const DlpTrackerCall *call,
+                      GError **error)
 {
   DlpMlflowTracker *t = self;
   g_autofree char *run_id = g_strdup (run->run_id);
@@ -248,15 +252,14 @@ dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
       if (existing)
         {
           remember_artifact_uri (t, existing);
-          run_id = g_strdup (dlp_mlflow_get_id (dlp_json_get_object (existing, "info"),
-                                                "run_id", DLP_MLFLOW_MAX_RUN_ID));
+          run_id = g_strdup (dlp_mlflow_get_id (dlp_json_get_object (existing, "info"), "run_id",
+                                                DLP_MLFLOW_MAX_RUN_ID));
           continued = run_id != NULL;
         }
     }
   if (continued)
     {
-      if (!check_run (t, run_id, call, error)
-          || !update_run (t, run_id, "RUNNING", 0, call, error))
+      if (!check_run (t, run_id, call, error) || !update_run (t, run_id, "RUNNING", 0, call, error))
         return NULL;
     }
   else
@@ -274,15 +277,15 @@ dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
 }
 
 gboolean
-dlp_mlflow_end_run (gpointer self, const char *run_id, DlpRunStatus status,
-                    gint64 end_time_ms, const DlpTrackerCall *call, GError **error)
+dlp_mlflow_end_run (gpointer self, const char *run_id, DlpRunStatus status, gint64 end_time_ms,
+                    const DlpTrackerCall *call, GError **error)
 {
   return update_run (self, run_id, dlp_run_status_name (status), end_time_ms, call, error);
 }
 
 const char *
-dlp_mlflow_artifact_uri (DlpMlflowTracker *t, const char *run_id,
-                         const DlpTrackerCall *call, GError **error)
+dlp_mlflow_artifact_uri (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call,
+                         GError **error)
 {
   const char *uri = g_hash_table_lookup (t->artifact_uris, run_id);
   if (uri)
@@ -299,17 +302,16 @@ dlp_mlflow_artifact_uri (DlpMlflowTracker *t, const char *run_id,
 /* --- dataset inputs --- */
 
 gboolean
-dlp_mlflow_log_dataset (gpointer self, const char *run_id,
-                        const DlpTrackerDataset *d, const DlpTrackerCall *call,
-                        GError **error)
+dlp_mlflow_log_dataset (gpointer self, const char *run_id, const DlpTrackerDataset *d,
+                        const DlpTrackerCall *call, GError **error)
 {
   DlpMlflowTracker *t = self;
   if (strlen (d->name) > DLP_MLFLOW_MAX_DATASET_NAME || strlen (d->digest) > DLP_MLFLOW_MAX_DIGEST)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
                    "POST mlflow/runs/log-inputs: dataset '%s': MLflow takes names of at most %d "
-                   "characters and digests of at most %d", d->name, DLP_MLFLOW_MAX_DATASET_NAME,
-                   DLP_MLFLOW_MAX_DIGEST);
+                   "characters and digests of at most %d",
+                   d->name, DLP_MLFLOW_MAX_DATASET_NAME, DLP_MLFLOW_MAX_DIGEST);
       return FALSE;
     }
   JsonObject *dataset = json_object_new ();
@@ -337,7 +339,7 @@ dlp_mlflow_log_dataset (gpointer self, const char *run_id,
   json_object_set_array_member (b, "datasets", datasets);
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   /* Logging the same input twice leaves one: safe to repeat. */
-  g_autoptr (JsonObject) answer = dlp_mlflow_client_post (t->client, "mlflow/runs/log-inputs",
-                                                          body, NULL, call, error);
+  g_autoptr (JsonObject) answer =
+    dlp_mlflow_client_post (t->client, "mlflow/runs/log-inputs", body, NULL, call, error);
   return answer != NULL;
 }

@@ -15,13 +15,15 @@ const DlpParamSpec dlp_mlflow_param_specs[] = {
                     "http://127.0.0.1:5000"),
   DLP_PARAM_STRING ("experiment",
                     "The experiment runs go to; created if missing (MLFLOW_EXPERIMENT_NAME "
-                    "overrides)", "Default"),
+                    "overrides)",
+                    "Default"),
   DLP_PARAM_INT ("max_retries",
                  "Retries of a failed request (MLFLOW_HTTP_REQUEST_MAX_RETRIES overrides)",
                  DEFAULT_MAX_RETRIES, 0, 9),
   DLP_PARAM_DOUBLE ("backoff_factor",
                     "Seconds before retry n: factor * 2^(n-1) (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR "
-                    "overrides)", DEFAULT_BACKOFF_FACTOR, 0, 119),
+                    "overrides)",
+                    DEFAULT_BACKOFF_FACTOR, 0, 119),
   DLP_PARAM_DOUBLE ("backoff_jitter",
                     "Random seconds, up to this, added to each wait "
                     "(MLFLOW_HTTP_REQUEST_BACKOFF_JITTER overrides)",
@@ -45,11 +47,10 @@ dlp_mlflow_settings_free (DlpMlflowSettings *s)
 }
 
 static gboolean
-env_error (GError **error, const char *name, const char *value,
-           const char *expected)
+env_error (GError **error, const char *name, const char *value, const char *expected)
 {
-  g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
-               "environment variable %s=%s: expected %s", name, value, expected);
+  g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG, "environment variable %s=%s: expected %s", name,
+               value, expected);
   return FALSE;
 }
 
@@ -70,8 +71,7 @@ env_bool (const char *name, gboolean *out, GError **error)
 }
 
 static gboolean
-env_double (const char *name, double min, double max, double *out,
-            GError **error)
+env_double (const char *name, double min, double max, double *out, GError **error)
 {
   const char *v = g_getenv (name);
   if (v == NULL || *v == '\0')
@@ -121,7 +121,8 @@ normalize_uri (const char *text, char **reason)
     {
       *reason = g_strdup_printf ("dlpipe reaches MLflow through its REST API, so the URI must "
                                  "start with http:// or https://, not %s: (start a server with "
-                                 "scripts/mlflow-server.sh)", scheme);
+                                 "scripts/mlflow-server.sh)",
+                                 scheme);
       return NULL;
     }
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
@@ -243,7 +244,8 @@ read_tls (DlpMlflowSettings *s, GError **error)
           return FALSE;
         }
       if (!g_file_test (ca, G_FILE_TEST_IS_REGULAR))
-        return env_error (error, "MLFLOW_TRACKING_SERVER_CERT_PATH", ca, "a CA bundle file that exists");
+        return env_error (error, "MLFLOW_TRACKING_SERVER_CERT_PATH", ca,
+                          "a CA bundle file that exists");
       s->server_cert_path = g_strdup (ca);
     }
   if (client && *client)
@@ -282,9 +284,7 @@ dlp_mlflow_settings_new (DlpConfig *config, GError **error)
   g_autoptr (DlpMlflowSettings) s = g_new0 (DlpMlflowSettings, 1);
   s->backoff_factor = 2;
   s->backoff_jitter = 1;
-  if (!read_uri (config, s, error)
-      || !read_experiment (config, s, error)
-      || !read_tls (s, error)
+  if (!read_uri (config, s, error) || !read_experiment (config, s, error) || !read_tls (s, error)
       || !read_retry_policy (config, s, error))
     return NULL;
   read_authorization (s);

@@ -11,13 +11,13 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *tracking_uri;        /* http(s)://host[:port][/prefix], no trailing '/' */
-  char *experiment;          /* experiment name */
+  char *tracking_uri; /* http(s)://host[:port][/prefix], no trailing '/' */
+  char *experiment;   /* experiment name */
   /* "Basic base64(user:password)" or "Bearer TOKEN", or NULL. */
   char *authorization;
   gboolean insecure_tls;
-  char *server_cert_path;    /* a CA bundle, or NULL */
-  char *client_cert_path;    /* a PEM with certificate and key, or NULL */
+  char *server_cert_path; /* a CA bundle, or NULL */
+  char *client_cert_path; /* a PEM with certificate and key, or NULL */
   guint max_retries;
   double backoff_factor;
   double backoff_jitter;

@@ -13,8 +13,8 @@ mlflow_create (DlpConfig *config, GError **error)
   t->settings = settings;
   t->client = dlp_mlflow_client_new (settings);
   t->artifact_uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  t->histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_hash_table_unref);
+  t->histories =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   return t;
 }
 

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 /* MLflow's limits (mlflow/utils/validation.py). */
 #define DLP_MLFLOW_MAX_KEY 250
 #define DLP_MLFLOW_MAX_PARAM_VALUE 6000
-#define DLP_MLFLOW_MAX_TAG_VALUE 5000     /* the smallest of the versions */
+#define DLP_MLFLOW_MAX_TAG_VALUE 5000 /* the smallest of the versions */
 #define DLP_MLFLOW_MAX_METRICS_PER_BATCH 1000
 #define DLP_MLFLOW_MAX_PARAMS_TAGS_PER_BATCH 100
 #define DLP_MLFLOW_MAX_DATASET_NAME 500
@@ -26,54 +26,46 @@ G_BEGIN_DECLS
 typedef struct {
   DlpMlflowSettings *settings;
   DlpMlflowClient *client;
-  char *experiment_id;          /* resolved on first use */
-  GHashTable *artifact_uris;    /* run id -> artifact root URI */
+  char *experiment_id;       /* resolved on first use */
+  GHashTable *artifact_uris; /* run id -> artifact root URI */
   /* "RUN\nKEY" -> set of points already on the server, filled when a
    * redelivery needs it. */
   GHashTable *histories;
 } DlpMlflowTracker;
 
 /* mlflow-runs.c */
-char *dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run,
-                            const DlpTrackerCall *call, GError **error);
-gboolean dlp_mlflow_end_run (gpointer self, const char *run_id,
-                             DlpRunStatus status, gint64 end_time_ms,
-                             const DlpTrackerCall *call, GError **error);
+char *dlp_mlflow_start_run (gpointer self, const DlpTrackerRun *run, const DlpTrackerCall *call,
+                            GError **error);
+gboolean dlp_mlflow_end_run (gpointer self, const char *run_id, DlpRunStatus status,
+                             gint64 end_time_ms, const DlpTrackerCall *call, GError **error);
 gboolean dlp_mlflow_log_dataset (gpointer self, const char *run_id,
-                                 const DlpTrackerDataset *dataset,
-                                 const DlpTrackerCall *call, GError **error);
+                                 const DlpTrackerDataset *dataset, const DlpTrackerCall *call,
+                                 GError **error);
 /* The run's artifact root, asked once per run. */
 const char *dlp_mlflow_artifact_uri (DlpMlflowTracker *t, const char *run_id,
-                                     const DlpTrackerCall *call,
-                                     GError **error);
+                                     const DlpTrackerCall *call, GError **error);
 
 /* mlflow-batch.c */
-gboolean dlp_mlflow_log_params (gpointer self, const char *run_id,
-                                const DlpTag *params, guint n_params,
-                                const DlpTrackerCall *call, GError **error);
-gboolean dlp_mlflow_log_metrics (gpointer self, const char *run_id,
-                                 const DlpMetric *metrics, guint n_metrics,
-                                 const DlpTrackerCall *call, GError **error);
-gboolean dlp_mlflow_set_tags (gpointer self, const char *run_id,
-                              const DlpTag *tags, guint n_tags,
+gboolean dlp_mlflow_log_params (gpointer self, const char *run_id, const DlpTag *params,
+                                guint n_params, const DlpTrackerCall *call, GError **error);
+gboolean dlp_mlflow_log_metrics (gpointer self, const char *run_id, const DlpMetric *metrics,
+                                 guint n_metrics, const DlpTrackerCall *call, GError **error);
+gboolean dlp_mlflow_set_tags (gpointer self, const char *run_id, const DlpTag *tags, guint n_tags,
                               const DlpTrackerCall *call, GError **error);
 /* NULL if @key is a name MLflow accepts, else why not. */
 char *dlp_mlflow_check_key (const char *key);
 
 /* mlflow-artifacts.c */
-gboolean dlp_mlflow_log_artifact (gpointer self, const char *run_id,
-                                  const char *local_path,
-                                  const char *artifact_path,
-                                  const DlpTrackerCall *call, GError **error);
-gboolean dlp_mlflow_log_model (gpointer self, const char *run_id,
-                               const char *local_dir, const char *artifact_path,
-                               const DlpTrackerCall *call, GError **error);
+gboolean dlp_mlflow_log_artifact (gpointer self, const char *run_id, const char *local_path,
+                                  const char *artifact_path, const DlpTrackerCall *call,
+                                  GError **error);
+gboolean dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
+                               const char *artifact_path, const DlpTrackerCall *call,
+                               GError **error);
 
 /* mlflow-registry.c */
-char *dlp_mlflow_register_model (gpointer self, const char *run_id,
-                                 const char *model_name,
-                                 const char *artifact_path,
-                                 const char *const *aliases,
+char *dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_name,
+                                 const char *artifact_path, const char *const *aliases,
                                  const DlpTrackerCall *call, GError **error);
 
 G_END_DECLS

@@ -15,8 +15,7 @@ none_create (DlpConfig *config, GError **error)
 }
 
 static char *
-none_start_run (gpointer self, const DlpTrackerRun *run,
-                const DlpTrackerCall *call, GError **error)
+none_start_run (gpointer self, const DlpTrackerRun *run, const DlpTrackerCall *call, GError **error)
 {
   (void) self;
   (void) call;
@@ -25,8 +24,8 @@ none_start_run (gpointer self, const DlpTrackerRun *run,
 }
 
 static gboolean
-none_end_run (gpointer self, const char *run_id, DlpRunStatus status,
-              gint64 end_time_ms, const DlpTrackerCall *call, GError **error)
+none_end_run (gpointer self, const char *run_id, DlpRunStatus status, gint64 end_time_ms,
+              const DlpTrackerCall *call, GError **error)
 {
   (void) self;
   (void) run_id;

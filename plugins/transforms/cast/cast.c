@@ -17,7 +17,7 @@ static const DlpParamSpec cast_params[] = {
 typedef struct {
   DlpDtype dtype;
   GStrv columns;
-  GStrv fitted;      /* the columns picked at fit time */
+  GStrv fitted; /* the columns picked at fit time */
   char *label;
 } Cast;
 
@@ -62,8 +62,8 @@ cast_fit (gpointer self, DlpDataset *ds, DlpContext *context, GError **error)
 static DlpTensor *
 convert (DlpTensor *t, DlpDtype dtype, const char *name, GError **error)
 {
-  g_autoptr (DlpTensor) out = dlp_tensor_new (dtype, dlp_tensor_get_rank (t),
-                                              dlp_tensor_get_shape (t), error);
+  g_autoptr (DlpTensor) out =
+    dlp_tensor_new (dtype, dlp_tensor_get_rank (t), dlp_tensor_get_shape (t), error);
   if (out == NULL)
     return NULL;
   gpointer o = dlp_tensor_get_data_mut (out);
@@ -77,19 +77,30 @@ convert (DlpTensor *t, DlpDtype dtype, const char *name, GError **error)
       if (to_int && (isnan (x) || x < lo || x > hi))
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
-                       "column '%s', row %" G_GSIZE_FORMAT ": %g does not fit %s%s", name,
-                       i / row, x, dlp_dtype_name (dtype),
+                       "column '%s', row %" G_GSIZE_FORMAT ": %g does not fit %s%s", name, i / row,
+                       x, dlp_dtype_name (dtype),
                        isnan (x) ? " (a missing value: impute or drop it first)" : "");
           return NULL;
         }
       switch (dtype)
         {
-        case DLP_DTYPE_F32: ((float *) o)[i] = (float) x; break;
-        case DLP_DTYPE_F64: ((double *) o)[i] = x; break;
-        case DLP_DTYPE_I32: ((gint32 *) o)[i] = (gint32) nearbyint (x); break;
-        case DLP_DTYPE_I64: ((gint64 *) o)[i] = (gint64) nearbyint (x); break;
-        case DLP_DTYPE_U8: ((guint8 *) o)[i] = (guint8) nearbyint (x); break;
-        default: break;
+        case DLP_DTYPE_F32:
+          ((float *) o)[i] = (float) x;
+          break;
+        case DLP_DTYPE_F64:
+          ((double *) o)[i] = x;
+          break;
+        case DLP_DTYPE_I32:
+          ((gint32 *) o)[i] = (gint32) nearbyint (x);
+          break;
+        case DLP_DTYPE_I64:
+          ((gint64 *) o)[i] = (gint64) nearbyint (x);
+          break;
+        case DLP_DTYPE_U8:
+          ((guint8 *) o)[i] = (guint8) nearbyint (x);
+          break;
+        default:
+          break;
         }
     }
   return g_steal_pointer (&out);
@@ -169,5 +180,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_transform (registry, &cast_transform, error);
 }
 
-DLP_PLUGIN_DEFINE (transform_cast, "0.1.0", "LGPL-2.1-or-later",
-                   "The cast transform step", plugin_init)
+DLP_PLUGIN_DEFINE (transform_cast, "0.1.0", "LGPL-2.1-or-later", "The cast transform step",
+                   plugin_init)

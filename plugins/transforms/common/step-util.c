@@ -37,8 +37,8 @@ kinds_text (StepKinds kinds)
 }
 
 GStrv
-step_pick_columns (DlpDataset *ds, const char *const *names, StepKinds kinds,
-                   const char *step, GError **error)
+step_pick_columns (DlpDataset *ds, const char *const *names, StepKinds kinds, const char *step,
+                   GError **error)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   if (names)
@@ -49,8 +49,8 @@ step_pick_columns (DlpDataset *ds, const char *const *names, StepKinds kinds,
           return NULL;
         if (!step_column_is_kind (ds, (guint) index, kinds))
           {
-            g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "column '%s': %s acts on %s",
-                         names[i], step, kinds_text (kinds));
+            g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE, "column '%s': %s acts on %s", names[i],
+                         step, kinds_text (kinds));
             return NULL;
           }
         g_strv_builder_add (b, names[i]);
@@ -71,8 +71,7 @@ step_label_name (DlpDataset *ds)
 }
 
 int
-step_find_column (DlpDataset *ds, const char *name, const char *label,
-                  GError **error)
+step_find_column (DlpDataset *ds, const char *name, const char *label, GError **error)
 {
   int index = dlp_dataset_find_column (ds, name);
   if (index >= 0 || g_strcmp0 (name, label) == 0)
@@ -81,9 +80,8 @@ step_find_column (DlpDataset *ds, const char *name, const char *label,
 }
 
 DlpDataset *
-step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor,
-                  const char *const *categories, guint n_categories,
-                  GError **error)
+step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor, const char *const *categories,
+                  guint n_categories, GError **error)
 {
   /* A copy for the metadata, emptied and refilled in order. */
   g_autoptr (DlpDataset) out = dlp_dataset_copy (ds);
@@ -102,8 +100,8 @@ step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor,
         {
           guint n = 0;
           const char *const *cats = dlp_dataset_get_column_categories (ds, i, &n);
-          ok = dlp_dataset_add_categorical (out, name, dlp_dataset_get_column_tensor (ds, i),
-                                            cats, n, role, error);
+          ok = dlp_dataset_add_categorical (out, name, dlp_dataset_get_column_tensor (ds, i), cats,
+                                            n, role, error);
         }
       else
         ok = dlp_dataset_add_column (out, name, dlp_dataset_get_column_tensor (ds, i), role, error);
@@ -119,13 +117,20 @@ step_get_value (DlpTensor *t, gsize i)
   gconstpointer d = dlp_tensor_get_data (t);
   switch (dlp_tensor_get_dtype (t))
     {
-    case DLP_DTYPE_F32: return ((const float *) d)[i];
-    case DLP_DTYPE_F64: return ((const double *) d)[i];
-    case DLP_DTYPE_I32: return ((const gint32 *) d)[i];
-    case DLP_DTYPE_I64: return (double) ((const gint64 *) d)[i];
-    case DLP_DTYPE_U8: return ((const guint8 *) d)[i];
-    case DLP_DTYPE_BOOL: return ((const guint8 *) d)[i] != 0;
-    default: return NAN;
+    case DLP_DTYPE_F32:
+      return ((const float *) d)[i];
+    case DLP_DTYPE_F64:
+      return ((const double *) d)[i];
+    case DLP_DTYPE_I32:
+      return ((const gint32 *) d)[i];
+    case DLP_DTYPE_I64:
+      return (double) ((const gint64 *) d)[i];
+    case DLP_DTYPE_U8:
+      return ((const guint8 *) d)[i];
+    case DLP_DTYPE_BOOL:
+      return ((const guint8 *) d)[i] != 0;
+    default:
+      return NAN;
     }
 }
 
@@ -134,8 +139,8 @@ step_to_f32 (DlpTensor *t, GError **error)
 {
   if (dlp_tensor_get_dtype (t) == DLP_DTYPE_F32)
     return dlp_tensor_copy (t);
-  DlpTensor *out = dlp_tensor_new (DLP_DTYPE_F32, dlp_tensor_get_rank (t),
-                                   dlp_tensor_get_shape (t), error);
+  DlpTensor *out =
+    dlp_tensor_new (DLP_DTYPE_F32, dlp_tensor_get_rank (t), dlp_tensor_get_shape (t), error);
   if (out == NULL)
     return NULL;
   float *o = dlp_tensor_get_data_mut (out);
@@ -153,8 +158,7 @@ step_to_f32 (DlpTensor *t, GError **error)
 }
 
 gint32 *
-step_map_categories (const char *const *have, guint n_have,
-                     const char *const *want, guint n_want)
+step_map_categories (const char *const *have, guint n_have, const char *const *want, guint n_want)
 {
   g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n_want; i++)
@@ -198,15 +202,13 @@ step_json_to_strv (JsonNode *node, const char *what, GError **error)
 }
 
 JsonNode *
-step_state_member (JsonNode *state, const char *key, const char *step,
-                   GError **error)
+step_state_member (JsonNode *state, const char *key, const char *step, GError **error)
 {
   JsonNode *member = NULL;
   if (state && JSON_NODE_HOLDS_OBJECT (state))
     member = json_object_get_member (json_node_get_object (state), key);
   if (member == NULL)
-    g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
-                 "%s: saved state lacks '%s'", step, key);
+    g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT, "%s: saved state lacks '%s'", step, key);
   return member;
 }
 

@@ -13,9 +13,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  STEP_NUMERIC = 1 << 0,       /* numeric columns of any dtype */
+  STEP_NUMERIC = 1 << 0, /* numeric columns of any dtype */
   STEP_CATEGORICAL = 1 << 1,
-  STEP_FLOAT = 1 << 2,         /* only f32/f64 among numeric ones */
+  STEP_FLOAT = 1 << 2, /* only f32/f64 among numeric ones */
 } StepKinds;
 
 /* The columns setting (NULL when absent). */
@@ -24,13 +24,12 @@ gboolean step_get_columns (DlpConfig *config, GStrv *out, GError **error);
 /* Names of the columns to act on: @names if not NULL (each must exist and
  * be of @kinds; @step names the step in messages), else every feature
  * column of @kinds. */
-GStrv step_pick_columns (DlpDataset *ds, const char *const *names,
-                         StepKinds kinds, const char *step, GError **error);
+GStrv step_pick_columns (DlpDataset *ds, const char *const *names, StepKinds kinds,
+                         const char *step, GError **error);
 
 /* Index of column @name in @ds; -1 without error if it is absent and was
  * the label when the step was fitted (@label), else -1 with an error. */
-int step_find_column (DlpDataset *ds, const char *name, const char *label,
-                      GError **error);
+int step_find_column (DlpDataset *ds, const char *name, const char *label, GError **error);
 /* The label column's name, or NULL. */
 const char *step_label_name (DlpDataset *ds);
 
@@ -40,8 +39,7 @@ gboolean step_column_is_kind (DlpDataset *ds, guint index, StepKinds kinds);
  * column (@categories NULL) or a categorical one; order, roles and
  * metadata are kept. The column may change kind, dtype and shape. */
 DlpDataset *step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor,
-                              const char *const *categories, guint n_categories,
-                              GError **error);
+                              const char *const *categories, guint n_categories, GError **error);
 
 /* The values of a numeric column as a new float32 tensor of its shape. */
 DlpTensor *step_to_f32 (DlpTensor *tensor, GError **error);
@@ -50,8 +48,8 @@ double step_get_value (DlpTensor *tensor, gsize i);
 
 /* For each category of @have, its index in @want (-1 if @want lacks it):
  * how codes of a dataset map onto the categories a step was fitted on. */
-gint32 *step_map_categories (const char *const *have, guint n_have,
-                             const char *const *want, guint n_want);
+gint32 *step_map_categories (const char *const *have, guint n_have, const char *const *want,
+                             guint n_want);
 
 /* States as JSON. */
 JsonNode *step_strv_to_json (const char *const *strv);
@@ -62,7 +60,6 @@ JsonNode *step_state_to_json (JsonObject *state, const char *label);
 /* The label column's name saved in @state, or NULL: a new string. */
 char *step_state_get_label (JsonNode *state);
 /* The object member @key of @state, with a clear error if absent. */
-JsonNode *step_state_member (JsonNode *state, const char *key, const char *step,
-                             GError **error);
+JsonNode *step_state_member (JsonNode *state, const char *key, const char *step, GError **error);
 
 G_END_DECLS

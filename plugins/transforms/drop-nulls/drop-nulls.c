@@ -14,7 +14,7 @@ static const DlpParamSpec drop_nulls_params[] = {
 };
 
 typedef struct {
-  GStrv columns;     /* NULL: every column */
+  GStrv columns; /* NULL: every column */
 } DropNulls;
 
 static void
@@ -72,8 +72,7 @@ mark_missing (DlpDataset *ds, guint index, gboolean *keep)
 }
 
 static DlpDataset *
-drop_nulls_apply (gpointer self, DlpDataset *ds, DlpContext *context,
-                  GError **error)
+drop_nulls_apply (gpointer self, DlpDataset *ds, DlpContext *context, GError **error)
 {
   DropNulls *d = self;
   (void) context;
@@ -119,9 +118,9 @@ drop_nulls_load_state (gpointer self, JsonNode *state, GError **error)
   if (state && JSON_NODE_HOLDS_OBJECT (state)
       && json_object_has_member (json_node_get_object (state), "columns"))
     {
-      GStrv cols = step_json_to_strv (json_object_get_member (json_node_get_object (state),
-                                                              "columns"),
-                                      "drop_nulls state columns", error);
+      GStrv cols =
+        step_json_to_strv (json_object_get_member (json_node_get_object (state), "columns"),
+                           "drop_nulls state columns", error);
       if (cols == NULL)
         return FALSE;
       g_strfreev (d->columns);

@@ -20,8 +20,8 @@ static const DlpParamSpec encode_params[] = {
 
 typedef struct {
   gboolean one_hot;
-  GStrv columns;            /* the setting */
-  JsonObject *categories;   /* fitted: column -> [names] */
+  GStrv columns;          /* the setting */
+  JsonObject *categories; /* fitted: column -> [names] */
   char *label;
 } Encode;
 
@@ -66,9 +66,9 @@ encode_fit (gpointer self, DlpDataset *ds, DlpContext *context, GError **error)
 {
   Encode *e = self;
   (void) context;
-  g_auto (GStrv) columns = step_pick_columns (ds, (const char *const *) e->columns,
-                                              STEP_CATEGORICAL,
-                                              e->one_hot ? "one_hot" : "label_encode", error);
+  g_auto (GStrv) columns =
+    step_pick_columns (ds, (const char *const *) e->columns, STEP_CATEGORICAL,
+                       e->one_hot ? "one_hot" : "label_encode", error);
   if (columns == NULL)
     return FALSE;
   g_free (e->label);
@@ -96,7 +96,7 @@ encode_column (Encode *e, DlpDataset *ds, guint index, char **want, GError **err
       DlpTensor *t = dlp_tensor_new_2d (DLP_DTYPE_F32, n_rows, n_want, error);
       if (t == NULL)
         return NULL;
-      float *v = dlp_tensor_get_data_mut (t);   /* zero-filled */
+      float *v = dlp_tensor_get_data_mut (t); /* zero-filled */
       for (gint64 r = 0; r < n_rows; r++)
         if (codes[r] >= 0 && map[codes[r]] >= 0)
           v[(gsize) r * n_want + (gsize) map[codes[r]]] = 1.0f;
@@ -134,8 +134,8 @@ encode_apply (gpointer self, DlpDataset *ds, DlpContext *context, GError **error
                        "column '%s' is not categorical (encoded twice?)", name);
           return NULL;
         }
-      g_auto (GStrv) want = step_json_to_strv (json_object_get_member (e->categories, name),
-                                               name, error);
+      g_auto (GStrv) want =
+        step_json_to_strv (json_object_get_member (e->categories, name), name, error);
       if (want == NULL)
         return NULL;
       g_autoptr (DlpTensor) t = encode_column (e, out, (guint) index, want, error);
@@ -177,8 +177,8 @@ encode_load_state (gpointer self, JsonNode *state, GError **error)
   g_autoptr (GList) names = json_object_get_members (co);
   for (GList *l = names; l; l = l->next)
     {
-      g_auto (GStrv) check = step_json_to_strv (json_object_get_member (co, l->data),
-                                                l->data, error);
+      g_auto (GStrv) check =
+        step_json_to_strv (json_object_get_member (co, l->data), l->data, error);
       if (check == NULL)
         return FALSE;
     }

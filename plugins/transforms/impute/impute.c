@@ -13,13 +13,14 @@
 #include "step-util.h"
 
 static const DlpParamSpec impute_params[] = {
-  DLP_PARAM_ENUM ("strategy", "How to compute the fill value",
-                  "mean", "mean|median|most_frequent|constant"),
+  DLP_PARAM_ENUM ("strategy", "How to compute the fill value", "mean",
+                  "mean|median|most_frequent|constant"),
   DLP_PARAM_ANY ("value", "The fill value of strategy constant (a number, or a category's text)",
                  NULL),
   DLP_PARAM_LIST ("columns",
                   "Columns to fill (default: the float features, and for most_frequent and "
-                  "constant also the categorical features)", NULL),
+                  "constant also the categorical features)",
+                  NULL),
   DLP_PARAM_END,
 };
 
@@ -28,9 +29,9 @@ static const char *const strategy_names[] = { "mean", "median", "most_frequent",
 
 typedef struct {
   Strategy strategy;
-  JsonNode *constant;    /* strategy constant */
-  GStrv columns;         /* the setting; NULL = default */
-  JsonObject *values;    /* fitted: column -> number or category text */
+  JsonNode *constant; /* strategy constant */
+  GStrv columns;      /* the setting; NULL = default */
+  JsonObject *values; /* fitted: column -> number or category text */
   char *label;
 } Impute;
 
@@ -168,7 +169,8 @@ fit_categorical (Impute *im, DlpDataset *ds, guint index, GError **error)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
                    "column '%s' is categorical; strategy %s needs numbers (use "
-                   "most_frequent or constant)", name, strategy_names[im->strategy]);
+                   "most_frequent or constant)",
+                   name, strategy_names[im->strategy]);
       return NULL;
     }
   guint n_cats = 0;
@@ -199,8 +201,8 @@ impute_fit (gpointer self, DlpDataset *ds, DlpContext *context, GError **error)
   StepKinds kinds = STEP_NUMERIC | STEP_FLOAT;
   if (im->strategy == MOST_FREQUENT || im->strategy == CONSTANT)
     kinds |= STEP_CATEGORICAL;
-  g_auto (GStrv) columns = step_pick_columns (ds, (const char *const *) im->columns,
-                                              kinds, "impute", error);
+  g_auto (GStrv) columns =
+    step_pick_columns (ds, (const char *const *) im->columns, kinds, "impute", error);
   if (columns == NULL)
     return FALSE;
   g_free (im->label);
@@ -275,7 +277,8 @@ impute_apply (gpointer self, DlpDataset *ds, DlpContext *context, GError **error
                            "column '%s' is categorical, but was numeric when fitted", name);
               return NULL;
             }
-          DlpDataset *next = fill_categorical (out, (guint) index, json_node_get_string (value), error);
+          DlpDataset *next =
+            fill_categorical (out, (guint) index, json_node_get_string (value), error);
           if (next == NULL)
             return NULL;
           dlp_dataset_unref (out);
@@ -378,5 +381,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_transform (registry, &impute_transform, error);
 }
 
-DLP_PLUGIN_DEFINE (transform_impute, "0.1.0", "LGPL-2.1-or-later",
-                   "The impute transform step", plugin_init)
+DLP_PLUGIN_DEFINE (transform_impute, "0.1.0", "LGPL-2.1-or-later", "The impute transform step",
+                   plugin_init)

@@ -26,8 +26,8 @@ static const char *const method_names[] = { "minmax", "zscore", "scale" };
 typedef struct {
   Method method;
   double factor;
-  GStrv columns;         /* the setting */
-  JsonObject *stats;     /* fitted: column -> {offset, scale} and the raw stats */
+  GStrv columns;     /* the setting */
+  JsonObject *stats; /* fitted: column -> {offset, scale} and the raw stats */
   char *label;
 } Normalize;
 
@@ -84,16 +84,15 @@ fit_column (Normalize *n, DlpTensor *t, const char *name, GError **error)
           count++;
           lo = MIN (lo, x);
           hi = MAX (hi, x);
-          double d = x - mean;     /* Welford: stable in one pass */
+          double d = x - mean; /* Welford: stable in one pass */
           mean += d / (double) count;
           m2 += d * (x - mean);
         }
       if (count == 0)
         {
           json_object_unref (s);
-          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
-                       "column '%s' has no values to fit %s on", name,
-                       method_names[n->method]);
+          g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "column '%s' has no values to fit %s on",
+                       name, method_names[n->method]);
           return FALSE;
         }
       double std = sqrt (m2 / (double) count);
@@ -123,8 +122,8 @@ normalize_fit (gpointer self, DlpDataset *ds, DlpContext *context, GError **erro
 {
   Normalize *n = self;
   (void) context;
-  g_auto (GStrv) columns = step_pick_columns (ds, (const char *const *) n->columns,
-                                              STEP_NUMERIC, "normalize", error);
+  g_auto (GStrv) columns =
+    step_pick_columns (ds, (const char *const *) n->columns, STEP_NUMERIC, "normalize", error);
   if (columns == NULL)
     return FALSE;
   g_free (n->label);
@@ -164,8 +163,8 @@ normalize_apply (gpointer self, DlpDataset *ds, DlpContext *context, GError **er
       JsonObject *s = json_object_get_object_member (n->stats, l->data);
       double offset = json_object_get_double_member (s, "offset");
       float scale = (float) json_object_get_double_member (s, "scale");
-      g_autoptr (DlpTensor) t = step_to_f32 (dlp_dataset_get_column_tensor (out, (guint) index),
-                                             error);
+      g_autoptr (DlpTensor) t =
+        step_to_f32 (dlp_dataset_get_column_tensor (out, (guint) index), error);
       if (t == NULL)
         return NULL;
       float *v = dlp_tensor_get_data_mut (t);
@@ -207,7 +206,8 @@ normalize_load_state (gpointer self, JsonNode *state, GError **error)
     {
       JsonNode *c = json_object_get_member (co, l->data);
       JsonObject *s = JSON_NODE_HOLDS_OBJECT (c) ? json_node_get_object (c) : NULL;
-      if (s == NULL || !json_object_has_member (s, "offset") || !json_object_has_member (s, "scale"))
+      if (s == NULL || !json_object_has_member (s, "offset")
+          || !json_object_has_member (s, "scale"))
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                        "normalize: state of column '%s' lacks offset or scale",

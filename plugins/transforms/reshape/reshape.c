@@ -16,7 +16,7 @@ static const DlpParamSpec reshape_params[] = {
 
 typedef struct {
   char *column;
-  GArray *shape;   /* gint64 */
+  GArray *shape; /* gint64 */
 } Reshape;
 
 static void
@@ -106,12 +106,13 @@ reshape_apply (gpointer self, DlpDataset *ds, DlpContext *context, GError **erro
     shape[infer] = (gint64) (row / known);
   if ((infer >= 0 && row % known != 0) || (infer < 0 && known != row))
     {
-      g_autofree char *have = dlp_shape_to_string (dlp_tensor_get_rank (t) - 1,
-                                                   dlp_tensor_get_shape (t) + 1);
+      g_autofree char *have =
+        dlp_shape_to_string (dlp_tensor_get_rank (t) - 1, dlp_tensor_get_shape (t) + 1);
       g_autofree char *want = dlp_shape_to_string (r->shape->len, (const gint64 *) r->shape->data);
       g_set_error (error, DLP_ERROR, DLP_ERROR_SHAPE,
                    "column '%s': rows of shape %s (%" G_GSIZE_FORMAT " values) cannot "
-                   "become %s", r->column, have, row, want);
+                   "become %s",
+                   r->column, have, row, want);
       return NULL;
     }
   g_autoptr (DlpTensor) reshaped = dlp_tensor_reshape (t, r->shape->len + 1, shape, error);
@@ -139,5 +140,5 @@ plugin_init (DlpRegistry *registry, GError **error)
   return dlp_registry_add_transform (registry, &reshape_transform, error);
 }
 
-DLP_PLUGIN_DEFINE (transform_reshape, "0.1.0", "LGPL-2.1-or-later",
-                   "The reshape transform step", plugin_init)
+DLP_PLUGIN_DEFINE (transform_reshape, "0.1.0", "LGPL-2.1-or-later", "The reshape transform step",
+                   plugin_init)

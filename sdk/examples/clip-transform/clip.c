@@ -39,8 +39,7 @@ clip_create (DlpConfig *config, GError **error)
 }
 
 static DlpDataset *
-clip_apply (gpointer self, DlpDataset *dataset, DlpContext *context,
-            GError **error)
+clip_apply (gpointer self, DlpDataset *dataset, DlpContext *context, GError **error)
 {
   Clip *clip = self;
   (void) context;

@@ -12,14 +12,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (size < 1)
     return 0;
   static const char *const dialects[] = {
-    "", "delimiter: ';'\n", "delimiter: tab\n", "quote: ''\n", "escape: '\\'\n",
-    "delimiter: '|'\nquote: \"'\"\n", "types: {column_2: numeric}\n", "missing: []\n",
+    "",
+    "delimiter: ';'\n",
+    "delimiter: tab\n",
+    "quote: ''\n",
+    "escape: '\\'\n",
+    "delimiter: '|'\nquote: \"'\"\n",
+    "types: {column_2: numeric}\n",
+    "missing: []\n",
   };
   const DlpSourceClass *csv = fuzz_source_class (dlp_plugin_source_csv_get_desc (), "csv");
   const char *path = fuzz_write_file ("data.csv", data + 1, size - 1);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nheader: false\nlabel: column_1\n"
                                            "delimiter: ','\nquote: '\"'\nescape: ''\n"
-                                           "missing: ['', NA]\ntypes: {}\n", path);
+                                           "missing: ['', NA]\ntypes: {}\n",
+                                           path);
   /* Later keys of a dialect override the defaults above: rebuild. */
   const char *dialect = dialects[data[0] % G_N_ELEMENTS (dialects)];
   g_autoptr (GString) text = g_string_new (NULL);

@@ -12,8 +12,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   size_t half = size / 2;
   const char *images = fuzz_write_file ("images", data, half);
   const char *labels = fuzz_write_file ("labels", data + half, size - half);
-  g_autofree char *yaml = g_strdup_printf ("images: %s\nlabels: %s\nsubsets: [train]\n",
-                                           images, labels);
+  g_autofree char *yaml =
+    g_strdup_printf ("images: %s\nlabels: %s\nsubsets: [train]\n", images, labels);
   fuzz_load (idx, yaml);
   return 0;
 }

@@ -73,9 +73,8 @@ local_files (void)
   g_mkdir (model, 0755);
   write_file ("metrics.json", "{\"accuracy\": 0.9}\n");
   write_file ("model/weights.bin", "weights");
-  write_file ("model/MLmodel",
-              "flavors:\n  dlpipe: {weights: weights.bin}\n"
-              "utc_time_created: '2026-01-01 00:00:00.000000'\n");
+  write_file ("model/MLmodel", "flavors:\n  dlpipe: {weights: weights.bin}\n"
+                               "utc_time_created: '2026-01-01 00:00:00.000000'\n");
   atexit (remove_files);
   return files_dir;
 }
@@ -115,8 +114,7 @@ create (const DlpTrackerClass *klass, const char *uri)
 }
 
 guint
-dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri,
-                   const DlpDriveOptions *o)
+dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri, const DlpDriveOptions *o)
 {
   const char *dir = local_files ();
   gpointer self = create (klass, uri);
@@ -131,9 +129,16 @@ dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri,
 
   const DlpTag run_tags[] = { { "dlpipe.stage", "model_trainer" }, { "dlpipe.version", "0" } };
   DlpTrackerRun run = {
-    .struct_size = sizeof run, .run_key = RUN_KEY, .run_id = o->run_id, .run_name = "drive",
-    .user = "tester", .source_name = "dlpipe stage model_trainer", .git_commit = "0123abcd",
-    .git_branch = "main", .start_time_ms = START_MS, .tags = run_tags,
+    .struct_size = sizeof run,
+    .run_key = RUN_KEY,
+    .run_id = o->run_id,
+    .run_name = "drive",
+    .user = "tester",
+    .source_name = "dlpipe stage model_trainer",
+    .git_commit = "0123abcd",
+    .git_branch = "main",
+    .start_time_ms = START_MS,
+    .tags = run_tags,
     .n_tags = G_N_ELEMENTS (run_tags),
   };
   GError *error = NULL;
@@ -148,7 +153,8 @@ dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri,
   n_ok += check (ok, error, "log_params");
   g_clear_error (&error);
 
-  const DlpMetric metrics[] = { { "loss", 0.5, 0, START_MS + 1 }, { "loss", NAN, 1, START_MS + 2 },
+  const DlpMetric metrics[] = { { "loss", 0.5, 0, START_MS + 1 },
+                                { "loss", NAN, 1, START_MS + 2 },
                                 { "accuracy", 0.75, 1, START_MS + 2 } };
   ok = klass->log_metrics (self, run_id, metrics, G_N_ELEMENTS (metrics), &call, &error);
   n_ok += check (ok, error, "log_metrics");
@@ -161,8 +167,11 @@ dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri,
 
   g_autofree char *source = g_build_filename (dir, "metrics.json", NULL);
   DlpTrackerDataset dataset = {
-    .struct_size = sizeof dataset, .name = "data/split/train.safetensors",
-    .digest = "0123456789abcdef0123456789abcdef", .source = source, .context = "training",
+    .struct_size = sizeof dataset,
+    .name = "data/split/train.safetensors",
+    .digest = "0123456789abcdef0123456789abcdef",
+    .source = source,
+    .context = "training",
     .profile_json = "{\"num_rows\": 3}",
   };
   ok = klass->log_dataset (self, run_id, &dataset, &call, &error);
@@ -179,8 +188,8 @@ dlp_drive_tracker (const DlpTrackerClass *klass, const char *uri,
   g_clear_error (&error);
 
   const char *aliases[] = { "candidate", "champion", NULL };
-  g_autofree char *version = klass->register_model (self, run_id, "drive-model", "model", aliases,
-                                                    &call, &error);
+  g_autofree char *version =
+    klass->register_model (self, run_id, "drive-model", "model", aliases, &call, &error);
   n_ok += check (version != NULL, error, "register_model");
   g_clear_error (&error);
 

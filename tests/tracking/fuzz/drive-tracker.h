@@ -9,9 +9,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  gboolean redelivery;      /* every call carries DLP_TRACKER_CALL_REDELIVERY */
-  const char *run_id;       /* continue this run instead of starting one */
-  const char *param_value;  /* the value of param "train.epochs" ("3") */
+  gboolean redelivery;     /* every call carries DLP_TRACKER_CALL_REDELIVERY */
+  const char *run_id;      /* continue this run instead of starting one */
+  const char *param_value; /* the value of param "train.epochs" ("3") */
 } DlpDriveOptions;
 
 /* The mlflow tracker class, from the built plugins

@@ -70,8 +70,8 @@ make_roots_safe (JsonNode *node)
 }
 
 static void
-add_answer (DlpFakeServer *server, guint status, const char *content_type,
-            const char *body, gsize len)
+add_answer (DlpFakeServer *server, guint status, const char *content_type, const char *body,
+            gsize len)
 {
   /* A deeper answer is refused unparsed by the tracker, counted alike. */
   g_autoptr (JsonNode) root = dlp_json_parse (body, (gssize) len, "answer", NULL);
@@ -91,7 +91,8 @@ read_answer_line (const char *line, gsize len, guint *status, char **content_typ
 {
   *status = 200;
   *content_type = NULL;
-  if (len >= 3 && g_ascii_isdigit (line[0]) && g_ascii_isdigit (line[1]) && g_ascii_isdigit (line[2]))
+  if (len >= 3 && g_ascii_isdigit (line[0]) && g_ascii_isdigit (line[1])
+      && g_ascii_isdigit (line[2]))
     {
       guint s = (guint) ((line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0'));
       if (s >= 200 && s <= 599)
@@ -129,7 +130,7 @@ read_script (DlpFakeServer *server, const char *p, const char *end)
     }
   while (p < end)
     {
-      p += 4;                                   /* "### " */
+      p += 4; /* "### " */
       const char *nl = memchr (p, '\n', (gsize) (end - p));
       const char *line_end = nl ? nl : end;
       guint status;
@@ -139,7 +140,7 @@ read_script (DlpFakeServer *server, const char *p, const char *end)
       const char *next = find (body, end, SEPARATOR);
       const char *body_end = next ? next : end;
       add_answer (server, status, content_type, body, (gsize) (body_end - body));
-      p = next ? next + 1 : end;                /* at "### " */
+      p = next ? next + 1 : end; /* at "### " */
     }
 }
 
@@ -168,12 +169,20 @@ server (void)
   if (s)
     return s;
   /* Only what the input says counts, not the caller's MLflow settings. */
-  const char *vars[] = { "MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_TRACKING_USERNAME",
-                         "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN",
-                         "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
-                         "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", "MLFLOW_HTTP_REQUEST_TIMEOUT",
-                         "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER", "MLFLOW_TRACKING_INSECURE_TLS",
-                         "MLFLOW_TRACKING_SERVER_CERT_PATH", "MLFLOW_TRACKING_CLIENT_CERT_PATH", NULL };
+  const char *vars[] = { "MLFLOW_TRACKING_URI",
+                         "MLFLOW_EXPERIMENT_NAME",
+                         "MLFLOW_TRACKING_USERNAME",
+                         "MLFLOW_TRACKING_PASSWORD",
+                         "MLFLOW_TRACKING_TOKEN",
+                         "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+                         "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
+                         "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
+                         "MLFLOW_HTTP_REQUEST_TIMEOUT",
+                         "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER",
+                         "MLFLOW_TRACKING_INSECURE_TLS",
+                         "MLFLOW_TRACKING_SERVER_CERT_PATH",
+                         "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+                         NULL };
   for (guint i = 0; vars[i]; i++)
     g_unsetenv (vars[i]);
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);

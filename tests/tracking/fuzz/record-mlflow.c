@@ -13,7 +13,7 @@
 #include "drive-tracker.h"
 
 typedef struct {
-  const char *target;       /* the real server */
+  const char *target; /* the real server */
   GString *script;
 } Recorder;
 
@@ -37,14 +37,15 @@ forward (const DlpFakeRequest *request, DlpFakeAnswer *answer, gpointer data)
   g_main_context_pop_thread_default (context);
   if (body == NULL)
     g_error ("%s %s: %s", request->method, url, error->message);
-  const char *type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg),
-                                                            NULL);
+  const char *type =
+    soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
   answer->status = soup_message_get_status (msg);
   answer->content_type = g_strdup (type);
   answer->body = body;
   gsize len;
   const char *text = g_bytes_get_data (body, &len);
-  g_string_append_printf (r->script, "### %u%s%s\n", answer->status, type ? " " : "", type ? type : "");
+  g_string_append_printf (r->script, "### %u%s%s\n", answer->status, type ? " " : "",
+                          type ? type : "");
   g_string_append_len (r->script, text, (gssize) len);
   if (len == 0 || text[len - 1] != '\n')
     g_string_append_c (r->script, '\n');
@@ -85,10 +86,11 @@ main (int argc, char **argv)
   g_string_free (mode, TRUE);
 
   DlpFakeServer *server = dlp_fake_server_new (forward, &r);
-  DlpDriveOptions options = { .redelivery = redelivery, .run_id = run_id,
+  DlpDriveOptions options = { .redelivery = redelivery,
+                              .run_id = run_id,
                               .param_value = changed ? "4" : NULL };
-  guint n_ok = dlp_drive_tracker (dlp_drive_mlflow_class (), dlp_fake_server_get_uri (server),
-                                  &options);
+  guint n_ok =
+    dlp_drive_tracker (dlp_drive_mlflow_class (), dlp_fake_server_get_uri (server), &options);
   dlp_fake_server_free (server);
   /* The last newline separates nothing. */
   g_string_truncate (r.script, r.script->len - 1);
