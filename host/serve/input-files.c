@@ -6,27 +6,6 @@
 
 /* --- values out of tensors --- */
 
-static double
-tensor_value (DlpTensor *t, gsize i)
-{
-  const void *d = dlp_tensor_get_data (t);
-  switch (dlp_tensor_get_dtype (t))
-    {
-    case DLP_DTYPE_F32:
-      return ((const float *) d)[i];
-    case DLP_DTYPE_F64:
-      return ((const double *) d)[i];
-    case DLP_DTYPE_I32:
-      return ((const gint32 *) d)[i];
-    case DLP_DTYPE_I64:
-      return (double) ((const gint64 *) d)[i];
-    case DLP_DTYPE_U8:
-    case DLP_DTYPE_BOOL:
-    default:
-      return ((const guint8 *) d)[i];
-    }
-}
-
 /* A tensor's rows as an input's values: the same tensor, reshaped, when
  * its element type is the input's, else NULL. */
 static DlpTensor *
@@ -119,7 +98,8 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
                        : dlp_input_table_set_category (table, i, r, e, categories[i][code], error);
               }
             else
-              ok = dlp_input_table_set_number (table, i, r, e, tensor_value (tensors[i], k), error);
+              ok = dlp_input_table_set_number (table, i, r, e, dlp_tensor_get_value (tensors[i], k),
+                                               error);
             if (!ok)
               {
                 g_prefix_error (error, "%s: ", what);

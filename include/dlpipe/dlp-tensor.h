@@ -246,6 +246,18 @@ DLP_API gconstpointer dlp_tensor_get_data (const DlpTensor *tensor);
 DLP_API gpointer dlp_tensor_get_data_mut (DlpTensor *tensor);
 
 /**
+ * dlp_tensor_get_value:
+ * @tensor: the tensor
+ * @index: an element, in row-major order, below dlp_tensor_get_n_elements()
+ *
+ * Returns: element @index as a double: a number as it is, an integer
+ *   converted, a boolean as 0 or 1
+ *
+ * Since: API level 2
+ */
+DLP_API double dlp_tensor_get_value (const DlpTensor *tensor, gsize index);
+
+/**
  * dlp_values_to_floats:
  * @dtype: the type of the values at @src
  * @src: (transfer none): @n values

@@ -1,5 +1,6 @@
 /* tensor.c: DlpTensor, refcounted n-dimensional arrays. */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dlpipe/dlp-error.h>
@@ -384,6 +385,30 @@ dlp_tensor_equal (const DlpTensor *a, const DlpTensor *b)
     if (a->shape[i] != b->shape[i])
       return FALSE;
   return a->nbytes == 0 || memcmp (a->data, b->data, a->nbytes) == 0;
+}
+
+double
+dlp_tensor_get_value (const DlpTensor *tensor, gsize index)
+{
+  g_return_val_if_fail (index < tensor->n_elements, NAN);
+  gconstpointer d = dlp_tensor_get_data (tensor);
+  switch (tensor->dtype)
+    {
+    case DLP_DTYPE_F32:
+      return ((const float *) d)[index];
+    case DLP_DTYPE_F64:
+      return ((const double *) d)[index];
+    case DLP_DTYPE_I32:
+      return ((const gint32 *) d)[index];
+    case DLP_DTYPE_I64:
+      return (double) ((const gint64 *) d)[index];
+    case DLP_DTYPE_U8:
+      return ((const guint8 *) d)[index];
+    case DLP_DTYPE_BOOL:
+      return ((const guint8 *) d)[index] != 0;
+    default:
+      return NAN;
+    }
 }
 
 void

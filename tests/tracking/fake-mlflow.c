@@ -265,3 +265,12 @@ dlp_fake_server_free (DlpFakeServer *s)
   g_free (s->uri);
   g_free (s);
 }
+
+void
+dlp_fake_clear_mlflow_env (void)
+{
+  g_auto (GStrv) names = g_listenv ();
+  for (guint i = 0; names[i]; i++)
+    if (g_str_has_prefix (names[i], "MLFLOW_"))
+      g_unsetenv (names[i]);
+}

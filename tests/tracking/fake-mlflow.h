@@ -54,6 +54,10 @@ void dlp_fake_answer_clear (DlpFakeAnswer *answer);
 /* Stops the thread, closes every connection and frees. */
 void dlp_fake_server_free (DlpFakeServer *server);
 
+/* Unsets every MLFLOW_ variable of the process, so that the tracker
+ * reads only the settings a test gives it. */
+void dlp_fake_clear_mlflow_env (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpFakeServer, dlp_fake_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpFakeRequest, dlp_fake_request_free)
 

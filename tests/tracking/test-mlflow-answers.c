@@ -15,24 +15,10 @@ static DlpFakeServer *server;
 static DlpRegistry *registry;
 static const DlpTrackerClass *klass;
 
-/* MLflow's variables of the caller must not change what is tested. */
-static const char *const mlflow_vars[] = { "MLFLOW_TRACKING_URI",
-                                           "MLFLOW_EXPERIMENT_NAME",
-                                           "MLFLOW_TRACKING_USERNAME",
-                                           "MLFLOW_TRACKING_PASSWORD",
-                                           "MLFLOW_TRACKING_TOKEN",
-                                           "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-                                           "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
-                                           "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
-                                           "MLFLOW_HTTP_REQUEST_TIMEOUT",
-                                           "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER",
-                                           NULL };
-
 static void
 setup (void)
 {
-  for (guint i = 0; mlflow_vars[i]; i++)
-    g_unsetenv (mlflow_vars[i]);
+  dlp_fake_clear_mlflow_env ();
   registry = dlp_test_registry_new ();
   const DlpTypeEntry *entry = dlp_registry_lookup_entry (registry, DLP_KIND_TRACKER, "mlflow");
   ck_assert_ptr_nonnull (entry);

@@ -122,6 +122,31 @@ START_TEST (test_reshape_and_equal)
 }
 END_TEST
 
+START_TEST (test_get_value_of_every_dtype)
+{
+  g_autoptr (DlpTensor) f32 = dlp_tensor_new_1d (DLP_DTYPE_F32, 2, NULL);
+  ((float *) dlp_tensor_get_data_mut (f32))[1] = -1.5f;
+  ck_assert (dlp_tensor_get_value (f32, 1) == -1.5);
+  g_autoptr (DlpTensor) f64 = dlp_tensor_new_1d (DLP_DTYPE_F64, 1, NULL);
+  ((double *) dlp_tensor_get_data_mut (f64))[0] = 0.1;
+  ck_assert (dlp_tensor_get_value (f64, 0) == 0.1);
+  g_autoptr (DlpTensor) i32 = dlp_tensor_new_1d (DLP_DTYPE_I32, 1, NULL);
+  ((gint32 *) dlp_tensor_get_data_mut (i32))[0] = -7;
+  ck_assert (dlp_tensor_get_value (i32, 0) == -7.0);
+  g_autoptr (DlpTensor) i64 = dlp_tensor_new_1d (DLP_DTYPE_I64, 1, NULL);
+  ((gint64 *) dlp_tensor_get_data_mut (i64))[0] = G_GINT64_CONSTANT (1) << 40;
+  ck_assert (dlp_tensor_get_value (i64, 0) == 1099511627776.0);
+  g_autoptr (DlpTensor) u8 = dlp_tensor_new_1d (DLP_DTYPE_U8, 1, NULL);
+  ((guint8 *) dlp_tensor_get_data_mut (u8))[0] = 200;
+  ck_assert (dlp_tensor_get_value (u8, 0) == 200.0);
+  /* Any nonzero byte is true, and true is 1. */
+  g_autoptr (DlpTensor) b = dlp_tensor_new_1d (DLP_DTYPE_BOOL, 2, NULL);
+  ((guint8 *) dlp_tensor_get_data_mut (b))[1] = 5;
+  ck_assert (dlp_tensor_get_value (b, 0) == 0.0);
+  ck_assert (dlp_tensor_get_value (b, 1) == 1.0);
+}
+END_TEST
+
 static Suite *
 tensor_suite (void)
 {
@@ -134,6 +159,7 @@ tensor_suite (void)
   tcase_add_test (tc, test_take_rows);
   tcase_add_test (tc, test_copy_on_write_of_shared_storage);
   tcase_add_test (tc, test_reshape_and_equal);
+  tcase_add_test (tc, test_get_value_of_every_dtype);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -73,7 +73,7 @@ convert (DlpTensor *t, DlpDtype dtype, const char *name, GError **error)
   gboolean to_int = dtype != DLP_DTYPE_F32 && dtype != DLP_DTYPE_F64;
   for (gsize i = 0; i < n; i++)
     {
-      double x = step_get_value (t, i);
+      double x = dlp_tensor_get_value (t, i);
       if (to_int && (isnan (x) || x < lo || x > hi))
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,

@@ -111,29 +111,6 @@ step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor, const char *co
   return g_steal_pointer (&out);
 }
 
-double
-step_get_value (DlpTensor *t, gsize i)
-{
-  gconstpointer d = dlp_tensor_get_data (t);
-  switch (dlp_tensor_get_dtype (t))
-    {
-    case DLP_DTYPE_F32:
-      return ((const float *) d)[i];
-    case DLP_DTYPE_F64:
-      return ((const double *) d)[i];
-    case DLP_DTYPE_I32:
-      return ((const gint32 *) d)[i];
-    case DLP_DTYPE_I64:
-      return (double) ((const gint64 *) d)[i];
-    case DLP_DTYPE_U8:
-      return ((const guint8 *) d)[i];
-    case DLP_DTYPE_BOOL:
-      return ((const guint8 *) d)[i] != 0;
-    default:
-      return NAN;
-    }
-}
-
 DlpTensor *
 step_to_f32 (DlpTensor *t, GError **error)
 {
@@ -153,7 +130,7 @@ step_to_f32 (DlpTensor *t, GError **error)
     }
   else
     for (gsize i = 0; i < n; i++)
-      o[i] = (float) step_get_value (t, i);
+      o[i] = (float) dlp_tensor_get_value (t, i);
   return out;
 }
 

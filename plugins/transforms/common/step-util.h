@@ -43,8 +43,6 @@ DlpDataset *step_with_column (DlpDataset *ds, guint index, DlpTensor *tensor,
 
 /* The values of a numeric column as a new float32 tensor of its shape. */
 DlpTensor *step_to_f32 (DlpTensor *tensor, GError **error);
-/* Element @i of a numeric tensor as a double. */
-double step_get_value (DlpTensor *tensor, gsize i);
 
 /* For each category of @have, its index in @want (-1 if @want lacks it):
  * how codes of a dataset map onto the categories a step was fitted on. */

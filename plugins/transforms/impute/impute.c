@@ -109,7 +109,7 @@ fit_numeric (Impute *im, DlpTensor *t, const char *name, double *out, GError **e
   g_autofree double *v = g_new (double, MAX (n, 1));
   for (gsize i = 0; i < n; i++)
     {
-      double x = step_get_value (t, i);
+      double x = dlp_tensor_get_value (t, i);
       if (!isnan (x))
         v[k++] = x;
     }

@@ -78,7 +78,7 @@ fit_column (Normalize *n, DlpTensor *t, const char *name, GError **error)
       double lo = INFINITY, hi = -INFINITY, mean = 0, m2 = 0;
       for (gsize i = 0; i < dlp_tensor_get_n_elements (t); i++)
         {
-          double x = step_get_value (t, i);
+          double x = dlp_tensor_get_value (t, i);
           if (isnan (x))
             continue;
           count++;

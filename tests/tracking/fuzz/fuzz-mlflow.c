@@ -169,22 +169,7 @@ server (void)
   if (s)
     return s;
   /* Only what the input says counts, not the caller's MLflow settings. */
-  const char *vars[] = { "MLFLOW_TRACKING_URI",
-                         "MLFLOW_EXPERIMENT_NAME",
-                         "MLFLOW_TRACKING_USERNAME",
-                         "MLFLOW_TRACKING_PASSWORD",
-                         "MLFLOW_TRACKING_TOKEN",
-                         "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
-                         "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
-                         "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER",
-                         "MLFLOW_HTTP_REQUEST_TIMEOUT",
-                         "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER",
-                         "MLFLOW_TRACKING_INSECURE_TLS",
-                         "MLFLOW_TRACKING_SERVER_CERT_PATH",
-                         "MLFLOW_TRACKING_CLIENT_CERT_PATH",
-                         NULL };
-  for (guint i = 0; vars[i]; i++)
-    g_unsetenv (vars[i]);
+  dlp_fake_clear_mlflow_env ();
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
   s = dlp_fake_server_new (NULL, NULL);
   return s;
