@@ -11,7 +11,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   build-essential meson ninja-build pkg-config \
   libglib2.0-dev libjson-glib-dev libyaml-dev libopenblas-dev zlib1g-dev \
-  libsoup-3.0-dev nettle-dev check clang libclang-rt-14-dev \
+  libsoup-3.0-dev nettle-dev check clang libclang-rt-14-dev libdnnl-dev \
   python3 python3-venv python3-pip python3-numpy python3-torch \
   dataset-fashion-mnist \
   git ca-certificates \

@@ -89,6 +89,8 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
   g_autofree char *glib =
     g_strdup_printf ("%u.%u.%u", glib_major_version, glib_minor_version, glib_micro_version);
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
+  DlpPrecision automatic = DLP_PRECISION_FP32;
+  dlp_precision_resolve ("auto", &automatic, NULL);
   if (json)
     {
       JsonObject *o = json_object_new ();
@@ -101,6 +103,10 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
       json_object_set_string_member (o, "openblas_core", dlp_blas_get_core ());
       json_object_set_int_member (o, "openblas_threads", dlp_blas_get_n_threads ());
       json_object_set_string_member (o, "openblas_config", dlp_blas_get_config ());
+      json_object_set_string_member (o, "kernels", dlp_kernels_get_library ());
+      json_object_set_string_member (o, "kernels_isa", dlp_kernels_get_isa ());
+      json_object_set_boolean_member (o, "native_bf16", dlp_kernels_has_native_bf16 ());
+      json_object_set_string_member (o, "precision_auto", dlp_precision_get_name (automatic));
       g_autoptr (JsonNode) node = dlp_json_node_new_object (o);
       dlp_print_json (node);
       return DLP_EXIT_OK;
@@ -113,5 +119,9 @@ dlp_cmd_version (DlpApp *app, int argc, char **argv)
           coretype ? " (OPENBLAS_CORETYPE=" : "", coretype ? coretype : "", coretype ? ")" : "");
   printf ("OpenBLAS threads %d\n", dlp_blas_get_n_threads ());
   printf ("OpenBLAS config  %s\n", dlp_blas_get_config ());
+  printf ("kernels          %s on %s\n", dlp_kernels_get_library (), dlp_kernels_get_isa ());
+  printf ("precision auto   %s (%s)\n", dlp_precision_get_name (automatic),
+          dlp_kernels_has_native_bf16 () ? "this CPU computes bf16 natively"
+                                         : "no native bf16 on this CPU");
   return DLP_EXIT_OK;
 }

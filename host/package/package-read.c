@@ -12,6 +12,9 @@ static const DlpParamSpec manifest_params[] = {
   DLP_PARAM_STRING ("dlpipe_version", "The dlpipe that wrote it", NULL),
   DLP_PARAM_STRING ("architecture", "The architecture file", "model.json"),
   DLP_PARAM_STRING ("weights", "The weights file", "weights.safetensors"),
+  DLP_PARAM_ENUM ("precision", "What the model was trained and is scored in", "fp32", "fp32|bf16"),
+  DLP_PARAM_STRING ("kernels", "The kernel library it was trained on", NULL),
+  DLP_PARAM_STRING ("kernels_isa", "The instruction set those kernels ran", NULL),
   DLP_PARAM_REQUIRED ("inputs", DLP_PARAM_LIST, "The raw input columns"),
   DLP_PARAM_LIST ("preprocessing", "The transform steps", "[]"),
   DLP_PARAM_REQUIRED ("classes", DLP_PARAM_LIST, "The class names"),
@@ -137,6 +140,27 @@ read_inputs (DlpPackage *package, GError **error)
   return TRUE;
 }
 
+/* Scoring computes in the package's precision: fp32 for packages from
+ * before the setting, and where this CPU cannot compute bf16. */
+static gboolean
+read_precision (DlpPackage *package, GError **error)
+{
+  g_autofree char *name = NULL;
+  if (!dlp_config_get_string (package->manifest, "precision", &name, error))
+    return FALSE;
+  DlpPrecision precision = DLP_PRECISION_FP32;
+  g_autoptr (GError) local = NULL;
+  if (dlp_precision_from_name (name, &precision) && precision == DLP_PRECISION_BF16
+      && !dlp_precision_resolve ("bf16", &precision, &local))
+    {
+      g_warning ("%s: the model was trained in bf16; scoring in fp32: %s", package->dir,
+                 local->message);
+      precision = DLP_PRECISION_FP32;
+    }
+  dlp_graph_set_precision (package->graph, precision);
+  return TRUE;
+}
+
 static gboolean
 read_model (DlpPackage *package, GError **error)
 {
@@ -147,7 +171,8 @@ read_model (DlpPackage *package, GError **error)
   g_autofree char *arch_path = g_build_filename (package->dir, arch, NULL);
   g_autofree char *weights_path = g_build_filename (package->dir, weights, NULL);
   package->graph = dlp_graph_load (package->registry, arch_path, error);
-  if (package->graph == NULL || !dlp_graph_load_weights (package->graph, weights_path, error))
+  if (package->graph == NULL || !dlp_graph_load_weights (package->graph, weights_path, error)
+      || !read_precision (package, error))
     return FALSE;
 
   if (!dlp_config_get_strv (package->manifest, "classes", &package->classes, error))

@@ -100,6 +100,10 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
   json_object_set_string_member (m, "dlpipe_version", DLP_VERSION);
   json_object_set_string_member (m, "architecture", "model.json");
   json_object_set_string_member (m, "weights", "weights.safetensors");
+  json_object_set_string_member (m, "precision",
+                                 dlp_precision_get_name (dlp_graph_get_precision (graph)));
+  json_object_set_string_member (m, "kernels", dlp_kernels_get_library ());
+  json_object_set_string_member (m, "kernels_isa", dlp_kernels_get_isa ());
   json_object_set_array_member (m, "inputs", json_array_ref (inputs));
   JsonNode *steps = json_object_get_member (meta, "preprocessing");
   json_object_set_member (m, "preprocessing",
@@ -120,6 +124,8 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
   json_object_set_string_member (flavor, "manifest", DLP_PACKAGE_MANIFEST);
   json_object_set_string_member (flavor, "architecture", "model.json");
   json_object_set_string_member (flavor, "weights", "weights.safetensors");
+  json_object_set_string_member (flavor, "precision",
+                                 dlp_precision_get_name (dlp_graph_get_precision (graph)));
   g_autofree char *sig_in = signature_inputs (inputs);
   const char *sig_out = "[{\"name\": \"label\", \"type\": \"string\", \"required\": true}]";
   DlpMlmodel mlmodel = {

@@ -159,6 +159,34 @@ track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
             e->accuracy, champion, dlp_tracking_get_tracker (tracking));
 }
 
+/* The precision models/trained was computed in (fp32 when its history
+ * predates the setting); bf16 falls back to fp32 where this CPU has none. */
+static gboolean
+trained_precision (DlpPrecision *precision, GError **error)
+{
+  const char *path = DLP_PATH_TRAINED "/history.json";
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  *precision = DLP_PRECISION_FP32;
+  if (!g_file_get_contents (path, &text, &length, NULL))
+    return TRUE;
+  g_autoptr (JsonNode) root = dlp_json_parse (text, (gssize) length, path, error);
+  if (root == NULL)
+    return FALSE;
+  const char *name = JSON_NODE_HOLDS_OBJECT (root)
+                       ? dlp_json_get_string (json_node_get_object (root), "precision")
+                       : NULL;
+  if (name == NULL)
+    return TRUE;
+  g_autoptr (GError) local = NULL;
+  if (!dlp_precision_resolve (name, precision, &local))
+    {
+      g_warning ("%s: trained in %s, scored in fp32 here: %s", path, name, local->message);
+      *precision = DLP_PRECISION_FP32;
+    }
+  return TRUE;
+}
+
 static gboolean
 evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champion,
           gint64 batch_size, GError **error)
@@ -172,6 +200,10 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
 
   guint threads = g_get_num_processors ();
   dlp_blas_set_n_threads (1);
+  DlpPrecision precision;
+  if (!trained_precision (&precision, error))
+    return FALSE;
+  dlp_graph_set_precision (graph, precision);
   if (!dlp_graph_prepare (graph, batch_size, threads, error))
     return FALSE;
   g_autofree float *probs = predict (graph, data, batch_size, error);

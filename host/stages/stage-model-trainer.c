@@ -133,6 +133,11 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking, GErr
     json_array_add_element (epochs,
                             dlp_epoch_result_to_json (&g_array_index (h, DlpEpochResult, i)));
   json_object_set_array_member (o, "epochs", epochs);
+  /* What the weights were computed in; model_test scores in the same. */
+  json_object_set_string_member (o, "precision",
+                                 dlp_precision_get_name (dlp_graph_get_precision (graph)));
+  json_object_set_string_member (o, "kernels", dlp_kernels_get_library ());
+  json_object_set_string_member (o, "kernels_isa", dlp_kernels_get_isa ());
   g_autoptr (JsonNode) history_json = dlp_json_node_new_object (o);
 
   return dlp_graph_save_architecture (graph, arch, error)
@@ -174,9 +179,11 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpG
     ok = dlp_trainer_resume (trainer, CHECKPOINT_DIR, error);
   if (ok)
     {
-      g_info ("training on %" G_GINT64_FORMAT " rows (%s)%s, %u threads%s", data->n_rows,
-              data->layout, val ? " with validation" : "", settings->threads,
-              settings->split_batch ? " splitting each batch" : " in OpenBLAS");
+      g_info ("training on %" G_GINT64_FORMAT " rows (%s)%s, %u threads%s, %s on %s (%s)",
+              data->n_rows, data->layout, val ? " with validation" : "", settings->threads,
+              settings->split_batch ? " splitting each batch" : " inside the kernels",
+              dlp_precision_get_name (settings->precision), dlp_kernels_get_library (),
+              dlp_kernels_get_isa ());
       Reporter rep = { run, tracking, settings->options.epochs, "training" };
       DlpTrainHooks hooks = { &rep, on_batch, on_epoch };
       ok = dlp_trainer_fit (trainer, data, val, run->context, CHECKPOINT_DIR, &hooks, error);
@@ -212,6 +219,11 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
       return FALSE;
     }
   dlp_tracking_log_dataset (tracking, DLP_PATH_TRAIN, "training", data->dataset);
+  /* train.precision may say auto: the run records what it became. */
+  dlp_tracking_log_param (tracking, "dlpipe.precision",
+                          dlp_precision_get_name (settings.precision));
+  dlp_tracking_log_param (tracking, "dlpipe.kernels", dlp_kernels_get_library ());
+  dlp_tracking_log_param (tracking, "dlpipe.kernels.isa", dlp_kernels_get_isa ());
   if (val)
     dlp_tracking_log_dataset (tracking, DLP_PATH_VAL, "validation", val->dataset);
   gboolean ok = train (run, tracking, &settings, graph, data, val, error);

@@ -11,6 +11,10 @@ const DlpParamSpec dlp_train_params[] = {
   DLP_PARAM_INT ("threads", "Worker threads (0: one per CPU core)", "0", 0, 256),
   DLP_PARAM_ENUM ("parallelism", "How threads share a step: split the batch, or inside OpenBLAS",
                   "batch", "batch|blas"),
+  DLP_PARAM_ENUM ("precision",
+                  "What matrix products compute in: fp32, bf16 (fp32 accumulation and "
+                  "master weights), or auto (bf16 where the CPU has it natively)",
+                  "fp32", "fp32|bf16|auto"),
   DLP_PARAM_MAPPING (
     "optimizer",
     "The optimizer: {type: adam|adamw|sgd, learning_rate, ...} ('dlpipe inspect adam')",
@@ -62,13 +66,14 @@ read_options (DlpTrainSettings *s, GError **error)
     return FALSE;
   DlpTrainOptions *o = &s->options;
   gint64 seed = 42, threads = 0;
-  g_autofree char *parallelism = NULL;
+  g_autofree char *parallelism = NULL, *precision = NULL;
   if (!dlp_config_get_int (section, "epochs", &o->epochs, error)
       || !dlp_config_get_int (section, "batch_size", &o->batch_size, error)
       || !dlp_config_get_int (section, "seed", &seed, error)
       || !dlp_config_get_bool (section, "shuffle", &o->shuffle, error)
       || !dlp_config_get_int (section, "threads", &threads, error)
       || !dlp_config_get_string (section, "parallelism", &parallelism, error)
+      || !dlp_config_get_string (section, "precision", &precision, error)
       || !dlp_config_get_double (section, "clip_norm", &o->clip_norm, error)
       || !dlp_config_get_double (section, "clip_value", &o->clip_value, error)
       || !dlp_config_get_double (section, "label_smoothing", &s->label_smoothing, error))
@@ -76,6 +81,12 @@ read_options (DlpTrainSettings *s, GError **error)
   o->seed = (guint64) seed;
   s->threads = threads > 0 ? (guint) threads : g_get_num_processors ();
   s->split_batch = strcmp (parallelism, "batch") == 0;
+  g_autoptr (GError) local = NULL;
+  if (!dlp_precision_resolve (precision, &s->precision, &local))
+    {
+      dlp_config_set_error (section, "precision", error, "%s", local->message);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -46,7 +46,8 @@ typedef struct {
   GArray *class_weight_values; /* explicit weights (double), or NULL */
   GPtrArray *leaves;           /* the section's DlpConfigLeaf, for the fingerprint */
   DlpConfig *section;          /* for errors only the data reveals */
-  /* Precision and distributed training add their settings here. */
+  DlpPrecision precision;      /* train.precision, auto resolved */
+  /* Distributed training adds its settings here. */
 } DlpTrainSettings;
 
 extern const DlpParamSpec dlp_train_params[];

@@ -56,6 +56,7 @@ dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings, DlpContext *
   if (optimizer == NULL)
     return NULL;
   guint n_threads = share_threads (settings, context);
+  dlp_graph_set_precision (graph, settings->precision);
   if (!dlp_graph_prepare (graph, options->batch_size, MAX (n_threads, 1), error))
     {
       klass->destroy (optimizer);

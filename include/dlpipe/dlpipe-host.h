@@ -6,6 +6,7 @@
 
 #include <dlpipe/dlpipe.h>
 #include <dlpipe/host/dlp-blas.h>
+#include <dlpipe/host/dlp-kernels.h>
 #include <dlpipe/host/dlp-config.h>
 #include <dlpipe/host/dlp-context.h>
 #include <dlpipe/host/dlp-loss.h>

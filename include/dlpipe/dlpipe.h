@@ -19,4 +19,5 @@
 #include <dlpipe/dlp-limits.h>
 #include <dlpipe/dlp-rng.h>
 #include <dlpipe/dlp-vecmath.h>
+#include <dlpipe/dlp-matmul.h>
 #include <dlpipe/dlp-graph.h>

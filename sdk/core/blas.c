@@ -1,6 +1,7 @@
-/* blas.c: what the SDK tells about OpenBLAS, and its one thread setting. */
+/* blas.c: what the SDK tells about OpenBLAS, and the one thread setting
+ * of the kernel libraries. */
 #include <cblas.h>
-#include <dlpipe/host/dlp-blas.h>
+#include "../kernels/kernels-private.h"
 
 const char *
 dlp_blas_get_core (void)
@@ -24,4 +25,7 @@ void
 dlp_blas_set_n_threads (int n_threads)
 {
   openblas_set_num_threads (n_threads);
+#ifdef DLP_HAVE_DNNL
+  dlp_dnnl_set_n_threads (n_threads);
+#endif
 }

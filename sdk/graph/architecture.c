@@ -384,6 +384,7 @@ dlp_graph_copy (DlpGraph *graph, GError **error)
   memcpy (copy->state, graph->state, graph->n_state * sizeof (float));
   copy->seed = graph->seed;
   copy->step = graph->step;
+  copy->precision = graph->precision;
   dlp_graph_set_loss (copy, &graph->loss);
   return copy;
 }

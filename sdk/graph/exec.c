@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec-private.h"
+#include "../kernels/kernels-private.h"
 
 /* --- one slice --- */
 
@@ -175,6 +176,7 @@ worker_main (gpointer data)
   DlpSlice *slice = data;
   DlpExec *exec = slice->exec;
   gint seen = 0;
+  dlp_kernels_enter_worker ();
   for (;;)
     {
       dlp_spin_until_changed (&exec->generation, seen);
@@ -253,6 +255,12 @@ dlp_exec_free (DlpExec *exec)
       for (guint t = 1; t < exec->n_threads; t++)
         g_thread_join (exec->threads[t]);
       g_free (exec->threads);
+    }
+  for (guint i = 0; i < exec->graph->nodes->len; i++)
+    {
+      GPtrArray *matmuls = dlp_graph_node (exec->graph, i)->matmuls;
+      for (guint j = 0; matmuls && j < matmuls->len; j++)
+        dlp_matmul_release (matmuls->pdata[j]);
     }
   for (guint t = 0; t < exec->n_threads; t++)
     {
@@ -420,6 +428,19 @@ dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads, GError **e
         dlp_exec_free (exec);
         return FALSE;
       }
+  for (guint i = 0; i < n_nodes; i++)
+    {
+      DlpNode *node = dlp_graph_node (graph, i);
+      for (guint j = 0; j < node->matmuls->len; j++)
+        if (!dlp_matmul_prepare (node->matmuls->pdata[j], n_threads, exec->slice_rows,
+                                 graph->precision, error))
+          {
+            g_autofree char *what = dlp_node_describe (node);
+            g_prefix_error (error, "%s: ", what);
+            dlp_exec_free (exec);
+            return FALSE;
+          }
+    }
   graph->exec = exec;
   if (n_threads > 1)
     {

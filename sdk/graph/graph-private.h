@@ -55,9 +55,10 @@ typedef struct {
   guint in_rank, out_rank;
   gint64 in_shape[DLP_TENSOR_MAX_RANK], out_shape[DLP_TENSOR_MAX_RANK];
   gint64 in_size, out_size;
-  GArray *params;  /* DlpParamDecl */
-  GArray *states;  /* DlpStateDecl */
-  GArray *buffers; /* DlpBufferDecl */
+  GArray *params;     /* DlpParamDecl */
+  GArray *states;     /* DlpStateDecl */
+  GArray *buffers;    /* DlpBufferDecl */
+  GPtrArray *matmuls; /* DlpMatmul*, declared by the layer */
   gsize n_sums;
   gboolean softmax;
   gboolean planned;
@@ -96,6 +97,7 @@ struct _DlpGraph {
   gsize n_sums; /* largest collective sum of any node */
   DlpExec *exec;
   guint64 seed, step;
+  DlpPrecision precision;
   DlpLossOptions loss;
   float *class_weights;
 };

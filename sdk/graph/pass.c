@@ -1,6 +1,7 @@
 /* pass.c: what a layer sees of one slice of a batch. */
 #include <string.h>
 #include "exec-private.h"
+#include "../kernels/kernels-private.h"
 
 void
 dlp_layer_pass_sum_over_batch (DlpLayerPass *pass, double *values, gsize n)
@@ -101,4 +102,11 @@ dlp_layer_pass_get_buffer (const DlpLayerPass *pass, guint buffer)
 {
   g_return_val_if_fail (buffer < pass->node->buffers->len, NULL);
   return pass->buffers[buffer];
+}
+
+void
+dlp_layer_pass_matmul (DlpLayerPass *pass, DlpMatmul *matmul, gint64 m, gint64 n, gint64 k,
+                       const float *a, const float *b, float *c)
+{
+  dlp_matmul_run (matmul, pass->slice->index, m, n, k, a, b, c);
 }

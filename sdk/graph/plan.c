@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "graph-private.h"
+#include "../kernels/kernels-private.h"
 
 gboolean
 dlp_shape_checked_size (guint rank, const gint64 *shape, gint64 *size_out)
@@ -58,6 +59,7 @@ dlp_node_free (DlpNode *node)
   g_clear_pointer (&node->params, g_array_unref);
   g_clear_pointer (&node->states, g_array_unref);
   g_clear_pointer (&node->buffers, g_array_unref);
+  g_clear_pointer (&node->matmuls, g_ptr_array_unref);
   g_free (node);
 }
 
@@ -73,6 +75,8 @@ dlp_node_plan (DlpNode *node, guint in_rank, const gint64 *in_shape, GError **er
   node->states = g_array_new (FALSE, TRUE, sizeof (DlpStateDecl));
   g_array_set_clear_func (node->states, state_decl_clear);
   node->buffers = g_array_new (FALSE, TRUE, sizeof (DlpBufferDecl));
+  g_clear_pointer (&node->matmuls, g_ptr_array_unref);
+  node->matmuls = g_ptr_array_new_with_free_func ((GDestroyNotify) dlp_matmul_free);
   node->out_rank = 0;
   DlpLayerPlan plan = { node };
   if (!node->klass->plan (node->instance, &plan, error))
@@ -204,6 +208,15 @@ dlp_layer_plan_add_buffer (DlpLayerPlan *plan, gsize per_row, gsize fixed,
   DlpBufferDecl b = { per_row, fixed, lifetime };
   g_array_append_val (plan->node->buffers, b);
   return plan->node->buffers->len - 1;
+}
+
+DlpMatmul *
+dlp_layer_plan_add_matmul (DlpLayerPlan *plan, DlpMatmulFlags flags, gint64 m, gint64 n, gint64 k)
+{
+  g_return_val_if_fail (m >= 0 && n >= 0 && k >= 0, NULL);
+  DlpMatmul *matmul = dlp_matmul_new (flags, m, n, k);
+  g_ptr_array_add (plan->node->matmuls, matmul);
+  return matmul;
 }
 
 void

@@ -151,3 +151,15 @@ dlp_graph_set_loss (DlpGraph *graph, const DlpLossOptions *options)
       graph->loss.class_weights = graph->class_weights;
     }
 }
+
+void
+dlp_graph_set_precision (DlpGraph *graph, DlpPrecision precision)
+{
+  graph->precision = precision;
+}
+
+DlpPrecision
+dlp_graph_get_precision (DlpGraph *graph)
+{
+  return graph->precision;
+}

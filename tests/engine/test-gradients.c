@@ -6,6 +6,7 @@
  * 0.05, none near 0) so that no difference step crosses a ReLU's kink or
  * changes which value wins a max pool. */
 #include <math.h>
+#include <string.h>
 #include "engine-test-util.h"
 
 #define EPS 3e-3
@@ -52,6 +53,19 @@ spread_inputs (float *x, gsize n, guint64 seed)
     x[i] = (float) (x[i] * scale);
 }
 
+/* @c's inputs: token ids, or values spread apart. */
+static float *
+case_inputs (const Case *c, gsize n_in)
+{
+  float *x = g_new (float, n_in);
+  if (c->vocab > 0)
+    for (gsize i = 0; i < n_in; i++)
+      x[i] = (float) (i * 7 % (gsize) c->vocab);
+  else
+    spread_inputs (x, n_in, 5);
+  return x;
+}
+
 static void
 check_close (const char *what, gsize index, double numeric, double analytic, const char *json)
 {
@@ -75,15 +89,10 @@ check_case (const Case *c)
 
   gsize n_in = (gsize) (c->rows * dlp_graph_get_input_size (graph));
   gsize n_out = (gsize) (c->rows * dlp_graph_get_output_size (graph));
-  g_autofree float *x = g_new (float, n_in);
+  g_autofree float *x = case_inputs (c, n_in);
   g_autofree float *r = g_new (float, n_out);
   g_autofree float *out = g_new (float, n_out);
   g_autofree float *dx = g_new0 (float, n_in);
-  if (c->vocab > 0)
-    for (gsize i = 0; i < n_in; i++)
-      x[i] = (float) (i * 7 % (gsize) c->vocab);
-  else
-    spread_inputs (x, n_in, 5);
   engine_fill (r, n_out, 13, -1, 1);
 
   loss_of (graph, c, x, r, out);
@@ -218,6 +227,50 @@ START_TEST (test_layer_gradients)
 }
 END_TEST
 
+/* Outputs, parameter and input gradients of @c's graph, on the kernels
+ * DLPIPE_KERNELS picks. */
+static float *
+outputs_and_grads (const Case *c, gsize *n_values)
+{
+  g_autoptr (GError) error = NULL;
+  DlpGraph *graph = engine_graph (c->json);
+  dlp_graph_init (graph, 3);
+  gsize n_params = dlp_graph_get_n_params (graph);
+  engine_fill (dlp_graph_get_params (graph), n_params, 11, -0.5, 0.5);
+  ck_assert (dlp_graph_prepare (graph, c->rows, c->threads, &error));
+  gsize n_in = (gsize) (c->rows * dlp_graph_get_input_size (graph));
+  gsize n_out = (gsize) (c->rows * dlp_graph_get_output_size (graph));
+  g_autofree float *x = case_inputs (c, n_in);
+  *n_values = n_out + n_params + n_in;
+  float *values = g_new0 (float, *n_values);
+  g_autofree float *r = g_new (float, n_out);
+  engine_fill (r, n_out, 13, -1, 1);
+  loss_of (graph, c, x, r, values);
+  dlp_graph_backward (graph, r, values + n_out + n_params);
+  memcpy (values + n_out, dlp_graph_get_grads (graph), n_params * sizeof (float));
+  dlp_graph_free (graph);
+  return values;
+}
+
+/* The same layer on oneDNN and on OpenBLAS (DLPIPE_KERNELS=openblas):
+ * the same outputs and gradients, but for the order of the sums (sums of
+ * some hundred terms of size 1 here: 1e-4 is a few float32 roundings). */
+START_TEST (test_layer_kernels_agree)
+{
+  const Case *c = &cases[_i];
+  gsize n_dnnl = 0, n_blas = 0;
+  g_autofree float *dnnl = outputs_and_grads (c, &n_dnnl);
+  g_setenv ("DLPIPE_KERNELS", "openblas", TRUE);
+  g_autofree float *blas = outputs_and_grads (c, &n_blas);
+  g_unsetenv ("DLPIPE_KERNELS");
+  ck_assert_uint_eq (n_dnnl, n_blas);
+  for (gsize i = 0; i < n_dnnl; i++)
+    ck_assert_msg (fabsf (dnnl[i] - blas[i]) <= 1e-4f * (1 + fabsf (blas[i])),
+                   "value %" G_GSIZE_FORMAT ": oneDNN %g, OpenBLAS %g, for %s", i, dnnl[i], blas[i],
+                   c->json);
+}
+END_TEST
+
 /* A whole model, on one thread and split over two. Smooth functions only:
  * in a deep model some ReLU input or max-pool pair is always within a
  * difference step of its kink. */
@@ -249,6 +302,9 @@ gradients_suite (void)
   TCase *tc = tcase_create ("layers");
   tcase_add_loop_test (tc, test_layer_gradients, 0, G_N_ELEMENTS (cases));
   tcase_add_test (tc, test_model_gradients_threads);
+  /* Only a oneDNN build has two kernel libraries to compare. */
+  if (g_str_has_prefix (dlp_kernels_get_library (), "oneDNN"))
+    tcase_add_loop_test (tc, test_layer_kernels_agree, 0, G_N_ELEMENTS (cases));
   suite_add_tcase (s, tc);
   return s;
 }

@@ -144,8 +144,9 @@ read_json (const char *dir, const char *name)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-/* Every leaf of params.yaml is a param of the run, as written, and there
- * is no other. */
+/* Every leaf of params.yaml is a param of the run, as written, and the
+ * only others are what the trainer computed in (train.precision
+ * resolved, the kernel library and its instruction set). */
 static void
 assert_params (JsonObject *run, DlpConfig *params)
 {
@@ -158,9 +159,17 @@ assert_params (JsonObject *run, DlpConfig *params)
       ck_assert_msg (strcmp (logged, leaf->value) == 0, "param %s: '%s', not '%s'", leaf->key,
                      logged, leaf->value);
     }
+  const char *precision = dlp_mlflow_run_value (run, "params", "dlpipe.precision");
+  ck_assert_msg (precision != NULL
+                   && (strcmp (precision, "fp32") == 0 || strcmp (precision, "bf16") == 0),
+                 "param dlpipe.precision: %s", precision ? precision : "missing");
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "dlpipe.kernels"),
+                    dlp_kernels_get_library ());
+  ck_assert_str_eq (dlp_mlflow_run_value (run, "params", "dlpipe.kernels.isa"),
+                    dlp_kernels_get_isa ());
   JsonObject *data = json_object_get_object_member (run, "data");
   ck_assert_uint_eq (json_array_get_length (json_object_get_array_member (data, "params")),
-                     leaves->len);
+                     leaves->len + 3);
 }
 
 /* The run's dataset input of @context has the file's MD5. */

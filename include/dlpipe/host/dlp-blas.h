@@ -31,8 +31,10 @@ DLP_API int dlp_blas_get_n_threads (void);
  * dlp_blas_set_n_threads:
  * @n_threads: the threads OpenBLAS may use
  *
- * Sets OpenBLAS's thread count, for the whole process. Only the host
- * does; to split batches over graph threads it sets 1.
+ * Sets the threads of the kernel libraries: OpenBLAS's, for the whole
+ * process, and oneDNN's (OpenMP's), for the calling thread; the engine's
+ * own threads run oneDNN on one thread each. Only the host calls it; to
+ * split batches over graph threads it sets 1.
  */
 DLP_API void dlp_blas_set_n_threads (int n_threads);
 

@@ -20,6 +20,7 @@
 
 #include <dlpipe/dlp-graph.h>
 #include <dlpipe/host/dlp-loss.h>
+#include <dlpipe/dlp-matmul.h>
 
 G_BEGIN_DECLS
 
@@ -141,12 +142,35 @@ DLP_API gboolean dlp_graph_load_weights (DlpGraph *graph, const char *path, GErr
  * change either. A step on a graph not prepared, or on more rows, prepares
  * it for those rows first (allocating, that once).
  *
+ * It also makes the kernel of every matrix product the layers declared,
+ * in the graph's precision (dlp_graph_set_precision()).
+ *
  * Returns: %TRUE on success; %FALSE with @error set to DLP_ERROR_CONFIG (no
  *   rows or threads, or more than one thread while OpenBLAS has more than
- *   one) or DLP_ERROR_LIMIT (out of memory)
+ *   one), DLP_ERROR_LIMIT (out of memory) or DLP_ERROR_NOT_SUPPORTED (the
+ *   kernel library cannot compute a product in that precision)
  */
 DLP_API gboolean dlp_graph_prepare (DlpGraph *graph, gint64 max_rows, guint n_threads,
                                     GError **error);
+
+/**
+ * dlp_graph_set_precision:
+ * @graph: the graph
+ * @precision: what the matrix products compute in (from
+ *   dlp_precision_resolve())
+ *
+ * Takes effect at the next dlp_graph_prepare(). A new graph computes in
+ * fp32. Since: API level 3
+ */
+DLP_API void dlp_graph_set_precision (DlpGraph *graph, DlpPrecision precision);
+
+/**
+ * dlp_graph_get_precision:
+ * @graph: the graph
+ *
+ * Returns: what the matrix products compute in. Since: API level 3
+ */
+DLP_API DlpPrecision dlp_graph_get_precision (DlpGraph *graph);
 
 /**
  * dlp_graph_set_seed:

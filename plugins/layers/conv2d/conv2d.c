@@ -10,7 +10,6 @@
  * columns again rather than keeping them: dW += dY^T cols, dcols = dY W,
  * then col2im adds dcols back. */
 #include <string.h>
-#include <cblas.h>
 #include <dlpipe/dlpipe.h>
 
 typedef struct {
@@ -21,6 +20,8 @@ typedef struct {
   gboolean direct; /* 1x1, stride 1: the input is the column matrix */
   gint64 chunk;    /* images per im2col chunk */
   guint weight, bias, cols, dcols;
+  /* Y = cols W^T, dW = dY^T cols (the first chunk, then adding), dcols = dY W */
+  DlpMatmul *forward, *weight_grad, *weight_grad_add, *input_grad;
 } Conv;
 
 static const DlpParamSpec conv_params[] = {
@@ -117,16 +118,30 @@ conv_plan (gpointer self, DlpLayerPlan *plan, GError **error)
     cv->bias = dlp_layer_plan_add_param (plan, "bias", 1, &cv->filters, &cv->bias_init, cv->k,
                                          cv->kh * cv->kw * cv->filters);
   cv->direct = cv->kh == 1 && cv->kw == 1 && cv->sh == 1 && cv->sw == 1;
+  gint64 pixels = cv->oh * cv->ow;
   if (!cv->direct)
     {
       /* About 512 KB of columns per chunk. */
-      gint64 per_image = cv->oh * cv->ow * cv->k;
+      gint64 per_image = pixels * cv->k;
       cv->chunk = MAX (1, 131072 / per_image);
       cv->cols =
         dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image), DLP_BUFFER_TEMP);
       cv->dcols =
         dlp_layer_plan_add_buffer (plan, 0, (gsize) (cv->chunk * per_image), DLP_BUFFER_TEMP);
     }
+  /* Direct, the products span the slice; else one chunk of images. */
+  gint64 rows = cv->direct ? pixels : cv->chunk * pixels;
+  DlpMatmulFlags m_rows = cv->direct ? DLP_MATMUL_M_PER_ROW : 0;
+  DlpMatmulFlags k_rows = cv->direct ? DLP_MATMUL_K_PER_ROW : 0;
+  cv->forward = dlp_layer_plan_add_matmul (
+    plan, m_rows | DLP_MATMUL_TRANS_B | (cv->use_bias ? DLP_MATMUL_ACCUMULATE : 0), rows,
+    cv->filters, cv->k);
+  cv->weight_grad =
+    dlp_layer_plan_add_matmul (plan, k_rows | DLP_MATMUL_TRANS_A, cv->filters, cv->k, rows);
+  if (!cv->direct)
+    cv->weight_grad_add = dlp_layer_plan_add_matmul (
+      plan, DLP_MATMUL_TRANS_A | DLP_MATMUL_ACCUMULATE, cv->filters, cv->k, rows);
+  cv->input_grad = dlp_layer_plan_add_matmul (plan, m_rows, rows, cv->k, cv->filters);
   return TRUE;
 }
 
@@ -187,19 +202,16 @@ conv_forward (gpointer self, DlpLayerPass *pass, GError **error)
   const float *x = dlp_layer_pass_get_input (pass);
   float *y = dlp_layer_pass_get_output (pass);
   const float *w = dlp_layer_pass_get_param (pass, cv->weight);
-  float beta = 0.0f;
   if (cv->use_bias)
     {
-      /* Start from the bias, and let the GEMMs add to it. */
+      /* Start from the bias, and let the products add to it. */
       const float *b = dlp_layer_pass_get_param (pass, cv->bias);
       for (gint64 r = 0; r < rows * pixels; r++)
         memcpy (y + r * cv->filters, b, cv->filters * sizeof (float));
-      beta = 1.0f;
     }
   if (cv->direct)
     {
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows * pixels, cv->filters, cv->k, 1.0f,
-                   x, cv->k, w, cv->k, beta, y, cv->filters);
+      dlp_layer_pass_matmul (pass, cv->forward, rows * pixels, cv->filters, cv->k, x, w, y);
       return TRUE;
     }
   float *cols = dlp_layer_pass_get_buffer (pass, cv->cols);
@@ -207,8 +219,8 @@ conv_forward (gpointer self, DlpLayerPass *pass, GError **error)
     {
       gint64 n = MIN (cv->chunk, rows - first);
       im2col (cv, x + first * in_size, cols, n, FALSE, NULL);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n * pixels, cv->filters, cv->k, 1.0f,
-                   cols, cv->k, w, cv->k, beta, y + first * pixels * cv->filters, cv->filters);
+      dlp_layer_pass_matmul (pass, cv->forward, n * pixels, cv->filters, cv->k, cols, w,
+                             y + first * pixels * cv->filters);
     }
   return TRUE;
 }
@@ -235,11 +247,9 @@ conv_backward (gpointer self, DlpLayerPass *pass)
   if (cv->direct)
     {
       gint64 m = rows * pixels;
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, m, 1.0f, dy,
-                   cv->filters, x, cv->k, 0.0f, dw, cv->k);
+      dlp_layer_pass_matmul (pass, cv->weight_grad, cv->filters, cv->k, m, dy, x, dw);
       if (dx)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, cv->k, cv->filters, 1.0f, dy,
-                     cv->filters, w, cv->k, 0.0f, dx, cv->k);
+        dlp_layer_pass_matmul (pass, cv->input_grad, m, cv->k, cv->filters, dy, w, dx);
       return;
     }
   float *cols = dlp_layer_pass_get_buffer (pass, cv->cols);
@@ -251,13 +261,12 @@ conv_backward (gpointer self, DlpLayerPass *pass)
       gint64 n = MIN (cv->chunk, rows - first);
       const float *dyc = dy + first * pixels * cv->filters;
       im2col (cv, x + first * in_size, cols, n, FALSE, NULL);
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cv->filters, cv->k, n * pixels, 1.0f,
-                   dyc, cv->filters, cols, cv->k, first == 0 ? 0.0f : 1.0f, dw, cv->k);
+      dlp_layer_pass_matmul (pass, first == 0 ? cv->weight_grad : cv->weight_grad_add, cv->filters,
+                             cv->k, n * pixels, dyc, cols, dw);
       if (dx == NULL)
         continue;
       float *dxc = dx + first * in_size;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n * pixels, cv->k, cv->filters, 1.0f,
-                   dyc, cv->filters, w, cv->k, 0.0f, dcols, cv->k);
+      dlp_layer_pass_matmul (pass, cv->input_grad, n * pixels, cv->k, cv->filters, dyc, w, dcols);
       memset (dxc, 0, (gsize) (n * in_size) * sizeof (float));
       im2col (cv, NULL, dcols, n, TRUE, dxc);
     }

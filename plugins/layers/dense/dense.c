@@ -4,7 +4,6 @@
  * frameworks do. The weight is kept as PyTorch stores it, [units, in], so
  * a batch is one GEMM each way: Y = X W^T, dX = dY W, dW = dY^T X. */
 #include <string.h>
-#include <cblas.h>
 #include <dlpipe/dlpipe.h>
 
 typedef struct {
@@ -13,6 +12,7 @@ typedef struct {
   DlpInit kernel_init, bias_init;
   gint64 in, lead; /* input features, and rows per sample */
   guint weight, bias;
+  DlpMatmul *forward, *weight_grad, *input_grad;
 } Dense;
 
 static const DlpParamSpec dense_params[] = {
@@ -56,6 +56,13 @@ dense_plan (gpointer self, DlpLayerPlan *plan, GError **error)
     dlp_layer_plan_add_param (plan, "weight", 2, w_shape, &d->kernel_init, d->in, d->units);
   if (d->use_bias)
     d->bias = dlp_layer_plan_add_param (plan, "bias", 1, &d->units, &d->bias_init, d->in, d->units);
+  /* Y = X W^T (onto the bias), dW = dY^T X, dX = dY W. */
+  d->forward = dlp_layer_plan_add_matmul (
+    plan, DLP_MATMUL_M_PER_ROW | DLP_MATMUL_TRANS_B | (d->use_bias ? DLP_MATMUL_ACCUMULATE : 0),
+    d->lead, d->units, d->in);
+  d->weight_grad = dlp_layer_plan_add_matmul (plan, DLP_MATMUL_K_PER_ROW | DLP_MATMUL_TRANS_A,
+                                              d->units, d->in, d->lead);
+  d->input_grad = dlp_layer_plan_add_matmul (plan, DLP_MATMUL_M_PER_ROW, d->lead, d->in, d->units);
   return TRUE;
 }
 
@@ -68,17 +75,14 @@ dense_forward (gpointer self, DlpLayerPass *pass, GError **error)
   const float *x = dlp_layer_pass_get_input (pass);
   float *y = dlp_layer_pass_get_output (pass);
   const float *w = dlp_layer_pass_get_param (pass, d->weight);
-  float beta = 0.0f;
   if (d->use_bias)
     {
-      /* Start from the bias, and let the GEMM add to it. */
+      /* Start from the bias, and let the product add to it. */
       const float *b = dlp_layer_pass_get_param (pass, d->bias);
       for (gint64 r = 0; r < m; r++)
         memcpy (y + r * d->units, b, d->units * sizeof (float));
-      beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, m, d->units, d->in, 1.0f, x, d->in, w,
-               d->in, beta, y, d->units);
+  dlp_layer_pass_matmul (pass, d->forward, m, d->units, d->in, x, w, y);
   return TRUE;
 }
 
@@ -91,8 +95,8 @@ dense_backward (gpointer self, DlpLayerPass *pass)
   const float *dy = dlp_layer_pass_get_output_grad (pass);
   float *dx = dlp_layer_pass_get_input_grad (pass);
   const float *w = dlp_layer_pass_get_param (pass, d->weight);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, d->units, d->in, m, 1.0f, dy, d->units, x,
-               d->in, 0.0f, dlp_layer_pass_get_param_grad (pass, d->weight), d->in);
+  dlp_layer_pass_matmul (pass, d->weight_grad, d->units, d->in, m, dy, x,
+                         dlp_layer_pass_get_param_grad (pass, d->weight));
   if (d->use_bias)
     {
       float *db = dlp_layer_pass_get_param_grad (pass, d->bias);
@@ -102,8 +106,7 @@ dense_backward (gpointer self, DlpLayerPass *pass)
           db[j] += dy[r * d->units + j];
     }
   if (dx)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, d->in, d->units, 1.0f, dy, d->units,
-                 w, d->in, 0.0f, dx, d->in);
+    dlp_layer_pass_matmul (pass, d->input_grad, m, d->in, d->units, dy, w, dx);
 }
 
 static const DlpLayerClass dense_class = {

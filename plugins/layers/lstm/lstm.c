@@ -13,7 +13,6 @@
  * Stacked layers (num_layers, a dlpipe extension of Keras' config that
  * matches PyTorch's) feed each layer's hidden sequence to the next. */
 #include <string.h>
-#include <cblas.h>
 #include <dlpipe/dlpipe.h>
 
 #define LSTM_MAX_LAYERS 16
@@ -27,6 +26,11 @@ typedef struct {
   guint b_ih[LSTM_MAX_LAYERS], b_hh[LSTM_MAX_LAYERS];
   guint gates[LSTM_MAX_LAYERS], cs[LSTM_MAX_LAYERS], hs[LSTM_MAX_LAYERS];
   guint xt, dgates, dhs_a, dhs_b, dxt, dh, dc, scratch;
+  /* Per stacked layer: the input projection of all steps, dW_ih, and the
+   * gradient of the layer's input. Shared: one step's recurrent product,
+   * dh from the next step, and dW_hh. */
+  DlpMatmul *project[LSTM_MAX_LAYERS], *dw_ih[LSTM_MAX_LAYERS], *d_input[LSTM_MAX_LAYERS];
+  DlpMatmul *step, *d_hidden, *dw_hh;
 } Lstm;
 
 static const DlpParamSpec lstm_params[] = {
@@ -122,7 +126,17 @@ lstm_plan (gpointer self, DlpLayerPlan *plan, GError **error)
       l->gates[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * g), 0, DLP_BUFFER_KEEP);
       l->cs[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_KEEP);
       l->hs[k] = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_KEEP);
+      l->project[k] =
+        dlp_layer_plan_add_matmul (plan, DLP_MATMUL_M_PER_ROW | DLP_MATMUL_TRANS_B, l->t, g, fin);
+      l->dw_ih[k] =
+        dlp_layer_plan_add_matmul (plan, DLP_MATMUL_K_PER_ROW | DLP_MATMUL_TRANS_A, g, fin, l->t);
+      l->d_input[k] = dlp_layer_plan_add_matmul (plan, DLP_MATMUL_M_PER_ROW, l->t, fin, g);
     }
+  l->step = dlp_layer_plan_add_matmul (
+    plan, DLP_MATMUL_M_PER_ROW | DLP_MATMUL_TRANS_B | DLP_MATMUL_ACCUMULATE, 1, g, h);
+  l->d_hidden = dlp_layer_plan_add_matmul (plan, DLP_MATMUL_M_PER_ROW, 1, h, g);
+  l->dw_hh =
+    dlp_layer_plan_add_matmul (plan, DLP_MATMUL_K_PER_ROW | DLP_MATMUL_TRANS_A, g, h, l->t - 1);
   l->xt = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * l->f), 0, DLP_BUFFER_KEEP);
   l->dgates = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * g), 0, DLP_BUFFER_TEMP);
   l->dhs_a = dlp_layer_plan_add_buffer (plan, (gsize) (l->t * h), 0, DLP_BUFFER_TEMP);
@@ -202,14 +216,12 @@ lstm_forward (gpointer self, DlpLayerPass *pass, GError **error)
                                   + dlp_layer_pass_get_param (pass, l->b_hh[k])[j]
                               : 0.0f;
       /* The input projection of every step at once. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, t_n * r_n, g, fin, 1.0f, in, fin, w_ih,
-                   fin, 0.0f, gates, g);
+      dlp_layer_pass_matmul (pass, l->project[k], t_n * r_n, g, fin, in, w_ih, gates);
       for (gint64 t = 0; t < t_n; t++)
         {
           float *gt = gates + t * r_n * g;
           if (t > 0)
-            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, r_n, g, h, 1.0f,
-                         hs + (t - 1) * r_n * h, h, w_hh, h, 1.0f, gt, g);
+            dlp_layer_pass_matmul (pass, l->step, r_n, g, h, hs + (t - 1) * r_n * h, w_hh, gt);
           for (gint64 r = 0; r < r_n; r++)
             {
               /* One row at a time, in cache: gates i, f, g, o, then c and h. */
@@ -277,8 +289,8 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
         {
           /* dh from the step after: its gate gradients times W_hh. */
           if (t < t_n - 1)
-            cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, r_n, h, g, 1.0f,
-                         dgates + (t + 1) * r_n * g, g, w_hh, h, 0.0f, dh, h);
+            dlp_layer_pass_matmul (pass, l->d_hidden, r_n, h, g, dgates + (t + 1) * r_n * g, w_hh,
+                                   dh);
           else
             memset (dh, 0, (gsize) (r_n * h) * sizeof (float));
           for (gint64 r = 0; r < r_n; r++)
@@ -292,14 +304,11 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
         }
       /* Weight gradients over all steps at once; W_hh pairs step t's gate
        * gradients with h(t-1), and h(-1) is zero. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, fin, t_n * r_n, 1.0f, dgates, g, in,
-                   fin, 0.0f, dlp_layer_pass_get_param_grad (pass, l->w_ih[k]), fin);
-      float *dw_hh = dlp_layer_pass_get_param_grad (pass, l->w_hh[k]);
-      if (t_n > 1)
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, g, h, (t_n - 1) * r_n, 1.0f,
-                     dgates + r_n * g, g, hs, h, 0.0f, dw_hh, h);
-      else
-        memset (dw_hh, 0, (gsize) (g * h) * sizeof (float));
+      dlp_layer_pass_matmul (pass, l->dw_ih[k], g, fin, t_n * r_n, dgates, in,
+                             dlp_layer_pass_get_param_grad (pass, l->w_ih[k]));
+      /* With one step there is no h(t-1): k is 0 and dW_hh is zeroed. */
+      dlp_layer_pass_matmul (pass, l->dw_hh, g, h, (t_n - 1) * r_n, dgates + r_n * g, hs,
+                             dlp_layer_pass_get_param_grad (pass, l->w_hh[k]));
       if (l->use_bias)
         {
           float *db_ih = dlp_layer_pass_get_param_grad (pass, l->b_ih[k]);
@@ -313,16 +322,14 @@ lstm_backward (gpointer self, DlpLayerPass *pass)
       /* The input's gradient: the layer below's hidden sequence, or dX. */
       if (k > 0)
         {
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, h, g, 1.0f, dgates, g,
-                       w_ih, h, 0.0f, next, h);
+          dlp_layer_pass_matmul (pass, l->d_input[k], t_n * r_n, h, g, dgates, w_ih, next);
           float *swap = cur;
           cur = next, next = swap;
         }
       else if (dx)
         {
           float *dxt = dlp_layer_pass_get_buffer (pass, l->dxt);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, t_n * r_n, l->f, g, 1.0f, dgates,
-                       g, w_ih, l->f, 0.0f, dxt, l->f);
+          dlp_layer_pass_matmul (pass, l->d_input[k], t_n * r_n, l->f, g, dgates, w_ih, dxt);
           to_time_major (dxt, dx, r_n, t_n, l->f, FALSE);
         }
     }
