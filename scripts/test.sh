@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test command: on a fresh Debian 12 machine, as root, installs what the
 # tests need and builds from scratch, then
-#   1. runs every test suite;
+#   1. runs every test suite, in a build computing with oneDNN and in one
+#      with OpenBLAS only (-Ddnnl=disabled);
 #   2. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs
 #      every suite again there (but the install test, which builds its own);
 #   3. runs the valgrind suite (unit tests and fuzz replays) under
@@ -14,9 +15,11 @@ cd "$root"
 "$root/scripts/setup-python.sh"
 "$root/scripts/fetch-penguins.sh"
 
-rm -rf "$root/build" "$root/build-asan" "$root/build-fuzz"
-BUILD_DIR=$root/build "$root/scripts/build.sh"
+rm -rf "$root/build" "$root/build-openblas" "$root/build-asan" "$root/build-fuzz"
+BUILD_DIR=$root/build "$root/scripts/build.sh" -Ddnnl=enabled
 meson test -C "$root/build" --print-errorlogs
+BUILD_DIR=$root/build-openblas "$root/scripts/build.sh" -Ddnnl=disabled
+meson test -C "$root/build-openblas" --print-errorlogs
 
 BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -Db_sanitize=address,undefined -Db_lundef=false
 G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
