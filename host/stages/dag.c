@@ -9,6 +9,7 @@ typedef struct {
   JobState state;
   double seconds;
   GError *error;
+  GThread *thread; /* joined before the run returns */
 } Job;
 
 typedef struct {
@@ -178,13 +179,18 @@ dlp_dag_run (DlpApp *app, DlpConfig *params, const DlpDagOptions *options, GErro
           Work *work = g_new0 (Work, 1);
           work->dag = &dag;
           work->job = next;
-          g_thread_unref (g_thread_new (next->stage->name, run_job, work));
+          next->thread = g_thread_new (next->stage->name, run_job, work);
         }
       if (dag.running == 0)
         break;
       g_cond_wait (&dag.changed, &dag.lock);
     }
   g_mutex_unlock (&dag.lock);
+  /* Each stage thread has ended, its thread-local state (OpenMP's, the
+   * kernel libraries') freed, before the run returns. */
+  for (guint i = 0; i < n; i++)
+    if (dag.jobs[i].thread)
+      g_thread_join (dag.jobs[i].thread);
   double wall = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
   if (app->verbosity != DLP_VERBOSITY_QUIET)
     print_summary (&dag, wall);
