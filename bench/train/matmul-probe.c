@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <time.h>
 #include <cblas.h>
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
+
+/* OpenMP's standard call, in libgomp, the runtime oneDNN runs on. */
+extern void omp_set_num_threads (int n_threads);
 
 typedef struct {
   long m, n, k;

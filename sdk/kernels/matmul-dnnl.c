@@ -8,8 +8,10 @@
  * dlpipe's. In bf16, A and B are rounded into buffers made with the
  * kernel, and C accumulates in float32. */
 #include <string.h>
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
+
+/* OpenMP's standard call, in libgomp, the runtime oneDNN runs on. */
+extern void omp_set_num_threads (int n_threads);
 #include "kernels-private.h"
 
 /* The planned shape, and three more: a full and a last image chunk, and
