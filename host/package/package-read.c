@@ -140,24 +140,27 @@ read_inputs (DlpPackage *package, GError **error)
   return TRUE;
 }
 
-/* Scoring computes in the package's precision: fp32 for packages from
- * before the setting, and where this CPU cannot compute bf16. */
+DlpPrecision
+dlp_scoring_precision (const char *name, const char *where)
+{
+  DlpPrecision precision = DLP_PRECISION_FP32;
+  g_autoptr (GError) local = NULL;
+  if (dlp_precision_from_name (name, &precision) && precision == DLP_PRECISION_BF16
+      && !dlp_precision_resolve ("bf16", &precision, &local))
+    {
+      g_warning ("%s: the model was trained in bf16; scoring in fp32: %s", where, local->message);
+      precision = DLP_PRECISION_FP32;
+    }
+  return precision;
+}
+
 static gboolean
 read_precision (DlpPackage *package, GError **error)
 {
   g_autofree char *name = NULL;
   if (!dlp_config_get_string (package->manifest, "precision", &name, error))
     return FALSE;
-  DlpPrecision precision = DLP_PRECISION_FP32;
-  g_autoptr (GError) local = NULL;
-  if (dlp_precision_from_name (name, &precision) && precision == DLP_PRECISION_BF16
-      && !dlp_precision_resolve ("bf16", &precision, &local))
-    {
-      g_warning ("%s: the model was trained in bf16; scoring in fp32: %s", package->dir,
-                 local->message);
-      precision = DLP_PRECISION_FP32;
-    }
-  dlp_graph_set_precision (package->graph, precision);
+  dlp_graph_set_precision (package->graph, dlp_scoring_precision (name, package->dir));
   return TRUE;
 }
 

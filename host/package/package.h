@@ -59,6 +59,11 @@ typedef struct {
 DlpPackage *dlp_package_load (DlpRegistry *registry, const char *dir, GError **error);
 void dlp_package_free (DlpPackage *package);
 
+/* The precision to score a model trained in @name ("fp32", "bf16"; NULL
+ * for fp32) in: fp32, with a warning naming @where, where this CPU has
+ * no bf16. */
+DlpPrecision dlp_scoring_precision (const char *name, const char *where);
+
 /* Index of the input called @name, or -1. */
 int dlp_package_find_input (const DlpPackage *package, const char *name);
 /* The code of category @name of @input, or -1 if it has no such category. */

@@ -160,7 +160,7 @@ track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
 }
 
 /* The precision models/trained was computed in (fp32 when its history
- * predates the setting); bf16 falls back to fp32 where this CPU has none. */
+ * predates the setting), as the package scores it. */
 static gboolean
 trained_precision (DlpPrecision *precision, GError **error)
 {
@@ -176,14 +176,7 @@ trained_precision (DlpPrecision *precision, GError **error)
   const char *name = JSON_NODE_HOLDS_OBJECT (root)
                        ? dlp_json_get_string (json_node_get_object (root), "precision")
                        : NULL;
-  if (name == NULL)
-    return TRUE;
-  g_autoptr (GError) local = NULL;
-  if (!dlp_precision_resolve (name, precision, &local))
-    {
-      g_warning ("%s: trained in %s, scored in fp32 here: %s", path, name, local->message);
-      *precision = DLP_PRECISION_FP32;
-    }
+  *precision = dlp_scoring_precision (name, path);
   return TRUE;
 }
 
