@@ -2,7 +2,15 @@
  *
  * GLib delivers the signals to a main loop on a dedicated thread, where it
  * is safe to cancel a GCancellable and print; the stages poll the
- * cancellable between steps. */
+ * cancellable between steps.
+ *
+ * Every other thread blocks the two signals, so that the kernel delivers
+ * them to that thread alone. A signal must never interrupt a thread
+ * running compute kernels: oneDNN 2.6's JIT GEMM kernels (its issue 4845) point
+ * the stack pointer into a heap buffer, and the signal frame the kernel
+ * pushes there overwrites heap memory. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -31,10 +39,21 @@ handle (gpointer data)
   _exit (128 + h->signo);
 }
 
+static void
+stop_signals (sigset_t *set)
+{
+  sigemptyset (set);
+  sigaddset (set, SIGINT);
+  sigaddset (set, SIGTERM);
+}
+
 static gpointer
 signal_thread (gpointer data)
 {
   GMainContext *context = data;
+  sigset_t set;
+  stop_signals (&set);
+  pthread_sigmask (SIG_UNBLOCK, &set, NULL);
   GMainLoop *loop = g_main_loop_new (context, FALSE);
   g_main_loop_run (loop);
   return NULL;
@@ -43,6 +62,14 @@ signal_thread (gpointer data)
 void
 dlp_signals_install (GCancellable *cancellable)
 {
+  /* Threads inherit the mask of the thread that creates them: blocked
+   * here, before the process has any other thread, the signals stay
+   * blocked in all of them. One arriving before the signal thread
+   * unblocks them waits, pending, until it does. */
+  sigset_t set;
+  stop_signals (&set);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+
   GMainContext *context = g_main_context_new ();
   const int signals[] = { SIGINT, SIGTERM };
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
@@ -63,4 +90,13 @@ int
 dlp_signals_received (void)
 {
   return g_atomic_int_get (&received);
+}
+
+void
+dlp_signals_child_setup (gpointer user_data)
+{
+  (void) user_data;
+  sigset_t set;
+  stop_signals (&set);
+  sigprocmask (SIG_UNBLOCK, &set, NULL);
 }

@@ -1,6 +1,7 @@
 /* run-facts.c: user, git and version facts of a run. */
 #include <string.h>
 #include "run-facts.h"
+#include "../app/signals.h"
 
 char *
 dlp_run_key_new (void)
@@ -36,8 +37,8 @@ git (const char *const *args)
   g_autofree char *out = NULL;
   int status = 0;
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL,
-                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                     &status, NULL)
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, dlp_signals_child_setup,
+                     NULL, &out, NULL, &status, NULL)
       || !g_spawn_check_wait_status (status, NULL))
     return NULL;
   char *nl = strchr (out, '\n');

@@ -54,18 +54,32 @@ def read(path, mode="rb"):
         return f.read()
 
 
+def thread_signal_masks(pid):
+    """{thread name: set of blocked signal numbers} of every thread."""
+    masks = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            name = "%s (%s)" % (f.read().strip(), tid)
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            blocked = next(int(line.split()[1], 16) for line in f if line.startswith("SigBlk:"))
+        masks[name] = {s for s in range(1, 65) if blocked >> (s - 1) & 1}
+    return masks
+
+
 def interrupt(d, signo):
-    """Starts model_trainer, signals it once an epoch is done, waits."""
+    """Starts model_trainer, signals it once an epoch is done, waits.
+    Returns the exit status, stderr, and the threads' signal masks."""
     p = subprocess.Popen([DLPIPE, "stage", "model_trainer"], cwd=d,
                          stderr=subprocess.PIPE, text=True)
-    seen = []
+    seen, masks = [], {}
     for line in p.stderr:
         seen.append(line)
         if line.startswith("dlpipe: epoch 2/"):
+            masks = thread_signal_masks(p.pid)
             p.send_signal(signo)
             break
     rest = p.stderr.read()
-    return p.wait(timeout=120), "".join(seen) + rest
+    return p.wait(timeout=120), "".join(seen) + rest, masks
 
 
 def main():
@@ -137,8 +151,16 @@ def main():
             part = folder(tmp, "part-" + name, epochs, hidden)
             r = dlpipe(part, "run", "--only", "data_ingestion", "--only", "data_transformation",
                        "--only", "data_split", "--only", "model_builder")
-            code, err = interrupt(part, signo)
+            code, err, masks = interrupt(part, signo)
             check("%s stops training with status %d" % (name, status), code == status, err)
+            # Only the signal thread may take the signal: one delivered to
+            # a thread inside a compute kernel could write over its memory.
+            handlers = [t for t in masks if t.startswith("dlp-signals ")]
+            unguarded = [t for t, blocked in masks.items()
+                         if t not in handlers and not {signal.SIGINT, signal.SIGTERM} <= blocked]
+            check("while training, only the signal thread takes %s" % name,
+                  len(handlers) == 1 and signo not in masks[handlers[0]] and not unguarded
+                  and len(masks) >= 3, masks)
             check("%s leaves a checkpoint and no trained model" % name,
                   os.path.isfile(os.path.join(part, "models/checkpoint/state.safetensors"))
                   and not os.path.exists(os.path.join(part, "models/trained")), err)
