@@ -105,8 +105,11 @@ fingerprint (const DlpTrainSettings *settings, const DlpTrainingData *data,
       g_autofree char *kv = g_strdup_printf ("%s=%s\n", leaf->key, leaf->value);
       g_checksum_update (sum, (const guchar *) kv, -1);
     }
+  /* What train.precision resolved to, not the word auto: a run may not
+   * resume in a precision other than the one it began in. */
   g_autofree char *rows =
-    g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, data->n_rows, val ? val->n_rows : 0);
+    g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "\nprecision=%s\n", data->n_rows,
+                     val ? val->n_rows : 0, dlp_precision_get_name (settings->precision));
   g_checksum_update (sum, (const guchar *) rows, -1);
   return g_strdup (g_checksum_get_string (sum));
 }

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <dlpipe/host/dlp-kernels.h>
 #include "clip.h"
 #include "monitor.h"
 #include "trainer.h"
@@ -157,6 +158,8 @@ state_to_json (DlpTrainer *t, const char *weights_file)
   json_object_set_string_member (o, "format", CHECKPOINT_FORMAT);
   json_object_set_string_member (o, "fingerprint", t->fingerprint);
   json_object_set_string_member (o, "weights", weights_file);
+  json_object_set_string_member (o, "kernels", dlp_kernels_get_library ());
+  json_object_set_string_member (o, "kernels_isa", dlp_kernels_get_isa ());
   json_object_set_int_member (o, "epoch", t->epoch);
   json_object_set_int_member (o, "batch", t->batch);
   json_object_set_int_member (o, "step", (gint64) t->step);
@@ -337,6 +340,15 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
       };
       g_array_append_val (t->history, r);
     }
+  /* Other kernels round differently: the run goes on, but its weights
+   * will not be those of an uninterrupted run. */
+  const char *kernels = json_object_get_string_member_with_default (o, "kernels", "");
+  const char *isa = json_object_get_string_member_with_default (o, "kernels_isa", "");
+  if (g_strcmp0 (kernels, dlp_kernels_get_library ()) != 0
+      || g_strcmp0 (isa, dlp_kernels_get_isa ()) != 0)
+    g_warning ("%s was written computing on %s (%s), this process computes on %s (%s): "
+               "the resumed run will not be bit-identical to an uninterrupted one",
+               path, kernels, isa, dlp_kernels_get_library (), dlp_kernels_get_isa ());
   g_info ("resuming after epoch %" G_GINT64_FORMAT ", batch %" G_GINT64_FORMAT
           " (step %" G_GUINT64_FORMAT ")",
           t->epoch, t->batch, t->step);

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tap import check, dlpipe, finish  # noqa: E402
+from tap import check, dlpipe, finish, skip  # noqa: E402
 
 DLPIPE = os.environ["DLP_TEST_HOST"]
 
@@ -170,6 +170,16 @@ def main():
             same = read(os.path.join(part, "models/trained/weights.safetensors")) == \
                 read(os.path.join(whole, "models/trained/weights.safetensors"))
             check("--resume after %s ends with the uninterrupted run's weights" % name, same)
+
+        if "oneDNN" in dlpipe(d, "version").stdout:
+            code, err, _ = interrupt(d, signal.SIGINT)
+            r = dlpipe(d, "stage", "model_trainer", "--resume",
+                       env={"DLPIPE_KERNELS": "openblas"})
+            check("--resume on other kernels completes, warning that it is not bit-identical",
+                  code == 130 and r.returncode == 0 and "will not be bit-identical" in r.stderr
+                  and "oneDNN" in r.stderr and "OpenBLAS" in r.stderr, err + r.stderr)
+        else:
+            skip("--resume on other kernels warns", "a build without oneDNN has one library")
 
         r = dlpipe(d, "stage", "model_trainer", "--resume")
         check("--resume without a checkpoint is a clear error",
