@@ -18,6 +18,7 @@ typedef struct {
   char *format;
   gboolean probabilities;
   int batch_rows;
+  char *precision;
 } PredictOptions;
 
 static void
@@ -27,6 +28,7 @@ clear_options (PredictOptions *o)
   g_free (o->input);
   g_free (o->output);
   g_free (o->format);
+  g_free (o->precision);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PredictOptions, clear_options)
@@ -103,7 +105,8 @@ predict (DlpApp *app, const PredictOptions *o, gboolean json, GError **error)
 {
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (DlpPackage) package = dlp_package_load (dlp_app_get_registry (app), o->model, error);
-  if (package == NULL)
+  if (package == NULL
+      || (o->precision && !dlp_package_set_precision (package, o->precision, error)))
     return FALSE;
   DlpScoreOptions score_options = { .probabilities = o->probabilities };
   gboolean preprocessed = FALSE;
@@ -126,9 +129,10 @@ predict (DlpApp *app, const PredictOptions *o, gboolean json, GError **error)
     }
   if (!write_output (o->output, out->str, out->len, error))
     return FALSE;
-  g_info ("scored %" G_GINT64_FORMAT " rows of %s%s in %.2f s%s%s", n_rows, o->input,
+  g_info ("scored %" G_GINT64_FORMAT " rows of %s%s in %.2f s (%s)%s%s", n_rows, o->input,
           preprocessed ? " (preprocessed already)" : "",
-          (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC, o->output ? ": " : "",
+          (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC,
+          dlp_precision_get_name (dlp_graph_get_precision (package->graph)), o->output ? ": " : "",
           o->output ? o->output : "");
   return TRUE;
 }
@@ -148,6 +152,8 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
       "csv or json (default: from the output's name, else csv)", "FORMAT" },
     { "probabilities", 0, 0, G_OPTION_ARG_NONE, &o.probabilities,
       "In JSON, give each class's probability too (CSV always has them)", NULL },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &o.precision,
+      "fp32, bf16 or auto (default: the package's, which the model was trained in)", "P" },
     { "batch-rows", 0, 0, G_OPTION_ARG_INT, &o.batch_rows, "Rows per forward pass (default 256)",
       "N" },
     { NULL }
@@ -164,6 +170,9 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "--input is required");
   if (o.batch_rows < 1)
     return dlp_usage_error (argv[0], "--batch-rows must be at least 1");
+  if (o.precision && !dlp_package_precision_name_valid (o.precision))
+    return dlp_usage_error (argv[0], "--precision: expected fp32, bf16 or auto, got '%s'",
+                            o.precision);
   if (o.model == NULL)
     o.model = g_strdup ("models/final");
   gboolean json;

@@ -12,6 +12,7 @@ typedef struct {
   int batch_rows;
   int batch_wait_us;
   int drain_timeout_s;
+  char *precision;
 } ServeOptions;
 
 static void
@@ -19,6 +20,7 @@ clear_options (ServeOptions *o)
 {
   g_free (o->model);
   g_free (o->host);
+  g_free (o->precision);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServeOptions, clear_options)
@@ -44,7 +46,8 @@ static gboolean
 serve (DlpApp *app, const ServeOptions *o, GError **error)
 {
   g_autoptr (DlpPackage) package = dlp_package_load (dlp_app_get_registry (app), o->model, error);
-  if (package == NULL)
+  if (package == NULL
+      || (o->precision && !dlp_package_set_precision (package, o->precision, error)))
     return FALSE;
   /* Each worker scores on one thread: OpenBLAS must not add its own. */
   dlp_blas_set_n_threads (1);
@@ -57,8 +60,10 @@ serve (DlpApp *app, const ServeOptions *o, GError **error)
     .drain_timeout_s = (guint) o->drain_timeout_s,
   };
   g_autofree char *inputs = describe_inputs (package);
-  g_message ("serving %s (inputs: %s; %u classes) with %u worker%s", o->model, inputs,
-             package->n_classes, options.n_workers, options.n_workers == 1 ? "" : "s");
+  g_message ("serving %s (inputs: %s; %u classes) with %u worker%s, %s on %s (%s)", o->model,
+             inputs, package->n_classes, options.n_workers, options.n_workers == 1 ? "" : "s",
+             dlp_precision_get_name (dlp_graph_get_precision (package->graph)),
+             dlp_kernels_get_library (), dlp_kernels_get_isa ());
   return dlp_server_run (package, &options, app->cancellable, error);
 }
 
@@ -86,6 +91,8 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
       "Microseconds a worker waits for more requests to fill a batch (default 0: "
       "it takes what is queued)",
       "US" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &o.precision,
+      "fp32, bf16 or auto (default: the package's, which the model was trained in)", "P" },
     { "drain-timeout", 0, 0, G_OPTION_ARG_INT, &o.drain_timeout_s,
       "Seconds to answer the requests in flight after SIGTERM (default 30)", "S" },
     { NULL }
@@ -110,6 +117,9 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "--batch-wait: expected 0 to 1000000 microseconds");
   if (o.drain_timeout_s < 1)
     return dlp_usage_error (argv[0], "--drain-timeout must be at least 1 second");
+  if (o.precision && !dlp_package_precision_name_valid (o.precision))
+    return dlp_usage_error (argv[0], "--precision: expected fp32, bf16 or auto, got '%s'",
+                            o.precision);
   if (o.model == NULL)
     o.model = g_strdup ("models/final");
   if (o.host == NULL)

@@ -154,6 +154,26 @@ dlp_scoring_precision (const char *name, const char *where)
   return precision;
 }
 
+gboolean
+dlp_package_precision_name_valid (const char *name)
+{
+  return g_strcmp0 (name, "fp32") == 0 || g_strcmp0 (name, "bf16") == 0
+         || g_strcmp0 (name, "auto") == 0;
+}
+
+gboolean
+dlp_package_set_precision (DlpPackage *package, const char *name, GError **error)
+{
+  DlpPrecision precision;
+  if (!dlp_precision_resolve (name, &precision, error))
+    {
+      g_prefix_error (error, "--precision %s: ", name);
+      return FALSE;
+    }
+  dlp_graph_set_precision (package->graph, precision);
+  return TRUE;
+}
+
 static gboolean
 read_precision (DlpPackage *package, GError **error)
 {

@@ -64,6 +64,13 @@ void dlp_package_free (DlpPackage *package);
  * no bf16. */
 DlpPrecision dlp_scoring_precision (const char *name, const char *where);
 
+/* Scores in @name ("fp32", "bf16" or "auto") instead of the package's
+ * precision. Asked for explicitly, bf16 where the CPU or the build cannot
+ * compute it is an error, not a fallback. */
+gboolean dlp_package_set_precision (DlpPackage *package, const char *name, GError **error);
+/* TRUE if @name is one that dlp_package_set_precision() takes. */
+gboolean dlp_package_precision_name_valid (const char *name);
+
 /* Index of the input called @name, or -1. */
 int dlp_package_find_input (const DlpPackage *package, const char *name);
 /* The code of category @name of @input, or -1 if it has no such category. */

@@ -240,6 +240,34 @@ START_TEST (test_command_line)
 }
 END_TEST
 
+START_TEST (test_precision_option)
+{
+  const ServeFixture *f = serve_fixture_table ();
+  g_autofree char *err = NULL, *package = NULL, *fp32 = NULL;
+  const char *bad[] = { "predict", "-i", "x.csv", "--precision", "fp16", NULL };
+  ck_assert_int_eq (dlp_test_run_host (f->dir, bad, NULL, &err), 2);
+  ck_assert_msg (strstr (err, "--precision: expected fp32, bf16 or auto, got 'fp16'"), "%s", err);
+  /* The package was trained in fp32: asking for it changes nothing. */
+  const char *as_package[] = { "predict", "-i", "data/split/test.safetensors", NULL };
+  const char *in_fp32[] = { "predict",     "-i",   "data/split/test.safetensors",
+                            "--precision", "fp32", NULL };
+  ck_assert_int_eq (dlp_test_run_host (f->dir, as_package, &package, NULL), 0);
+  ck_assert_int_eq (dlp_test_run_host (f->dir, in_fp32, &fp32, NULL), 0);
+  ck_assert_str_eq (fp32, package);
+  /* bf16 asked for explicitly: an error where it cannot be computed. */
+  g_clear_pointer (&err, g_free);
+  g_autofree char *bf16 = NULL;
+  const char *in_bf16[] = { "predict",     "-i",   "data/split/test.safetensors",
+                            "--precision", "bf16", NULL };
+  int status = dlp_test_run_host (f->dir, in_bf16, &bf16, &err);
+  DlpPrecision p;
+  if (dlp_precision_resolve ("bf16", &p, NULL))
+    ck_assert_msg (status == 0 && g_str_has_prefix (bf16, "row,predicted,"), "%s", err);
+  else
+    ck_assert_msg (status == 1 && strstr (err, "--precision bf16: ") && bf16[0] == '\0', "%s", err);
+}
+END_TEST
+
 static Suite *
 predict_suite (void)
 {
@@ -252,6 +280,7 @@ predict_suite (void)
   tcase_add_test (tc, test_json_output);
   tcase_add_test (tc, test_bad_inputs);
   tcase_add_test (tc, test_command_line);
+  tcase_add_test (tc, test_precision_option);
   suite_add_tcase (s, tc);
   return s;
 }
