@@ -4,7 +4,9 @@
 #   1. runs every test suite, in a build computing with oneDNN and in one
 #      with OpenBLAS only (-Ddnnl=disabled);
 #   2. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs
-#      every suite again there (but the install test, which builds its own);
+#      every suite again there (but the install test, which builds its own,
+#      and the accuracy suite, whole-dataset training that checks numbers,
+#      not memory);
 #   3. runs the valgrind suite (unit tests and fuzz replays) under
 #      valgrind, failing on any definite leak;
 #   4. fuzzes every parser for 30 seconds each.
@@ -23,7 +25,7 @@ meson test -C "$root/build-openblas" --print-errorlogs
 
 BUILD_DIR=$root/build-asan "$root/scripts/build.sh" -Db_sanitize=address,undefined -Db_lundef=false
 G_SLICE=always-malloc ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C "$root/build-asan" --no-suite install --print-errorlogs
+  meson test -C "$root/build-asan" --no-suite install --no-suite accuracy --print-errorlogs
 
 meson test -C "$root/build" --setup valgrind --suite valgrind --print-errorlogs
 

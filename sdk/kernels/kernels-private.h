@@ -3,6 +3,7 @@
  * folder knows nothing of graphs. */
 #pragma once
 
+#include <string.h>
 #include "sdk-private.h"
 
 G_BEGIN_DECLS
@@ -15,7 +16,30 @@ struct _DlpMatmul {
   DlpPrecision precision;
   guint n_slots;       /* one per batch slice, each run by one thread */
   DlpDnnlSlot **slots; /* NULL on OpenBLAS */
+  /* bf16 emulated on OpenBLAS: per slot, A and B rounded to bf16 values
+   * (stored as float32), room for the planned shape. */
+  float **rounded;
+  gint64 rounded_size;
 };
+
+/* The bfloat16 nearest to @x, ties to even, as oneDNN converts; NaN
+ * stays NaN. The upper 16 bits of a float32. */
+static inline guint16
+dlp_bf16_from_float (float x)
+{
+  guint32 u;
+  memcpy (&u, &x, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (guint16) ((u >> 16) | 0x40u);
+  return (guint16) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+/* TRUE when DLPIPE_BF16=emulate lets bf16 run where no kernel computes
+ * it natively: A and B rounded to bf16, products in float32 on OpenBLAS,
+ * which is what a bf16 kernel with float32 accumulation computes, up to
+ * the order of the sums. For checking a model's accuracy in bf16 on any
+ * CPU; it is no faster than fp32. */
+gboolean dlp_kernels_bf16_emulated (void);
 
 DlpMatmul *dlp_matmul_new (DlpMatmulFlags flags, gint64 m, gint64 n, gint64 k);
 void dlp_matmul_free (DlpMatmul *matmul);

@@ -71,6 +71,12 @@ dlp_kernels_has_native_bf16 (void)
 #endif
 }
 
+gboolean
+dlp_kernels_bf16_emulated (void)
+{
+  return g_strcmp0 (g_getenv ("DLPIPE_BF16"), "emulate") == 0;
+}
+
 const char *
 dlp_precision_get_name (DlpPrecision precision)
 {
@@ -108,11 +114,12 @@ dlp_precision_resolve (const char *name, DlpPrecision *precision, GError **error
 #else
   gboolean can = FALSE;
 #endif
-  if (*precision == DLP_PRECISION_BF16 && !can)
+  if (*precision == DLP_PRECISION_BF16 && !can && !dlp_kernels_bf16_emulated ())
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_SUPPORTED,
                    "precision bf16 needs oneDNN on a CPU with AVX-512 (natively: AVX512-BF16 or "
-                   "AMX); this build computes with %s on %s (use fp32 or auto)",
+                   "AMX); this build computes with %s on %s (use fp32 or auto; "
+                   "DLPIPE_BF16=emulate checks bf16's accuracy, at fp32's speed)",
                    dlp_kernels_get_library (), dlp_kernels_get_isa ());
       return FALSE;
     }

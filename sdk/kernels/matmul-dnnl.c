@@ -213,19 +213,11 @@ find_entry (const DlpMatmul *matmul, DlpDnnlSlot *slot, gint64 m, gint64 n, gint
   return victim;
 }
 
-/* Round to nearest even, as oneDNN's own conversion does; NaN stays NaN. */
 static void
 round_to_bf16 (const float *in, guint16 *out, gint64 n)
 {
   for (gint64 i = 0; i < n; i++)
-    {
-      guint32 u;
-      memcpy (&u, &in[i], sizeof u);
-      if ((u & 0x7fffffffu) > 0x7f800000u)
-        out[i] = (guint16) ((u >> 16) | 0x40u);
-      else
-        out[i] = (guint16) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-    }
+    out[i] = dlp_bf16_from_float (in[i]);
 }
 
 gboolean

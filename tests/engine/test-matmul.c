@@ -2,8 +2,9 @@
  * third-party layer sees them: a layer defined here declares a product
  * and runs it in forward, on every layout, with sizes that grow with the
  * batch, smaller than planned, or an empty inner size, on one and two
- * threads, in each precision this build and CPU offer. Each result is
- * checked against a product computed here in double. */
+ * threads, in each precision this build and CPU offer, and in bf16
+ * emulated. Each result is checked against a product computed here in
+ * double. */
 #include <math.h>
 #include <string.h>
 #include "engine-test-util.h"
@@ -160,9 +161,12 @@ run_case (DlpPrecision precision, guint threads)
   return worst;
 }
 
+static double worst_of_all; /* the largest error check_every_layout saw */
+
 static void
 check_every_layout (DlpPrecision precision, double tolerance)
 {
+  worst_of_all = 0;
   static const DlpMatmulFlags per_row[] = { 0, DLP_MATMUL_M_PER_ROW, DLP_MATMUL_K_PER_ROW };
   for (guint layout = 0; layout < 8; layout++)
     for (guint r = 0; r < G_N_ELEMENTS (per_row); r++)
@@ -175,6 +179,7 @@ check_every_layout (DlpPrecision precision, double tolerance)
             if (per_row[r] == DLP_MATMUL_K_PER_ROW)
               current.k = 4;
             double err = run_case (precision, threads);
+            worst_of_all = MAX (worst_of_all, err);
             ck_assert_msg (err <= tolerance,
                            "%s product, flags 0x%x, shrink %d, %u threads, on %s: "
                            "error %g of the magnitude (tolerance %g)",
@@ -229,6 +234,26 @@ START_TEST (test_bf16_products)
 }
 END_TEST
 
+/* DLPIPE_BF16=emulate: bf16 on any CPU, rounded and summed on OpenBLAS.
+ * Its errors are bf16's, far above fp32's: the rounding did happen. */
+START_TEST (test_bf16_emulated)
+{
+  g_setenv ("DLPIPE_KERNELS", "openblas", TRUE);
+  g_setenv ("DLPIPE_BF16", "emulate", TRUE);
+  DlpPrecision precision;
+  g_autoptr (GError) error = NULL;
+  ck_assert_msg (dlp_precision_resolve ("bf16", &precision, &error), "%s", error->message);
+  ck_assert_int_eq (precision, DLP_PRECISION_BF16);
+  /* auto still means bf16 only where the CPU computes it natively. */
+  ck_assert (dlp_precision_resolve ("auto", &precision, NULL));
+  ck_assert_int_eq (precision, DLP_PRECISION_FP32);
+  check_every_layout (DLP_PRECISION_BF16, 1.0 / 128);
+  ck_assert_msg (worst_of_all > 1e-4, "bf16 errors of %g: were the inputs rounded?", worst_of_all);
+  g_unsetenv ("DLPIPE_BF16");
+  g_unsetenv ("DLPIPE_KERNELS");
+}
+END_TEST
+
 START_TEST (test_precision_names)
 {
   g_autoptr (GError) error = NULL;
@@ -254,6 +279,7 @@ matmul_suite (void)
   tcase_add_test (tc, test_fp32_products_on_openblas);
   tcase_add_test (tc, test_empty_inner_size);
   tcase_add_test (tc, test_bf16_products);
+  tcase_add_test (tc, test_bf16_emulated);
   tcase_add_test (tc, test_precision_names);
   suite_add_tcase (s, tc);
   return s;
