@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "../serve/input-files.h"
 #include "../serve/predictions.h"
-#include "../serve/scorer.h"
 #include "../app/progress.h"
 #include "../stages/stages.h"
 
@@ -35,16 +34,17 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PredictOptions, clear_options)
 
 /* Every row's class probabilities, scored chunk by chunk. */
 static float *
-score_all (DlpApp *app, DlpPackage *package, DlpDataset *rows, gboolean preprocessed,
+score_all (DlpApp *app, DlpPredictor *predictor, DlpDataset *rows, gboolean preprocessed,
            gint64 batch_rows, GError **error)
 {
   dlp_blas_set_n_threads (1);
-  g_autoptr (DlpScorer) scorer =
-    dlp_scorer_new (package, batch_rows, g_get_num_processors (), error);
+  g_autoptr (DlpPredictorSession) scorer =
+    dlp_predictor_session_new (predictor, batch_rows, g_get_num_processors (), error);
   if (scorer == NULL)
     return NULL;
   gint64 n_rows = dlp_dataset_get_n_rows (rows);
-  g_autofree float *all = g_try_new (float, (gsize) n_rows * package->n_classes + 1);
+  g_autofree float *all =
+    g_try_new (float, (gsize) n_rows *dlp_predictor_get_n_classes (predictor) + 1);
   if (all == NULL)
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_LIMIT,
@@ -53,7 +53,6 @@ score_all (DlpApp *app, DlpPackage *package, DlpDataset *rows, gboolean preproce
                    n_rows);
       return NULL;
     }
-  g_autofree gint64 *indices = g_new (gint64, CHUNK_ROWS);
   for (gint64 start = 0; start < n_rows; start += CHUNK_ROWS)
     {
       if (g_cancellable_is_cancelled (app->cancellable))
@@ -64,20 +63,18 @@ score_all (DlpApp *app, DlpPackage *package, DlpDataset *rows, gboolean preproce
           return NULL;
         }
       gint64 n = MIN (CHUNK_ROWS, n_rows - start);
-      for (gint64 r = 0; r < n; r++)
-        indices[r] = start + r;
-      g_autoptr (DlpDataset) chunk = n == n_rows
-                                       ? dlp_dataset_ref (rows)
-                                       : dlp_dataset_take_rows (rows, indices, (gsize) n, error);
+      g_autoptr (DlpDataset) chunk = dlp_dataset_take_range (rows, start, n, error);
       if (chunk == NULL)
         return NULL;
-      gint64 first = preprocessed ? dlp_scorer_add_preprocessed (scorer, chunk, start, error)
-                                  : dlp_scorer_add_raw (scorer, chunk, start, error);
-      if (first < 0 || !dlp_scorer_run (scorer, error))
+      gint64 first = preprocessed
+                       ? dlp_predictor_session_add_preprocessed (scorer, chunk, start, error)
+                       : dlp_predictor_session_add (scorer, chunk, start, error);
+      if (first < 0 || !dlp_predictor_session_run (scorer, error))
         return NULL;
-      memcpy (all + start * package->n_classes, dlp_scorer_get_probabilities (scorer, 0),
-              (gsize) (n * package->n_classes) * sizeof (float));
-      dlp_scorer_clear (scorer);
+      memcpy (all + start * dlp_predictor_get_n_classes (predictor),
+              dlp_predictor_session_get_probabilities (scorer, 0),
+              (gsize) (n * dlp_predictor_get_n_classes (predictor)) * sizeof (float));
+      dlp_predictor_session_clear (scorer);
       dlp_progress_report ("scoring", (guint64) (start + n), (guint64) n_rows, app->progress);
     }
   return g_steal_pointer (&all);
@@ -104,35 +101,36 @@ static gboolean
 predict (DlpApp *app, const PredictOptions *o, gboolean json, GError **error)
 {
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (DlpPackage) package = dlp_package_load (dlp_app_get_registry (app), o->model, error);
-  if (package == NULL
-      || (o->precision && !dlp_package_set_precision (package, o->precision, error)))
+  g_autoptr (DlpPredictor) predictor =
+    dlp_predictor_new (dlp_app_get_registry (app), o->model, error);
+  if (predictor == NULL
+      || (o->precision && !dlp_predictor_set_precision (predictor, o->precision, error)))
     return FALSE;
   DlpScoreOptions score_options = { .probabilities = o->probabilities };
   gboolean preprocessed = FALSE;
   g_autoptr (DlpDataset) rows =
-    dlp_input_file_read (package, o->input, &score_options, &preprocessed, error);
+    dlp_input_file_read (predictor, o->input, &score_options, &preprocessed, error);
   if (rows == NULL)
     return FALSE;
-  g_autofree float *probs = score_all (app, package, rows, preprocessed, o->batch_rows, error);
+  g_autofree float *probs = score_all (app, predictor, rows, preprocessed, o->batch_rows, error);
   if (probs == NULL)
     return FALSE;
 
   gint64 n_rows = dlp_dataset_get_n_rows (rows);
   g_autoptr (GString) out = g_string_new (NULL);
   if (json)
-    dlp_predictions_append_json (out, package, probs, n_rows, score_options.probabilities);
+    dlp_predictions_append_json (out, predictor, probs, n_rows, score_options.probabilities);
   else
     {
-      dlp_predictions_append_csv_header (out, package);
-      dlp_predictions_append_csv (out, package, 0, probs, n_rows);
+      dlp_predictions_append_csv_header (out, predictor);
+      dlp_predictions_append_csv (out, predictor, 0, probs, n_rows);
     }
   if (!write_output (o->output, out->str, out->len, error))
     return FALSE;
   g_info ("scored %" G_GINT64_FORMAT " rows of %s%s in %.2f s (%s)%s%s", n_rows, o->input,
           preprocessed ? " (preprocessed already)" : "",
           (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC,
-          dlp_precision_get_name (dlp_graph_get_precision (package->graph)), o->output ? ": " : "",
+          dlp_precision_get_name (dlp_predictor_get_precision (predictor)), o->output ? ": " : "",
           o->output ? o->output : "");
   return TRUE;
 }
@@ -170,7 +168,7 @@ dlp_cmd_predict (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "--input is required");
   if (o.batch_rows < 1)
     return dlp_usage_error (argv[0], "--batch-rows must be at least 1");
-  if (o.precision && !dlp_package_precision_name_valid (o.precision))
+  if (o.precision && !dlp_cmd_precision_name_valid (o.precision))
     return dlp_usage_error (argv[0], "--precision: expected fp32, bf16 or auto, got '%s'",
                             o.precision);
   if (o.model == NULL)

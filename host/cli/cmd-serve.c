@@ -26,12 +26,12 @@ clear_options (ServeOptions *o)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ServeOptions, clear_options)
 
 static char *
-describe_inputs (const DlpPackage *package)
+describe_inputs (DlpPredictor *predictor)
 {
   g_autoptr (GString) s = g_string_new (NULL);
-  for (guint i = 0; i < package->n_inputs; i++)
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      const DlpPackageInput *in = &package->inputs[i];
+      const DlpPredictorInput *in = dlp_predictor_get_input (predictor, i);
       g_string_append_printf (s, "%s%s", i ? ", " : "", in->name);
       if (in->rank > 0)
         {
@@ -45,9 +45,10 @@ describe_inputs (const DlpPackage *package)
 static gboolean
 serve (DlpApp *app, const ServeOptions *o, GError **error)
 {
-  g_autoptr (DlpPackage) package = dlp_package_load (dlp_app_get_registry (app), o->model, error);
-  if (package == NULL
-      || (o->precision && !dlp_package_set_precision (package, o->precision, error)))
+  g_autoptr (DlpPredictor) predictor =
+    dlp_predictor_new (dlp_app_get_registry (app), o->model, error);
+  if (predictor == NULL
+      || (o->precision && !dlp_predictor_set_precision (predictor, o->precision, error)))
     return FALSE;
   /* Each worker scores on one thread: OpenBLAS must not add its own. */
   dlp_blas_set_n_threads (1);
@@ -59,12 +60,13 @@ serve (DlpApp *app, const ServeOptions *o, GError **error)
     .batch_wait_us = (guint) o->batch_wait_us,
     .drain_timeout_s = (guint) o->drain_timeout_s,
   };
-  g_autofree char *inputs = describe_inputs (package);
+  g_autofree char *inputs = describe_inputs (predictor);
   g_message ("serving %s (inputs: %s; %u classes) with %u worker%s, %s on %s (%s)", o->model,
-             inputs, package->n_classes, options.n_workers, options.n_workers == 1 ? "" : "s",
-             dlp_precision_get_name (dlp_graph_get_precision (package->graph)),
+             inputs, dlp_predictor_get_n_classes (predictor), options.n_workers,
+             options.n_workers == 1 ? "" : "s",
+             dlp_precision_get_name (dlp_predictor_get_precision (predictor)),
              dlp_kernels_get_library (), dlp_kernels_get_isa ());
-  return dlp_server_run (package, &options, app->cancellable, error);
+  return dlp_server_run (predictor, &options, app->cancellable, error);
 }
 
 int
@@ -117,7 +119,7 @@ dlp_cmd_serve (DlpApp *app, int argc, char **argv)
     return dlp_usage_error (argv[0], "--batch-wait: expected 0 to 1000000 microseconds");
   if (o.drain_timeout_s < 1)
     return dlp_usage_error (argv[0], "--drain-timeout must be at least 1 second");
-  if (o.precision && !dlp_package_precision_name_valid (o.precision))
+  if (o.precision && !dlp_cmd_precision_name_valid (o.precision))
     return dlp_usage_error (argv[0], "--precision: expected fp32, bf16 or auto, got '%s'",
                             o.precision);
   if (o.model == NULL)

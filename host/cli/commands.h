@@ -32,6 +32,10 @@ int dlp_cmd_serve (DlpApp *app, int argc, char **argv);
 int dlp_cmd_parse_options (DlpApp *app, GOptionContext *ctx, const char *summary,
                            const GOptionEntry *entries, gboolean operands, int *argc, char ***argv);
 
+/* TRUE if @name is a --precision that serve and predict take: fp32, bf16
+ * or auto. */
+gboolean dlp_cmd_precision_name_valid (const char *name);
+
 /* Prints JSON to stdout, pretty and newline-terminated. */
 void dlp_print_json (JsonNode *node);
 

@@ -14,3 +14,10 @@ dlp_cmd_parse_options (DlpApp *app, GOptionContext *ctx, const char *summary,
     return status;
   return dlp_usage_error (command, "unexpected argument '%s'", (*argv)[1]);
 }
+
+gboolean
+dlp_cmd_precision_name_valid (const char *name)
+{
+  return g_strcmp0 (name, "fp32") == 0 || g_strcmp0 (name, "bf16") == 0
+         || g_strcmp0 (name, "auto") == 0;
+}

@@ -24,7 +24,7 @@ find_name (GHashTable *index, const char *name)
 
 /* NAME_0 ... NAME_{n-1}, if all are there. */
 static guint *
-find_spread (const DlpPackageInput *in, GHashTable *index, guint n_names)
+find_spread (const DlpPredictorInput *in, GHashTable *index, guint n_names)
 {
   if (in->n_values < 2 || in->n_values > n_names)
     return NULL;
@@ -43,33 +43,34 @@ find_spread (const DlpPackageInput *in, GHashTable *index, guint n_names)
 
 /* The sole input of several values, read from every column in order. */
 static gboolean
-positional (const DlpPackage *package, GHashTable *index, guint n_names)
+positional (DlpPredictor *predictor, GHashTable *index, guint n_names)
 {
-  if (package->n_inputs != 1 || package->inputs[0].n_values != n_names || n_names < 2)
+  if (dlp_predictor_get_n_inputs (predictor) != 1
+      || dlp_predictor_get_input (predictor, 0)->n_values != n_names || n_names < 2)
     return FALSE;
-  return find_name (index, package->inputs[0].name) < 0;
+  return find_name (index, dlp_predictor_get_input (predictor, 0)->name) < 0;
 }
 
 DlpColumnMap *
-dlp_column_map_new (const DlpPackage *package, const char *const *names, guint n_names,
+dlp_column_map_new (DlpPredictor *predictor, const char *const *names, guint n_names,
                     GError **error)
 {
   g_autoptr (DlpColumnMap) map = g_new0 (DlpColumnMap, 1);
-  map->n_inputs = package->n_inputs;
-  map->whole = g_new (int, package->n_inputs);
-  map->spread = g_new0 (guint *, package->n_inputs);
+  map->n_inputs = dlp_predictor_get_n_inputs (predictor);
+  map->whole = g_new (int, dlp_predictor_get_n_inputs (predictor));
+  map->spread = g_new0 (guint *, dlp_predictor_get_n_inputs (predictor));
   g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint c = n_names; c-- > 0;)
     g_hash_table_insert (index, (gpointer) names[c], GINT_TO_POINTER (c + 1));
   g_autoptr (GString) missing = g_string_new (NULL);
-  for (guint i = 0; i < package->n_inputs; i++)
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      const DlpPackageInput *in = &package->inputs[i];
+      const DlpPredictorInput *in = dlp_predictor_get_input (predictor, i);
       map->whole[i] = find_name (index, in->name);
       if (map->whole[i] >= 0)
         continue;
       map->spread[i] = find_spread (in, index, n_names);
-      if (map->spread[i] == NULL && positional (package, index, n_names))
+      if (map->spread[i] == NULL && positional (predictor, index, n_names))
         {
           map->spread[i] = g_new (guint, n_names);
           for (guint c = 0; c < n_names; c++)
@@ -85,7 +86,7 @@ dlp_column_map_new (const DlpPackage *package, const char *const *names, guint n
     }
   if (missing->len > 0)
     {
-      g_autofree char *inputs = dlp_package_list_inputs (package);
+      g_autofree char *inputs = dlp_predictor_list_inputs (predictor);
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "no column for input %s (the model's inputs: %s)", missing->str, inputs);
       return NULL;

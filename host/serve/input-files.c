@@ -2,14 +2,13 @@
  * input-files.h). */
 #include <string.h>
 #include "input-files.h"
-#include "input-table.h"
 
 /* --- values out of tensors --- */
 
 /* A tensor's rows as an input's values: the same tensor, reshaped, when
  * its element type is the input's, else NULL. */
 static DlpTensor *
-as_is (const DlpPackageInput *in, DlpTensor *t)
+as_is (const DlpPredictorInput *in, DlpTensor *t)
 {
   if (in->categories || dlp_tensor_get_dtype (t) != in->dtype)
     return NULL;
@@ -19,7 +18,7 @@ as_is (const DlpPackageInput *in, DlpTensor *t)
 }
 
 static gboolean
-check_rows (const char *what, const DlpPackageInput *in, DlpTensor *t, gint64 n_rows,
+check_rows (const char *what, const DlpPredictorInput *in, DlpTensor *t, gint64 n_rows,
             GError **error)
 {
   g_autofree char *want = dlp_shape_to_string (in->rank, in->shape);
@@ -47,44 +46,46 @@ check_rows (const char *what, const DlpPackageInput *in, DlpTensor *t, gint64 n_
  * categorical column, or NULL). Tensors of the inputs' own types are
  * used in place. */
 static DlpDataset *
-from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
+from_tensors (DlpPredictor *predictor, const char *what, DlpTensor **tensors,
               const char *const *const *categories, GError **error)
 {
   gint64 n_rows = dlp_tensor_get_dim (tensors[0], 0);
   gboolean all_as_is = TRUE;
-  for (guint i = 0; i < package->n_inputs; i++)
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      if (!check_rows (what, &package->inputs[i], tensors[i], n_rows, error))
+      if (!check_rows (what, dlp_predictor_get_input (predictor, i), tensors[i], n_rows, error))
         return NULL;
-      if (package->inputs[i].categories && categories[i] == NULL)
+      if (dlp_predictor_get_input (predictor, i)->categories && categories[i] == NULL)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_DTYPE,
                        "%s: input '%s' is categorical, but "
                        "the file holds numbers for it, not categories",
-                       what, package->inputs[i].name);
+                       what, dlp_predictor_get_input (predictor, i)->name);
           return NULL;
         }
-      all_as_is = all_as_is && !package->inputs[i].categories
-                  && dlp_tensor_get_dtype (tensors[i]) == package->inputs[i].dtype;
+      all_as_is =
+        all_as_is && !dlp_predictor_get_input (predictor, i)->categories
+        && dlp_tensor_get_dtype (tensors[i]) == dlp_predictor_get_input (predictor, i)->dtype;
     }
   if (all_as_is)
     {
       g_autoptr (DlpDataset) ds = dlp_dataset_new (n_rows);
-      for (guint i = 0; i < package->n_inputs; i++)
+      for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
         {
-          g_autoptr (DlpTensor) t = as_is (&package->inputs[i], tensors[i]);
-          if (!dlp_dataset_add_column (ds, package->inputs[i].name, t, DLP_COLUMN_FEATURE, error))
+          g_autoptr (DlpTensor) t = as_is (dlp_predictor_get_input (predictor, i), tensors[i]);
+          if (!dlp_dataset_add_column (ds, dlp_predictor_get_input (predictor, i)->name, t,
+                                       DLP_COLUMN_FEATURE, error))
             return NULL;
         }
       return g_steal_pointer (&ds);
     }
 
-  g_autoptr (DlpInputTable) table = dlp_input_table_new (package, n_rows, error);
+  g_autoptr (DlpPredictorRows) table = dlp_predictor_rows_new (predictor, n_rows, error);
   if (table == NULL)
     return NULL;
-  for (guint i = 0; i < package->n_inputs; i++)
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      const DlpPackageInput *in = &package->inputs[i];
+      const DlpPredictorInput *in = dlp_predictor_get_input (predictor, i);
       for (gint64 r = 0; r < n_rows; r++)
         for (gsize e = 0; e < in->n_values; e++)
           {
@@ -93,13 +94,13 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
             if (categories[i])
               {
                 gint32 code = ((const gint32 *) dlp_tensor_get_data (tensors[i]))[k];
-                ok = code < 0
-                       ? dlp_input_table_set_missing (table, i, r, e, error)
-                       : dlp_input_table_set_category (table, i, r, e, categories[i][code], error);
+                ok = code < 0 ? dlp_predictor_rows_set_missing (table, i, r, e, error)
+                              : dlp_predictor_rows_set_category (table, i, r, e,
+                                                                 categories[i][code], error);
               }
             else
-              ok = dlp_input_table_set_number (table, i, r, e, dlp_tensor_get_value (tensors[i], k),
-                                               error);
+              ok = dlp_predictor_rows_set_number (table, i, r, e,
+                                                  dlp_tensor_get_value (tensors[i], k), error);
             if (!ok)
               {
                 g_prefix_error (error, "%s: ", what);
@@ -107,72 +108,74 @@ from_tensors (const DlpPackage *package, const char *what, DlpTensor **tensors,
               }
           }
     }
-  return dlp_input_table_finish (table, error);
+  return dlp_predictor_rows_finish (table, error);
 }
 
 /* --- safetensors --- */
 
 static DlpDataset *
-from_dataset (const DlpPackage *package, const char *path, gboolean *preprocessed, GError **error)
+from_dataset (DlpPredictor *predictor, const char *path, gboolean *preprocessed, GError **error)
 {
   g_autoptr (DlpDataset) ds = dlp_dataset_load (path, error);
   if (ds == NULL)
     return NULL;
-  if (dlp_package_is_preprocessed (package, ds))
+  if (dlp_predictor_is_preprocessed (predictor, ds))
     {
       *preprocessed = TRUE;
       return g_steal_pointer (&ds);
     }
-  g_autofree DlpTensor **tensors = g_new0 (DlpTensor *, package->n_inputs);
-  g_autofree const char *const **categories = g_new0 (const char *const *, package->n_inputs);
-  for (guint i = 0; i < package->n_inputs; i++)
+  g_autofree DlpTensor **tensors = g_new0 (DlpTensor *, dlp_predictor_get_n_inputs (predictor));
+  g_autofree const char *const **categories =
+    g_new0 (const char *const *, dlp_predictor_get_n_inputs (predictor));
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      int c = dlp_dataset_find_column (ds, package->inputs[i].name);
+      int c = dlp_dataset_find_column (ds, dlp_predictor_get_input (predictor, i)->name);
       if (c < 0)
         {
-          g_autofree char *inputs = dlp_package_list_inputs (package);
+          g_autofree char *inputs = dlp_predictor_list_inputs (predictor);
           g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
                        "%s has no column '%s' (the "
                        "model's inputs: %s), and its rows did not go through the model's "
                        "preprocessing",
-                       path, package->inputs[i].name, inputs);
+                       path, dlp_predictor_get_input (predictor, i)->name, inputs);
           return NULL;
         }
       tensors[i] = dlp_dataset_get_column_tensor (ds, (guint) c);
       categories[i] = dlp_dataset_get_column_categories (ds, (guint) c, NULL);
     }
-  return from_tensors (package, path, tensors, categories, error);
+  return from_tensors (predictor, path, tensors, categories, error);
 }
 
 static DlpDataset *
-from_safetensors (const DlpPackage *package, const char *path, gboolean *preprocessed,
-                  GError **error)
+from_safetensors (DlpPredictor *predictor, const char *path, gboolean *preprocessed, GError **error)
 {
   g_autoptr (DlpSafetensors) st = dlp_safetensors_read (path, error);
   if (st == NULL)
     return NULL;
   if (dlp_safetensors_get_metadata (st, "dlpipe.format"))
-    return from_dataset (package, path, preprocessed, error);
+    return from_dataset (predictor, path, preprocessed, error);
 
-  g_autofree DlpTensor **tensors = g_new0 (DlpTensor *, package->n_inputs);
-  g_autofree const char *const **categories = g_new0 (const char *const *, package->n_inputs);
-  for (guint i = 0; i < package->n_inputs; i++)
+  g_autofree DlpTensor **tensors = g_new0 (DlpTensor *, dlp_predictor_get_n_inputs (predictor));
+  g_autofree const char *const **categories =
+    g_new0 (const char *const *, dlp_predictor_get_n_inputs (predictor));
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (predictor); i++)
     {
-      tensors[i] = dlp_safetensors_get_tensor (st, package->inputs[i].name);
+      tensors[i] = dlp_safetensors_get_tensor (st, dlp_predictor_get_input (predictor, i)->name);
       /* One tensor for one input, whatever its name. */
-      if (tensors[i] == NULL && package->n_inputs == 1 && dlp_safetensors_get_n_tensors (st) == 1)
+      if (tensors[i] == NULL && dlp_predictor_get_n_inputs (predictor) == 1
+          && dlp_safetensors_get_n_tensors (st) == 1)
         tensors[i] = dlp_safetensors_get_tensor (st, dlp_safetensors_get_name (st, 0));
       if (tensors[i] == NULL)
         {
-          g_autofree char *inputs = dlp_package_list_inputs (package);
+          g_autofree char *inputs = dlp_predictor_list_inputs (predictor);
           g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
                        "%s has no tensor '%s' (the "
                        "model's inputs: %s)",
-                       path, package->inputs[i].name, inputs);
+                       path, dlp_predictor_get_input (predictor, i)->name, inputs);
           return NULL;
         }
     }
-  return from_tensors (package, path, tensors, categories, error);
+  return from_tensors (predictor, path, tensors, categories, error);
 }
 
 /* --- IDX --- */
@@ -225,7 +228,7 @@ read_be32 (const guint8 *p)
 }
 
 static DlpDataset *
-from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **error)
+from_idx (DlpPredictor *predictor, const char *path, GBytes *bytes, GError **error)
 {
   gsize size;
   const guint8 *d = g_bytes_get_data (bytes, &size);
@@ -272,13 +275,13 @@ from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **e
                    path, s, size - header);
       return NULL;
     }
-  if (package->n_inputs != 1)
+  if (dlp_predictor_get_n_inputs (predictor) != 1)
     {
-      g_autofree char *inputs = dlp_package_list_inputs (package);
+      g_autofree char *inputs = dlp_predictor_list_inputs (predictor);
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,
                    "%s: an IDX file holds one array, but "
                    "the model takes %u inputs (%s)",
-                   path, package->n_inputs, inputs);
+                   path, dlp_predictor_get_n_inputs (predictor), inputs);
       return NULL;
     }
   g_autoptr (DlpTensor) t =
@@ -287,32 +290,32 @@ from_idx (const DlpPackage *package, const char *path, GBytes *bytes, GError **e
     return NULL;
   DlpTensor *tensors[] = { t };
   const char *const *categories[] = { NULL };
-  return from_tensors (package, path, tensors, categories, error);
+  return from_tensors (predictor, path, tensors, categories, error);
 }
 
 DlpDataset *
-dlp_input_idx_read (const DlpPackage *package, const char *what, GBytes *bytes, GError **error)
+dlp_input_idx_read (DlpPredictor *predictor, const char *what, GBytes *bytes, GError **error)
 {
   gsize length;
   const guint8 *head = g_bytes_get_data (bytes, &length);
   if (length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
     {
       g_autoptr (GBytes) raw = gunzip (what, bytes, error);
-      return raw ? from_idx (package, what, raw, error) : NULL;
+      return raw ? from_idx (predictor, what, raw, error) : NULL;
     }
-  return from_idx (package, what, bytes, error);
+  return from_idx (predictor, what, bytes, error);
 }
 
 /* --- dispatch --- */
 
 DlpDataset *
-dlp_input_file_read (const DlpPackage *package, const char *path, DlpScoreOptions *options,
+dlp_input_file_read (DlpPredictor *predictor, const char *path, DlpScoreOptions *options,
                      gboolean *preprocessed, GError **error)
 {
   *preprocessed = FALSE;
   g_autofree char *lower = g_ascii_strdown (path, -1);
   if (g_str_has_suffix (lower, ".safetensors"))
-    return from_safetensors (package, path, preprocessed, error);
+    return from_safetensors (predictor, path, preprocessed, error);
 
   g_autofree char *text = NULL;
   gsize length;
@@ -328,12 +331,12 @@ dlp_input_file_read (const DlpPackage *package, const char *path, DlpScoreOption
       || (length >= 3 && head[0] == 0 && head[1] == 0 && head[2] == 0x08))
     {
       g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), length);
-      return dlp_input_idx_read (package, path, bytes, error);
+      return dlp_input_idx_read (predictor, path, bytes, error);
     }
   if (g_str_has_suffix (lower, ".json"))
-    ds = dlp_request_read_json (package, text, length, options, error);
+    ds = dlp_request_read_json (predictor, text, length, options, error);
   else if (g_str_has_suffix (lower, ".csv"))
-    ds = dlp_request_read_csv (package, text, length, error);
+    ds = dlp_request_read_csv (predictor, text, length, error);
   else
     {
       g_set_error (error, DLP_ERROR, DLP_ERROR_FORMAT,

@@ -13,15 +13,15 @@
 
 G_BEGIN_DECLS
 
-/* Reads @path into rows of @package's inputs; *@preprocessed is set when
+/* Reads @path into rows of @predictor's inputs; *@preprocessed is set when
  * the rows went through the package's preprocessing already (a split
  * written by data_split), so that they are scored as they are. */
-DlpDataset *dlp_input_file_read (const DlpPackage *package, const char *path,
+DlpDataset *dlp_input_file_read (DlpPredictor *predictor, const char *path,
                                  DlpScoreOptions *options, gboolean *preprocessed, GError **error);
 
-/* An IDX file's bytes, raw or gzip-compressed, as rows of @package's one
+/* An IDX file's bytes, raw or gzip-compressed, as rows of @predictor's one
  * input; @what names the file in errors. */
-DlpDataset *dlp_input_idx_read (const DlpPackage *package, const char *what, GBytes *bytes,
+DlpDataset *dlp_input_idx_read (DlpPredictor *predictor, const char *what, GBytes *bytes,
                                 GError **error);
 
 G_END_DECLS

@@ -13,15 +13,15 @@ append_probability (GString *out, float p)
 }
 
 void
-dlp_predictions_append_json (GString *out, const DlpPackage *package, const float *rows,
+dlp_predictions_append_json (GString *out, DlpPredictor *predictor, const float *rows,
                              gint64 n_rows, gboolean probabilities)
 {
-  guint n = package->n_classes;
+  guint n = dlp_predictor_get_n_classes (predictor);
   g_string_append (out, "{\"predictions\": [");
   for (gint64 r = 0; r < n_rows; r++)
     {
       const float *p = rows + r * n;
-      const char *label = package->classes[dlp_argmax (p, n)];
+      const char *label = dlp_predictor_get_class_name (predictor, dlp_argmax (p, n));
       if (r > 0)
         g_string_append (out, ", ");
       if (!probabilities)
@@ -36,7 +36,7 @@ dlp_predictions_append_json (GString *out, const DlpPackage *package, const floa
         {
           if (c > 0)
             g_string_append (out, ", ");
-          dlp_json_append_string (out, package->classes[c]);
+          dlp_json_append_string (out, dlp_predictor_get_class_name (predictor, c));
           g_string_append (out, ": ");
           append_probability (out, p[c]);
         }
@@ -65,12 +65,12 @@ append_csv_field (GString *out, const char *field)
 }
 
 void
-dlp_predictions_append_csv_header (GString *out, const DlpPackage *package)
+dlp_predictions_append_csv_header (GString *out, DlpPredictor *predictor)
 {
   g_string_append (out, "row,predicted");
-  for (guint c = 0; c < package->n_classes; c++)
+  for (guint c = 0; c < dlp_predictor_get_n_classes (predictor); c++)
     {
-      g_autofree char *name = g_strconcat ("p_", package->classes[c], NULL);
+      g_autofree char *name = g_strconcat ("p_", dlp_predictor_get_class_name (predictor, c), NULL);
       g_string_append_c (out, ',');
       append_csv_field (out, name);
     }
@@ -78,15 +78,15 @@ dlp_predictions_append_csv_header (GString *out, const DlpPackage *package)
 }
 
 void
-dlp_predictions_append_csv (GString *out, const DlpPackage *package, gint64 first_row,
+dlp_predictions_append_csv (GString *out, DlpPredictor *predictor, gint64 first_row,
                             const float *rows, gint64 n_rows)
 {
-  guint n = package->n_classes;
+  guint n = dlp_predictor_get_n_classes (predictor);
   for (gint64 r = 0; r < n_rows; r++)
     {
       const float *p = rows + r * n;
       g_string_append_printf (out, "%" G_GINT64_FORMAT ",", first_row + r);
-      append_csv_field (out, package->classes[dlp_argmax (p, n)]);
+      append_csv_field (out, dlp_predictor_get_class_name (predictor, dlp_argmax (p, n)));
       for (guint c = 0; c < n; c++)
         {
           g_string_append_c (out, ',');

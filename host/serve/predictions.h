@@ -11,14 +11,14 @@ G_BEGIN_DECLS
  *   {"predictions": ["Bag", "Sneaker"]}
  * or, with @probabilities,
  *   {"predictions": [{"label": "Bag", "probabilities": {"T-shirt/top": 0.0012, ...}}]} */
-void dlp_predictions_append_json (GString *out, const DlpPackage *package, const float *rows,
+void dlp_predictions_append_json (GString *out, DlpPredictor *predictor, const float *rows,
                                   gint64 n_rows, gboolean probabilities);
 
 /* CSV as model_test's reports/predictions.csv lays it out, without the
  * actual class: "row,predicted,p_CLASS,...", rows numbered from
  * @first_row. */
-void dlp_predictions_append_csv_header (GString *out, const DlpPackage *package);
-void dlp_predictions_append_csv (GString *out, const DlpPackage *package, gint64 first_row,
+void dlp_predictions_append_csv_header (GString *out, DlpPredictor *predictor);
+void dlp_predictions_append_csv (GString *out, DlpPredictor *predictor, gint64 first_row,
                                  const float *rows, gint64 n_rows);
 
 G_END_DECLS

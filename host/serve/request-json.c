@@ -1,6 +1,5 @@
 /* request-json.c: MLflow's four JSON input forms as rows (see request.h). */
 #include <string.h>
-#include "input-table.h"
 #include "request.h"
 
 static const char *const input_fields[] = {
@@ -11,9 +10,9 @@ static const char *const input_fields[] = {
 };
 
 typedef struct {
-  const DlpPackage *package;
+  DlpPredictor *predictor;
   const DlpJsonDoc *doc;
-  DlpInputTable *table;
+  DlpPredictorRows *table;
 } Reader;
 
 /* "WHERE (byte N): MESSAGE" */
@@ -36,20 +35,21 @@ set_scalar (Reader *r, guint input, gint64 row, gsize element, const DlpJsonNode
   switch (v->type)
     {
     case DLP_JSON_NUMBER:
-      return dlp_input_table_set_number (r->table, input, row, element, v->number, error);
+      return dlp_predictor_rows_set_number (r->table, input, row, element, v->number, error);
     case DLP_JSON_STRING:
-      return dlp_input_table_set_category (r->table, input, row, element,
-                                           dlp_json_doc_get_string (r->doc, v), error);
+      return dlp_predictor_rows_set_category (r->table, input, row, element,
+                                              dlp_json_doc_get_string (r->doc, v), error);
     case DLP_JSON_TRUE:
     case DLP_JSON_FALSE:
-      return dlp_input_table_set_bool (r->table, input, row, element, v->type == DLP_JSON_TRUE,
-                                       error);
+      return dlp_predictor_rows_set_bool (r->table, input, row, element, v->type == DLP_JSON_TRUE,
+                                          error);
     case DLP_JSON_NULL:
-      return dlp_input_table_set_missing (r->table, input, row, element, error);
+      return dlp_predictor_rows_set_missing (r->table, input, row, element, error);
     default:
       {
-        g_autofree char *where = g_strdup_printf ("row %" G_GINT64_FORMAT ", column '%s'", row,
-                                                  r->package->inputs[input].name);
+        g_autofree char *where =
+          g_strdup_printf ("row %" G_GINT64_FORMAT ", column '%s'", row,
+                           dlp_predictor_get_input (r->predictor, input)->name);
         return shape_error (v, where, error, "expected a single value, got %s",
                             dlp_json_type_name (v->type));
       }
@@ -60,7 +60,7 @@ static char *
 value_where (Reader *r, guint input, gint64 row)
 {
   return g_strdup_printf ("row %" G_GINT64_FORMAT ", column '%s'", row,
-                          r->package->inputs[input].name);
+                          dlp_predictor_get_input (r->predictor, input)->name);
 }
 
 /* Nested lists of the input's shape, from dimension @d. */
@@ -68,7 +68,7 @@ static gboolean
 fill_nested (Reader *r, guint input, gint64 row, const DlpJsonNode *v, guint d, gsize *element,
              GError **error)
 {
-  const DlpPackageInput *in = &r->package->inputs[input];
+  const DlpPredictorInput *in = dlp_predictor_get_input (r->predictor, input);
   if (d == in->rank)
     return set_scalar (r, input, row, (*element)++, v, error);
   if (v->type != DLP_JSON_ARRAY || v->length != (guint32) in->shape[d])
@@ -95,7 +95,7 @@ fill_nested (Reader *r, guint input, gint64 row, const DlpJsonNode *v, guint d, 
 static gboolean
 fill_value (Reader *r, guint input, gint64 row, const DlpJsonNode *v, GError **error)
 {
-  const DlpPackageInput *in = &r->package->inputs[input];
+  const DlpPredictorInput *in = dlp_predictor_get_input (r->predictor, input);
   if (in->rank == 0)
     return set_scalar (r, input, row, 0, v, error);
   gsize element = 0;
@@ -125,7 +125,7 @@ static gboolean
 fill_row (Reader *r, const DlpColumnMap *map, gint64 row, const DlpJsonNode *const *cells,
           GError **error)
 {
-  for (guint i = 0; i < r->package->n_inputs; i++)
+  for (guint i = 0; i < dlp_predictor_get_n_inputs (r->predictor); i++)
     {
       if (map->whole[i] >= 0)
         {
@@ -133,7 +133,7 @@ fill_row (Reader *r, const DlpColumnMap *map, gint64 row, const DlpJsonNode *con
             return FALSE;
           continue;
         }
-      for (gsize e = 0; e < r->package->inputs[i].n_values; e++)
+      for (gsize e = 0; e < dlp_predictor_get_input (r->predictor, i)->n_values; e++)
         if (!set_scalar (r, i, row, e, cells[map->spread[i][e]], error))
           return FALSE;
     }
@@ -153,7 +153,7 @@ fill_record (Reader *r, gint64 row, const DlpJsonNode *object, GError **error)
       cells[m] = k + 1;
       k = dlp_json_next (k + 1);
     }
-  g_autoptr (DlpColumnMap) map = dlp_column_map_new (r->package, names, object->length, error);
+  g_autoptr (DlpColumnMap) map = dlp_column_map_new (r->predictor, names, object->length, error);
   if (map == NULL)
     {
       g_prefix_error (error, "row %" G_GINT64_FORMAT " (byte %u): ", row, object->offset);
@@ -170,7 +170,7 @@ start_table (Reader *r, const DlpJsonNode *rows, const char *where, GError **err
                         dlp_json_type_name (rows->type));
   if (rows->length == 0)
     return shape_error (rows, where, error, "no rows to score");
-  r->table = dlp_input_table_new (r->package, rows->length, error);
+  r->table = dlp_predictor_rows_new (r->predictor, rows->length, error);
   return r->table != NULL;
 }
 
@@ -221,13 +221,14 @@ read_split (Reader *r, const DlpJsonNode *split, GError **error)
       guint32 width = data->length > 0 && dlp_json_first (data)->type == DLP_JSON_ARRAY
                         ? dlp_json_first (data)->length
                         : 0;
-      gboolean by_input = width == r->package->n_inputs;
+      gboolean by_input = width == dlp_predictor_get_n_inputs (r->predictor);
       for (guint32 c = 0; c < width; c++)
-        g_ptr_array_add (names, by_input ? g_strdup (r->package->inputs[c].name)
-                                         : g_strdup_printf ("%u", c));
+        g_ptr_array_add (names, by_input
+                                  ? g_strdup (dlp_predictor_get_input (r->predictor, c)->name)
+                                  : g_strdup_printf ("%u", c));
     }
   g_autoptr (DlpColumnMap) map =
-    dlp_column_map_new (r->package, (const char *const *) names->pdata, names->len, error);
+    dlp_column_map_new (r->predictor, (const char *const *) names->pdata, names->len, error);
   if (map == NULL)
     {
       g_prefix_error (error, "dataframe_split.columns: ");
@@ -294,7 +295,7 @@ read_instances (Reader *r, const DlpJsonNode *rows, const char *field, GError **
 {
   if (!start_table (r, rows, field, error))
     return FALSE;
-  guint n_inputs = r->package->n_inputs;
+  guint n_inputs = dlp_predictor_get_n_inputs (r->predictor);
   const DlpJsonNode *row = dlp_json_first (rows);
   for (guint32 i = 0; i < rows->length; i++, row = dlp_json_next (row))
     {
@@ -313,7 +314,7 @@ read_instances (Reader *r, const DlpJsonNode *rows, const char *field, GError **
       if (row->type != DLP_JSON_ARRAY || row->length != n_inputs)
         {
           g_autofree char *where = g_strdup_printf ("%s[%u]", field, i);
-          g_autofree char *inputs = dlp_package_list_inputs (r->package);
+          g_autofree char *inputs = dlp_predictor_list_inputs (r->predictor);
           return shape_error (row, where, error,
                               "expected an object of input values, or a "
                               "list of %u values (%s), got %s",
@@ -331,25 +332,26 @@ read_instances (Reader *r, const DlpJsonNode *rows, const char *field, GError **
 static gboolean
 read_columns (Reader *r, const DlpJsonNode *object, GError **error)
 {
-  guint n_inputs = r->package->n_inputs;
+  guint n_inputs = dlp_predictor_get_n_inputs (r->predictor);
   g_autofree const DlpJsonNode **lists = g_new0 (const DlpJsonNode *, n_inputs);
   g_autoptr (GString) missing = g_string_new (NULL);
   for (guint k = 0; k < n_inputs; k++)
     {
-      const char *name = r->package->inputs[k].name;
+      const char *name = dlp_predictor_get_input (r->predictor, k)->name;
       lists[k] = dlp_json_doc_get_member (r->doc, object, name);
       if (lists[k] == NULL)
         g_string_append_printf (missing, "%s'%s'", missing->len ? ", " : "", name);
     }
   if (missing->len)
     {
-      g_autofree char *inputs = dlp_package_list_inputs (r->package);
+      g_autofree char *inputs = dlp_predictor_list_inputs (r->predictor);
       return shape_error (object, "inputs", error, "no values for %s (the model's inputs: %s)",
                           missing->str, inputs);
     }
   for (guint k = 0; k < n_inputs; k++)
     {
-      g_autofree char *where = g_strdup_printf ("inputs.%s", r->package->inputs[k].name);
+      g_autofree char *where =
+        g_strdup_printf ("inputs.%s", dlp_predictor_get_input (r->predictor, k)->name);
       if (lists[k]->type != DLP_JSON_ARRAY)
         return shape_error (lists[k], where, error,
                             "expected a list of one value per row, "
@@ -357,7 +359,8 @@ read_columns (Reader *r, const DlpJsonNode *object, GError **error)
                             dlp_json_type_name (lists[k]->type));
       if (lists[k]->length != lists[0]->length)
         return shape_error (lists[k], where, error, "%u values, but inputs.%s has %u",
-                            lists[k]->length, r->package->inputs[0].name, lists[0]->length);
+                            lists[k]->length, dlp_predictor_get_input (r->predictor, 0)->name,
+                            lists[0]->length);
     }
   if (!start_table (r, lists[0], "inputs", error))
     return FALSE;
@@ -459,15 +462,15 @@ read_body (Reader *r, DlpScoreOptions *options, GError **error)
 }
 
 DlpDataset *
-dlp_request_read_json (const DlpPackage *package, const char *body, gsize length,
+dlp_request_read_json (DlpPredictor *predictor, const char *body, gsize length,
                        DlpScoreOptions *options, GError **error)
 {
   g_autoptr (DlpJsonDoc) doc = dlp_json_doc_parse (body, length, error);
   if (doc == NULL)
     return NULL;
-  Reader r = { package, doc, NULL };
-  g_autoptr (DlpInputTable) table = NULL;
+  Reader r = { predictor, doc, NULL };
+  g_autoptr (DlpPredictorRows) table = NULL;
   gboolean ok = read_body (&r, options, error);
   table = r.table;
-  return ok ? dlp_input_table_finish (table, error) : NULL;
+  return ok ? dlp_predictor_rows_finish (table, error) : NULL;
 }

@@ -27,13 +27,13 @@ typedef struct {
 
 /* The rows of a JSON body; *@options is updated from its "params".
  * Errors are DLP_ERROR_FORMAT (answered 400) or DLP_ERROR_LIMIT. */
-DlpDataset *dlp_request_read_json (const DlpPackage *package, const char *body, gsize length,
+DlpDataset *dlp_request_read_json (DlpPredictor *predictor, const char *body, gsize length,
                                    DlpScoreOptions *options, GError **error);
 /* The rows of a parsed CSV table. */
-DlpDataset *dlp_request_read_csv_doc (const DlpPackage *package, const DlpCsvDoc *csv,
+DlpDataset *dlp_request_read_csv_doc (DlpPredictor *predictor, const DlpCsvDoc *csv,
                                       GError **error);
 /* The rows of a CSV body. */
-DlpDataset *dlp_request_read_csv (const DlpPackage *package, const char *body, gsize length,
+DlpDataset *dlp_request_read_csv (DlpPredictor *predictor, const char *body, gsize length,
                                   GError **error);
 
 /* --- how named columns feed the inputs (column-map.c) --- */
@@ -48,8 +48,8 @@ typedef struct {
   guint **spread; /* per input: the column of each value, or NULL */
 } DlpColumnMap;
 
-DlpColumnMap *dlp_column_map_new (const DlpPackage *package, const char *const *names,
-                                  guint n_names, GError **error);
+DlpColumnMap *dlp_column_map_new (DlpPredictor *predictor, const char *const *names, guint n_names,
+                                  GError **error);
 void dlp_column_map_free (DlpColumnMap *map);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlpColumnMap, dlp_column_map_free)

@@ -563,7 +563,7 @@ server_clear (Server *s)
 }
 
 gboolean
-dlp_server_run (DlpPackage *package, const DlpServerOptions *options, GCancellable *cancellable,
+dlp_server_run (DlpPredictor *predictor, const DlpServerOptions *options, GCancellable *cancellable,
                 GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
@@ -578,7 +578,7 @@ dlp_server_run (DlpPackage *package, const DlpServerOptions *options, GCancellab
   gboolean ok = FALSE;
   gulong cancel_id = 0;
   g_autofree char *header = g_strdup_printf ("dlpipe/%s", DLP_VERSION);
-  s.workers = dlp_workers_new (package, options->n_workers, options->batch_rows,
+  s.workers = dlp_workers_new (predictor, options->n_workers, options->batch_rows,
                                options->batch_wait_us, context, jobs_done, &s, error);
   if (s.workers == NULL)
     goto out;

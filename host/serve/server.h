@@ -27,12 +27,12 @@ typedef struct {
   guint drain_timeout_s; /* how long to wait for requests in flight */
 } DlpServerOptions;
 
-/* Serves @package until @cancellable is cancelled. Prints the address it
+/* Serves @predictor until @cancellable is cancelled. Prints the address it
  * listens on to standard output ("listening on http://127.0.0.1:5001"),
  * which tells a script with --port 0 which port it got. Fails if it
  * cannot listen, or if requests were still in flight when the drain
  * timeout ran out. */
-gboolean dlp_server_run (DlpPackage *package, const DlpServerOptions *options,
+gboolean dlp_server_run (DlpPredictor *predictor, const DlpServerOptions *options,
                          GCancellable *cancellable, GError **error);
 
 G_END_DECLS

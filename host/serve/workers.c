@@ -1,17 +1,16 @@
 /* workers.c: the scoring threads and their queue (see workers.h). */
 #include "json-doc.h"
 #include "predictions.h"
-#include "scorer.h"
 #include "workers.h"
 
 typedef struct {
   DlpWorkers *pool;
-  DlpScorer *scorer;
+  DlpPredictorSession *scorer;
   GThread *thread;
 } Worker;
 
 struct _DlpWorkers {
-  DlpPackage *package;
+  DlpPredictor *predictor;
   GMainContext *context;
   DlpJobsDoneFunc done;
   gpointer user_data;
@@ -74,7 +73,7 @@ delivery_free (gpointer data)
 static void
 score_batch (Worker *w, GPtrArray *jobs)
 {
-  DlpPackage *package = w->pool->package;
+  DlpPredictor *predictor = w->pool->predictor;
   g_autofree gint64 *first = g_new (gint64, jobs->len);
   gboolean any = FALSE;
   for (guint i = 0; i < jobs->len; i++)
@@ -84,9 +83,10 @@ score_batch (Worker *w, GPtrArray *jobs)
       const char *body = g_bytes_get_data (job->body, &length);
       g_autoptr (GError) error = NULL;
       g_autoptr (DlpDataset) rows =
-        job->csv ? dlp_request_read_csv (package, body ? body : "", length, &error)
-                 : dlp_request_read_json (package, body ? body : "", length, &job->options, &error);
-      first[i] = rows ? dlp_scorer_add_raw (w->scorer, rows, 0, &error) : -1;
+        job->csv
+          ? dlp_request_read_csv (predictor, body ? body : "", length, &error)
+          : dlp_request_read_json (predictor, body ? body : "", length, &job->options, &error);
+      first[i] = rows ? dlp_predictor_session_add (w->scorer, rows, 0, &error) : -1;
       if (first[i] < 0)
         {
           dlp_job_set_error (job, 400, "BAD_REQUEST", error->message);
@@ -96,7 +96,7 @@ score_batch (Worker *w, GPtrArray *jobs)
       any = TRUE;
     }
   g_autoptr (GError) error = NULL;
-  gboolean scored = !any || dlp_scorer_run (w->scorer, &error);
+  gboolean scored = !any || dlp_predictor_session_run (w->scorer, &error);
   for (guint i = 0; i < jobs->len; i++)
     {
       DlpJob *job = g_ptr_array_index (jobs, i);
@@ -109,14 +109,14 @@ score_batch (Worker *w, GPtrArray *jobs)
           continue;
         }
       g_autoptr (GString) answer = g_string_sized_new (64 + (gsize) job->n_rows * 16);
-      dlp_predictions_append_json (answer, package,
-                                   dlp_scorer_get_probabilities (w->scorer, first[i]), job->n_rows,
-                                   job->options.probabilities);
+      dlp_predictions_append_json (answer, predictor,
+                                   dlp_predictor_session_get_probabilities (w->scorer, first[i]),
+                                   job->n_rows, job->options.probabilities);
       job->status = 200;
       job->answer_length = answer->len;
       job->answer = g_string_free (g_steal_pointer (&answer), FALSE);
     }
-  dlp_scorer_clear (w->scorer);
+  dlp_predictor_session_clear (w->scorer);
 }
 
 /* Takes up to batch_jobs requests; waits for the first, and at most
@@ -175,11 +175,11 @@ worker_main (gpointer data)
 }
 
 DlpWorkers *
-dlp_workers_new (DlpPackage *package, guint n_workers, gint64 batch_rows, guint batch_wait_us,
+dlp_workers_new (DlpPredictor *predictor, guint n_workers, gint64 batch_rows, guint batch_wait_us,
                  GMainContext *context, DlpJobsDoneFunc done, gpointer user_data, GError **error)
 {
   DlpWorkers *pool = g_new0 (DlpWorkers, 1);
-  pool->package = package;
+  pool->predictor = predictor;
   pool->context = g_main_context_ref (context);
   pool->done = done;
   pool->user_data = user_data;
@@ -195,7 +195,7 @@ dlp_workers_new (DlpPackage *package, guint n_workers, gint64 batch_rows, guint 
     {
       Worker *w = &pool->workers[i];
       w->pool = pool;
-      w->scorer = dlp_scorer_new (package, batch_rows, 1, error);
+      w->scorer = dlp_predictor_session_new (predictor, batch_rows, 1, error);
       if (w->scorer == NULL)
         {
           dlp_workers_free (pool);
@@ -233,7 +233,7 @@ dlp_workers_free (DlpWorkers *pool)
     {
       if (pool->workers[i].thread)
         g_thread_join (pool->workers[i].thread);
-      dlp_scorer_free (pool->workers[i].scorer);
+      dlp_predictor_session_free (pool->workers[i].scorer);
     }
   g_free (pool->workers);
   g_mutex_clear (&pool->lock);

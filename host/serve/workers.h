@@ -31,7 +31,7 @@ typedef void (*DlpJobsDoneFunc) (GPtrArray *jobs, gpointer user_data);
 
 typedef struct _DlpWorkers DlpWorkers;
 
-DlpWorkers *dlp_workers_new (DlpPackage *package, guint n_workers, gint64 batch_rows,
+DlpWorkers *dlp_workers_new (DlpPredictor *predictor, guint n_workers, gint64 batch_rows,
                              guint batch_wait_us, GMainContext *context, DlpJobsDoneFunc done,
                              gpointer user_data, GError **error);
 /* Queues @job; it comes back through the done function. */

@@ -176,7 +176,7 @@ trained_precision (DlpPrecision *precision, GError **error)
   const char *name = JSON_NODE_HOLDS_OBJECT (root)
                        ? dlp_json_get_string (json_node_get_object (root), "precision")
                        : NULL;
-  *precision = dlp_scoring_precision (name, path);
+  *precision = dlp_precision_for_scoring (name, path);
   return TRUE;
 }
 

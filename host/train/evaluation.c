@@ -6,16 +6,6 @@
  * does, so one confident mistake costs a finite amount. */
 #define LOG_LOSS_EPS 1e-15
 
-gint32
-dlp_argmax (const float *values, guint n)
-{
-  guint best = 0;
-  for (guint i = 1; i < n; i++)
-    if (values[i] > values[best])
-      best = i;
-  return (gint32) best;
-}
-
 static double
 ratio (double num, double den)
 {

@@ -24,7 +24,6 @@ typedef struct {
 DlpEvaluation *dlp_evaluation_new (const float *probabilities, const gint32 *labels, gint64 n_rows,
                                    guint n_classes);
 void dlp_evaluation_free (DlpEvaluation *evaluation);
-gint32 dlp_argmax (const float *values, guint n);
 
 /* reports/metrics.json: the scalars (what `dvc metrics show` tabulates). */
 JsonNode *dlp_evaluation_to_metrics_json (const DlpEvaluation *evaluation);

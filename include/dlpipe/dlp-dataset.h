@@ -279,6 +279,24 @@ DLP_API DlpDataset *dlp_dataset_take_rows (const DlpDataset *dataset, const gint
                                            gsize n_rows, GError **error);
 
 /**
+ * dlp_dataset_take_range:
+ * @dataset: the dataset
+ * @start: the first row, at least 0
+ * @n_rows: the number of rows from @start, within the dataset's
+ * @error: (nullable): return location for an error
+ *
+ * Makes a dataset of rows @start to @start + @n_rows - 1 of every
+ * column, as dlp_dataset_take_rows() does; all the rows are @dataset
+ * itself, with one more reference.
+ *
+ * Returns: (transfer full) (nullable): the dataset; %NULL with @error set
+ *   as dlp_dataset_take_rows() sets it
+ * Since: API level 4
+ */
+DLP_API DlpDataset *dlp_dataset_take_range (DlpDataset *dataset, gint64 start, gint64 n_rows,
+                                            GError **error);
+
+/**
  * dlp_dataset_save:
  * @dataset: the dataset
  * @path: (transfer none): the file to write

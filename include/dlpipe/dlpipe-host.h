@@ -1,7 +1,8 @@
 /* dlpipe-host.h: the dlpipe SDK as a host sees it: everything a plugin
  * sees (<dlpipe/dlpipe.h>), and what only a host does, in dlpipe/host/:
  * making registries and contexts, loading plugin files, training and
- * running graphs, OpenBLAS's threads. Plugins do not include it. */
+ * running graphs, scoring with model packages, OpenBLAS's threads.
+ * Plugins do not include it. */
 #pragma once
 
 #include <dlpipe/dlpipe.h>
@@ -12,3 +13,4 @@
 #include <dlpipe/host/dlp-loss.h>
 #include <dlpipe/host/dlp-graph.h>
 #include <dlpipe/host/dlp-registry.h>
+#include <dlpipe/host/dlp-predictor.h>

@@ -343,3 +343,15 @@ dlp_dataset_take_rows (const DlpDataset *dataset, const gint64 *rows, gsize n_ro
     }
   return g_steal_pointer (&out);
 }
+
+DlpDataset *
+dlp_dataset_take_range (DlpDataset *dataset, gint64 start, gint64 n_rows, GError **error)
+{
+  g_return_val_if_fail (start >= 0 && n_rows >= 0 && start + n_rows <= dataset->n_rows, NULL);
+  if (start == 0 && n_rows == dataset->n_rows)
+    return dlp_dataset_ref (dataset);
+  g_autofree gint64 *rows = g_new (gint64, n_rows + 1);
+  for (gint64 r = 0; r < n_rows; r++)
+    rows[r] = start + r;
+  return dlp_dataset_take_rows (dataset, rows, (gsize) n_rows, error);
+}

@@ -3,6 +3,16 @@
 #include <math.h>
 #include "graph-private.h"
 
+gint32
+dlp_argmax (const float *values, guint n)
+{
+  guint best = 0;
+  for (guint i = 1; i < n; i++)
+    if (values[i] > values[best])
+      best = i;
+  return (gint32) best;
+}
+
 void
 dlp_softmax_rows (float *values, gint64 n_rows, gint64 n_cols)
 {

@@ -8,7 +8,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static DlpPackage *package;
+  static DlpPredictor *package;
   if (package == NULL)
     package = fake_package_new_image ();
   g_autoptr (GBytes) bytes = g_bytes_new (data, size);

@@ -7,7 +7,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static DlpPackage *package;
+  static DlpPredictor *package;
   if (package == NULL)
     package = fake_package_new ();
   DlpScoreOptions options = { 0 };

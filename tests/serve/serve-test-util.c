@@ -216,11 +216,11 @@ serve_test_registry (void)
   return registry;
 }
 
-DlpPackage *
+DlpPredictor *
 serve_test_load (const ServeFixture *fixture)
 {
   g_autoptr (GError) error = NULL;
-  DlpPackage *p = dlp_package_load (serve_test_registry (), fixture->model, &error);
+  DlpPredictor *p = dlp_predictor_new (serve_test_registry (), fixture->model, &error);
   dlp_assert_no_error (error);
   return p;
 }

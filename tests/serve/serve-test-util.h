@@ -39,7 +39,7 @@ extern /* The CSV the table pipeline ingested. */
 
 /* A registry of the build's plugins (loaded once). */
 DlpRegistry *serve_test_registry (void);
-DlpPackage *serve_test_load (const ServeFixture *fixture);
+DlpPredictor *serve_test_load (const ServeFixture *fixture);
 
 /* reports/predictions.csv of a fixture: per test row, the predicted
  * class and the probabilities. */

@@ -1,44 +1,48 @@
-/* test-package.c: reading models/final: what a package holds, the
- * preprocessing rebuilt from it, what a broken package says, and graph
- * copies for scoring threads. */
+/* test-package.c: reading models/final into a DlpPredictor: what a
+ * package holds, what a broken package says, and graph copies for
+ * scoring threads. */
 #include <string.h>
 #include <glib/gstdio.h>
 #include "serve-test-util.h"
-#include "serve/scorer.h"
+#include "predict/predict-private.h"
 
 START_TEST (test_contents)
 {
-  g_autoptr (DlpPackage) images = serve_test_load (serve_fixture_images ());
-  ck_assert_uint_eq (images->n_inputs, 1);
-  ck_assert_str_eq (images->inputs[0].name, "image");
-  ck_assert_int_eq (images->inputs[0].dtype, DLP_DTYPE_U8);
-  ck_assert_uint_eq (images->inputs[0].rank, 2);
-  ck_assert_uint_eq (images->inputs[0].n_values, IMAGE_SIDE * IMAGE_SIDE);
-  ck_assert_uint_eq (images->n_classes, 3);
-  ck_assert_str_eq (images->classes[1], "middle");
+  g_autoptr (DlpPredictor) images = serve_test_load (serve_fixture_images ());
+  ck_assert_uint_eq (dlp_predictor_get_n_inputs (images), 1);
+  const DlpPredictorInput *image = dlp_predictor_get_input (images, 0);
+  ck_assert_str_eq (image->name, "image");
+  ck_assert_int_eq (image->dtype, DLP_DTYPE_U8);
+  ck_assert_uint_eq (image->rank, 2);
+  ck_assert_uint_eq (image->n_values, IMAGE_SIDE * IMAGE_SIDE);
+  ck_assert_ptr_null (image->categories);
+  ck_assert_uint_eq (dlp_predictor_get_n_classes (images), 3);
+  ck_assert_str_eq (dlp_predictor_get_class_name (images, 1), "middle");
 
-  g_autoptr (DlpPackage) table = serve_test_load (serve_fixture_table ());
-  g_autofree char *names = dlp_package_list_inputs (table);
+  g_autoptr (DlpPredictor) table = serve_test_load (serve_fixture_table ());
+  g_autofree char *names = dlp_predictor_list_inputs (table);
   ck_assert_str_eq (names, "color, size, weight, batch");
-  const DlpPackageInput *color = &table->inputs[dlp_package_find_input (table, "color")];
+  const DlpPredictorInput *color =
+    dlp_predictor_get_input (table, dlp_predictor_find_input (table, "color"));
   ck_assert_uint_eq (color->n_categories, 3);
-  ck_assert_int_eq (dlp_package_input_code (color, color->categories[2]), 2);
-  ck_assert_int_eq (dlp_package_input_code (color, "purple"), -1);
-  ck_assert_int_eq (dlp_package_find_input (table, "kind"), -1);
+  for (guint c = 0; c < 3; c++)
+    ck_assert (g_strv_contains (color->categories, (const char *[]){ "red", "green", "blue" }[c]));
+  ck_assert_ptr_null (color->categories[3]);
+  ck_assert_int_eq (dlp_predictor_find_input (table, "kind"), -1);
 }
 END_TEST
 
 START_TEST (test_preprocessed_detection)
 {
   const ServeFixture *f = serve_fixture_table ();
-  g_autoptr (DlpPackage) package = serve_test_load (f);
+  g_autoptr (DlpPredictor) package = serve_test_load (f);
   const char *files[] = { "data/split/test.safetensors", "data/raw/dataset.safetensors" };
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *path = g_build_filename (f->dir, files[i], NULL);
       g_autoptr (DlpDataset) ds = dlp_dataset_load (path, NULL);
       ck_assert_ptr_nonnull (ds);
-      ck_assert_int_eq (dlp_package_is_preprocessed (package, ds), i == 0);
+      ck_assert_int_eq (dlp_predictor_is_preprocessed (package, ds), i == 0);
     }
 }
 END_TEST
@@ -78,7 +82,7 @@ load_fails (const char *from, const char *to, guint code, const char *needle)
 {
   g_autofree char *dir = broken_copy (from, to);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpPackage) p = dlp_package_load (serve_test_registry (), dir, &error);
+  g_autoptr (DlpPredictor) p = dlp_predictor_new (serve_test_registry (), dir, &error);
   ck_assert_msg (p == NULL, "loaded with '%s' for '%s'", to, from);
   dlp_assert_error (error, DLP_ERROR, code, needle);
   dlp_tmpdir_free (g_steal_pointer (&dlp_test_tmpdir));
@@ -102,7 +106,7 @@ START_TEST (test_broken_packages)
     g_strdup_printf ("\"shape\" : [\n        %d,\n        %d\n      ]", IMAGE_SIDE, IMAGE_SIDE);
   g_autofree char *dir = broken_copy (from, "\"shape\" : [16]");
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpPackage) p = dlp_package_load (serve_test_registry (), dir, &error);
+  g_autoptr (DlpPredictor) p = dlp_predictor_new (serve_test_registry (), dir, &error);
   ck_assert (p == NULL);
   ck_assert_msg (error && strstr (error->message, "preprocessing step 2 (reshape)"), "%s",
                  error ? error->message : "");
@@ -115,7 +119,7 @@ START_TEST (test_missing_weights)
   g_autofree char *weights = g_build_filename (dir, "weights.safetensors", NULL);
   ck_assert_int_eq (g_unlink (weights), 0);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DlpPackage) p = dlp_package_load (serve_test_registry (), dir, &error);
+  g_autoptr (DlpPredictor) p = dlp_predictor_new (serve_test_registry (), dir, &error);
   ck_assert (p == NULL);
   ck_assert_msg (error && strstr (error->message, "weights.safetensors"), "%s",
                  error ? error->message : "");
@@ -124,7 +128,7 @@ END_TEST
 
 START_TEST (test_graph_copy)
 {
-  g_autoptr (DlpPackage) package = serve_test_load (serve_fixture_images ());
+  g_autoptr (DlpPredictor) package = serve_test_load (serve_fixture_images ());
   g_autoptr (GError) error = NULL;
   DlpGraph *copy = dlp_graph_copy (package->graph, &error);
   dlp_assert_no_error (error);
@@ -144,40 +148,6 @@ START_TEST (test_graph_copy)
 }
 END_TEST
 
-START_TEST (test_scorer_batches)
-{
-  /* Rows queued from several datasets score as each would alone. */
-  g_autoptr (DlpPackage) package = serve_test_load (serve_fixture_images ());
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DlpScorer) together = dlp_scorer_new (package, 4, 1, &error);
-  g_autoptr (DlpScorer) alone = dlp_scorer_new (package, 1, 1, &error);
-  dlp_assert_no_error (error);
-  const guint8 *px = serve_fixture_images ()->test_images;
-  for (guint i = 0; i < 10; i++)
-    {
-      gint64 shape[] = { 1, IMAGE_SIDE, IMAGE_SIDE };
-      g_autoptr (DlpTensor) t = dlp_tensor_new (DLP_DTYPE_U8, 3, shape, NULL);
-      memcpy (dlp_tensor_get_data_mut (t), px + i * IMAGE_SIDE * IMAGE_SIDE,
-              IMAGE_SIDE * IMAGE_SIDE);
-      g_autoptr (DlpDataset) ds = dlp_dataset_new (1);
-      ck_assert (dlp_dataset_add_column (ds, "image", t, DLP_COLUMN_FEATURE, NULL));
-      ck_assert_int_eq (dlp_scorer_add_raw (together, ds, 0, &error), i);
-      ck_assert_int_eq (dlp_scorer_add_raw (alone, ds, 0, &error), 0);
-      ck_assert (dlp_scorer_run (alone, &error));
-      float p[3];
-      memcpy (p, dlp_scorer_get_probabilities (alone, 0), sizeof p);
-      dlp_scorer_clear (alone);
-      if (i == 9)
-        {
-          ck_assert (dlp_scorer_run (together, &error));
-          for (guint k = 0; k < 3; k++)
-            ck_assert_float_eq_tol (dlp_scorer_get_probabilities (together, 9)[k], p[k], 1e-6);
-        }
-    }
-  ck_assert_int_eq (dlp_scorer_get_n_rows (together), 10);
-}
-END_TEST
-
 static Suite *
 package_suite (void)
 {
@@ -188,7 +158,6 @@ package_suite (void)
   tcase_add_test (tc, test_broken_packages);
   tcase_add_test (tc, test_missing_weights);
   tcase_add_test (tc, test_graph_copy);
-  tcase_add_test (tc, test_scorer_batches);
   suite_add_tcase (s, tc);
   return s;
 }

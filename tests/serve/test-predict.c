@@ -164,14 +164,14 @@ START_TEST (test_json_output)
   ck_assert_uint_eq (json_array_get_length (rows), IMAGE_TEST_ROWS);
   g_autofree char *reports = g_build_filename (f->dir, "reports", "predictions.csv", NULL);
   g_autoptr (ServePredictions) want = serve_predictions_read (reports, TRUE);
-  g_autoptr (DlpPackage) package = serve_test_load (f);
+  g_autoptr (DlpPredictor) package = serve_test_load (f);
   for (guint r = 0; r < IMAGE_TEST_ROWS; r++)
     {
       JsonObject *row = json_array_get_object_element (rows, r);
       JsonObject *p = json_object_get_object_member (row, "probabilities");
       double probs[3];
       for (guint c = 0; c < 3; c++)
-        probs[c] = json_object_get_double_member (p, package->classes[c]);
+        probs[c] = json_object_get_double_member (p, dlp_predictor_get_class_name (package, c));
       serve_assert_row (want, r, json_object_get_string_member (row, "label"), probs);
     }
 }

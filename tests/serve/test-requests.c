@@ -6,7 +6,7 @@
 #include "serve-test-util.h"
 #include "serve/request.h"
 
-static DlpPackage *package;
+static DlpPredictor *package;
 
 static void
 setup (void)
@@ -17,7 +17,7 @@ setup (void)
 static void
 teardown (void)
 {
-  g_clear_pointer (&package, dlp_package_free);
+  g_clear_pointer (&package, dlp_predictor_unref);
 }
 
 static const char *row0 =

@@ -94,8 +94,9 @@ table_test_rows (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (DlpDataset) ds = dlp_dataset_load (path, &error);
   dlp_assert_no_error (error);
-  g_autoptr (DlpPackage) package = serve_test_load (f);
-  const DlpPackageInput *color = &package->inputs[dlp_package_find_input (package, "color")];
+  g_autoptr (DlpPredictor) package = serve_test_load (f);
+  const DlpPredictorInput *color =
+    dlp_predictor_get_input (package, dlp_predictor_find_input (package, "color"));
   TableRows t = { dlp_dataset_get_n_rows (ds) };
   t.color = g_new0 (char *, t.n_rows + 1);
   t.size = g_new (float, t.n_rows);
@@ -143,9 +144,9 @@ assert_matches_model_test (const ServeFixture *f, ServeReply *r)
       JsonObject *row = json_array_get_object_element (got, i);
       JsonObject *probs = json_object_get_object_member (row, "probabilities");
       g_autofree double *p = g_new (double, want->n_classes);
-      g_autoptr (DlpPackage) package = serve_test_load (f);
+      g_autoptr (DlpPredictor) package = serve_test_load (f);
       for (guint c = 0; c < want->n_classes; c++)
-        p[c] = json_object_get_double_member (probs, package->classes[c]);
+        p[c] = json_object_get_double_member (probs, dlp_predictor_get_class_name (package, c));
       serve_assert_row (want, i, json_object_get_string_member (row, "label"), p);
     }
 }

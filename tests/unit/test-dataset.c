@@ -104,6 +104,26 @@ START_TEST (test_take_rows_keeps_schema)
 }
 END_TEST
 
+START_TEST (test_take_range)
+{
+  g_autoptr (DlpDataset) ds = make_dataset ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpDataset) mid = dlp_dataset_take_range (ds, 1, 2, &error);
+  dlp_assert_no_error (error);
+  ck_assert_int_eq (dlp_dataset_get_n_rows (mid), 2);
+  const gint32 *all = dlp_tensor_get_data (dlp_dataset_get_column_tensor (ds, 2));
+  const gint32 *y = dlp_tensor_get_data (dlp_dataset_get_column_tensor (mid, 2));
+  ck_assert_int_eq (y[0], all[1]);
+  ck_assert_int_eq (y[1], all[2]);
+  ck_assert_int_eq (dlp_dataset_get_label_column (mid), 2);
+  /* Every row: the dataset itself, nothing copied. */
+  g_autoptr (DlpDataset) whole = dlp_dataset_take_range (ds, 0, 4, &error);
+  ck_assert_ptr_eq (whole, ds);
+  g_autoptr (DlpDataset) none = dlp_dataset_take_range (ds, 4, 0, &error);
+  ck_assert_int_eq (dlp_dataset_get_n_rows (none), 0);
+}
+END_TEST
+
 START_TEST (test_copy_shares_columns_not_metadata)
 {
   g_autoptr (DlpDataset) ds = make_dataset ();
@@ -209,6 +229,7 @@ dataset_suite (void)
   tcase_add_test (tc, test_columns_and_roles);
   tcase_add_test (tc, test_rejects_bad_columns);
   tcase_add_test (tc, test_take_rows_keeps_schema);
+  tcase_add_test (tc, test_take_range);
   tcase_add_test (tc, test_copy_shares_columns_not_metadata);
   tcase_add_test (tc, test_save_load_round_trip);
   tcase_add_test (tc, test_load_rejects_plain_safetensors);

@@ -73,4 +73,17 @@ DLP_API double dlp_loss_weight_sum (const gint32 *labels, gint64 n_rows,
  */
 DLP_API void dlp_softmax_rows (float *values, gint64 n_rows, gint64 n_cols);
 
+/**
+ * dlp_argmax:
+ * @values: (array length=n): @n values, such as one row of class
+ *   probabilities
+ * @n: the number of values, 1 or more
+ *
+ * Returns: the index of the largest value, the first of equals (the
+ *   predicted class, as model_test and the predictor count it)
+ *
+ * Since: API level 4
+ */
+DLP_API gint32 dlp_argmax (const float *values, guint n);
+
 G_END_DECLS

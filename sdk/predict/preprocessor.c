@@ -5,7 +5,7 @@
  * state instead of being fitted again (docs/data.md). Steps that only
  * make sense on training data (dropping rows with missing values) are
  * left out. */
-#include "package.h"
+#include "predict-private.h"
 
 static const DlpParamSpec step_params[] = {
   DLP_PARAM_REQUIRED ("type", DLP_PARAM_STRING, "The transform type"),
@@ -106,17 +106,17 @@ add_step (DlpPreprocessor *pre, DlpRegistry *registry, DlpConfig *view, guint nu
 }
 
 DlpPreprocessor *
-dlp_preprocessor_new (const DlpPackage *package, GError **error)
+dlp_preprocessor_new (const DlpPredictor *predictor, GError **error)
 {
   g_autoptr (DlpPreprocessor) pre = g_new0 (DlpPreprocessor, 1);
   pre->steps = g_array_new (FALSE, TRUE, sizeof (Step));
   g_array_set_clear_func (pre->steps, step_clear);
-  pre->context = dlp_context_new (package->registry);
-  g_autoptr (GPtrArray) views = dlp_config_get_list (package->manifest, "preprocessing", error);
+  pre->context = dlp_context_new (predictor->registry);
+  g_autoptr (GPtrArray) views = dlp_config_get_list (predictor->manifest, "preprocessing", error);
   if (views == NULL)
     return NULL;
   for (guint i = 0; i < views->len; i++)
-    if (!add_step (pre, package->registry, g_ptr_array_index (views, i), i + 1, error))
+    if (!add_step (pre, predictor->registry, g_ptr_array_index (views, i), i + 1, error))
       return NULL;
   return g_steal_pointer (&pre);
 }

@@ -6,7 +6,7 @@
  * value the preprocessing left missing is named with its row and column. */
 #include <math.h>
 #include <string.h>
-#include "package.h"
+#include "predict-private.h"
 
 static char *
 layout_of (DlpDataset *ds)
@@ -42,8 +42,8 @@ column_at (DlpDataset *ds, gint64 j)
 }
 
 gboolean
-dlp_package_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_base, float *out,
-                             GError **error)
+dlp_gather_features (DlpDataset *processed, gint64 row_size, gint64 row_base, float *out,
+                     GError **error)
 {
   gint64 total = 0;
   guint n_columns = dlp_dataset_get_n_columns (processed);
