@@ -2,6 +2,8 @@
 # Installs dlpipe into a temporary prefix, builds the out-of-tree example
 # plugin against the installed pkg-config file, installs it into the
 # advertised plugin folder, and checks that the installed host loads it.
+# Builds the example program that embeds the predictor and checks that it
+# scores rows as `dlpipe predict` does, with the installed plugins.
 # Then checks the header split: a plugin source that calls host-only
 # functions does not compile with <dlpipe/dlpipe.h> alone, and does with
 # <dlpipe/dlpipe-host.h>.
@@ -35,6 +37,43 @@ echo "$out" | grep -q '^transform  *clip  *clip  *1.0.0' || { echo "clip not lis
 echo "$out" | grep -q '^tracker  *none' || { echo "built-in plugins not listed:"; echo "$out"; exit 1; }
 "$prefix/bin/dlpipe" inspect clip | grep -q "File:  *$pluginsdir/libdlp-clip.so"
 echo "ok: installed host loads the out-of-tree plugin"
+
+echo "# training a small model with the installed dlpipe"
+run=$work/pipeline
+mkdir -p "$run"
+awk 'BEGIN { print "color,size,kind"; split("red green blue", c, " "); split("alpha beta gamma", k, " ");
+             for (i = 0; i < 90; i++) { j = i % 3; printf "%s,%.2f,%s\n", c[j + 1], 1 + 2 * j + (i * 37 % 100) / 100, k[j + 1] } }' \
+  >"$run/data.csv"
+cat >"$run/params.yaml" <<'EOF'
+data_ingestion: {source: csv, path: data.csv, label: kind}
+data_transformation: {steps: [{one_hot: {columns: [color]}}]}
+data_split: {test_size: 0.3, seed: 3}
+model: {type: mlp, input_shape: [4], num_classes: 3, mlp: {hidden_units: [8]}}
+train: {epochs: 3, batch_size: 16, seed: 1}
+tracking: {tracker: none}
+EOF
+(cd "$run" && "$prefix/bin/dlpipe" -q run) || { echo "the installed dlpipe could not train"; exit 1; }
+cut -d, -f1,2 "$run/data.csv" | head -n 21 >"$run/rows.csv"
+
+echo "# building the example program that embeds the predictor"
+meson setup "$work/predict-csv" "$src/sdk/examples/predict-csv" >"$work/pc.log" 2>&1 ||
+  { cat "$work/pc.log"; exit 1; }
+meson compile -C "$work/predict-csv" >>"$work/pc.log" 2>&1 || { cat "$work/pc.log"; exit 1; }
+"$work/predict-csv/predict-csv" "$run/models/final" "$run/rows.csv" >"$run/embedded.csv" ||
+  { echo "predict-csv failed"; exit 1; }
+(cd "$run" && "$prefix/bin/dlpipe" -q predict -i rows.csv) | tail -n +2 | cut -d, -f2 >"$run/host.txt"
+test "$(wc -l <"$run/host.txt")" -eq 20 || { echo "dlpipe predict gave no 20 rows"; exit 1; }
+cut -d, -f1 "$run/embedded.csv" | diff -u "$run/host.txt" - ||
+  { echo "the embedded predictor and dlpipe predict disagree"; exit 1; }
+# A category the model never saw: the row and the column, and a failure.
+printf 'color,size\nred,1.0\npurple,2.0\n' >"$run/bad.csv"
+if "$work/predict-csv/predict-csv" "$run/models/final" "$run/bad.csv" >"$run/bad.out" 2>"$run/bad.err"; then
+  echo "predict-csv accepted an unknown category"; exit 1
+fi
+grep -q "row 1, column 'color': unknown category 'purple'" "$run/bad.err" ||
+  { echo "unclear error:"; cat "$run/bad.err"; exit 1; }
+test ! -s "$run/bad.out" || { echo "predict-csv printed rows before failing"; exit 1; }
+echo "ok: a program built against the installed SDK scores rows as dlpipe predict does"
 
 # The project's own flag makes an implicit declaration an error here too;
 # LC_ALL=C keeps the compiler's quotes plain.
