@@ -9,3 +9,7 @@ if [ ! -x "$venv/bin/python3" ]; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
 "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r "$root/scripts/requirements.txt"
+# dlpipe's own Python binding (python/), for MLflow's tools to load model
+# packages; it finds libdlpipe-1.so.1 installed, or by DLPIPE_LIBRARY.
+"$venv/bin/python3" -m pip install -q --disable-pip-version-check --no-deps \
+  --no-build-isolation "$root/python"

@@ -80,6 +80,14 @@ dlp_mlmodel_write (const char *path, const DlpMlmodel *m, GError **error)
   if (!json_object_has_member (flavor, "dlpipe_version"))
     json_object_set_string_member (flavor, "dlpipe_version", DLP_VERSION);
   json_object_set_object_member (flavors, "dlpipe", flavor);
+  /* MLflow's own tools load the package through the Python binding. */
+  JsonObject *pyfunc = json_object_new ();
+  json_object_set_string_member (pyfunc, "loader_module", DLP_MLMODEL_LOADER_MODULE);
+  JsonObject *env = json_object_new ();
+  json_object_set_string_member (env, "virtualenv", DLP_MLMODEL_PYTHON_ENV);
+  json_object_set_object_member (pyfunc, "env", env);
+  json_object_set_string_member (pyfunc, "python_version", DLP_MLMODEL_PYTHON_VERSION);
+  json_object_set_object_member (flavors, "python_function", pyfunc);
   json_object_set_object_member (root, "flavors", flavors);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autoptr (GString) hex = g_string_new (NULL);
@@ -110,4 +118,20 @@ dlp_mlmodel_write (const char *path, const DlpMlmodel *m, GError **error)
   g_autoptr (GString) out = g_string_new (NULL);
   append_mapping (out, root, 0);
   return dlp_write_file_atomic (path, out->str, out->len, error);
+}
+
+gboolean
+dlp_mlmodel_write_python_env (const char *dir, GError **error)
+{
+  /* MLflow's python_env.yaml. */
+  static const char env[] = "python: '" DLP_MLMODEL_PYTHON_VERSION "'\n"
+                            "build_dependencies:\n"
+                            "- pip\n"
+                            "dependencies:\n"
+                            "- -r " DLP_MLMODEL_REQUIREMENTS "\n";
+  g_autofree char *requirements = g_strdup_printf ("dlpipe==%s\nnumpy\npandas\n", DLP_VERSION);
+  g_autofree char *env_path = g_build_filename (dir, DLP_MLMODEL_PYTHON_ENV, NULL);
+  g_autofree char *req_path = g_build_filename (dir, DLP_MLMODEL_REQUIREMENTS, NULL);
+  return dlp_write_file_atomic (req_path, requirements, strlen (requirements), error)
+         && dlp_write_file_atomic (env_path, env, sizeof env - 1, error);
 }

@@ -26,6 +26,21 @@ typedef struct {
   gint64 model_size_bytes;
 } DlpMlmodel;
 
+/* The python_function flavor: the module of the Python binding
+ * (python/dlpipe) that loads a package, and the environment file naming
+ * it, beside the MLmodel. */
+#define DLP_MLMODEL_LOADER_MODULE "dlpipe.pyfunc"
+#define DLP_MLMODEL_PYTHON_ENV "python_env.yaml"
+#define DLP_MLMODEL_REQUIREMENTS "requirements.txt"
+/* Debian 12's, which the binding is tested with; it needs only ctypes
+ * (Python 3.9 or later). */
+#define DLP_MLMODEL_PYTHON_VERSION "3.11"
+
+/* Writes the environment files of the python_function flavor into @dir:
+ * python_env.yaml and the requirements it names (the dlpipe binding of
+ * this version, numpy and pandas). */
+gboolean dlp_mlmodel_write_python_env (const char *dir, GError **error);
+
 /* MLflow's tensor schema: [{"type": "tensor", "tensor-spec": {"dtype":
  * DTYPE, "shape": [-1, DIMS...]}}], the batch dimension being variable. */
 char *dlp_mlmodel_tensor_schema (const char *dtype, guint rank, const gint64 *dims);

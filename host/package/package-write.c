@@ -44,12 +44,13 @@ signature_inputs (JsonArray *inputs)
     {
       JsonObject *c = json_array_get_object_element (inputs, i);
       const char *dtype = json_object_get_string_member_with_default (c, "dtype", "F32");
-      const char *type = json_object_has_member (c, "categories") ? "string"
-                         : !strcmp (dtype, "F64")                 ? "double"
-                         : !strcmp (dtype, "F32")                 ? "float"
-                         : !strcmp (dtype, "I64")                 ? "long"
-                         : !strcmp (dtype, "BOOL")                ? "boolean"
-                                                                  : "integer";
+      /* The widest type of each kind: MLflow refuses to narrow (pandas'
+       * float64 to a float column), and the predictor checks each value's
+       * range itself. */
+      const char *type = json_object_has_member (c, "categories")           ? "string"
+                         : !strcmp (dtype, "F64") || !strcmp (dtype, "F32") ? "double"
+                         : !strcmp (dtype, "BOOL")                          ? "boolean"
+                                                                            : "long";
       JsonObject *column = json_object_new ();
       json_object_set_string_member (column, "name", json_object_get_string_member (c, "name"));
       json_object_set_string_member (column, "type", type);
@@ -137,5 +138,6 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
     .model_size_bytes = -1,
   };
   g_autofree char *mlmodel_path = g_build_filename (dir, "MLmodel", NULL);
-  return dlp_mlmodel_write (mlmodel_path, &mlmodel, error);
+  return dlp_mlmodel_write_python_env (dir, error)
+         && dlp_mlmodel_write (mlmodel_path, &mlmodel, error);
 }

@@ -291,6 +291,8 @@ START_TEST (test_penguins_pipeline_is_one_run)
   ck_assert_str_eq (root, "dvclive model reports trained");
   g_autofree char *model = dlp_mlflow_artifacts (server, run_id, "model");
   ck_assert_msg (strstr (model, "model/MLmodel") != NULL, "%s", model);
+  /* With the environment of its python_function flavor. */
+  ck_assert_msg (strstr (model, "model/python_env.yaml") != NULL, "%s", model);
   g_autofree char *trained = dlp_mlflow_artifacts (server, run_id, "trained");
   ck_assert_msg (strstr (trained, "trained/weights.safetensors") != NULL, "%s", trained);
   g_autofree char *reports = dlp_mlflow_artifacts (server, run_id, "reports");

@@ -102,7 +102,8 @@ def main():
             "reports/metrics.json", "reports/per_class.json", "reports/confusion.json",
             "reports/predictions.csv",
             "models/final/MLmodel", "models/final/dlpipe.json", "models/final/model.json",
-            "models/final/weights.safetensors",
+            "models/final/weights.safetensors", "models/final/python_env.yaml",
+            "models/final/requirements.txt",
         ]
         missing = [f for f in expected if not os.path.isfile(os.path.join(d, f))]
         check("every output file is written", not missing, missing)

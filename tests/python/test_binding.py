@@ -1,0 +1,211 @@
+"""The Python binding (python/dlpipe) and the python_function flavor of
+every model package, against `dlpipe predict` on the same rows:
+
+- dlpipe.Predictor scores raw rows (categories, a missing value) as
+  `dlpipe predict` does, from several threads at once, and its errors
+  name the row and the column;
+- pip installs the binding from the repository without compiling;
+- MLflow's own tools score with the package: mlflow.pyfunc.load_model,
+  and `mlflow models predict --env-manager local`.
+
+Arguments: the built libdlpipe-1.so. Prints TAP."""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+from tap import check, finish  # noqa: E402
+from tap import dlpipe as run_host  # noqa: E402
+
+
+def plugin_dirs(root):
+    """Every folder of the build's plugins (the predictor looks in each
+    folder of DLPIPE_PLUGIN_PATH, not below it)."""
+    return sorted({d for d, _, files in os.walk(root) if any(f.endswith(".so") for f in files)})
+
+
+os.environ["DLPIPE_LIBRARY"] = os.path.abspath(sys.argv[1])
+os.environ["DLPIPE_PLUGIN_PATH"] = ":".join(plugin_dirs(os.environ["DLP_TEST_BUILTIN_PLUGINS_DIR"]))
+os.environ["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", "")
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import dlpipe  # noqa: E402
+
+PARAMS = """
+data_ingestion: {source: csv, path: data.csv, label: kind, missing: [NA, ""]}
+data_transformation:
+  steps:
+    - impute: {strategy: most_frequent, columns: [color]}
+    - impute: {strategy: mean, columns: [weight]}
+    - one_hot: {columns: [color]}
+data_split: {test_size: 0.3, seed: 3}
+model: {type: mlp, input_shape: [5], num_classes: 3, mlp: {hidden_units: [8]}}
+train: {epochs: 3, batch_size: 16, seed: 1}
+tracking: {tracker: none}
+"""
+
+
+def write_pipeline(d):
+    colors, kinds = ["red", "green", "blue"], ["alpha", "beta", "gamma"]
+    with open(os.path.join(d, "data.csv"), "w") as f:
+        f.write("color,size,weight,kind\n")
+        for i in range(120):
+            j = i % 3
+            color = "" if i % 11 == 4 else colors[(j + (i % 5 == 0)) % 3]
+            weight = "NA" if i % 13 == 6 else "%.2f" % (10 + 5 * j + (i * 7 % 30) / 10)
+            f.write("%s,%.2f,%s,%s\n" % (color, 1 + 2 * j + (i * 37 % 100) / 100, weight, kinds[j]))
+    with open(os.path.join(d, "params.yaml"), "w") as f:
+        f.write(PARAMS)
+    # The rows to score: raw, with the missing values the data had.
+    with open(os.path.join(d, "data.csv")) as f, open(os.path.join(d, "rows.csv"), "w") as out:
+        for line in f:
+            out.write(line.rsplit(",", 1)[0] + "\n")
+
+
+def read_rows(d):
+    with open(os.path.join(d, "rows.csv")) as f:
+        rows = list(csv.DictReader(f))
+    return {k: [r[k] for r in rows] for k in rows[0]}
+
+
+def host_predictions(d):
+    """`dlpipe predict`'s labels and probabilities of rows.csv."""
+    p = run_host(d, "predict", "-i", "rows.csv")
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr)
+    rows = list(csv.DictReader(p.stdout.splitlines()))
+    classes = [k[2:] for k in rows[0] if k.startswith("p_")]
+    return [r["predicted"] for r in rows], [[float(r["p_" + c]) for c in classes] for r in rows]
+
+
+def same(labels, probabilities, want):
+    want_labels, want_p = want
+    if list(labels) != want_labels:
+        return False, "labels differ: %s vs %s" % (list(labels)[:10], want_labels[:10])
+    worst = max(abs(float(a) - b) for row, wrow in zip(probabilities, want_p)
+                for a, b in zip(row, wrow))
+    return worst < 1e-5, "largest probability difference %g" % worst
+
+
+def binding_checks(d, want):
+    model = dlpipe.Predictor(os.path.join(d, "models", "final"))
+    names = [i.name for i in model.inputs]
+    check("the predictor lists the package's inputs", names == ["color", "size", "weight"], names)
+    color = model.inputs[0]
+    check("a categorical input lists its categories",
+          sorted(color.categories or []) == ["blue", "green", "red"], repr(color))
+    rows = read_rows(d)
+    labels, probabilities = model.predict(rows)
+    ok, detail = same(labels, probabilities, want)
+    check("Predictor.predict gives dlpipe predict's predictions", ok, detail)
+    numbers = dict(rows, size=[float(v) for v in rows["size"]],
+                   weight=[None if v == "NA" else float(v) for v in rows["weight"]])
+    ok, detail = same(*model.predict(numbers), want)
+    check("numbers and None for missing score as their text does", ok, detail)
+
+    results = [None] * 4
+
+    def work(k):
+        for _ in range(10):
+            results[k] = model.predict(rows)
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check("four threads predicting at once each get the same predictions",
+          all(r is not None and same(r[0], r[1], want)[0] for r in results))
+
+    bad = dict(rows, color=["red", "purple"] + rows["color"][2:])
+    try:
+        model.predict(bad)
+        check("an unknown category is an error", False, "no error")
+    except dlpipe.DlpError as e:
+        check("an unknown category names its row and column",
+              "row 1, column 'color': unknown category 'purple'" in str(e), str(e))
+    try:
+        model.predict({"color": rows["color"]})
+        check("a missing column is an error", False, "no error")
+    except dlpipe.DlpError as e:
+        check("a missing column is named", "no column for input 'size'" in str(e), str(e))
+    try:
+        dlpipe.Predictor(d)
+        check("a folder that is no package is an error", False, "no error")
+    except dlpipe.DlpError as e:
+        check("a folder that is no package says so", "is not a model package" in str(e), str(e))
+
+
+def pip_install_check(tmp):
+    target = os.path.join(tmp, "site")
+    p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                        "--no-build-isolation", "--disable-pip-version-check",
+                        "--target", target, os.path.join(ROOT, "python")],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        check("pip installs the binding from the repository", False, p.stdout + p.stderr)
+        return
+    env = dict(os.environ, PYTHONPATH=target)
+    q = subprocess.run([sys.executable, "-c", "import dlpipe, dlpipe.pyfunc; print(dlpipe.__file__)"],
+                       capture_output=True, text=True, env=env, cwd=tmp)
+    check("pip installs the binding from the repository",
+          q.returncode == 0 and q.stdout.startswith(target), q.stdout + q.stderr)
+
+
+def mlflow_checks(d, want):
+    try:
+        import mlflow.pyfunc
+    except ImportError as e:
+        check("MLflow is installed (scripts/setup-python.sh)", False, str(e))
+        return
+    package = os.path.join(d, "models", "final")
+    import pandas as pd
+    frame = pd.read_csv(os.path.join(d, "rows.csv"), keep_default_na=False, na_values=["NA", ""])
+    loaded = mlflow.pyfunc.load_model(package)
+    out = loaded.predict(frame)
+    classes = [c[2:] for c in out.columns if c.startswith("p_")]
+    ok, detail = same(out["label"], out[["p_" + c for c in classes]].values, want)
+    check("mlflow.pyfunc.load_model scores as dlpipe predict", ok, detail)
+
+    result = os.path.join(d, "mlflow-predictions.json")
+    p = subprocess.run([sys.executable, "-m", "mlflow", "models", "predict", "-m", package,
+                        "-i", os.path.join(d, "rows.csv"), "-t", "csv", "-o", result,
+                        "--env-manager", "local"], capture_output=True, text=True, cwd=d)
+    if p.returncode != 0:
+        check("mlflow models predict --env-manager local runs", False, p.stdout + p.stderr)
+        return
+    with open(result) as f:
+        predictions = json.load(f)["predictions"]
+    ok, detail = same([r["label"] for r in predictions],
+                      [[r["p_" + c] for c in classes] for r in predictions], want)
+    check("mlflow models predict --env-manager local scores as dlpipe predict", ok, detail)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="dlpipe-python-") as tmp:
+        d = os.path.join(tmp, "table")
+        os.makedirs(d)
+        write_pipeline(d)
+        p = run_host(d, "-q", "run")
+        if p.returncode != 0:
+            check("the table pipeline runs", False, p.stderr)
+            return finish()
+        want = host_predictions(d)
+        for name in ("MLmodel", "python_env.yaml", "requirements.txt"):
+            check("the package has %s" % name,
+                  os.path.exists(os.path.join(d, "models", "final", name)))
+        with open(os.path.join(d, "models", "final", "MLmodel")) as f:
+            check("its MLmodel has a python_function flavor loaded by dlpipe.pyfunc",
+                  "loader_module: 'dlpipe.pyfunc'" in f.read())
+        binding_checks(d, want)
+        pip_install_check(tmp)
+        mlflow_checks(d, want)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
