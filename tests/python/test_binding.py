@@ -9,7 +9,6 @@ every model package, against `dlpipe predict` on the same rows:
   and `mlflow models predict --env-manager local`.
 
 Arguments: the built libdlpipe-1.so. Prints TAP."""
-import csv
 import json
 import os
 import subprocess
@@ -18,78 +17,14 @@ import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 from tap import check, finish  # noqa: E402
-from tap import dlpipe as run_host  # noqa: E402
+from common import ROOT, host_predictions, read_rows, run_host, same, setup_environment  # noqa: E402
+from common import write_pipeline  # noqa: E402
 
-
-def plugin_dirs(root):
-    """Every folder of the build's plugins (the predictor looks in each
-    folder of DLPIPE_PLUGIN_PATH, not below it)."""
-    return sorted({d for d, _, files in os.walk(root) if any(f.endswith(".so") for f in files)})
-
-
-os.environ["DLPIPE_LIBRARY"] = os.path.abspath(sys.argv[1])
-os.environ["DLPIPE_PLUGIN_PATH"] = ":".join(plugin_dirs(os.environ["DLP_TEST_BUILTIN_PLUGINS_DIR"]))
-os.environ["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", "")
-sys.path.insert(0, os.path.join(ROOT, "python"))
+setup_environment(sys.argv[1])
 import dlpipe  # noqa: E402
-
-PARAMS = """
-data_ingestion: {source: csv, path: data.csv, label: kind, missing: [NA, ""]}
-data_transformation:
-  steps:
-    - impute: {strategy: most_frequent, columns: [color]}
-    - impute: {strategy: mean, columns: [weight]}
-    - one_hot: {columns: [color]}
-data_split: {test_size: 0.3, seed: 3}
-model: {type: mlp, input_shape: [5], num_classes: 3, mlp: {hidden_units: [8]}}
-train: {epochs: 3, batch_size: 16, seed: 1}
-tracking: {tracker: none}
-"""
-
-
-def write_pipeline(d):
-    colors, kinds = ["red", "green", "blue"], ["alpha", "beta", "gamma"]
-    with open(os.path.join(d, "data.csv"), "w") as f:
-        f.write("color,size,weight,kind\n")
-        for i in range(120):
-            j = i % 3
-            color = "" if i % 11 == 4 else colors[(j + (i % 5 == 0)) % 3]
-            weight = "NA" if i % 13 == 6 else "%.2f" % (10 + 5 * j + (i * 7 % 30) / 10)
-            f.write("%s,%.2f,%s,%s\n" % (color, 1 + 2 * j + (i * 37 % 100) / 100, weight, kinds[j]))
-    with open(os.path.join(d, "params.yaml"), "w") as f:
-        f.write(PARAMS)
-    # The rows to score: raw, with the missing values the data had.
-    with open(os.path.join(d, "data.csv")) as f, open(os.path.join(d, "rows.csv"), "w") as out:
-        for line in f:
-            out.write(line.rsplit(",", 1)[0] + "\n")
-
-
-def read_rows(d):
-    with open(os.path.join(d, "rows.csv")) as f:
-        rows = list(csv.DictReader(f))
-    return {k: [r[k] for r in rows] for k in rows[0]}
-
-
-def host_predictions(d):
-    """`dlpipe predict`'s labels and probabilities of rows.csv."""
-    p = run_host(d, "predict", "-i", "rows.csv")
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr)
-    rows = list(csv.DictReader(p.stdout.splitlines()))
-    classes = [k[2:] for k in rows[0] if k.startswith("p_")]
-    return [r["predicted"] for r in rows], [[float(r["p_" + c]) for c in classes] for r in rows]
-
-
-def same(labels, probabilities, want):
-    want_labels, want_p = want
-    if list(labels) != want_labels:
-        return False, "labels differ: %s vs %s" % (list(labels)[:10], want_labels[:10])
-    worst = max(abs(float(a) - b) for row, wrow in zip(probabilities, want_p)
-                for a, b in zip(row, wrow))
-    return worst < 1e-5, "largest probability difference %g" % worst
 
 
 def binding_checks(d, want):
