@@ -84,7 +84,7 @@ package_inputs (DlpGraph *graph, JsonObject *meta)
 }
 
 gboolean
-dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
+dlp_package_write (const char *dir, DlpRegistry *registry, DlpGraph *graph, DlpDataset *test_data,
                    const char *const *class_names, JsonNode *metrics, const char *run_id,
                    GError **error)
 {
@@ -105,6 +105,10 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
                                  dlp_precision_get_name (dlp_graph_get_precision (graph)));
   json_object_set_string_member (m, "kernels", dlp_kernels_get_library ());
   json_object_set_string_member (m, "kernels_isa", dlp_kernels_get_isa ());
+  /* What a host must offer to score the package. */
+  json_object_set_int_member (m, "abi_version", DLP_ABI_VERSION);
+  json_object_set_int_member (m, "api_level", DLP_API_LEVEL);
+  json_object_set_string_member (m, "build_signature", DLP_BUILD_SIGNATURE);
   json_object_set_array_member (m, "inputs", json_array_ref (inputs));
   JsonNode *steps = json_object_get_member (meta, "preprocessing");
   json_object_set_member (m, "preprocessing",
@@ -115,6 +119,9 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
   json_object_set_array_member (m, "classes", classes);
   if (metrics)
     json_object_set_member (m, "test_metrics", json_node_copy (metrics));
+  g_autoptr (JsonArray) plugins =
+    dlp_package_plugins (registry, graph, json_object_get_member (meta, "preprocessing"));
+  json_object_set_array_member (m, "plugins", json_array_ref (plugins));
   g_autoptr (JsonNode) manifest = dlp_json_node_new_object (m);
   g_autofree char *manifest_path = g_build_filename (dir, DLP_PACKAGE_MANIFEST, NULL);
   if (!dlp_write_json_atomic (manifest_path, manifest, error))
@@ -127,6 +134,9 @@ dlp_package_write (const char *dir, DlpGraph *graph, DlpDataset *test_data,
   json_object_set_string_member (flavor, "weights", "weights.safetensors");
   json_object_set_string_member (flavor, "precision",
                                  dlp_precision_get_name (dlp_graph_get_precision (graph)));
+  json_object_set_int_member (flavor, "abi_version", DLP_ABI_VERSION);
+  json_object_set_int_member (flavor, "api_level", DLP_API_LEVEL);
+  json_object_set_array_member (flavor, "plugins", json_array_ref (plugins));
   g_autofree char *sig_in = signature_inputs (inputs);
   const char *sig_out = "[{\"name\": \"label\", \"type\": \"string\", \"required\": true}]";
   DlpMlmodel mlmodel = {

@@ -218,12 +218,12 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
   if (final == NULL
       || !write_reports (dlp_output_dir_get_staging (reports), data, probs, metrics, per_class,
                          error)
-      || !dlp_package_write (dlp_output_dir_get_staging (final), graph, data->dataset,
-                             (const char *const *) data->class_names, metrics, run_id, error)
+      || !dlp_package_write (dlp_output_dir_get_staging (final), run->registry, graph,
+                             data->dataset, (const char *const *) data->class_names, metrics,
+                             run_id, error)
       || !dlp_output_dir_commit (reports, error) || !dlp_output_dir_commit (final, error))
     return FALSE;
   track_results (tracking, e, champion);
-  (void) run;
   return TRUE;
 }
 

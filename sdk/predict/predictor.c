@@ -20,6 +20,18 @@ static const DlpParamSpec manifest_params[] = {
   DLP_PARAM_LIST ("preprocessing", "The transform steps", "[]"),
   DLP_PARAM_REQUIRED ("classes", DLP_PARAM_LIST, "The class names"),
   DLP_PARAM_ANY ("test_metrics", "What model_test measured", NULL),
+  DLP_PARAM_INT ("abi_version", "The SDK ABI of the dlpipe that wrote it", NULL, 1, G_MAXINT32),
+  DLP_PARAM_INT ("api_level", "The SDK API level of the dlpipe that wrote it", NULL, 1, G_MAXINT32),
+  DLP_PARAM_STRING ("build_signature", "The build signature of that dlpipe", NULL),
+  DLP_PARAM_LIST ("plugins", "The plugin types scoring needs", "[]"),
+  DLP_PARAM_END,
+};
+
+static const DlpParamSpec plugin_params[] = {
+  DLP_PARAM_REQUIRED ("kind", DLP_PARAM_STRING, "The kind of type (layer, transform)"),
+  DLP_PARAM_REQUIRED ("type", DLP_PARAM_STRING, "The type's name"),
+  DLP_PARAM_STRING ("plugin", "The plugin that provided it", NULL),
+  DLP_PARAM_STRING ("version", "That plugin's version", NULL),
   DLP_PARAM_END,
 };
 
@@ -160,6 +172,61 @@ read_inputs (DlpPredictor *predictor, GError **error)
                                   predictor->inputs[i].info.name);
             return FALSE;
           }
+    }
+  return TRUE;
+}
+
+/* "; refused: FILE: why; ..." for the plugin files the registry refused
+ * (of another ABI, say), which may be why a type is missing. */
+static void
+append_refusals (GString *s, DlpRegistry *registry)
+{
+  GPtrArray *failures = dlp_registry_get_failures (registry);
+  const guint shown = 3;
+  for (guint i = 0; i < failures->len && i < shown; i++)
+    g_string_append_printf (
+      s, "%s%s", i ? "; " : "; refused: ", ((GError *) g_ptr_array_index (failures, i))->message);
+  if (failures->len > shown)
+    g_string_append_printf (s, " and %u more", failures->len - shown);
+}
+
+/* Every plugin type the manifest lists is in the registry: a missing one
+ * is named with the plugin and version that provided it. */
+static gboolean
+check_plugins (DlpPredictor *predictor, GError **error)
+{
+  g_autoptr (GPtrArray) views = dlp_config_get_list (predictor->manifest, "plugins", error);
+  if (views == NULL)
+    return FALSE;
+  for (guint i = 0; i < views->len; i++)
+    {
+      DlpConfig *view = g_ptr_array_index (views, i);
+      g_autofree char *kind_name = NULL, *type = NULL, *plugin = NULL, *version = NULL;
+      DlpKind kind;
+      if (!dlp_config_validate (view, plugin_params, NULL, error)
+          || !dlp_config_get_string (view, "kind", &kind_name, error)
+          || !dlp_config_get_string (view, "type", &type, error)
+          || !dlp_config_get_string (view, "plugin", &plugin, error)
+          || !dlp_config_get_string (view, "version", &version, error))
+        return FALSE;
+      if (!dlp_kind_from_name (kind_name, &kind))
+        {
+          dlp_config_set_error (view, "kind", error, "'%s' is not a kind of plugin type",
+                                kind_name);
+          return FALSE;
+        }
+      if (dlp_registry_lookup_entry (predictor->registry, kind, type) != NULL)
+        continue;
+      g_autoptr (GString) msg = g_string_new (NULL);
+      g_string_append_printf (msg, "the model needs the %s type '%s'", kind_name, type);
+      if (plugin)
+        g_string_append_printf (msg, " of plugin '%s'%s%s", plugin, version ? " " : "",
+                                version ? version : "");
+      g_string_append (msg, ", which no loaded plugin provides (install it, or name its folder "
+                            "in DLPIPE_PLUGIN_PATH)");
+      append_refusals (msg, predictor->registry);
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "%s: %s", predictor->dir, msg->str);
+      return FALSE;
     }
   return TRUE;
 }
@@ -328,8 +395,8 @@ dlp_predictor_new (DlpRegistry *registry, const char *dir, GError **error)
                             format, DLP_PACKAGE_FORMAT);
       return NULL;
     }
-  if (!read_inputs (predictor, error) || !read_model (predictor, error)
-      || !check_pipeline (predictor, error))
+  if (!check_plugins (predictor, error) || !read_inputs (predictor, error)
+      || !read_model (predictor, error) || !check_pipeline (predictor, error))
     return NULL;
   return g_steal_pointer (&predictor);
 }

@@ -11,6 +11,7 @@ every model package, against `dlpipe predict` on the same rows:
 Arguments: the built libdlpipe-1.so. Prints TAP."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,23 +57,33 @@ def binding_checks(d, want):
     check("four threads predicting at once each get the same predictions",
           all(r is not None and same(r[0], r[1], want)[0] for r in results))
 
-    bad = dict(rows, color=["red", "purple"] + rows["color"][2:])
+    fails_with("an unknown category names its row and column",
+               lambda: model.predict(dict(rows, color=["red", "purple"] + rows["color"][2:])),
+               "row 1, column 'color': unknown category 'purple'")
+    fails_with("a missing column is named", lambda: model.predict({"color": rows["color"]}),
+               "no column for input 'size'")
+    # A package needing a plugin type this host lacks names the plugin.
+    broken = os.path.join(d, "broken")
+    shutil.copytree(os.path.join(d, "models", "final"), broken)
+    with open(os.path.join(broken, "dlpipe.json")) as f:
+        manifest = json.load(f)
+    manifest["plugins"][0]["type"] = "nonesuch"
+    with open(os.path.join(broken, "dlpipe.json"), "w") as f:
+        json.dump(manifest, f)
+    fails_with("a package needing a missing plugin type names it and its plugin",
+               lambda: dlpipe.Predictor(broken),
+               "needs the layer type 'nonesuch' of plugin 'layer_dense'")
+    fails_with("a folder that is no package says so", lambda: dlpipe.Predictor(d),
+               "is not a model package")
+
+
+def fails_with(name, action, needle):
+    """A check that @action raises DlpError with @needle in its message."""
     try:
-        model.predict(bad)
-        check("an unknown category is an error", False, "no error")
+        action()
+        check(name, False, "no error")
     except dlpipe.DlpError as e:
-        check("an unknown category names its row and column",
-              "row 1, column 'color': unknown category 'purple'" in str(e), str(e))
-    try:
-        model.predict({"color": rows["color"]})
-        check("a missing column is an error", False, "no error")
-    except dlpipe.DlpError as e:
-        check("a missing column is named", "no column for input 'size'" in str(e), str(e))
-    try:
-        dlpipe.Predictor(d)
-        check("a folder that is no package is an error", False, "no error")
-    except dlpipe.DlpError as e:
-        check("a folder that is no package says so", "is not a model package" in str(e), str(e))
+        check(name, needle in str(e), str(e))
 
 
 def pip_install_check(tmp):

@@ -32,6 +32,40 @@ START_TEST (test_contents)
 }
 END_TEST
 
+START_TEST (test_records_its_plugins)
+{
+  /* The manifest names what scoring needs: the SDK and each plugin type. */
+  g_autofree char *path =
+    g_build_filename (serve_fixture_images ()->model, DLP_PACKAGE_MANIFEST, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DlpConfig) m = dlp_config_load (path, &error);
+  dlp_assert_no_error (error);
+  gint64 abi = 0, level = 0;
+  ck_assert (dlp_config_get_int (m, "abi_version", &abi, &error));
+  ck_assert (dlp_config_get_int (m, "api_level", &level, &error));
+  ck_assert_int_eq (abi, DLP_ABI_VERSION);
+  ck_assert_int_eq (level, DLP_API_LEVEL);
+  g_autoptr (GPtrArray) plugins = dlp_config_get_list (m, "plugins", &error);
+  dlp_assert_no_error (error);
+  g_autoptr (GString) types = g_string_new (NULL);
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      g_autofree char *kind = NULL, *type = NULL, *plugin = NULL;
+      DlpConfig *p = g_ptr_array_index (plugins, i);
+      ck_assert (dlp_config_get_string (p, "kind", &kind, NULL));
+      ck_assert (dlp_config_get_string (p, "type", &type, NULL));
+      ck_assert (dlp_config_get_string (p, "plugin", &plugin, NULL));
+      g_string_append_printf (types, "%s%s/%s@%s", i ? " " : "", kind, type, plugin);
+    }
+  /* The CNN's layers, its activations, and the two steps' transforms. */
+  const char *expected[] = { "layer/conv2d@layer_conv2d", "layer/activation@layer_activations",
+                             "layer/dense@layer_dense", "transform/normalize@transform_normalize",
+                             "transform/reshape@transform_reshape" };
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    ck_assert_msg (strstr (types->str, expected[i]), "%s not in %s", expected[i], types->str);
+}
+END_TEST
+
 START_TEST (test_preprocessed_detection)
 {
   const ServeFixture *f = serve_fixture_table ();
@@ -96,6 +130,12 @@ START_TEST (test_broken_packages)
               "dlpipe.json:2: format: 'onnx' is not a format this dlpipe reads (dlpipe-package-1)");
   load_fails ("\"dtype\" : \"U8\"", "\"dtype\" : \"U9\"", DLP_ERROR_CONFIG,
               "inputs.0.dtype: unknown element type 'U9'");
+  /* A plugin type the host lacks: named with the plugin that provided it. */
+  load_fails ("\"type\" : \"conv2d\"", "\"type\" : \"conv3d\"", DLP_ERROR_NOT_FOUND,
+              "the model needs the layer type 'conv3d' of plugin 'layer_conv2d' " DLP_VERSION
+              ", which no loaded plugin provides");
+  load_fails ("\"kind\" : \"layer\"", "\"kind\" : \"gadget\"", DLP_ERROR_CONFIG,
+              "plugins.0.kind: 'gadget' is not a kind of plugin type");
   load_fails ("\"bottom\"", "\"bottom\", \"extra\"", DLP_ERROR_CONFIG,
               "classes: 4 class names, but the model in");
   load_fails ("\"type\" : \"normalize\"", "\"type\" : \"normalise\"", DLP_ERROR_CONFIG,
@@ -154,6 +194,7 @@ package_suite (void)
   Suite *s = suite_create ("package");
   TCase *tc = serve_test_case ("package");
   tcase_add_test (tc, test_contents);
+  tcase_add_test (tc, test_records_its_plugins);
   tcase_add_test (tc, test_preprocessed_detection);
   tcase_add_test (tc, test_broken_packages);
   tcase_add_test (tc, test_missing_weights);
