@@ -271,6 +271,18 @@ START_TEST (test_two_processes_race_to_create)
                                                NULL);
   const char *exp_id = json_object_get_string_member (
     json_object_get_object_member (exp, "experiment"), "experiment_id");
+  /* Created as a model-training experiment, which MLflow 3's UI opens on
+   * its runs. */
+  JsonArray *tags =
+    json_object_get_array_member (json_object_get_object_member (exp, "experiment"), "tags");
+  const char *kind = NULL;
+  for (guint i = 0; tags && i < json_array_get_length (tags); i++)
+    {
+      JsonObject *tag = json_array_get_object_element (tags, i);
+      if (strcmp (json_object_get_string_member (tag, "key"), "mlflow.experimentKind") == 0)
+        kind = json_object_get_string_member (tag, "value");
+    }
+  ck_assert_str_eq (kind ? kind : "(none)", "custom_model_development");
   g_autofree char *filter =
     g_strdup_printf ("mlflow/model-versions/search?filter=name%%3D%%27race-model%%27");
   g_autoptr (JsonObject) versions = dlp_mlflow_get (server, filter, NULL);

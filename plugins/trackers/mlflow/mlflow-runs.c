@@ -36,6 +36,22 @@ experiment_id_of (JsonObject *answer, const char *name, GError **error)
   return g_strdup (id);
 }
 
+/* A new experiment, of the kind MLflow 3's UI opens on training runs and
+ * models (without it, the UI takes it for GenAI work). */
+static JsonNode *
+experiment_body (const char *name)
+{
+  JsonObject *body = json_object_new ();
+  json_object_set_string_member (body, "name", name);
+  JsonObject *tag = json_object_new ();
+  json_object_set_string_member (tag, "key", "mlflow.experimentKind");
+  json_object_set_string_member (tag, "value", "custom_model_development");
+  JsonArray *tags = json_array_new ();
+  json_array_add_object_element (tags, tag);
+  json_object_set_array_member (body, "tags", tags);
+  return dlp_json_node_new_object (body);
+}
+
 /* Get or create, as MLflow's fluent API does: a RESOURCE_ALREADY_EXISTS
  * means another process created it meanwhile, so look again. */
 static const char *
@@ -58,7 +74,7 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
-      g_autoptr (JsonNode) body = query1 ("name", name);
+      g_autoptr (JsonNode) body = experiment_body (name);
       g_clear_pointer (&code, g_free);
       g_clear_error (&local);
       g_autoptr (JsonObject) created =
