@@ -13,6 +13,7 @@ apt-get install -y -q --no-install-recommends \
   libglib2.0-dev libjson-glib-dev libyaml-dev libopenblas-dev zlib1g-dev \
   libsoup-3.0-dev nettle-dev check clang libclang-rt-14-dev libdnnl-dev \
   python3 python3-venv python3-pip python3-numpy python3-torch \
+  openjdk-17-jre-headless \
   dataset-fashion-mnist \
   git ca-certificates \
   valgrind wrk clang-format

@@ -3,7 +3,8 @@ the table pipeline runs against a real `mlflow server` (started here on
 127.0.0.1), model_test registers the version and gives it the alias
 champion, and then
 
-- mlflow.pyfunc.load_model("models:/NAME@champion"), and
+- mlflow.pyfunc.load_model("models:/NAME@champion"),
+- mlflow.pyfunc.spark_udf on it in pyspark's local mode, and
 - `mlflow models serve -m models:/NAME@champion --env-manager local`
 
 score the raw rows as `dlpipe predict` does with the local package.
@@ -88,6 +89,35 @@ def served_predictions(d, port, log):
         return json.load(r)["predictions"]
 
 
+def spark_check(uri, frame, classes, want):
+    """mlflow.pyfunc.spark_udf in pyspark's local mode: MLflow's way to
+    score at scale, one Python worker per partition."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:
+        check("pyspark is installed (scripts/setup-python.sh)", False, str(e))
+        return
+    import mlflow.pyfunc
+    # The workers run the virtual environment's Python, with this
+    # process's environment (the binding, the library, the plugins).
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    spark = (SparkSession.builder.master("local[2]").appName("dlpipe-spark-udf")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        data = spark.createDataFrame(frame)
+        result = ", ".join(["label string"] + ["p_%s double" % c for c in classes])
+        udf = mlflow.pyfunc.spark_udf(spark, uri, result_type=result, env_manager="local")
+        out = (data.withColumn("prediction", udf(*[data[c] for c in frame.columns]))
+               .select("prediction.*").toPandas())
+        ok, detail = same(out["label"], out[["p_" + c for c in classes]].values, want)
+    except Exception as e:  # noqa: BLE001 - the test reports any failure
+        ok, detail = False, repr(e)
+    finally:
+        spark.stop()
+    check("mlflow.pyfunc.spark_udf(%s) in pyspark's local mode scores as dlpipe predict" % uri,
+          ok, detail)
+
+
 def main():
     try:
         import mlflow.pyfunc
@@ -118,17 +148,20 @@ def main():
             return finish()
         want = host_predictions(d)
         champion = "models:/%s@champion" % MODEL
+        with open(os.path.join(d, "models", "final", "dlpipe.json")) as f:
+            classes = json.load(f)["classes"]
 
         import pandas as pd
         frame = pd.read_csv(os.path.join(d, "rows.csv"), keep_default_na=False,
                             na_values=["NA", ""])
         try:
             out = mlflow.pyfunc.load_model(champion).predict(frame)
-            classes = [c[2:] for c in out.columns if c.startswith("p_")]
             ok, detail = same(out["label"], out[["p_" + c for c in classes]].values, want)
         except Exception as e:  # noqa: BLE001 - the test reports any failure
             ok, detail = False, repr(e)
         check("mlflow.pyfunc.load_model(%s) scores as dlpipe predict" % champion, ok, detail)
+
+        spark_check(champion, frame, classes, want)
 
         serve_port = free_port()
         serve_log = os.path.join(tmp, "serve.log")
@@ -142,7 +175,6 @@ def main():
                  tail(serve_log)):
             try:
                 rows = served_predictions(d, serve_port, serve_log)
-                classes = [k[2:] for k in rows[0] if k.startswith("p_")]
                 ok, detail = same([r["label"] for r in rows],
                                   [[r["p_" + c] for c in classes] for r in rows], want)
             except Exception as e:  # noqa: BLE001
