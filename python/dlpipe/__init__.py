@@ -57,7 +57,7 @@ class Predictor:
             lib.dlp_predictor_unref(self._handle)
             self._handle = None
 
-    def _set_column(self, rows, index, spec, values, n_rows):
+    def _set_column(self, rows, index, spec, values):
         if spec.categories is not None or (values.dtype.kind in "OUS" and spec.n_values == 1):
             flat = values.reshape(-1)
             texts = (ctypes.c_char_p * len(flat))(
@@ -68,9 +68,6 @@ class Predictor:
             numbers = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
         except (TypeError, ValueError):
             raise DlpError(f"column '{spec.name}': expected numbers ({spec.dtype})") from None
-        if numbers.size != n_rows * spec.n_values:
-            raise DlpError(f"column '{spec.name}': {numbers.size} values, expected {n_rows} "
-                           f"rows of {spec.n_values}")
         call(lib.dlp_predictor_rows_set_column_doubles, rows, index,
              numbers.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), numbers.size)
 
@@ -102,7 +99,7 @@ class Predictor:
         rows = call(lib.dlp_predictor_rows_new, self._handle, n_rows)
         try:
             for index, spec in enumerate(self.inputs):
-                self._set_column(rows, index, spec, data[spec.name], n_rows)
+                self._set_column(rows, index, spec, data[spec.name])
             dataset = call(lib.dlp_predictor_rows_finish, rows)
         finally:
             lib.dlp_predictor_rows_free(rows)

@@ -272,46 +272,55 @@ check_column (DlpPredictorRows *t, guint input, gsize n_values, GError **error)
   return FALSE;
 }
 
-gboolean
-dlp_predictor_rows_set_column_doubles (DlpPredictorRows *t, guint input, const double *values,
-                                       gsize n_values, GError **error)
+/* Sets value @k of a column from @values (doubles or strings). */
+typedef gboolean (*ColumnSetter) (DlpPredictorRows *t, guint input, gint64 row, gsize element,
+                                  gconstpointer values, gsize k, GError **error);
+
+static gboolean
+set_double (DlpPredictorRows *t, guint input, gint64 row, gsize element, gconstpointer values,
+            gsize k, GError **error)
+{
+  double v = ((const double *) values)[k];
+  return isnan (v) ? dlp_predictor_rows_set_missing (t, input, row, element, error)
+                   : dlp_predictor_rows_set_number (t, input, row, element, v, error);
+}
+
+static gboolean
+set_string (DlpPredictorRows *t, guint input, gint64 row, gsize element, gconstpointer values,
+            gsize k, GError **error)
+{
+  const char *v = ((const char *const *) values)[k];
+  return v == NULL ? dlp_predictor_rows_set_missing (t, input, row, element, error)
+                   : dlp_predictor_rows_set_text (t, input, row, element, v, error);
+}
+
+/* A whole column, row after row, each row's values in a row. */
+static gboolean
+set_column (DlpPredictorRows *t, guint input, gconstpointer values, gsize n_values,
+            ColumnSetter set, GError **error)
 {
   g_return_val_if_fail (!t->finished && input < t->predictor->n_inputs, FALSE);
   if (!check_column (t, input, n_values, error))
     return FALSE;
   gsize per_row = t->predictor->inputs[input].info.n_values;
   for (gsize k = 0; k < n_values; k++)
-    {
-      gint64 row = (gint64) (k / per_row);
-      gsize element = k % per_row;
-      gboolean ok = isnan (values[k])
-                      ? dlp_predictor_rows_set_missing (t, input, row, element, error)
-                      : dlp_predictor_rows_set_number (t, input, row, element, values[k], error);
-      if (!ok)
-        return FALSE;
-    }
+    if (!set (t, input, (gint64) (k / per_row), k % per_row, values, k, error))
+      return FALSE;
   return TRUE;
+}
+
+gboolean
+dlp_predictor_rows_set_column_doubles (DlpPredictorRows *t, guint input, const double *values,
+                                       gsize n_values, GError **error)
+{
+  return set_column (t, input, values, n_values, set_double, error);
 }
 
 gboolean
 dlp_predictor_rows_set_column_strings (DlpPredictorRows *t, guint input, const char *const *values,
                                        gsize n_values, GError **error)
 {
-  g_return_val_if_fail (!t->finished && input < t->predictor->n_inputs, FALSE);
-  if (!check_column (t, input, n_values, error))
-    return FALSE;
-  gsize per_row = t->predictor->inputs[input].info.n_values;
-  for (gsize k = 0; k < n_values; k++)
-    {
-      gint64 row = (gint64) (k / per_row);
-      gsize element = k % per_row;
-      gboolean ok = values[k] == NULL
-                      ? dlp_predictor_rows_set_missing (t, input, row, element, error)
-                      : dlp_predictor_rows_set_text (t, input, row, element, values[k], error);
-      if (!ok)
-        return FALSE;
-    }
-  return TRUE;
+  return set_column (t, input, values, n_values, set_string, error);
 }
 
 DlpDataset *
