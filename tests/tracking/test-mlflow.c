@@ -119,6 +119,60 @@ first_line (const char *text)
   return g_strndup (text, nl ? (gsize) (nl - text) : strlen (text));
 }
 
+/* The "model" of logged-models/get. */
+static JsonObject *
+logged_model (const char *model_id)
+{
+  g_autofree char *q = g_strdup_printf ("mlflow/logged-models/%s", model_id);
+  g_autoptr (JsonObject) answer = dlp_mlflow_get (server, q, NULL);
+  return json_object_ref (json_object_get_object_member (answer, "model"));
+}
+
+/* The value of @key in a logged model's "params" or "metrics" (as text,
+ * with %g), or its "tags", or NULL. */
+static const char *
+logged_model_value (JsonObject *model, const char *list, const char *key)
+{
+  static char buf[64];
+  gboolean tags = strcmp (list, "tags") == 0;
+  JsonObject *data = json_object_get_object_member (model, tags ? "info" : "data");
+  if (!json_object_has_member (data, list))
+    return NULL;
+  JsonArray *a = json_object_get_array_member (data, list);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (strcmp (json_object_get_string_member (o, "key"), key) != 0)
+        continue;
+      if (tags || strcmp (list, "params") == 0)
+        return json_object_get_string_member (o, "value");
+      g_snprintf (buf, sizeof buf, "%g", json_object_get_double_member (o, "value"));
+      return buf;
+    }
+  return NULL;
+}
+
+/* The ids of the logged models that run @run_id made in @experiment_id. */
+static char *
+logged_models_of (const char *experiment_id, const char *run_id)
+{
+  g_autofree char *body = g_strdup_printf (
+    "{\"experiment_ids\": [\"%s\"], \"filter\": \"source_run_id = '%s'\"}", experiment_id, run_id);
+  g_autoptr (JsonObject) answer = dlp_mlflow_post (server, "mlflow/logged-models/search", body);
+  GString *ids = g_string_new (NULL);
+  if (!json_object_has_member (answer, "models"))
+    return g_string_free (ids, FALSE);
+  JsonArray *a = json_object_get_array_member (answer, "models");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *info =
+        json_object_get_object_member (json_array_get_object_element (a, i), "info");
+      g_string_append_printf (ids, "%s%s", i ? " " : "",
+                              json_object_get_string_member (info, "model_id"));
+    }
+  return g_string_free (ids, FALSE);
+}
+
 START_TEST (test_trainer_and_test_share_one_run)
 {
   g_autofree char *dir = workdir (server->uri, "pipeline", NULL);
@@ -187,7 +241,28 @@ START_TEST (test_trainer_and_test_share_one_run)
   JsonObject *mv = json_object_get_object_member (alias, "model_version");
   ck_assert_str_eq (json_object_get_string_member (mv, "version"), "1");
   ck_assert_str_eq (json_object_get_string_member (mv, "run_id"), run_id);
-  ck_assert (g_str_has_suffix (json_object_get_string_member (mv, "source"), "/artifacts/model"));
+  /* MLflow 3's logged model of the package: the version's source names it
+   * (MLflow's own server keeps no model_id of a version; it tags the model
+   * with its versions). */
+  const char *source = json_object_get_string_member (mv, "source");
+  ck_assert_msg (g_str_has_prefix (source, "models:/m-"), "source %s", source);
+  const char *model_id = source + strlen ("models:/");
+  g_autoptr (JsonObject) logged = logged_model (model_id);
+  JsonObject *info = json_object_get_object_member (logged, "info");
+  ck_assert_str_eq (logged_model_value (logged, "tags", "mlflow.modelVersions"),
+                    "[{\"name\": \"pipeline-model\", \"version\": 1}]");
+  ck_assert_str_eq (json_object_get_string_member (info, "status"), "LOGGED_MODEL_READY");
+  ck_assert_str_eq (json_object_get_string_member (info, "name"), "model");
+  ck_assert_str_eq (json_object_get_string_member (info, "source_run_id"), run_id);
+  ck_assert_str_eq (logged_model_value (logged, "params", "train.epochs"), "4");
+  ck_assert_str_eq (logged_model_value (logged, "metrics", "test_accuracy"), "0.93");
+  ck_assert_ptr_null (logged_model_value (logged, "metrics", "loss"));
+  JsonArray *outputs =
+    json_object_get_array_member (json_object_get_object_member (run, "outputs"), "model_outputs");
+  ck_assert_uint_eq (json_array_get_length (outputs), 1);
+  ck_assert_str_eq (
+    json_object_get_string_member (json_array_get_object_element (outputs, 0), "model_id"),
+    model_id);
   g_autoptr (JsonObject) candidate = dlp_mlflow_get (server,
                                                      "mlflow/registered-models/alias?"
                                                      "name=pipeline-model&alias=candidate",
@@ -557,6 +632,7 @@ START_TEST (test_redelivered_records_arrive_once)
   g_autofree char *steps = dlp_mlflow_history_steps (server, id, "loss");
   ck_assert_str_eq (steps, "0,1,2");
 
+  /* A version registered without a logged model keeps the run's copy. */
   const char *aliases[] = { "candidate", NULL };
   g_autofree char *v1 =
     k->register_model (self, id, "redelivered", "model", aliases, &first, &error);
@@ -566,8 +642,59 @@ START_TEST (test_redelivered_records_arrive_once)
   dlp_assert_no_error (error);
   ck_assert_str_eq (v1, "1");
   ck_assert_str_eq (v2, "1");
+
+  /* The model package, logged again: one logged model. An earlier try
+   * that made the model and broke off before its files leaves it
+   * pending; a redelivery finds it and finishes it. */
+  g_autofree char *package = dlp_tmpdir_new ();
+  g_free (dlp_write_test_file (package, "MLmodel",
+                               "flavors: {dlpipe: {}}\nutc_time_created: '2026-01-01'\n", -1));
+  g_free (dlp_write_test_file (package, "weights.safetensors", "weights", -1));
+  DlpMetric test_point = { "test_accuracy", 0.75, 0, now + 5 };
+  ck_assert (k->log_metrics (self, id, &test_point, 1, &first, &error));
+  g_autoptr (JsonObject) run_info = dlp_mlflow_get_run (server, id, NULL);
+  const char *exp = json_object_get_string_member (json_object_get_object_member (run_info, "info"),
+                                                   "experiment_id");
+  g_autofree char *pending_body = g_strdup_printf (
+    "{\"experiment_id\": \"%s\", \"name\": \"model\", \"source_run_id\": \"%s\"}", exp, id);
+  g_autoptr (JsonObject) pending = dlp_mlflow_post (server, "mlflow/logged-models", pending_body);
+  const char *pending_id = json_object_get_string_member (
+    json_object_get_object_member (json_object_get_object_member (pending, "model"), "info"),
+    "model_id");
+  ck_assert (k->log_model (self, id, package, "model", &again, &error));
+  dlp_assert_no_error (error);
+  ck_assert (k->log_model (self, id, package, "model", &again, &error));
+  dlp_assert_no_error (error);
+  g_autofree char *models = logged_models_of (exp, id);
+  ck_assert_str_eq (models, pending_id);
+  g_autoptr (JsonObject) logged = logged_model (pending_id);
+  ck_assert_str_eq (
+    json_object_get_string_member (json_object_get_object_member (logged, "info"), "status"),
+    "LOGGED_MODEL_READY");
+  ck_assert_str_eq (logged_model_value (logged, "metrics", "test_accuracy"), "0.75");
+  g_autofree char *test_steps = dlp_mlflow_history_steps (server, id, "test_accuracy");
+  ck_assert_str_eq (test_steps, "0");
+  /* Now the version is of the logged model, registered once too. */
+  g_autofree char *v3 =
+    k->register_model (self, id, "redelivered", "model", aliases, &again, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *v4 =
+    k->register_model (self, id, "redelivered", "model", aliases, &again, &error);
+  dlp_assert_no_error (error);
+  ck_assert_str_eq (v3, "2");
+  ck_assert_str_eq (v4, "2");
+  g_autoptr (JsonObject) mv =
+    dlp_mlflow_get (server, "mlflow/model-versions/get?name=redelivered&version=2", NULL);
+  g_autofree char *pending_uri = g_strconcat ("models:/", pending_id, NULL);
+  ck_assert_str_eq (
+    json_object_get_string_member (json_object_get_object_member (mv, "model_version"), "source"),
+    pending_uri);
+  g_autoptr (JsonObject) registered = logged_model (pending_id);
+  ck_assert_str_eq (logged_model_value (registered, "tags", "mlflow.modelVersions"),
+                    "[{\"name\": \"redelivered\", \"version\": 2}]");
   ck_assert (k->end_run (self, id, DLP_RUN_FINISHED, now + 3, &again, &error));
   k->destroy (self);
+  dlp_tmpdir_free (g_steal_pointer (&package));
 }
 END_TEST
 

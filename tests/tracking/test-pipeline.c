@@ -220,7 +220,15 @@ assert_registered (const char *model, const char *run_id)
   JsonObject *mv = json_object_get_object_member (version, "model_version");
   ck_assert_str_eq (json_object_get_string_member (mv, "run_id"), run_id);
   ck_assert_str_eq (json_object_get_string_member (mv, "status"), "READY");
-  ck_assert (g_str_has_suffix (json_object_get_string_member (mv, "source"), "/artifacts/model"));
+  /* The version is of the run's MLflow 3 logged model. */
+  const char *source = json_object_get_string_member (mv, "source");
+  ck_assert_msg (g_str_has_prefix (source, "models:/m-"), "source %s", source);
+  g_autofree char *mq = g_strdup_printf ("mlflow/logged-models/%s", source + strlen ("models:/"));
+  g_autoptr (JsonObject) logged = dlp_mlflow_get (server, mq, NULL);
+  JsonObject *info =
+    json_object_get_object_member (json_object_get_object_member (logged, "model"), "info");
+  ck_assert_str_eq (json_object_get_string_member (info, "source_run_id"), run_id);
+  ck_assert_str_eq (json_object_get_string_member (info, "status"), "LOGGED_MODEL_READY");
 }
 
 START_TEST (test_penguins_pipeline_is_one_run)

@@ -190,6 +190,14 @@ upload (DlpMlflowTracker *t, const char *run_id, const char *local, const char *
 }
 
 gboolean
+dlp_mlflow_upload_tree (DlpMlflowTracker *t, const char *root, const char *local_dir,
+                        const DlpTrackerCall *call, GError **error)
+{
+  g_auto (Destination) d = { 0 };
+  return resolve_destination (t, root, &d, error) && put_tree (t, &d, local_dir, "", call, error);
+}
+
+gboolean
 dlp_mlflow_log_artifact (gpointer self, const char *run_id, const char *local_path,
                          const char *artifact_path, const DlpTrackerCall *call, GError **error)
 {
@@ -246,5 +254,8 @@ dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
   g_autoptr (JsonNode) body = dlp_json_node_new_object (b);
   g_autoptr (JsonObject) answer =
     dlp_mlflow_client_post (t->client, "mlflow/runs/log-model", body, NULL, call, error);
-  return answer != NULL;
+  /* The run keeps its copy (runs:/RUN/model), and MLflow 3 gets its own
+   * model entity as well. */
+  return answer != NULL
+         && dlp_mlflow_log_logged_model (t, run_id, local_dir, artifact_path, call, error);
 }

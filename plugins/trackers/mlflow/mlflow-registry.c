@@ -70,10 +70,20 @@ static char *
 create_version (DlpMlflowTracker *t, const char *name, const char *run_id, const char *source,
                 const DlpTrackerCall *call, GError **error)
 {
+  /* A version of a logged model points at it, and its source is the
+   * model's URI, as MLflow 3's client registers a logged model. */
+  g_autofree char *model_id = NULL;
+  if (!dlp_mlflow_find_logged_model (t, run_id, source, &model_id, call, error))
+    return NULL;
+  g_autofree char *model_uri = model_id ? g_strconcat ("models:/", model_id, NULL) : NULL;
+  if (model_uri)
+    source = model_uri;
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
   json_object_set_string_member (b, "source", source);
   json_object_set_string_member (b, "run_id", run_id);
+  if (model_id)
+    json_object_set_string_member (b, "model_id", model_id);
   FindVersion find = { t, name, run_id, source };
   DlpMlflowRequest r = {
     .method = "POST",

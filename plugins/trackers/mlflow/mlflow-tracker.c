@@ -15,6 +15,7 @@ mlflow_create (DlpConfig *config, GError **error)
   t->artifact_uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   t->histories =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  t->logged_models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return t;
 }
 
@@ -27,6 +28,7 @@ mlflow_destroy (gpointer self)
   g_free (t->experiment_id);
   g_hash_table_unref (t->artifact_uris);
   g_hash_table_unref (t->histories);
+  g_hash_table_unref (t->logged_models);
   g_free (t);
 }
 

@@ -31,6 +31,8 @@ typedef struct {
   /* "RUN\nKEY" -> set of points already on the server, filled when a
    * redelivery needs it. */
   GHashTable *histories;
+  /* MLflow 3's logged models: "RUN\nARTIFACT_PATH" -> model id. */
+  GHashTable *logged_models;
 } DlpMlflowTracker;
 
 /* mlflow-runs.c */
@@ -62,6 +64,24 @@ gboolean dlp_mlflow_log_artifact (gpointer self, const char *run_id, const char 
 gboolean dlp_mlflow_log_model (gpointer self, const char *run_id, const char *local_dir,
                                const char *artifact_path, const DlpTrackerCall *call,
                                GError **error);
+
+/* Uploads the folder @local_dir's files into the artifact root @root. */
+gboolean dlp_mlflow_upload_tree (DlpMlflowTracker *t, const char *root, const char *local_dir,
+                                 const DlpTrackerCall *call, GError **error);
+
+/* mlflow-logged-models.c: MLflow 3's logged models. */
+/* Makes the logged model of the package @local_dir that the run logged as
+ * @artifact_path: created (or found again), linked to the run and its
+ * step-0 metrics, filled with the package's files and finalized. A server
+ * without logged models (MLflow 2) is left as it is. */
+gboolean dlp_mlflow_log_logged_model (DlpMlflowTracker *t, const char *run_id,
+                                      const char *local_dir, const char *artifact_path,
+                                      const DlpTrackerCall *call, GError **error);
+/* The ready logged model of the run's @run_source (its artifact root, '/',
+ * the artifact path) in *@model_id, or NULL there when it has none. */
+gboolean dlp_mlflow_find_logged_model (DlpMlflowTracker *t, const char *run_id,
+                                       const char *run_source, char **model_id,
+                                       const DlpTrackerCall *call, GError **error);
 
 /* mlflow-registry.c */
 char *dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_name,
