@@ -383,6 +383,205 @@ START_TEST (test_hostile_answers)
 }
 END_TEST
 
+/* --- MLflow 3's logged models --- */
+
+/* What the fake MLflow 3 server below knows. It answers on its own thread;
+ * the test reads it between calls. */
+typedef struct {
+  gint fail_model_puts;  /* PUTs into the logged model's artifacts fail */
+  gint no_logged_models; /* a server before MLflow 3 */
+  gint created;          /* logged models made */
+  GMutex lock;
+  char *status; /* the logged model's, after the last PATCH */
+} Mlflow3;
+
+#define RUN_ROOT "mlflow-artifacts:/1/r1/artifacts"
+#define MODEL_ROOT "mlflow-artifacts:/1/models/m-1/artifacts"
+#define ARTIFACTS "/api/2.0/mlflow-artifacts/artifacts/1"
+
+static void
+reply (DlpFakeAnswer *a, guint status, const char *content_type, const char *text)
+{
+  a->status = status;
+  a->content_type = g_strdup (content_type);
+  a->body = g_bytes_new (text, strlen (text));
+}
+
+static char *
+model_json (Mlflow3 *m)
+{
+  g_mutex_lock (&m->lock);
+  char *text =
+    g_strdup_printf ("{\"model_id\": \"m-1\", \"experiment_id\": \"1\", \"name\": \"model\", "
+                     "\"source_run_id\": \"r1\", \"artifact_uri\": \"" MODEL_ROOT "\", "
+                     "\"status\": \"%s\"}",
+                     m->status ? m->status : "LOGGED_MODEL_PENDING");
+  g_mutex_unlock (&m->lock);
+  return text;
+}
+
+static void
+answer_mlflow3 (const DlpFakeRequest *r, DlpFakeAnswer *a, gpointer data)
+{
+  Mlflow3 *m = data;
+  const char *lm = "/api/2.0/mlflow/logged-models";
+  if (g_str_has_prefix (r->path, "/api/2.0/mlflow/runs/get"))
+    reply (a, 200, NULL,
+           "{\"run\": {\"info\": {\"run_id\": \"r1\", \"experiment_id\": \"1\", "
+           "\"artifact_uri\": \"" RUN_ROOT "\"}, \"data\": {\"params\": [{\"key\": \"a\", "
+           "\"value\": \"1\"}], \"metrics\": [{\"key\": \"test_accuracy\", \"value\": 0.9, "
+           "\"timestamp\": 5, \"step\": 0}]}}}");
+  else if (g_str_has_prefix (r->path, lm) && g_atomic_int_get (&m->no_logged_models))
+    reply (a, 404, "text/html", "<title>404 Not Found</title>");
+  else if (g_str_has_prefix (r->path, ARTIFACTS "/models/")
+           && g_atomic_int_get (&m->fail_model_puts))
+    reply (a, 500, "text/plain", "disk full");
+  else if (strcmp (r->method, "POST") == 0 && strcmp (r->path, lm) == 0)
+    {
+      g_atomic_int_inc (&m->created);
+      g_autofree char *info = model_json (m);
+      g_autofree char *text = g_strdup_printf ("{\"model\": {\"info\": %s}}", info);
+      reply (a, 200, NULL, text);
+    }
+  else if (g_str_has_prefix (r->path, "/api/2.0/mlflow/logged-models/search"))
+    {
+      g_autofree char *info = model_json (m);
+      g_autofree char *text = g_strdup_printf ("{\"models\": [{\"info\": %s}]}", info);
+      reply (a, 200, NULL, g_atomic_int_get (&m->created) ? text : "{}");
+    }
+  else if (strcmp (r->method, "PATCH") == 0)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      gsize len;
+      const char *body = g_bytes_get_data (r->body, &len);
+      ck_assert (json_parser_load_from_data (parser, body, (gssize) len, NULL));
+      g_mutex_lock (&m->lock);
+      g_free (m->status);
+      m->status = g_strdup (json_object_get_string_member (
+        json_node_get_object (json_parser_get_root (parser)), "status"));
+      g_mutex_unlock (&m->lock);
+      g_autofree char *info = model_json (m);
+      g_autofree char *text = g_strdup_printf ("{\"model\": {\"info\": %s}}", info);
+      reply (a, 200, NULL, text);
+    }
+  else if (strstr (r->path, "model-versions/create"))
+    reply (a, 200, NULL, "{\"model_version\": {\"version\": \"1\"}}");
+  else
+    reply (a, 200, NULL, "{}");
+}
+
+/* How many requests of the log have @method and a path starting with
+ * @prefix; the body of the last one in *@body when not NULL. */
+static guint
+count_requests (const char *method, const char *prefix, char **body)
+{
+  guint n = 0;
+  for (guint i = 0; i < dlp_fake_server_get_n_requests (server); i++)
+    {
+      g_autoptr (DlpFakeRequest) r = dlp_fake_server_dup_request (server, i);
+      if (strcmp (r->method, method) != 0 || !g_str_has_prefix (r->path, prefix))
+        continue;
+      n++;
+      if (body)
+        {
+          g_free (*body);
+          gsize len;
+          const char *data = g_bytes_get_data (r->body, &len);
+          *body = g_strndup (data, len);
+        }
+    }
+  return n;
+}
+
+static char *
+model_package (void)
+{
+  char *dir = dlp_tmpdir_new ();
+  g_free (dlp_write_test_file (dir, "MLmodel",
+                               "flavors: {dlpipe: {}}\nutc_time_created: '2026-01-01'\n", -1));
+  return dir;
+}
+
+/* The package's files do not reach the logged model: it is finalized
+ * UPLOAD_FAILED and the record waits (a network error); delivered again,
+ * the same model is found, filled and finalized READY, and the version
+ * points at it. */
+START_TEST (test_logged_model_upload_failure)
+{
+  Mlflow3 m = { 0 };
+  g_mutex_init (&m.lock);
+  g_clear_pointer (&server, dlp_fake_server_free);
+  server = dlp_fake_server_new (answer_mlflow3, &m);
+  g_atomic_int_set (&m.fail_model_puts, 1);
+  gpointer self = tracker_new (0, 0);
+  g_autofree char *package = model_package ();
+  g_autoptr (GError) error = NULL;
+  ck_assert (!klass->log_model (self, "r1", package, "model", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "logged model m-1: PUT http://127.0.0.1:");
+  ck_assert_str_eq (m.status, "LOGGED_MODEL_UPLOAD_FAILED");
+  /* The run's copy went up before. */
+  ck_assert_uint_eq (count_requests ("PUT", ARTIFACTS "/r1/artifacts/model/MLmodel", NULL), 1);
+  g_autofree char *metrics = NULL;
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/runs/log-batch", &metrics), 1);
+  ck_assert_msg (strstr (metrics, "\"model_id\":\"m-1\"") && strstr (metrics, "test_accuracy"),
+                 "%s", metrics);
+
+  g_atomic_int_set (&m.fail_model_puts, 0);
+  DlpTrackerCall again = { sizeof again, DLP_TRACKER_CALL_REDELIVERY, NULL };
+  g_clear_error (&error);
+  ck_assert (klass->log_model (self, "r1", package, "model", &again, &error));
+  dlp_assert_no_error (error);
+  ck_assert_int_eq (g_atomic_int_get (&m.created), 1);
+  ck_assert_str_eq (m.status, "LOGGED_MODEL_READY");
+  ck_assert_uint_eq (count_requests ("PUT", ARTIFACTS "/models/m-1/artifacts/MLmodel", NULL), 2);
+
+  const char *aliases[] = { NULL };
+  g_autofree char *version =
+    klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *create = NULL;
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
+  ck_assert_msg (strstr (create, "\"source\":\"models:/m-1\"")
+                   && strstr (create, "\"model_id\":\"m-1\""),
+                 "%s", create);
+  klass->destroy (self);
+  dlp_tmpdir_free (g_steal_pointer (&package));
+  g_free (m.status);
+  g_mutex_clear (&m.lock);
+}
+END_TEST
+
+/* A server before MLflow 3 has no logged models: the package goes to the
+ * run as before and the version's source is the run's copy. */
+START_TEST (test_server_without_logged_models)
+{
+  Mlflow3 m = { 0 };
+  g_mutex_init (&m.lock);
+  g_clear_pointer (&server, dlp_fake_server_free);
+  server = dlp_fake_server_new (answer_mlflow3, &m);
+  g_atomic_int_set (&m.no_logged_models, 1);
+  gpointer self = tracker_new (0, 0);
+  g_autofree char *package = model_package ();
+  g_autoptr (GError) error = NULL;
+  DlpTrackerCall again = { sizeof again, DLP_TRACKER_CALL_REDELIVERY, NULL };
+  ck_assert (klass->log_model (self, "r1", package, "model", &again, &error));
+  dlp_assert_no_error (error);
+  ck_assert_uint_eq (count_requests ("PUT", ARTIFACTS "/r1/artifacts/model/MLmodel", NULL), 1);
+  const char *aliases[] = { NULL };
+  g_autofree char *version =
+    klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *create = NULL;
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
+  ck_assert_msg (strstr (create, "\"source\":\"" RUN_ROOT "/model\"")
+                   && !strstr (create, "model_id"),
+                 "%s", create);
+  klass->destroy (self);
+  dlp_tmpdir_free (g_steal_pointer (&package));
+  g_mutex_clear (&m.lock);
+}
+END_TEST
+
 /* A stage whose server keeps answering 503: it succeeds with a warning
  * that names the call, and every record waits in the spool. */
 START_TEST (test_failing_server_keeps_records_in_spool)
@@ -478,6 +677,8 @@ answers_suite (void)
   tcase_add_test (tc, test_mlflow_errors_classified);
   tcase_add_test (tc, test_hostile_answers);
   tcase_add_test (tc, test_failing_server_keeps_records_in_spool);
+  tcase_add_test (tc, test_logged_model_upload_failure);
+  tcase_add_test (tc, test_server_without_logged_models);
   suite_add_tcase (s, tc);
   return s;
 }
