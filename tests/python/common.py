@@ -3,7 +3,11 @@ plugins in the environment, a small table pipeline, and its predictions by
 `dlpipe predict` to compare with."""
 import csv
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -84,3 +88,63 @@ def same(labels, probabilities, want):
     return worst < 1e-5, "largest probability difference %g" % worst
 
 
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, process, log, seconds=120):
+    """Polls @url until it answers 200; False if @process exits first."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def start(argv, cwd, log_path, env=None):
+    log = open(log_path, "w")
+    return subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, **(env or {})), start_new_session=True)
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+
+
+def tail(path):
+    with open(path) as f:
+        return f.read()[-3000:]
+
+
+def start_mlflow_server(tmp):
+    """A real `mlflow server` on 127.0.0.1 with its store and artifacts in
+    @tmp; (process, URI, log path), the process None if it did not come up."""
+    port = free_port()
+    uri = "http://127.0.0.1:%d" % port
+    log = os.path.join(tmp, "server.log")
+    server = start([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
+                    "--port", str(port), "--workers", "1",
+                    "--backend-store-uri", "sqlite:///%s/mlflow.db" % tmp,
+                    "--artifacts-destination", os.path.join(tmp, "mlartifacts")],
+                   tmp, log, {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+    if not wait_for(uri + "/health", server, log):
+        stop(server)
+        return None, uri, log
+    return server, uri, log

@@ -3,6 +3,8 @@ the table pipeline runs against a real `mlflow server` (started here on
 127.0.0.1), model_test registers the version and gives it the alias
 champion, and then
 
+- MLflow's client finds the MLflow 3 logged model the version names, made
+  by the run, READY, with the run's test metrics, params and package,
 - mlflow.pyfunc.load_model("models:/NAME@champion"),
 - mlflow.pyfunc.spark_udf on it in pyspark's local mode, and
 - `mlflow models serve -m models:/NAME@champion --env-manager local`
@@ -13,11 +15,8 @@ Arguments: the built libdlpipe-1.so. Prints TAP."""
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,6 +24,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from tap import check, finish  # noqa: E402
 from common import host_predictions, run_host, same, setup_environment  # noqa: E402
+from common import free_port, start, start_mlflow_server, stop, tail, wait_for  # noqa: E402
 from common import write_pipeline  # noqa: E402
 
 setup_environment(sys.argv[1])
@@ -35,49 +35,6 @@ def gate(name, ok, detail=""):
     """A check whose failure stops what depends on it."""
     check(name, ok, detail)
     return ok
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, process, log, seconds=120):
-    """Polls @url until it answers 200; False if @process exits first."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    return False
-
-
-def start(argv, cwd, log_path, env=None):
-    log = open(log_path, "w")
-    return subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, **(env or {})), start_new_session=True)
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-
-def tail(path):
-    with open(path) as f:
-        return f.read()[-3000:]
 
 
 def served_predictions(d, port, log):
@@ -118,6 +75,53 @@ def spark_check(uri, frame, classes, want):
           ok, detail)
 
 
+def logged_model_checks(uri):
+    """MLflow 3's logged model of the package, read with MLflow's client:
+    the version's source names it, it is READY, made by the run, with the
+    run's test metrics and params, and its artifacts hold the package."""
+    from mlflow import MlflowClient
+    from mlflow.entities import LoggedModelStatus
+    client = MlflowClient(uri)
+    version = client.get_model_version_by_alias(MODEL, "champion")
+    if not gate("the champion's source is a logged model (models:/m-...)",
+                version.source.startswith("models:/m-"), version.source):
+        return
+    model_id = version.source[len("models:/"):]
+    model = client.get_logged_model(model_id)
+    run = client.get_run(version.run_id)
+    check("the logged model is READY", model.status == LoggedModelStatus.READY, model.status)
+    check("the logged model's source run is the training run",
+          model.source_run_id == run.info.run_id, (model.source_run_id, run.info.run_id))
+    check("the logged model is named after its artifact path", model.name == "model", model.name)
+    # MLflow's own server keeps no model_id on a version; it tags the
+    # model with its versions instead.
+    versions = json.loads(model.tags.get("mlflow.modelVersions", "[]"))
+    check("the logged model lists the registered version",
+          {"name": MODEL, "version": int(version.version)} in versions, versions)
+    metrics = {m.key: m.value for m in model.metrics}
+    check("the logged model has the run's test metrics",
+          "test_accuracy" in metrics
+          and metrics["test_accuracy"] == run.data.metrics["test_accuracy"]
+          and "test_macro_f1" in metrics, metrics)
+    check("the logged model has the run's params",
+          model.params.get("train.epochs") == "3", model.params)
+    found = mlflow_search(client, run)
+    check("search_logged_models finds one model of the run", found == [model_id], found)
+    names = sorted(f.path for f in client.list_logged_model_artifacts(model_id))
+    check("the logged model's artifacts hold the package",
+          "MLmodel" in names and "dlpipe.json" in names, names)
+    outputs = [o.model_id for o in run.outputs.model_outputs]
+    check("the run records the logged model as its output", outputs == [model_id], outputs)
+
+
+def mlflow_search(client, run):
+    import mlflow
+    models = mlflow.search_logged_models(
+        experiment_ids=[run.info.experiment_id],
+        filter_string="source_run_id = '%s'" % run.info.run_id, output_format="list")
+    return [m.model_id for m in models]
+
+
 def main():
     try:
         import mlflow.pyfunc
@@ -127,16 +131,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dlpipe-registry-")
     server = serve = None
     try:
-        port = free_port()
-        uri = "http://127.0.0.1:%d" % port
-        server_log = os.path.join(tmp, "server.log")
-        server = start([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1",
-                        "--port", str(port), "--workers", "1",
-                        "--backend-store-uri", "sqlite:///%s/mlflow.db" % tmp,
-                        "--artifacts-destination", os.path.join(tmp, "mlartifacts")],
-                       tmp, server_log, {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
-        if not gate("mlflow server starts", wait_for(uri + "/health", server, server_log),
-                     tail(server_log)):
+        server, uri, server_log = start_mlflow_server(tmp)
+        if not gate("mlflow server starts", server is not None, tail(server_log)):
             return finish()
         os.environ["MLFLOW_TRACKING_URI"] = uri
         d = os.path.join(tmp, "table")
@@ -146,6 +142,7 @@ def main():
         p = run_host(d, "run")
         if not gate("the pipeline runs against the server", p.returncode == 0, p.stderr):
             return finish()
+        logged_model_checks(uri)
         want = host_predictions(d)
         champion = "models:/%s@champion" % MODEL
         with open(os.path.join(d, "models", "final", "dlpipe.json")) as f:
