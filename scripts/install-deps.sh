@@ -14,6 +14,7 @@ apt-get install -y -q --no-install-recommends \
   libsoup-3.0-dev nettle-dev check clang libclang-rt-14-dev libdnnl-dev \
   python3 python3-venv python3-pip python3-numpy python3-torch \
   openjdk-17-jre-headless \
+  chromium fonts-liberation \
   dataset-fashion-mnist \
   git ca-certificates \
   valgrind wrk clang-format
