@@ -503,9 +503,9 @@ model_package (void)
 }
 
 /* The package's files do not reach the logged model: it is finalized
- * UPLOAD_FAILED and the record waits (a network error); delivered again,
- * the same model is found, filled and finalized READY, and the version
- * points at it. */
+ * UPLOAD_FAILED, the record waits (a network error), and a version made
+ * meanwhile keeps the run's copy; delivered again, the same model is
+ * found, filled and finalized READY, and the next version points at it. */
 START_TEST (test_logged_model_upload_failure)
 {
   Mlflow3 m = { 0 };
@@ -526,6 +526,18 @@ START_TEST (test_logged_model_upload_failure)
   ck_assert_msg (strstr (metrics, "\"model_id\":\"m-1\"") && strstr (metrics, "test_accuracy"),
                  "%s", metrics);
 
+  /* No version points at a model without its files. */
+  g_clear_error (&error);
+  const char *aliases[] = { NULL };
+  g_autofree char *first_version =
+    klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *create = NULL;
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
+  ck_assert_msg (strstr (create, "\"source\":\"" RUN_ROOT "/model\"")
+                   && !strstr (create, "model_id"),
+                 "%s", create);
+
   g_atomic_int_set (&m.fail_model_puts, 0);
   DlpTrackerCall again = { sizeof again, DLP_TRACKER_CALL_REDELIVERY, NULL };
   g_clear_error (&error);
@@ -535,12 +547,10 @@ START_TEST (test_logged_model_upload_failure)
   ck_assert_str_eq (m.status, "LOGGED_MODEL_READY");
   ck_assert_uint_eq (count_requests ("PUT", ARTIFACTS "/models/m-1/artifacts/MLmodel", NULL), 2);
 
-  const char *aliases[] = { NULL };
   g_autofree char *version =
     klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
   dlp_assert_no_error (error);
-  g_autofree char *create = NULL;
-  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 2);
   ck_assert_msg (strstr (create, "\"source\":\"models:/m-1\"")
                    && strstr (create, "\"model_id\":\"m-1\""),
                  "%s", create);

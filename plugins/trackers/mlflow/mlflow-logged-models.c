@@ -395,10 +395,15 @@ dlp_mlflow_log_logged_model (DlpMlflowTracker *t, const char *run_id, const char
     return TRUE;
   JsonObject *info = info_of (model);
   const char *model_id = dlp_json_get_string (info, "model_id");
-  g_hash_table_replace (t->logged_models, cache_key (run_id, artifact_path), g_strdup (model_id));
+  /* Only a ready model gets versions. */
+  g_autofree char *key = cache_key (run_id, artifact_path);
+  g_hash_table_remove (t->logged_models, key);
   /* An earlier delivery finished it. */
   if (g_strcmp0 (dlp_json_get_string (info, "status"), STATUS_READY) == 0)
-    return TRUE;
+    {
+      g_hash_table_replace (t->logged_models, g_steal_pointer (&key), g_strdup (model_id));
+      return TRUE;
+    }
   if (!log_more_params (t, run, model_id, call, error)
       || !log_output (t, run, run_id, model_id, call, error)
       || !link_metrics (t, run, run_id, model_id, call, error))
@@ -414,7 +419,10 @@ dlp_mlflow_log_logged_model (DlpMlflowTracker *t, const char *run_id, const char
                                   "logged model %s: ", model_id);
       return FALSE;
     }
-  return finalize (t, model_id, STATUS_READY, call, error);
+  if (!finalize (t, model_id, STATUS_READY, call, error))
+    return FALSE;
+  g_hash_table_replace (t->logged_models, g_steal_pointer (&key), g_strdup (model_id));
+  return TRUE;
 }
 
 gboolean
