@@ -493,6 +493,30 @@ count_requests (const char *method, const char *prefix, char **body)
   return n;
 }
 
+static void
+mlflow3_serve (Mlflow3 *m)
+{
+  g_mutex_init (&m->lock);
+  g_clear_pointer (&server, dlp_fake_server_free);
+  server = dlp_fake_server_new (answer_mlflow3, m);
+}
+
+static void
+mlflow3_clear (Mlflow3 *m)
+{
+  g_free (m->status);
+  g_mutex_clear (&m->lock);
+}
+
+/* @n versions were made, the last with @source, and a model_id iff @linked. */
+static void
+assert_version_made (guint n, const char *source, gboolean linked)
+{
+  g_autofree char *create = NULL;
+  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), n);
+  ck_assert_msg (strstr (create, source) && !strstr (create, "model_id") == !linked, "%s", create);
+}
+
 static char *
 model_package (void)
 {
@@ -509,9 +533,7 @@ model_package (void)
 START_TEST (test_logged_model_upload_failure)
 {
   Mlflow3 m = { 0 };
-  g_mutex_init (&m.lock);
-  g_clear_pointer (&server, dlp_fake_server_free);
-  server = dlp_fake_server_new (answer_mlflow3, &m);
+  mlflow3_serve (&m);
   g_atomic_int_set (&m.fail_model_puts, 1);
   gpointer self = tracker_new (0, 0);
   g_autofree char *package = model_package ();
@@ -532,11 +554,7 @@ START_TEST (test_logged_model_upload_failure)
   g_autofree char *first_version =
     klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
   dlp_assert_no_error (error);
-  g_autofree char *create = NULL;
-  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
-  ck_assert_msg (strstr (create, "\"source\":\"" RUN_ROOT "/model\"")
-                   && !strstr (create, "model_id"),
-                 "%s", create);
+  assert_version_made (1, "\"source\":\"" RUN_ROOT "/model\"", FALSE);
 
   g_atomic_int_set (&m.fail_model_puts, 0);
   DlpTrackerCall again = { sizeof again, DLP_TRACKER_CALL_REDELIVERY, NULL };
@@ -550,14 +568,10 @@ START_TEST (test_logged_model_upload_failure)
   g_autofree char *version =
     klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
   dlp_assert_no_error (error);
-  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 2);
-  ck_assert_msg (strstr (create, "\"source\":\"models:/m-1\"")
-                   && strstr (create, "\"model_id\":\"m-1\""),
-                 "%s", create);
+  assert_version_made (2, "\"source\":\"models:/m-1\"", TRUE);
   klass->destroy (self);
   dlp_tmpdir_free (g_steal_pointer (&package));
-  g_free (m.status);
-  g_mutex_clear (&m.lock);
+  mlflow3_clear (&m);
 }
 END_TEST
 
@@ -566,9 +580,7 @@ END_TEST
 START_TEST (test_server_without_logged_models)
 {
   Mlflow3 m = { 0 };
-  g_mutex_init (&m.lock);
-  g_clear_pointer (&server, dlp_fake_server_free);
-  server = dlp_fake_server_new (answer_mlflow3, &m);
+  mlflow3_serve (&m);
   g_atomic_int_set (&m.no_logged_models, 1);
   gpointer self = tracker_new (0, 0);
   g_autofree char *package = model_package ();
@@ -581,14 +593,10 @@ START_TEST (test_server_without_logged_models)
   g_autofree char *version =
     klass->register_model (self, "r1", "named", "model", aliases, &call, &error);
   dlp_assert_no_error (error);
-  g_autofree char *create = NULL;
-  ck_assert_uint_eq (count_requests ("POST", "/api/2.0/mlflow/model-versions/create", &create), 1);
-  ck_assert_msg (strstr (create, "\"source\":\"" RUN_ROOT "/model\"")
-                   && !strstr (create, "model_id"),
-                 "%s", create);
+  assert_version_made (1, "\"source\":\"" RUN_ROOT "/model\"", FALSE);
   klass->destroy (self);
   dlp_tmpdir_free (g_steal_pointer (&package));
-  g_mutex_clear (&m.lock);
+  mlflow3_clear (&m);
 }
 END_TEST
 

@@ -300,7 +300,7 @@ dlp_mlflow_log_metrics (gpointer self, const char *run_id, const DlpMetric *metr
       guint len = MIN (ok->len - start, DLP_MLFLOW_MAX_METRICS_PER_BATCH);
       g_autofree gboolean *sent = g_new0 (gboolean, len);
       MetricBatch mb = { t, run_id, valid + start, len, sent };
-      DlpMlflowRequest r = {
+      g_auto (DlpMlflowRequest) r = {
         .method = "POST",
         .path = "mlflow/runs/log-batch",
         .body = metrics_body (&mb),
@@ -308,8 +308,6 @@ dlp_mlflow_log_metrics (gpointer self, const char *run_id, const DlpMetric *metr
         .redo_data = &mb,
       };
       g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
-      json_node_unref (r.body);
-      g_free (r.error_code);
       if (answer == NULL)
         return FALSE;
       remember_sent (&mb);

@@ -478,6 +478,13 @@ dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request, const Dlp
   return obj;
 }
 
+void
+dlp_mlflow_request_clear (DlpMlflowRequest *r)
+{
+  g_clear_pointer (&r->body, json_node_unref);
+  g_clear_pointer (&r->error_code, g_free);
+}
+
 static JsonObject *
 simple_call (DlpMlflowClient *c, const char *method, const char *path, JsonNode *body,
              char **error_code, const DlpTrackerCall *call, GError **error)

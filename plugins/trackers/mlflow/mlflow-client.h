@@ -30,6 +30,10 @@ typedef struct {
   char *error_code; /* "RESOURCE_ALREADY_EXISTS"; free with g_free */
 } DlpMlflowRequest;
 
+/* Frees what a sent request owns: its body and its error code. */
+void dlp_mlflow_request_clear (DlpMlflowRequest *request);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlpMlflowRequest, dlp_mlflow_request_clear)
+
 DlpMlflowClient *dlp_mlflow_client_new (const DlpMlflowSettings *settings);
 void dlp_mlflow_client_free (DlpMlflowClient *client);
 const DlpMlflowSettings *dlp_mlflow_client_get_settings (DlpMlflowClient *client);

@@ -41,3 +41,11 @@ dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags)
     }
   return dlp_json_node_new_array (array);
 }
+
+JsonNode *
+dlp_mlflow_query1 (const char *key, const char *value)
+{
+  JsonObject *q = json_object_new ();
+  json_object_set_string_member (q, key, value);
+  return dlp_json_node_new_object (q);
+}

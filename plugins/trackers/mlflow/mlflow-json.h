@@ -22,4 +22,7 @@ char *dlp_mlflow_printable (const char *text, gsize len, gsize max, gboolean cut
 /* A JSON array [{"key": K, "value": V}, ...] for request bodies. */
 JsonNode *dlp_mlflow_tags_to_json (const DlpTag *tags, guint n_tags);
 
+/* A GET query of one string argument, {"@key": "@value"}. */
+JsonNode *dlp_mlflow_query1 (const char *key, const char *value);
+
 G_END_DECLS

@@ -33,9 +33,7 @@ lacks_logged_models (const DlpMlflowRequest *r)
 static JsonObject *
 get_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, GError **error)
 {
-  JsonObject *q = json_object_new ();
-  json_object_set_string_member (q, "run_id", run_id);
-  g_autoptr (JsonNode) query = dlp_json_node_new_object (q);
+  g_autoptr (JsonNode) query = dlp_mlflow_query1 ("run_id", run_id);
   g_autoptr (JsonObject) answer =
     dlp_mlflow_client_get (t->client, "mlflow/runs/get", query, NULL, call, error);
   if (answer == NULL)
@@ -87,7 +85,7 @@ search_model (DlpMlflowTracker *t, const char *experiment_id, const char *run_id
   json_array_add_object_element (orders, order);
   json_object_set_array_member (b, "order_by", orders);
   json_object_set_int_member (b, "max_results", 1);
-  DlpMlflowRequest r = {
+  g_auto (DlpMlflowRequest) r = {
     .method = "POST",
     .path = LOGGED_MODELS "/search",
     .body = dlp_json_node_new_object (b),
@@ -95,8 +93,6 @@ search_model (DlpMlflowTracker *t, const char *experiment_id, const char *run_id
   g_autoptr (GError) local = NULL;
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, &local);
   gboolean none = answer == NULL && lacks_logged_models (&r);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   if (answer == NULL && !none)
     {
       g_propagate_error (error, g_steal_pointer (&local));
@@ -202,7 +198,7 @@ create_model (DlpMlflowTracker *t, JsonObject *run, const char *run_id, const ch
     json_object_set_array_member (b, "params", params);
   json_object_set_array_member (b, "tags", source_tags (run));
   FindModel find = { t, exp, run_id, name };
-  DlpMlflowRequest r = {
+  g_auto (DlpMlflowRequest) r = {
     .method = "POST",
     .path = LOGGED_MODELS,
     .body = dlp_json_node_new_object (b),
@@ -212,8 +208,6 @@ create_model (DlpMlflowTracker *t, JsonObject *run, const char *run_id, const ch
   g_autoptr (GError) local = NULL;
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, &local);
   gboolean none = answer == NULL && lacks_logged_models (&r);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   if (none)
     {
       g_debug ("POST %s: the server has no logged models (before MLflow 3)", LOGGED_MODELS);
@@ -310,7 +304,7 @@ log_output (DlpMlflowTracker *t, JsonObject *run, const char *run_id, const char
   json_object_set_string_member (b, "run_id", run_id);
   json_object_set_array_member (b, "models", models);
   FindOutput find = { t, run_id, model_id };
-  DlpMlflowRequest r = {
+  g_auto (DlpMlflowRequest) r = {
     .method = "POST",
     .path = "mlflow/runs/outputs",
     .body = dlp_json_node_new_object (b),
@@ -318,8 +312,6 @@ log_output (DlpMlflowTracker *t, JsonObject *run, const char *run_id, const char
     .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   return answer != NULL;
 }
 
@@ -376,10 +368,10 @@ finalize (DlpMlflowTracker *t, const char *model_id, const char *status, const D
   json_object_set_string_member (b, "status", status);
   g_autofree char *path = g_strdup_printf ("%s/%s", LOGGED_MODELS, model_id);
   /* Setting a status is safe to repeat. */
-  DlpMlflowRequest r = { .method = "PATCH", .path = path, .body = dlp_json_node_new_object (b) };
+  g_auto (DlpMlflowRequest) r = { .method = "PATCH",
+                                  .path = path,
+                                  .body = dlp_json_node_new_object (b) };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   return answer != NULL;
 }
 

@@ -85,7 +85,7 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id, const
   if (model_id)
     json_object_set_string_member (b, "model_id", model_id);
   FindVersion find = { t, name, run_id, source };
-  DlpMlflowRequest r = {
+  g_auto (DlpMlflowRequest) r = {
     .method = "POST",
     .path = "mlflow/model-versions/create",
     .body = dlp_json_node_new_object (b),
@@ -93,8 +93,6 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id, const
     .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   if (answer == NULL)
     return NULL;
   JsonObject *mv = dlp_json_get_object (answer, "model_version");

@@ -2,14 +2,6 @@
 #include <string.h>
 #include "mlflow-tracker.h"
 
-static JsonNode *
-query1 (const char *key, const char *value)
-{
-  JsonObject *q = json_object_new ();
-  json_object_set_string_member (q, key, value);
-  return dlp_json_node_new_object (q);
-}
-
 /* --- experiments --- */
 
 static char *
@@ -62,7 +54,7 @@ ensure_experiment (DlpMlflowTracker *t, const DlpTrackerCall *call, GError **err
   const char *name = t->settings->experiment;
   for (guint attempt = 0; attempt < 2; attempt++)
     {
-      g_autoptr (JsonNode) q = query1 ("experiment_name", name);
+      g_autoptr (JsonNode) q = dlp_mlflow_query1 ("experiment_name", name);
       g_autofree char *code = NULL;
       g_autoptr (GError) local = NULL;
       g_autoptr (JsonObject) found =
@@ -188,7 +180,7 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
   add_tag (tags, DLP_MLFLOW_RUN_KEY_TAG, run->run_key);
   json_object_set_array_member (b, "tags", tags);
   FindRun find = { t, run->run_key };
-  DlpMlflowRequest r = {
+  g_auto (DlpMlflowRequest) r = {
     .method = "POST",
     .path = "mlflow/runs/create",
     .body = dlp_json_node_new_object (b),
@@ -196,8 +188,6 @@ create_run (DlpMlflowTracker *t, const char *exp, const DlpTrackerRun *run,
     .redo_data = &find,
   };
   g_autoptr (JsonObject) answer = dlp_mlflow_client_call (t->client, &r, call, error);
-  json_node_unref (r.body);
-  g_free (r.error_code);
   if (answer == NULL)
     return NULL;
   JsonObject *created = dlp_json_get_object (answer, "run");
@@ -233,7 +223,7 @@ update_run (DlpMlflowTracker *t, const char *run_id, const char *status, gint64 
 static gboolean
 check_run (DlpMlflowTracker *t, const char *run_id, const DlpTrackerCall *call, GError **error)
 {
-  g_autoptr (JsonNode) q = query1 ("run_id", run_id);
+  g_autoptr (JsonNode) q = dlp_mlflow_query1 ("run_id", run_id);
   g_autoptr (JsonObject) answer =
     dlp_mlflow_client_get (t->client, "mlflow/runs/get", q, NULL, call, error);
   if (answer == NULL)
