@@ -145,9 +145,28 @@ typedef struct {
  *   the model @model_name, points each of the NULL-terminated @aliases at
  *   it, and returns the version, a new string (transfer full)
  * @end_run: (required) marks the run ended with @status at @end_time_ms
+ * @get_model_version: (transfer full): the version of the registered model
+ *   @model_name that @alias points at, as a model version object (below);
+ *   DLP_ERROR_NOT_FOUND when there is no such model or alias. Since: API
+ *   level 4
+ * @list_model_versions: (transfer full): a JSON array of the versions of
+ *   @model_name, or of every registered model when it is NULL, newest
+ *   first; DLP_ERROR_NOT_FOUND for an unknown @model_name. Since: API level 4
+ * @set_model_alias: points @alias of @model_name at @version (moving it from
+ *   the version it named); DLP_ERROR_NOT_FOUND for an unknown model or
+ *   version. Since: API level 4
  *
- * Optional callbacks may be NULL: the host then skips those records.
+ * Optional callbacks may be NULL: the host then skips those records, and
+ * a tracker without the three registry readers has no registry for
+ * `dlpipe mlflow models`, `promote` and model_test's champion.
  * Everything the host passes to a callback is borrowed for the call.
+ *
+ * The registry readers are called on the thread that created the instance
+ * (not the worker's: the host makes an instance of its own for them). A
+ * model version object is
+ *   {"name": S, "version": S, "run_id": S, "source": S,
+ *    "aliases": [S, ...], "metrics": {KEY: NUMBER}, "tags": {KEY: S}}
+ * with the metrics (latest values) and tags of the run that made it.
  */
 typedef struct {
   gsize struct_size;
@@ -178,6 +197,12 @@ typedef struct {
                            const DlpTrackerCall *call, GError **error);
   gboolean (*end_run) (gpointer self, const char *run_id, DlpRunStatus status, gint64 end_time_ms,
                        const DlpTrackerCall *call, GError **error);
+  JsonNode *(*get_model_version) (gpointer self, const char *model_name, const char *alias,
+                                  const DlpTrackerCall *call, GError **error);
+  JsonNode *(*list_model_versions) (gpointer self, const char *model_name,
+                                    const DlpTrackerCall *call, GError **error);
+  gboolean (*set_model_alias) (gpointer self, const char *model_name, const char *alias,
+                               const char *version, const DlpTrackerCall *call, GError **error);
 } DlpTrackerClass;
 
 /**

@@ -107,8 +107,8 @@ create_version (DlpMlflowTracker *t, const char *name, const char *run_id, const
 }
 
 /* MLflow's alias rules: [\w-]{1,255}, not "latest", not v<digits>. */
-static gboolean
-check_alias (const char *alias, GError **error)
+gboolean
+dlp_mlflow_check_alias (const char *alias, GError **error)
 {
   gsize len = strlen (alias);
   gboolean ok = len > 0 && len <= 255 && g_ascii_strcasecmp (alias, "latest") != 0;
@@ -129,9 +129,9 @@ check_alias (const char *alias, GError **error)
   return ok;
 }
 
-static gboolean
-set_alias (DlpMlflowTracker *t, const char *name, const char *alias, const char *version,
-           const DlpTrackerCall *call, GError **error)
+gboolean
+dlp_mlflow_set_alias (DlpMlflowTracker *t, const char *name, const char *alias, const char *version,
+                      const DlpTrackerCall *call, GError **error)
 {
   JsonObject *b = json_object_new ();
   json_object_set_string_member (b, "name", name);
@@ -150,7 +150,7 @@ dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_
 {
   DlpMlflowTracker *t = self;
   for (guint i = 0; aliases && aliases[i]; i++)
-    if (!check_alias (aliases[i], error))
+    if (!dlp_mlflow_check_alias (aliases[i], error))
       return NULL;
   if (*model_name == '\0')
     {
@@ -166,7 +166,7 @@ dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_
   if (version == NULL)
     return NULL;
   for (guint i = 0; aliases && aliases[i]; i++)
-    if (!set_alias (t, model_name, aliases[i], version, call, error))
+    if (!dlp_mlflow_set_alias (t, model_name, aliases[i], version, call, error))
       return NULL;
   return g_steal_pointer (&version);
 }

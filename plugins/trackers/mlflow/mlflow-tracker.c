@@ -56,6 +56,9 @@ static const DlpTrackerClass mlflow_tracker = {
   .log_model = dlp_mlflow_log_model,
   .register_model = dlp_mlflow_register_model,
   .end_run = dlp_mlflow_end_run,
+  .get_model_version = dlp_mlflow_get_model_version,
+  .list_model_versions = dlp_mlflow_list_model_versions,
+  .set_model_alias = dlp_mlflow_set_model_alias,
 };
 
 static gboolean

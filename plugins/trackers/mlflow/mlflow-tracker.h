@@ -87,5 +87,19 @@ gboolean dlp_mlflow_find_logged_model (DlpMlflowTracker *t, const char *run_id,
 char *dlp_mlflow_register_model (gpointer self, const char *run_id, const char *model_name,
                                  const char *artifact_path, const char *const *aliases,
                                  const DlpTrackerCall *call, GError **error);
+/* MLflow's alias rules: [\w-]{1,255}, not "latest", not v<digits>. */
+gboolean dlp_mlflow_check_alias (const char *alias, GError **error);
+/* Points @alias of the model @name at @version. */
+gboolean dlp_mlflow_set_alias (DlpMlflowTracker *t, const char *name, const char *alias,
+                               const char *version, const DlpTrackerCall *call, GError **error);
+
+/* mlflow-models.c: the registry read (see dlp-tracker.h). */
+JsonNode *dlp_mlflow_get_model_version (gpointer self, const char *model_name, const char *alias,
+                                        const DlpTrackerCall *call, GError **error);
+JsonNode *dlp_mlflow_list_model_versions (gpointer self, const char *model_name,
+                                          const DlpTrackerCall *call, GError **error);
+gboolean dlp_mlflow_set_model_alias (gpointer self, const char *model_name, const char *alias,
+                                     const char *version, const DlpTrackerCall *call,
+                                     GError **error);
 
 G_END_DECLS
