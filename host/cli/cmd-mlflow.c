@@ -1,5 +1,6 @@
 /* cmd-mlflow.c: `dlpipe mlflow sync` and `dlpipe mlflow status`, the
- * tracking spool seen from the command line. */
+ * tracking spool seen from the command line, and the dispatch of the
+ * registry's commands (cmd-mlflow-models.c). */
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -204,6 +205,8 @@ dlp_cmd_mlflow (DlpApp *app, int argc, char **argv)
   } subcommands[] = {
     { "sync", "Deliver the records kept in the tracking spool", cmd_sync },
     { "status", "List what waits in the tracking spool", cmd_status },
+    { "models", "List a registered model's versions, aliases and metrics", dlp_cmd_mlflow_models },
+    { "promote", "Point an alias (champion) at a version", dlp_cmd_mlflow_promote },
   };
   const char *name = argc >= 2 ? argv[1] : NULL;
   for (guint i = 0; name && i < G_N_ELEMENTS (subcommands); i++)
@@ -220,11 +223,11 @@ dlp_cmd_mlflow (DlpApp *app, int argc, char **argv)
         return status;
       }
   if (name && strcmp (name, "--help") != 0 && strcmp (name, "-h") != 0)
-    return dlp_usage_error (argv[0], "unknown command '%s' (sync, status)", name);
+    return dlp_usage_error (argv[0], "unknown command '%s' (sync, status, models, promote)", name);
   FILE *out = name ? stdout : stderr;
   fprintf (out,
-           "Usage:\n  %s COMMAND [OPTIONS]\n\nThe tracking spool: records that could "
-           "not reach the MLflow server.\n\nCommands:\n",
+           "Usage:\n  %s COMMAND [OPTIONS]\n\nThe tracking spool (records that could "
+           "not reach the MLflow server) and the model registry.\n\nCommands:\n",
            argv[0]);
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
     fprintf (out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);

@@ -20,6 +20,8 @@ int dlp_cmd_run (DlpApp *app, int argc, char **argv);
 int dlp_cmd_dag (DlpApp *app, int argc, char **argv);
 int dlp_cmd_dvc_yaml (DlpApp *app, int argc, char **argv);
 int dlp_cmd_mlflow (DlpApp *app, int argc, char **argv);
+int dlp_cmd_mlflow_models (DlpApp *app, int argc, char **argv);
+int dlp_cmd_mlflow_promote (DlpApp *app, int argc, char **argv);
 int dlp_cmd_predict (DlpApp *app, int argc, char **argv);
 #ifdef DLP_HAVE_SERVE
 int dlp_cmd_serve (DlpApp *app, int argc, char **argv);

@@ -4,15 +4,18 @@
 #include "stages.h"
 #include "paths.h"
 #include "output-dir.h"
+#include "champion.h"
 #include "../package/package.h"
+#include "../tracking/model-registry.h"
 #include "../tracking/tracking.h"
 #include "../train/evaluation.h"
 #include "../train/training-data.h"
 
 static const DlpParamSpec test_params[] = {
   DLP_PARAM_DOUBLE ("champion_accuracy",
-                    "Test accuracy from which the registered version is also aliased 'champion' "
-                    "(absent: only 'candidate')",
+                    "Test accuracy from which the registered version may take the alias "
+                    "'champion' from a champion it beats on the same test split (absent: only "
+                    "'candidate')",
                     NULL, 0, 1),
   DLP_PARAM_INT ("batch_size", "Rows per evaluation batch", "256", 1, 1e6),
   DLP_PARAM_END,
@@ -134,7 +137,8 @@ write_reports (const char *dir, const DlpTrainingData *data, const float *probs,
 }
 
 static void
-track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
+track_results (DlpStageRun *run, DlpTracking *tracking, const DlpEvaluation *e, double champion,
+               const char *split_md5)
 {
   const DlpMetric metrics[] = {
     { "test_accuracy", e->accuracy, 0, 0 },
@@ -145,18 +149,12 @@ track_results (DlpTracking *tracking, const DlpEvaluation *e, double champion)
     { "test_macro_recall", e->macro_recall, 0, 0 },
   };
   dlp_tracking_log_metrics (tracking, metrics, G_N_ELEMENTS (metrics));
+  dlp_tracking_set_tag (tracking, DLP_TEST_SPLIT_MD5_TAG, split_md5);
   dlp_tracking_log_artifact (tracking, DLP_PATH_REPORTS, "reports");
   dlp_tracking_log_model (tracking, DLP_PATH_FINAL, "model");
-  gboolean is_champion = !isnan (champion) && e->accuracy >= champion;
+  gboolean is_champion = dlp_champion_decide (run, tracking, e->accuracy, champion, split_md5);
   const char *aliases[] = { "candidate", is_champion ? "champion" : NULL, NULL };
   dlp_tracking_register_model (tracking, "model", aliases);
-  if (is_champion && dlp_tracking_registers_models (tracking))
-    g_info ("test accuracy %.4f reaches %.4f: the registered version is the champion", e->accuracy,
-            champion);
-  else if (is_champion)
-    g_info ("test accuracy %.4f reaches %.4f (champion_accuracy); tracker '%s' registers "
-            "no model",
-            e->accuracy, champion, dlp_tracking_get_tracker (tracking));
 }
 
 /* The precision models/trained was computed in (fp32 when its history
@@ -190,6 +188,9 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
       || !dlp_training_data_check_model (data, graph, DLP_PATH_TRAINED, error))
     return FALSE;
   dlp_tracking_log_dataset (tracking, DLP_PATH_TEST, "testing", data->dataset);
+  g_autofree char *split_md5 = dlp_file_md5 (DLP_PATH_TEST, error);
+  if (split_md5 == NULL)
+    return FALSE;
 
   guint threads = g_get_num_processors ();
   dlp_blas_set_n_threads (1);
@@ -223,7 +224,7 @@ evaluate (DlpStageRun *run, DlpTracking *tracking, DlpGraph *graph, double champ
                              run_id, error)
       || !dlp_output_dir_commit (reports, error) || !dlp_output_dir_commit (final, error))
     return FALSE;
-  track_results (tracking, e, champion);
+  track_results (run, tracking, e, champion, split_md5);
   return TRUE;
 }
 

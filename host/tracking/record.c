@@ -1,6 +1,7 @@
 /* record.c: records to tracker calls. */
 #include <math.h>
 #include <string.h>
+#include "model-registry.h"
 #include "record.h"
 
 gboolean
@@ -276,13 +277,9 @@ dlp_record_complete (JsonObject *record, GError **error)
 {
   if (g_strcmp0 (str (record, "op"), "log_dataset") != 0 || str (record, "digest"))
     return TRUE;
-  const char *path = str (record, "path");
-  g_autoptr (GMappedFile) map = g_mapped_file_new (path, FALSE, error);
-  if (map == NULL)
+  g_autofree char *md5 = dlp_file_md5 (str (record, "path"), error);
+  if (md5 == NULL)
     return FALSE;
-  g_autofree char *md5 =
-    g_compute_checksum_for_data (G_CHECKSUM_MD5, (const guchar *) g_mapped_file_get_contents (map),
-                                 g_mapped_file_get_length (map));
   json_object_set_string_member (record, "digest", md5);
   return TRUE;
 }
