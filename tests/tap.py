@@ -21,6 +21,12 @@ def check(name, ok, detail=""):
     sys.stdout.flush()
 
 
+def gate(name, ok, detail=""):
+    """A check whose failure stops what depends on it: returns @ok."""
+    check(name, ok, detail)
+    return ok
+
+
 def skip(name, why):
     _results.append(True)
     print("ok %d - %s # SKIP %s" % (len(_results), name, why))

@@ -21,17 +21,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from tap import check, finish  # noqa: E402
+from tap import check, finish, gate  # noqa: E402
 from common import run_host, setup_environment, start_mlflow_server, stop, tail  # noqa: E402
 from common import write_pipeline  # noqa: E402
 
 setup_environment(sys.argv[1])
 EXPERIMENT = "dlpipe-ui-test"
-
-
-def gate(name, ok, detail=""):
-    check(name, ok, detail)
-    return ok
 
 
 class Browser:

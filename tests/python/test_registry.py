@@ -22,19 +22,13 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from tap import check, finish  # noqa: E402
+from tap import check, finish, gate  # noqa: E402
 from common import host_predictions, run_host, same, setup_environment  # noqa: E402
 from common import free_port, start, start_mlflow_server, stop, tail, wait_for  # noqa: E402
 from common import write_pipeline  # noqa: E402
 
 setup_environment(sys.argv[1])
 MODEL = "dlpipe-registry-test"
-
-
-def gate(name, ok, detail=""):
-    """A check whose failure stops what depends on it."""
-    check(name, ok, detail)
-    return ok
 
 
 def served_predictions(d, port, log):
