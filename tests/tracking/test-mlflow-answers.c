@@ -678,6 +678,88 @@ START_TEST (test_failing_server_keeps_records_in_spool)
 }
 END_TEST
 
+/* The registry's readers take what a server gives apart with care: an
+ * alias list with members of other types, a version whose run was
+ * deleted, an answer without its object, paged searches; and say which
+ * name does not exist. */
+START_TEST (test_registry_answers)
+{
+  gpointer self = tracker_new (0, 0);
+  g_autoptr (GError) error = NULL;
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"registered_model\": {\"name\": \"m\", \"aliases\": [5, {\"alias\": 7}, "
+                       "{\"alias\": \"champion\", \"version\": \"2\"}, "
+                       "{\"alias\": \"staging\", \"version\": \"1\"}]}}",
+                       -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"model_version\": {\"name\": \"m\", \"version\": \"2\", "
+                       "\"run_id\": \"r1\", \"source\": \"models:/m-1\"}}",
+                       -1, NULL);
+  dlp_fake_server_add (server, 404, NULL,
+                       "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"no run\"}", -1,
+                       NULL);
+  g_autoptr (JsonNode) v = klass->get_model_version (self, "m", "champion", &call, &error);
+  dlp_assert_no_error (error);
+  g_autofree char *text = json_to_string (v, FALSE);
+  ck_assert_str_eq (text, "{\"name\":\"m\",\"version\":\"2\",\"run_id\":\"r1\",\"source\":"
+                          "\"models:/m-1\",\"aliases\":[\"champion\"],\"metrics\":{},\"tags\":{}}");
+  assert_request (0, "GET", "/api/2.0/mlflow/registered-models/get?name=m");
+  assert_request (2, "GET", "/api/2.0/mlflow/runs/get?run_id=r1");
+
+  /* No such alias, no such model, an answer without its object. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, "{\"registered_model\": {\"name\": \"m\"}}", -1, NULL);
+  ck_assert_ptr_null (klass->get_model_version (self, "m", "champion", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "model 'm' has no alias 'champion'");
+  g_clear_error (&error);
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 404, NULL,
+                       "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", "
+                       "\"message\": \"Registered Model with name=x not found\"}",
+                       -1, NULL);
+  ck_assert_ptr_null (klass->list_model_versions (self, "x", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "name=x not found");
+  g_clear_error (&error);
+  ck_assert (!klass->set_model_alias (self, "x", "champion", "1", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "not found");
+  g_clear_error (&error);
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, "{}", -1, NULL);
+  ck_assert_ptr_null (klass->get_model_version (self, "m", "champion", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "the answer has no registered_model");
+  g_clear_error (&error);
+
+  /* Two pages, out of order, with a member that is no version: newest
+   * first; a version id that is no id is refused. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, "{\"registered_model\": {\"name\": \"m\"}}", -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"model_versions\": [{\"name\": \"m\", \"version\": \"1\"}, 3, "
+                       "{\"name\": \"m\", \"version\": \"10\"}], \"next_page_token\": \"p2\"}",
+                       -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"model_versions\": [{\"name\": \"m\", \"version\": \"2\"}]}", -1, NULL);
+  g_autoptr (JsonNode) list = klass->list_model_versions (self, "m", &call, &error);
+  dlp_assert_no_error (error);
+  JsonArray *a = json_node_get_array (list);
+  ck_assert_uint_eq (json_array_get_length (a), 3);
+  const char *order[] = { "10", "2", "1" };
+  for (guint i = 0; i < 3; i++)
+    ck_assert_str_eq (dlp_json_get_string (json_array_get_object_element (a, i), "version"),
+                      order[i]);
+  g_autoptr (DlpFakeRequest) page2 = dlp_fake_server_dup_request (server, 2);
+  ck_assert_msg (strstr (page2->path, "page_token=p2"), "%s", page2->path);
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, "{\"registered_model\": {\"name\": \"m\"}}", -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"model_versions\": [{\"name\": \"m\", \"version\": \"../1\"}]}", -1,
+                       NULL);
+  ck_assert_ptr_null (klass->list_model_versions (self, "m", &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "without a name or a version number");
+  klass->destroy (self);
+}
+END_TEST
+
 static Suite *
 answers_suite (void)
 {
@@ -697,6 +779,7 @@ answers_suite (void)
   tcase_add_test (tc, test_failing_server_keeps_records_in_spool);
   tcase_add_test (tc, test_logged_model_upload_failure);
   tcase_add_test (tc, test_server_without_logged_models);
+  tcase_add_test (tc, test_registry_answers);
   suite_add_tcase (s, tc);
   return s;
 }
