@@ -83,6 +83,34 @@ package_inputs (DlpGraph *graph, JsonObject *meta)
   return inputs;
 }
 
+/* What the package needs of a host, and what it was computed with: the
+ * package's environment (environment.json, and part of dlpipe.json). */
+static JsonNode *
+package_environment (DlpGraph *graph, JsonArray *plugins)
+{
+  JsonObject *e = json_object_new ();
+  json_object_set_string_member (e, "dlpipe_version", DLP_VERSION);
+  json_object_set_string_member (e, "precision",
+                                 dlp_precision_get_name (dlp_graph_get_precision (graph)));
+  json_object_set_string_member (e, "kernels", dlp_kernels_get_library ());
+  json_object_set_string_member (e, "kernels_isa", dlp_kernels_get_isa ());
+  /* What a host must offer to score the package. */
+  json_object_set_int_member (e, "abi_version", DLP_ABI_VERSION);
+  json_object_set_int_member (e, "api_level", DLP_API_LEVEL);
+  json_object_set_string_member (e, "build_signature", DLP_BUILD_SIGNATURE);
+  json_object_set_array_member (e, "plugins", json_array_ref (plugins));
+  return dlp_json_node_new_object (e);
+}
+
+/* The plugins go last in dlpipe.json, after what they serve. */
+static void
+copy_member (JsonObject *from, const char *name, JsonNode *node, gpointer to)
+{
+  (void) from;
+  if (strcmp (name, "plugins") != 0)
+    json_object_set_member (to, name, json_node_copy (node));
+}
+
 gboolean
 dlp_package_write (const char *dir, DlpRegistry *registry, DlpGraph *graph, DlpDataset *test_data,
                    const char *const *class_names, JsonNode *metrics, const char *run_id,
@@ -96,19 +124,18 @@ dlp_package_write (const char *dir, DlpRegistry *registry, DlpGraph *graph, DlpD
 
   JsonObject *meta = dlp_dataset_get_metadata (test_data);
   g_autoptr (JsonArray) inputs = package_inputs (graph, meta);
+  g_autoptr (JsonArray) plugins =
+    dlp_package_plugins (registry, graph, json_object_get_member (meta, "preprocessing"));
+  g_autoptr (JsonNode) environment = package_environment (graph, plugins);
+  g_autofree char *environment_path = g_build_filename (dir, DLP_PACKAGE_ENVIRONMENT, NULL);
+  if (!dlp_write_json_atomic (environment_path, environment, error))
+    return FALSE;
+
   JsonObject *m = json_object_new ();
   json_object_set_string_member (m, "format", DLP_PACKAGE_FORMAT);
-  json_object_set_string_member (m, "dlpipe_version", DLP_VERSION);
   json_object_set_string_member (m, "architecture", "model.json");
   json_object_set_string_member (m, "weights", "weights.safetensors");
-  json_object_set_string_member (m, "precision",
-                                 dlp_precision_get_name (dlp_graph_get_precision (graph)));
-  json_object_set_string_member (m, "kernels", dlp_kernels_get_library ());
-  json_object_set_string_member (m, "kernels_isa", dlp_kernels_get_isa ());
-  /* What a host must offer to score the package. */
-  json_object_set_int_member (m, "abi_version", DLP_ABI_VERSION);
-  json_object_set_int_member (m, "api_level", DLP_API_LEVEL);
-  json_object_set_string_member (m, "build_signature", DLP_BUILD_SIGNATURE);
+  json_object_foreach_member (json_node_get_object (environment), copy_member, m);
   json_object_set_array_member (m, "inputs", json_array_ref (inputs));
   JsonNode *steps = json_object_get_member (meta, "preprocessing");
   json_object_set_member (m, "preprocessing",
@@ -119,8 +146,6 @@ dlp_package_write (const char *dir, DlpRegistry *registry, DlpGraph *graph, DlpD
   json_object_set_array_member (m, "classes", classes);
   if (metrics)
     json_object_set_member (m, "test_metrics", json_node_copy (metrics));
-  g_autoptr (JsonArray) plugins =
-    dlp_package_plugins (registry, graph, json_object_get_member (meta, "preprocessing"));
   json_object_set_array_member (m, "plugins", json_array_ref (plugins));
   g_autoptr (JsonNode) manifest = dlp_json_node_new_object (m);
   g_autofree char *manifest_path = g_build_filename (dir, DLP_PACKAGE_MANIFEST, NULL);

@@ -17,6 +17,11 @@
 
 G_BEGIN_DECLS
 
+/* The package's environment: the dlpipe version, ABI, API level, build
+ * signature, precision and kernels, and every plugin type it needs; the
+ * run logs it as an artifact of its own. */
+#define DLP_PACKAGE_ENVIRONMENT "environment.json"
+
 /* Writes the package into folder @dir: @graph's architecture and weights,
  * and from @test_data's metadata the input schema and preprocessing the
  * data stages recorded; @class_names label the outputs; @metrics (may be

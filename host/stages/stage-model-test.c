@@ -152,6 +152,7 @@ track_results (DlpStageRun *run, DlpTracking *tracking, const DlpEvaluation *e, 
   dlp_tracking_set_tag (tracking, DLP_TEST_SPLIT_MD5_TAG, split_md5);
   dlp_tracking_log_artifact (tracking, DLP_PATH_REPORTS, "reports");
   dlp_tracking_log_model (tracking, DLP_PATH_FINAL, "model");
+  dlp_tracking_log_artifact (tracking, DLP_PATH_FINAL "/" DLP_PACKAGE_ENVIRONMENT, "");
   gboolean is_champion = dlp_champion_decide (run, tracking, e->accuracy, champion, split_md5);
   const char *aliases[] = { "candidate", is_champion ? "champion" : NULL, NULL };
   dlp_tracking_register_model (tracking, "model", aliases);

@@ -38,6 +38,24 @@ def run_pipeline(d, *settings):
     return run_host(d, *args)
 
 
+def environment_check(d, client):
+    """The run logs the package's environment as an artifact of its own."""
+    import mlflow.artifacts
+    run_id = client.get_model_version(MODEL, "1").run_id
+    try:
+        path = mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="environment.json",
+                                                   dst_path=os.path.join(d, "downloaded"))
+        with open(path) as f:
+            logged = json.load(f)
+    except Exception as e:  # noqa: BLE001 - the test reports any failure
+        logged = {"error": repr(e)}
+    with open(os.path.join(d, "models", "final", "environment.json")) as f:
+        local = json.load(f)
+    layers = [p["type"] for p in local.get("plugins", []) if p.get("kind") == "layer"]
+    check("the run logs the package's environment (environment.json)",
+          logged == local and "dense" in layers and logged.get("api_level", 0) >= 4, logged)
+
+
 def challenger_checks(d, client):
     """v1 weak, v2 strong on the same split, v3 the same model again."""
     p = run_pipeline(d, "train.epochs=1")
@@ -47,6 +65,7 @@ def challenger_checks(d, client):
           aliases(client) == {"candidate": 1, "champion": 1}, (aliases(client), p.stderr))
     check("model_test says there was no champion", "has no champion yet" in p.stderr, p.stderr)
     weak = metrics_of(client, 1)["test_accuracy"]
+    environment_check(d, client)
 
     p = run_pipeline(d, "train.epochs=60")
     if not gate("a second version registers", p.returncode == 0, p.stderr):

@@ -296,7 +296,7 @@ START_TEST (test_penguins_pipeline_is_one_run)
   assert_dataset (run, "testing", "data/split/test.safetensors", test_md5);
 
   g_autofree char *root = dlp_mlflow_artifacts (server, run_id, "");
-  ck_assert_str_eq (root, "dvclive model reports trained");
+  ck_assert_str_eq (root, "dvclive environment.json model reports trained");
   g_autofree char *model = dlp_mlflow_artifacts (server, run_id, "model");
   ck_assert_msg (strstr (model, "model/MLmodel") != NULL, "%s", model);
   /* With the environment of its python_function flavor. */

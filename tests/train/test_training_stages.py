@@ -103,7 +103,7 @@ def main():
             "reports/predictions.csv",
             "models/final/MLmodel", "models/final/dlpipe.json", "models/final/model.json",
             "models/final/weights.safetensors", "models/final/python_env.yaml",
-            "models/final/requirements.txt",
+            "models/final/requirements.txt", "models/final/environment.json",
         ]
         missing = [f for f in expected if not os.path.isfile(os.path.join(d, f))]
         check("every output file is written", not missing, missing)
