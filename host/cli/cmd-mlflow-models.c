@@ -36,7 +36,8 @@ open_registry (DlpApp *app, RegistryOptions *o, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  return dlp_model_registry_open (section, dlp_app_get_registry (app), app->cancellable, error);
+  return dlp_model_registry_open (section, dlp_app_get_registry (app), DLP_MODEL_REGISTRY_WAIT,
+                                  app->cancellable, error);
 }
 
 /* A tracker's string, or "?" where it gave none. */

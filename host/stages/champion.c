@@ -16,7 +16,7 @@ current_champion (DlpStageRun *run, const char *model, gboolean *none)
   g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "tracking", TRUE, &error);
   g_autoptr (DlpModelRegistry) registry =
     error ? NULL
-          : dlp_model_registry_open (section, run->registry,
+          : dlp_model_registry_open (section, run->registry, DLP_MODEL_REGISTRY_BOUNDED,
                                      dlp_context_get_cancellable (run->context), &error);
   JsonObject *champion =
     registry ? dlp_model_registry_get_alias (registry, model, CHAMPION, &error) : NULL;

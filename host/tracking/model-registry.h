@@ -17,11 +17,21 @@ G_BEGIN_DECLS
 
 typedef struct _DlpModelRegistry DlpModelRegistry;
 
+typedef enum {
+  DLP_MODEL_REGISTRY_WAIT = 0,
+  /* Calls give up, with DLP_ERROR_NETWORK, once tracking.flush_timeout
+   * seconds have passed since the registry was opened: a stage does not
+   * wait out the tracker's retries of a server that is down. */
+  DLP_MODEL_REGISTRY_BOUNDED = 1 << 0,
+} DlpModelRegistryFlags;
+
 /* The registry of the tracker of params.yaml's tracking @section (NULL:
- * none), its type found in @registry. DLP_ERROR_NOT_SUPPORTED when that
- * tracker has no registry (none). Touches no network. */
+ * none), its type found in @registry; calls stop when @cancellable is
+ * cancelled. DLP_ERROR_NOT_SUPPORTED when that tracker has no registry
+ * (none). Touches no network. */
 DlpModelRegistry *dlp_model_registry_open (DlpConfig *section, DlpRegistry *registry,
-                                           GCancellable *cancellable, GError **error);
+                                           DlpModelRegistryFlags flags, GCancellable *cancellable,
+                                           GError **error);
 /* tracking.registered_model of the section. */
 const char *dlp_model_registry_get_model_name (DlpModelRegistry *registry);
 
