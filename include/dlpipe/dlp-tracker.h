@@ -155,6 +155,13 @@ typedef struct {
  * @set_model_alias: points @alias of @model_name at @version (moving it from
  *   the version it named); DLP_ERROR_NOT_FOUND for an unknown model or
  *   version. Since: API level 4
+ * @download_artifacts: downloads the artifacts that @uri names into
+ *   @local_dir, an empty folder that exists: a model version's "source"
+ *   (an MLflow 3 logged model "models:/m-ID", "runs:/RUN_ID/PATH") or an
+ *   artifact URI of the tracker's store. Each file is checked against the
+ *   size the store lists; DLP_ERROR_NOT_FOUND when nothing is there. On
+ *   failure @local_dir may hold part of the files: the host discards it.
+ *   Since: API level 4
  *
  * Optional callbacks may be NULL: the host then skips those records, and
  * a tracker without the three registry readers has no registry for
@@ -203,6 +210,8 @@ typedef struct {
                                     const DlpTrackerCall *call, GError **error);
   gboolean (*set_model_alias) (gpointer self, const char *model_name, const char *alias,
                                const char *version, const DlpTrackerCall *call, GError **error);
+  gboolean (*download_artifacts) (gpointer self, const char *uri, const char *local_dir,
+                                  const DlpTrackerCall *call, GError **error);
 } DlpTrackerClass;
 
 /**

@@ -760,6 +760,62 @@ START_TEST (test_registry_answers)
 }
 END_TEST
 
+/* A logged model's package downloaded through the artifact proxy: its
+ * root looked up, folders listed and walked, each file checked against
+ * the listed size; hostile names and empty listings refused. */
+START_TEST (test_download_answers)
+{
+  gpointer self = tracker_new (0, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("dlp-download-XXXXXX", &error);
+  dlp_assert_no_error (error);
+  const char *logged = "{\"model\": {\"info\": {\"model_id\": \"m-1\", "
+                       "\"artifact_uri\": \"mlflow-artifacts:/7/models/m-1/artifacts\"}}}";
+  dlp_fake_server_add (server, 200, NULL, logged, -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"files\": [{\"path\": \"MLmodel\", \"is_dir\": false, "
+                       "\"file_size\": 5}, {\"path\": \"sub\", \"is_dir\": true}]}",
+                       -1, NULL);
+  dlp_fake_server_add (server, 200, "application/octet-stream", "hello", -1, NULL);
+  dlp_fake_server_add (server, 200, NULL,
+                       "{\"files\": [{\"path\": \"sub/w.bin\", \"file_size\": \"10\"}]}", -1, NULL);
+  dlp_fake_server_add (server, 200, "application/octet-stream", "short", -1, NULL);
+  ck_assert (!klass->download_artifacts (self, "models:/m-1", dir, &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
+                    "sub/w.bin: got 5 bytes, the store lists 10");
+  g_clear_error (&error);
+  assert_request (0, "GET", "/api/2.0/mlflow/logged-models/m-1");
+  assert_request (1, "GET",
+                  "/api/2.0/mlflow-artifacts/artifacts?path=7%2Fmodels%2Fm-1%2Fartifacts");
+  assert_request (2, "GET", "/api/2.0/mlflow-artifacts/artifacts/7/models/m-1/artifacts/MLmodel");
+  assert_request (4, "GET", "/api/2.0/mlflow-artifacts/artifacts/7/models/m-1/artifacts/sub/w.bin");
+  g_autofree char *mlmodel = g_build_filename (dir, "MLmodel", NULL);
+  g_autofree char *text = NULL;
+  ck_assert (g_file_get_contents (mlmodel, &text, NULL, NULL));
+  ck_assert_str_eq (text, "hello");
+
+  /* A name that climbs out of the folder; nothing there at all. */
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, logged, -1, NULL);
+  dlp_fake_server_add (server, 200, NULL, "{\"files\": [{\"path\": \"..\"}]}", -1, NULL);
+  ck_assert (!klass->download_artifacts (self, "models:/m-1", dir, &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NETWORK, "'..' is not a file name one can write");
+  g_clear_error (&error);
+  dlp_fake_server_reset (server);
+  dlp_fake_server_add (server, 200, NULL, logged, -1, NULL);
+  dlp_fake_server_add (server, 200, NULL, "{}", -1, NULL);
+  ck_assert (!klass->download_artifacts (self, "models:/m-1", dir, &call, &error));
+  dlp_assert_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "no artifacts there");
+  klass->destroy (self);
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree char *w = g_build_filename (sub, "w.bin", NULL);
+  g_remove (w);
+  g_rmdir (sub);
+  g_remove (mlmodel);
+  g_rmdir (dir);
+}
+END_TEST
+
 static Suite *
 answers_suite (void)
 {
@@ -780,6 +836,7 @@ answers_suite (void)
   tcase_add_test (tc, test_logged_model_upload_failure);
   tcase_add_test (tc, test_server_without_logged_models);
   tcase_add_test (tc, test_registry_answers);
+  tcase_add_test (tc, test_download_answers);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "mlflow-tracker.h"
 
-#define PROXY_PATH "/api/2.0/mlflow-artifacts/artifacts"
+#define PROXY_PATH DLP_MLFLOW_PROXY_PATH
 
 /* Where files of a run go: an http(s) URL for PUTs or a local folder. */
 typedef struct {
@@ -187,6 +187,18 @@ upload (DlpMlflowTracker *t, const char *run_id, const char *local, const char *
       return put_tree (t, &d, local, dest, call, error);
     }
   return put_tree (t, &d, local, artifact_path, call, error);
+}
+
+gboolean
+dlp_mlflow_resolve_artifact_root (DlpMlflowTracker *t, const char *root, char **url, char **folder,
+                                  GError **error)
+{
+  g_auto (Destination) d = { 0 };
+  if (!resolve_destination (t, root, &d, error))
+    return FALSE;
+  *url = g_steal_pointer (&d.url);
+  *folder = g_steal_pointer (&d.folder);
+  return TRUE;
 }
 
 gboolean

@@ -244,6 +244,43 @@ read_body (GInputStream *in, GCancellable *cancellable, gboolean *too_large, GEr
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
+/* Streams @in into the file @path (replaced); an empty GBytes when all
+ * of it arrived. A failed write sets *@write_failed: no retry mends it. */
+static GBytes *
+stream_to_file (GInputStream *in, const char *path, GCancellable *cancellable,
+                gboolean *write_failed, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileOutputStream) out =
+    g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (out == NULL)
+    {
+      *write_failed = TRUE;
+      return NULL;
+    }
+  guint8 chunk[65536];
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, chunk, sizeof chunk, cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), chunk, (gsize) n, NULL, cancellable,
+                                      error))
+        {
+          *write_failed = TRUE;
+          return NULL;
+        }
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error))
+    {
+      *write_failed = TRUE;
+      return NULL;
+    }
+  return g_bytes_new (NULL, 0);
+}
+
 /* The error for an answer that will not be retried (or no longer). */
 static void
 set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg, GBytes *body, guint tries,
@@ -298,11 +335,13 @@ set_status_error (DlpMlflowClient *c, const char *what, SoupMessage *msg, GBytes
 }
 
 /* Sends the messages @make builds until one succeeds or the policy gives
- * up. Returns the body of a 2xx answer, and its status in *@status. */
+ * up. Returns the body of a 2xx answer, and its status in *@status; with
+ * @sink_path, the body of a 2xx answer goes into that file instead (and
+ * an empty body is returned). */
 static GBytes *
 send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make, gpointer make_data,
-                   DlpMlflowRequest *request, const DlpTrackerCall *call, guint *status_out,
-                   GError **error)
+                   DlpMlflowRequest *request, const char *sink_path, const DlpTrackerCall *call,
+                   guint *status_out, GError **error)
 {
   GCancellable *cancellable = call ? call->cancellable : NULL;
   gboolean redeliver = call && (call->flags & DLP_TRACKER_CALL_REDELIVERY);
@@ -336,8 +375,18 @@ send_with_retries (DlpMlflowClient *c, const char *what, MakeMessageFunc make, g
       prepare_message (c, msg);
       g_autoptr (GError) local = NULL;
       g_autoptr (GInputStream) in = soup_session_send (c->session, msg, cancellable, &local);
-      gboolean too_large = FALSE;
-      g_autoptr (GBytes) body = in ? read_body (in, cancellable, &too_large, &local) : NULL;
+      gboolean too_large = FALSE, write_failed = FALSE;
+      g_autoptr (GBytes) body = NULL;
+      if (in && sink_path && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
+        body = stream_to_file (in, sink_path, cancellable, &write_failed, &local);
+      else if (in)
+        body = read_body (in, cancellable, &too_large, &local);
+      if (write_failed)
+        {
+          g_set_error (error, DLP_ERROR, DLP_ERROR_IO, "%s: cannot write %s: %s", what, sink_path,
+                       local->message);
+          return NULL;
+        }
       if (too_large)
         {
           g_set_error (error, DLP_ERROR, DLP_ERROR_NETWORK,
@@ -463,7 +512,7 @@ dlp_mlflow_client_call (DlpMlflowClient *c, DlpMlflowRequest *request, const Dlp
   g_autofree char *what = g_strdup_printf ("%s %s", request->method, request->path);
   guint status = 0;
   g_autoptr (GBytes) body =
-    send_with_retries (c, what, make_json_message, request, request, call, &status, error);
+    send_with_retries (c, what, make_json_message, request, request, NULL, call, &status, error);
   if (body == NULL)
     return NULL;
   g_autofree char *why = NULL;
@@ -554,6 +603,30 @@ dlp_mlflow_client_upload (DlpMlflowClient *c, const char *url, const char *local
   g_autofree char *what = g_strdup_printf ("PUT %s", shown);
   guint status = 0;
   g_autoptr (GBytes) body =
-    send_with_retries (c, what, make_upload_message, &u, NULL, call, &status, error);
+    send_with_retries (c, what, make_upload_message, &u, NULL, NULL, call, &status, error);
+  return body != NULL;
+}
+
+/* --- downloads --- */
+
+static SoupMessage *
+make_download_message (DlpMlflowClient *c, gpointer data, GError **error)
+{
+  (void) c;
+  SoupMessage *msg = soup_message_new ("GET", data);
+  if (msg == NULL)
+    g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED, "not a URL one can send to");
+  return msg;
+}
+
+gboolean
+dlp_mlflow_client_download (DlpMlflowClient *c, const char *url, const char *local_path,
+                            const DlpTrackerCall *call, GError **error)
+{
+  g_autofree char *shown = dlp_mlflow_printable (url, strlen (url), 300, FALSE);
+  g_autofree char *what = g_strdup_printf ("GET %s", shown);
+  guint status = 0;
+  g_autoptr (GBytes) body = send_with_retries (c, what, make_download_message, (gpointer) url, NULL,
+                                               local_path, call, &status, error);
   return body != NULL;
 }

@@ -54,5 +54,10 @@ JsonObject *dlp_mlflow_client_post (DlpMlflowClient *client, const char *path, J
 /* PUTs the file @local_path as the body of @url (an absolute URL). */
 gboolean dlp_mlflow_client_upload (DlpMlflowClient *client, const char *url, const char *local_path,
                                    const DlpTrackerCall *call, GError **error);
+/* GETs the absolute @url into the file @local_path (replaced), with the
+ * same retries; the body is streamed, not held. */
+gboolean dlp_mlflow_client_download (DlpMlflowClient *client, const char *url,
+                                     const char *local_path, const DlpTrackerCall *call,
+                                     GError **error);
 
 G_END_DECLS

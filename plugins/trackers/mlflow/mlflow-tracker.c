@@ -59,6 +59,7 @@ static const DlpTrackerClass mlflow_tracker = {
   .get_model_version = dlp_mlflow_get_model_version,
   .list_model_versions = dlp_mlflow_list_model_versions,
   .set_model_alias = dlp_mlflow_set_model_alias,
+  .download_artifacts = dlp_mlflow_download_artifacts,
 };
 
 static gboolean

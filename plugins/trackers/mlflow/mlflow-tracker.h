@@ -65,6 +65,14 @@ gboolean dlp_mlflow_log_model (gpointer self, const char *run_id, const char *lo
                                const char *artifact_path, const DlpTrackerCall *call,
                                GError **error);
 
+/* Where the files of the artifact URI @root are: *@url, the http(s) URL
+ * of the folder (through the server's artifact proxy for mlflow-artifacts:
+ * roots), or *@folder, a local folder (file: roots). */
+gboolean dlp_mlflow_resolve_artifact_root (DlpMlflowTracker *t, const char *root, char **url,
+                                           char **folder, GError **error);
+/* The proxy's path, after which its URLs name the artifact. */
+#define DLP_MLFLOW_PROXY_PATH "/api/2.0/mlflow-artifacts/artifacts"
+
 /* Uploads the folder @local_dir's files into the artifact root @root. */
 gboolean dlp_mlflow_upload_tree (DlpMlflowTracker *t, const char *root, const char *local_dir,
                                  const DlpTrackerCall *call, GError **error);
@@ -92,6 +100,10 @@ gboolean dlp_mlflow_check_alias (const char *alias, GError **error);
 /* Points @alias of the model @name at @version. */
 gboolean dlp_mlflow_set_alias (DlpMlflowTracker *t, const char *name, const char *alias,
                                const char *version, const DlpTrackerCall *call, GError **error);
+
+/* mlflow-download.c (see dlp-tracker.h) */
+gboolean dlp_mlflow_download_artifacts (gpointer self, const char *uri, const char *local_dir,
+                                        const DlpTrackerCall *call, GError **error);
 
 /* mlflow-models.c: the registry read (see dlp-tracker.h). */
 JsonNode *dlp_mlflow_get_model_version (gpointer self, const char *model_name, const char *alias,
