@@ -26,7 +26,13 @@ typedef struct {
   GMainContext *context;
   GMainLoop *loop;
   SoupServer *soup;
-  DlpWorkers *workers;
+  DlpWorkers *workers; /* swapped by the follower under workers_lock */
+  GMutex workers_lock;
+  DlpPredictor *followed; /* the predictor served since the last swap */
+  GThread *follower;
+  GMutex follow_lock;
+  GCond follow_wake;
+  gboolean follow_stop;
   GSocketService *service; /* accepts connections */
   GSocket *placeholder[2]; /* see keep_alive_placeholder */
   guint64 body_limit;
@@ -321,7 +327,9 @@ invocations (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTa
   g_signal_connect (msg, "finished", G_CALLBACK (client_gone), p);
   g_signal_connect (msg, "disconnected", G_CALLBACK (client_gone), p);
   soup_server_message_pause (msg);
+  g_mutex_lock (&s->workers_lock);
   dlp_workers_push (s->workers, &p->job);
+  g_mutex_unlock (&s->workers_lock);
 }
 
 /* A batch of answers from a worker. */
@@ -422,6 +430,66 @@ begin_drain (gpointer data)
       g_source_attach (s->drain_timer, s->context);
     }
   return G_SOURCE_REMOVE;
+}
+
+/* --- following a model that moves (--follow) --- */
+
+/* New requests go to a pool scoring @predictor; the old pool answers what
+ * it holds, then goes. */
+static gboolean
+swap_in (Server *s, DlpPredictor *predictor, GError **error)
+{
+  const DlpServerOptions *o = s->options;
+  DlpWorkers *fresh = dlp_workers_new (predictor, o->n_workers, o->batch_rows, o->batch_wait_us,
+                                       s->context, jobs_done, s, error);
+  if (fresh == NULL)
+    return FALSE;
+  g_mutex_lock (&s->workers_lock);
+  DlpWorkers *old = s->workers;
+  s->workers = fresh;
+  g_mutex_unlock (&s->workers_lock);
+  dlp_workers_free (old);
+  g_clear_pointer (&s->followed, dlp_predictor_unref);
+  s->followed = predictor;
+  return TRUE;
+}
+
+static gpointer
+follow_main (gpointer data)
+{
+  Server *s = data;
+  const DlpServerOptions *o = s->options;
+  g_mutex_lock (&s->follow_lock);
+  for (;;)
+    {
+      gint64 next = g_get_monotonic_time () + (gint64) o->follow_interval_ms * 1000;
+      while (!s->follow_stop && g_cond_wait_until (&s->follow_wake, &s->follow_lock, next))
+        ;
+      if (s->follow_stop)
+        break;
+      g_mutex_unlock (&s->follow_lock);
+      g_autoptr (GError) error = NULL;
+      DlpPredictor *predictor = o->follow (o->follow_data, &error);
+      if (predictor && !swap_in (s, predictor, &error))
+        dlp_predictor_unref (predictor);
+      if (error)
+        g_warning ("--follow: %s; still serving the model before", error->message);
+      g_mutex_lock (&s->follow_lock);
+    }
+  g_mutex_unlock (&s->follow_lock);
+  return NULL;
+}
+
+static void
+stop_following (Server *s)
+{
+  if (s->follower == NULL)
+    return;
+  g_mutex_lock (&s->follow_lock);
+  s->follow_stop = TRUE;
+  g_cond_signal (&s->follow_wake);
+  g_mutex_unlock (&s->follow_lock);
+  g_clear_pointer (&s->follower, g_thread_join);
 }
 
 /* On the thread that cancelled (the signal thread). */
@@ -528,7 +596,9 @@ static void
 server_clear (Server *s)
 {
   /* Scores still queued are delivered, then every connection closed. */
+  stop_following (s);
   g_clear_pointer (&s->workers, dlp_workers_free);
+  g_clear_pointer (&s->followed, dlp_predictor_unref);
   while (g_main_context_iteration (s->context, FALSE))
     ;
   if (s->soup)
@@ -560,6 +630,9 @@ server_clear (Server *s)
     }
   g_hash_table_unref (s->in_flight);
   g_main_loop_unref (s->loop);
+  g_mutex_clear (&s->workers_lock);
+  g_mutex_clear (&s->follow_lock);
+  g_cond_clear (&s->follow_wake);
 }
 
 gboolean
@@ -577,6 +650,9 @@ dlp_server_run (DlpPredictor *predictor, const DlpServerOptions *options, GCance
   };
   gboolean ok = FALSE;
   gulong cancel_id = 0;
+  g_mutex_init (&s.workers_lock);
+  g_mutex_init (&s.follow_lock);
+  g_cond_init (&s.follow_wake);
   g_autofree char *header = g_strdup_printf ("dlpipe/%s", DLP_VERSION);
   s.workers = dlp_workers_new (predictor, options->n_workers, options->batch_rows,
                                options->batch_wait_us, context, jobs_done, &s, error);
@@ -593,11 +669,15 @@ dlp_server_run (DlpPredictor *predictor, const DlpServerOptions *options, GCance
   if (!start_listening (&s, error))
     goto out;
 
+  if (options->follow)
+    s.follower = g_thread_new ("dlp-follow", follow_main, &s);
   if (cancellable)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled), &s, NULL);
   g_main_loop_run (s.loop);
   if (cancellable)
     g_cancellable_disconnect (cancellable, cancel_id);
+  /* No swap while the last answers go out. */
+  stop_following (&s);
   ok = !s.timed_out;
   if (s.timed_out)
     g_set_error (error, DLP_ERROR, DLP_ERROR_CANCELLED,

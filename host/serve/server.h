@@ -25,6 +25,14 @@ typedef struct {
                                 together, at most */
   guint batch_wait_us;   /* how long a worker waits to fill a batch */
   guint drain_timeout_s; /* how long to wait for requests in flight */
+  /* With follow set: every follow_interval_ms, on a thread of its own,
+   * follow returns the predictor to serve from then on (transfer full),
+   * or NULL to go on with the one served, with @error set when it could
+   * not tell (the server logs it and asks again later). Requests already
+   * queued are answered by the model they came to. */
+  DlpPredictor *(*follow) (gpointer data, GError **error);
+  gpointer follow_data;
+  guint follow_interval_ms;
 } DlpServerOptions;
 
 /* Serves @predictor until @cancellable is cancelled. Prints the address it

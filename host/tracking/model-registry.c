@@ -138,6 +138,38 @@ dlp_model_registry_list (DlpModelRegistry *r, const char *model_name, GError **e
   return node ? json_array_ref (json_node_get_array (node)) : NULL;
 }
 
+JsonObject *
+dlp_model_registry_get_version (DlpModelRegistry *r, const char *model_name, const char *version,
+                                GError **error)
+{
+  g_autoptr (JsonArray) versions = dlp_model_registry_list (r, model_name, error);
+  for (guint i = 0; versions && i < json_array_get_length (versions); i++)
+    {
+      JsonObject *v = dlp_json_array_get_object (versions, i);
+      if (v && g_strcmp0 (dlp_json_get_string (v, "version"), version) == 0)
+        return json_object_ref (v);
+    }
+  if (versions)
+    g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND, "model '%s' has no version %s", model_name,
+                 version);
+  return NULL;
+}
+
+gboolean
+dlp_model_registry_download (DlpModelRegistry *r, const char *uri, const char *local_dir,
+                             GError **error)
+{
+  if (r->klass->download_artifacts == NULL)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_SUPPORTED,
+                   "tracker '%s' cannot download artifacts", r->klass->name);
+      return FALSE;
+    }
+  gboolean ok = r->klass->download_artifacts (r->instance, uri, local_dir, &r->call, error);
+  explain_timeout (r, error);
+  return ok;
+}
+
 gboolean
 dlp_model_registry_set_alias (DlpModelRegistry *r, const char *model_name, const char *alias,
                               const char *version, GError **error)

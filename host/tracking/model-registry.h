@@ -42,6 +42,15 @@ JsonObject *dlp_model_registry_get_alias (DlpModelRegistry *registry, const char
 /* The versions of @model_name (NULL: of every model), newest first. */
 JsonArray *dlp_model_registry_list (DlpModelRegistry *registry, const char *model_name,
                                     GError **error);
+/* Version @version of @model_name; DLP_ERROR_NOT_FOUND when there is no
+ * such model or version. */
+JsonObject *dlp_model_registry_get_version (DlpModelRegistry *registry, const char *model_name,
+                                            const char *version, GError **error);
+/* Downloads the artifacts @uri names (a version's "source", or
+ * runs:/RUN_ID/PATH) into @local_dir, an empty folder that exists.
+ * DLP_ERROR_NOT_SUPPORTED when the tracker cannot download. */
+gboolean dlp_model_registry_download (DlpModelRegistry *registry, const char *uri,
+                                      const char *local_dir, GError **error);
 gboolean dlp_model_registry_set_alias (DlpModelRegistry *registry, const char *model_name,
                                        const char *alias, const char *version, GError **error);
 
