@@ -1,18 +1,21 @@
 """What the Python binding's tests share: the binding and the build's
 plugins in the environment, a small table pipeline, and its predictions by
 `dlpipe predict` to compare with."""
+import contextlib
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from tap import dlpipe as run_host  # noqa: E402
+from tap import dlpipe as run_host, gate  # noqa: E402
 
 
 def plugin_dirs(root):
@@ -148,3 +151,35 @@ def start_mlflow_server(tmp):
         stop(server)
         return None, uri, log
     return server, uri, log
+
+
+@contextlib.contextmanager
+def registry_pipeline(prefix, model):
+    """A real MLflow server, MLFLOW_TRACKING_URI set to it, and the table
+    pipeline in table/ of its folder, tracked there with the registered
+    model @model and a champion threshold of 0. Yields (folder,
+    MlflowClient, pipeline folder), or None when the server did not come
+    up (a failed check says so); then stops the server and removes the
+    folder."""
+    from mlflow import MlflowClient
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    server, log = None, None
+    try:
+        server, uri, log = start_mlflow_server(tmp)
+        if not gate("mlflow server starts", server is not None, tail(log)):
+            yield None
+            return
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        d = os.path.join(tmp, "table")
+        os.makedirs(d)
+        write_pipeline(d, "tracking: {tracker: mlflow, registered_model: %s}\n"
+                          "test: {champion_accuracy: 0.0}" % model)
+        yield tmp, MlflowClient(uri), d
+    except BaseException:
+        if log and os.path.exists(log):
+            sys.stderr.write("mlflow server log, last lines:\n%s\n" % tail(log))
+        raise
+    finally:
+        if server:
+            stop(server)
+        shutil.rmtree(tmp, ignore_errors=True)

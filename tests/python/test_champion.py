@@ -7,17 +7,14 @@ champion only to a version that beats the champion on the same test split;
 Arguments: the built libdlpipe-1.so. Prints TAP."""
 import json
 import os
-import shutil
 import socket
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from tap import check, finish, gate  # noqa: E402
-from common import run_host, setup_environment, start_mlflow_server  # noqa: E402
-from common import stop, tail, write_pipeline  # noqa: E402
+from common import registry_pipeline, run_host, setup_environment  # noqa: E402
 
 setup_environment(sys.argv[1])
 MODEL = "dlpipe-champion-test"
@@ -174,31 +171,18 @@ def unreachable_checks(d):
 
 def main():
     try:
-        from mlflow import MlflowClient
+        import mlflow  # noqa: F401
     except ImportError as e:
         print("1..0 # SKIP MLflow is not installed (scripts/setup-python.sh): %s" % e)
         return 0
-    tmp = tempfile.mkdtemp(prefix="dlpipe-champion-")
-    server = None
-    try:
-        server, uri, server_log = start_mlflow_server(tmp)
-        if not gate("mlflow server starts", server is not None, tail(server_log)):
-            return finish()
-        os.environ["MLFLOW_TRACKING_URI"] = uri
-        client = MlflowClient(uri)
-        d = os.path.join(tmp, "table")
-        os.makedirs(d)
-        write_pipeline(d, "tracking: {tracker: mlflow, registered_model: %s}\n"
-                          "test: {champion_accuracy: 0.0}" % MODEL)
-        if challenger_checks(d, client):
-            models_checks(d, client)
-            promote_checks(d, client)
-            other_split_checks(d, client)
-        unreachable_checks(d)
-    finally:
-        if server:
-            stop(server)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with registry_pipeline("dlpipe-champion-", MODEL) as ready:
+        if ready:
+            _, client, d = ready
+            if challenger_checks(d, client):
+                models_checks(d, client)
+                promote_checks(d, client)
+                other_split_checks(d, client)
+            unreachable_checks(d)
     return finish()
 
 
