@@ -17,4 +17,5 @@ apt-get install -y -q --no-install-recommends \
   chromium fonts-liberation \
   dataset-fashion-mnist \
   git ca-certificates \
-  valgrind wrk clang-format
+  valgrind wrk clang-format \
+  libopenmpi-dev openmpi-bin

@@ -21,6 +21,7 @@
 #include <dlpipe/dlp-model.h>
 #include <dlpipe/dlp-optimizer.h>
 #include <dlpipe/dlp-tracker.h>
+#include <dlpipe/dlp-collective.h>
 
 G_BEGIN_DECLS
 
@@ -32,9 +33,10 @@ typedef enum {
   DLP_KIND_MODEL,
   DLP_KIND_OPTIMIZER,
   DLP_KIND_TRACKER,
+  DLP_KIND_COLLECTIVE, /* Since: API level 4 */
 } DlpKind;
 
-#define DLP_N_KINDS (DLP_KIND_TRACKER + 1)
+#define DLP_N_KINDS (DLP_KIND_COLLECTIVE + 1)
 
 /* The fields every class struct starts with. */
 typedef struct {
@@ -203,6 +205,25 @@ static inline gboolean
 dlp_registry_add_tracker (DlpRegistry *r, const DlpTrackerClass *k, GError **e)
 {
   return dlp_registry_add (r, DLP_KIND_TRACKER, k, e);
+}
+
+/**
+ * dlp_registry_add_collective:
+ * @r: the registry given to the plugin's init
+ * @k: (transfer none): the DlpCollectiveClass, as for dlp_registry_add()
+ * @e: (nullable): return location for an error
+ *
+ * dlp_registry_add() for DLP_KIND_COLLECTIVE, the class type checked by
+ * the compiler.
+ *
+ * Returns: as dlp_registry_add()
+ *
+ * Since: API level 4
+ */
+static inline gboolean
+dlp_registry_add_collective (DlpRegistry *r, const DlpCollectiveClass *k, GError **e)
+{
+  return dlp_registry_add (r, DLP_KIND_COLLECTIVE, k, e);
 }
 
 /* One registered type. */

@@ -30,6 +30,16 @@ static const DlpRequiredField tracker_required[] = { REQ (DlpTrackerClass, creat
                                                      REQ (DlpTrackerClass, end_run),
                                                      { 0, NULL } };
 
+static const DlpRequiredField collective_required[] = { REQ (DlpCollectiveClass, create),
+                                                        REQ (DlpCollectiveClass, destroy),
+                                                        REQ (DlpCollectiveClass, rank),
+                                                        REQ (DlpCollectiveClass, size),
+                                                        REQ (DlpCollectiveClass, allreduce_sum),
+                                                        REQ (DlpCollectiveClass, broadcast),
+                                                        REQ (DlpCollectiveClass, barrier),
+                                                        REQ (DlpCollectiveClass, abort),
+                                                        { 0, NULL } };
+
 static const DlpKindInfo kinds[DLP_N_KINDS] = {
   [DLP_KIND_SOURCE] = { "source", "DlpSourceClass", sizeof (DlpSourceClass), source_required },
   [DLP_KIND_TRANSFORM] = { "transform", "DlpTransformClass", sizeof (DlpTransformClass),
@@ -41,6 +51,8 @@ static const DlpKindInfo kinds[DLP_N_KINDS] = {
   [DLP_KIND_OPTIMIZER] = { "optimizer", "DlpOptimizerClass", sizeof (DlpOptimizerClass),
                            optimizer_required },
   [DLP_KIND_TRACKER] = { "tracker", "DlpTrackerClass", sizeof (DlpTrackerClass), tracker_required },
+  [DLP_KIND_COLLECTIVE] = { "collective", "DlpCollectiveClass", sizeof (DlpCollectiveClass),
+                            collective_required },
 };
 
 const DlpKindInfo *
