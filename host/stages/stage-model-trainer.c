@@ -6,6 +6,7 @@
 #include "paths.h"
 #include "output-dir.h"
 #include "../app/progress.h"
+#include "../collective/launch.h"
 #include "../tracking/tracking.h"
 #include "../train/dvclive.h"
 #include "../train/train-settings.h"
@@ -70,6 +71,7 @@ on_epoch (gpointer data, const DlpEpochResult *r, GError **error)
     { "val_accuracy", r->val_accuracy, r->epoch - 1, 0 },
     { "learning_rate", r->learning_rate, r->epoch - 1, 0 },
     { "samples_per_second", r->samples_per_second, r->epoch - 1, 0 },
+    { "allreduce_seconds", r->allreduce_seconds, r->epoch - 1, 0 },
   };
   DlpMetric present[G_N_ELEMENTS (all)];
   guint n = 0;
@@ -155,8 +157,9 @@ write_outputs (DlpGraph *graph, DlpTrainer *trainer, DlpTracking *tracking, GErr
 /* Everything after the graph is loaded; the caller frees the graph. */
 static gboolean
 train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpGraph *graph,
-       const DlpTrainingData *data, const DlpTrainingData *val, GError **error)
+       const DlpTrainingData *data, const DlpTrainingData *val, DlpCollective *job, GError **error)
 {
+  gboolean lead = job == NULL || dlp_collective_rank (job) == 0;
   if (!dlp_graph_load_weights (graph, DLP_PATH_BUILT "/weights.safetensors", error)
       || !dlp_training_data_check_model (data, graph, DLP_PATH_BUILT, error)
       || (val && !dlp_training_data_check_model (val, graph, DLP_PATH_BUILT, error)))
@@ -178,7 +181,10 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpG
   g_autoptr (DlpTrainer) trainer =
     print ? dlp_trainer_new (graph, settings, run->context, error) : NULL;
   gboolean ok = trainer != NULL;
-  if (ok && run->app->resume)
+  if (ok)
+    dlp_trainer_set_collective (trainer, job);
+  /* Rank 0 resumes; the trainer hands its position to the others. */
+  if (ok && run->app->resume && lead)
     ok = dlp_trainer_resume (trainer, CHECKPOINT_DIR, error);
   if (ok)
     {
@@ -189,21 +195,45 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpG
               dlp_kernels_get_isa ());
       Reporter rep = { run, tracking, settings->options.epochs, "training" };
       DlpTrainHooks hooks = { &rep, on_batch, on_epoch };
-      ok = dlp_trainer_fit (trainer, data, val, run->context, CHECKPOINT_DIR, &hooks, error);
+      ok = dlp_trainer_fit (trainer, data, val, run->context, lead ? CHECKPOINT_DIR : NULL,
+                            lead ? &hooks : NULL, error);
       dlp_progress_report_text (run->app->progress, rep.task, NULL);
     }
-  return ok && write_outputs (graph, trainer, tracking, error);
+  return ok && (!lead || write_outputs (graph, trainer, tracking, error));
 }
 
-gboolean
-dlp_stage_model_trainer (DlpStageRun *run, GError **error)
+/* The ranks of the job that train.distributed asks for; an error when
+ * this process was not started as one of them. */
+static DlpCollective *
+join_job (const DlpDistributedSettings *d, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "train", TRUE, &local);
-  g_auto (DlpTrainSettings) settings = { 0 };
-  if (!dlp_train_settings_load (&settings, section, run->registry, error))
-    return FALSE;
+  g_autoptr (DlpCollective) job = dlp_collective_open (d->collective, d->section, error);
+  if (job == NULL)
+    return NULL;
+  if (dlp_collective_size (job) == 1)
+    {
+      const char *command[] = { "dlpipe", "stage", "model_trainer", NULL };
+      g_autofree char *line = dlp_launch_command_line (
+        d->ranks, (const char *const *) d->hosts, (const char *const *) d->launcher_args, command);
+      dlp_config_set_error (d->section, "ranks", error,
+                            "asks for %" G_GINT64_FORMAT " ranks, but this process is alone: "
+                            "start the stage as `%s` (the cmd `dlpipe dvc-yaml` writes)",
+                            d->ranks, line);
+      return NULL;
+    }
+  if (dlp_collective_size (job) != d->ranks)
+    g_warning ("train.distributed.ranks is %" G_GINT64_FORMAT ", but the job has %d ranks: "
+               "training on %d",
+               d->ranks, dlp_collective_size (job), dlp_collective_size (job));
+  return g_steal_pointer (&job);
+}
 
+/* The stage once the settings are read; @job is NULL alone. Only rank 0
+ * tracks, writes outputs and checkpoints. */
+static gboolean
+run_stage (DlpStageRun *run, DlpTrainSettings *settings, DlpCollective *job, GError **error)
+{
+  gboolean lead = job == NULL || dlp_collective_rank (job) == 0;
   g_autoptr (DlpTrainingData) data = dlp_training_data_load (DLP_PATH_TRAIN, error);
   if (data == NULL)
     return FALSE;
@@ -215,7 +245,10 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
   DlpGraph *graph = dlp_graph_load (run->registry, DLP_PATH_BUILT "/model.json", error);
   if (graph == NULL)
     return FALSE;
-  g_autoptr (DlpTracking) tracking = dlp_stage_start_tracking (run, "model_trainer", NULL, error);
+  g_autoptr (DlpTracking) tracking =
+    lead ? dlp_stage_start_tracking (run, "model_trainer", NULL, error)
+         : dlp_tracking_start (NULL, run->registry, run->context, run->params, "model_trainer",
+                               NULL, error);
   if (tracking == NULL)
     {
       dlp_graph_free (graph);
@@ -224,12 +257,28 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
   dlp_tracking_log_dataset (tracking, DLP_PATH_TRAIN, "training", data->dataset);
   /* train.precision may say auto: the run records what it became. */
   dlp_tracking_log_param (tracking, "dlpipe.precision",
-                          dlp_precision_get_name (settings.precision));
+                          dlp_precision_get_name (settings->precision));
   dlp_tracking_log_param (tracking, "dlpipe.kernels", dlp_kernels_get_library ());
   dlp_tracking_log_param (tracking, "dlpipe.kernels.isa", dlp_kernels_get_isa ());
+  if (job)
+    {
+      int size = dlp_collective_size (job);
+      g_autofree char *world = g_strdup_printf ("%d", size);
+      g_autofree char *global = g_strdup_printf ("%" G_GINT64_FORMAT, settings->options.batch_size);
+      g_autofree char *per_rank =
+        g_strdup_printf ("%" G_GINT64_FORMAT, (settings->options.batch_size + size - 1) / size);
+      dlp_tracking_log_param (tracking, "dlpipe.distributed.world_size", world);
+      dlp_tracking_log_param (tracking, "dlpipe.distributed.collective",
+                              dlp_collective_describe (job));
+      dlp_tracking_log_param (tracking, "dlpipe.distributed.global_batch", global);
+      dlp_tracking_log_param (tracking, "dlpipe.distributed.rank_batch", per_rank);
+      if (lead)
+        g_info ("training data-parallel: %s, global batch %s, up to %s rows per rank",
+                dlp_collective_describe (job), global, per_rank);
+    }
   if (val)
     dlp_tracking_log_dataset (tracking, DLP_PATH_VAL, "validation", val->dataset);
-  gboolean ok = train (run, tracking, &settings, graph, data, val, error);
+  gboolean ok = train (run, tracking, settings, graph, data, val, job, error);
   if (ok)
     {
       dlp_tracking_log_artifact (tracking, DLP_PATH_TRAINED, "trained");
@@ -237,7 +286,34 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
     }
   dlp_tracking_finish (tracking, ok ? NULL : *error);
   dlp_graph_free (graph);
-  if (ok)
+  if (ok && lead)
     dlp_remove_tree (CHECKPOINT_DIR);
   return ok;
+}
+
+gboolean
+dlp_stage_model_trainer (DlpStageRun *run, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (DlpConfig) section = dlp_stage_get_section (run, "train", TRUE, &local);
+  g_auto (DlpTrainSettings) settings = { 0 };
+  if (!dlp_train_settings_load (&settings, section, run->registry, error))
+    return FALSE;
+  if (settings.distributed.ranks <= 1)
+    return run_stage (run, &settings, NULL, error);
+
+  g_autoptr (DlpCollective) job = join_job (&settings.distributed, error);
+  if (job == NULL)
+    return FALSE;
+  g_autoptr (GError) failure = NULL;
+  if (run_stage (run, &settings, job, &failure))
+    return TRUE;
+  /* Every rank stopped at the same step on a cancel: each returns. Any
+   * other error is this rank's alone, and the others would wait for it. */
+  if (g_error_matches (failure, DLP_ERROR, DLP_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&failure));
+      return FALSE;
+    }
+  dlp_collective_abort (job, failure->message, 1);
 }

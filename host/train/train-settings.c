@@ -30,8 +30,14 @@ const DlpParamSpec dlp_train_params[] = {
   DLP_PARAM_DOUBLE ("label_smoothing", "Label smoothing of the cross-entropy", "0", 0, 0.999),
   DLP_PARAM_ANY ("class_weights", "Loss weight per class: a list (one per class) or 'balanced'",
                  NULL),
+  DLP_PARAM_MAPPING ("distributed",
+                     "Data-parallel training: {ranks: N, collective: mpi, hosts: [...], "
+                     "launcher_args: [...]} (docs/scaling.md)",
+                     NULL),
   DLP_PARAM_END,
 };
+
+static const char *const distributed_keys[] = { "ranks", "hosts", "launcher_args", NULL };
 
 static const DlpParamSpec early_stopping_params[] = {
   DLP_PARAM_ENUM ("monitor", "The metric watched", "val_loss",
@@ -207,6 +213,46 @@ read_schedule (DlpTrainSettings *s, GError **error)
          || dlp_schedule_settings_load (&s->schedule, section, s->optimizer.learning_rate, error);
 }
 
+/* train.distributed; without it, one process. */
+static gboolean
+read_distributed (DlpDistributedSettings *d, DlpConfig *train, DlpRegistry *registry,
+                  GError **error)
+{
+  d->ranks = 1;
+  if (!get_subsection (train, "distributed", &d->section, error))
+    return FALSE;
+  if (d->section == NULL)
+    return TRUE;
+  g_autofree char *type = g_strdup ("mpi");
+  if (!dlp_config_get_string (d->section, "collective", &type, error))
+    return FALSE;
+  if (dlp_registry_get_entry (registry, DLP_KIND_COLLECTIVE, type, NULL) == NULL)
+    {
+      dlp_config_set_error (
+        d->section, "collective", error,
+        "data-parallel training needs the %s collective plugin, which is "
+        "not installed%s ('dlpipe plugins' lists the collectives)",
+        type,
+        strcmp (type, "mpi") == 0 ? " (it is built when Open MPI is found: libopenmpi-dev)" : "");
+      return FALSE;
+    }
+  d->collective = dlp_params_resolve_type (registry, d->section, "collective", DLP_KIND_COLLECTIVE,
+                                           "mpi", distributed_keys, error);
+  if (d->collective == NULL)
+    return FALSE;
+  if (!dlp_config_get_int (d->section, "ranks", &d->ranks, error)
+      || !dlp_config_get_strv (d->section, "hosts", &d->hosts, error)
+      || !dlp_config_get_strv (d->section, "launcher_args", &d->launcher_args, error))
+    return FALSE;
+  if (d->ranks < 1 || d->ranks > 65536)
+    {
+      dlp_config_set_error (d->section, "ranks", error,
+                            "expected 1 to 65536 ranks, not %" G_GINT64_FORMAT, d->ranks);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, DlpRegistry *registry,
                          GError **error)
@@ -214,7 +260,8 @@ dlp_train_settings_load (DlpTrainSettings *s, DlpConfig *section, DlpRegistry *r
   s->section =
     section ? dlp_config_ref (section) : dlp_config_parse ("train (defaults)", "{}\n", -1, NULL);
   if (!read_options (s, error) || !read_early_stopping (s, error) || !read_class_weights (s, error)
-      || !read_optimizer (&s->optimizer, s->section, registry, error) || !read_schedule (s, error))
+      || !read_optimizer (&s->optimizer, s->section, registry, error) || !read_schedule (s, error)
+      || !read_distributed (&s->distributed, s->section, registry, error))
     return FALSE;
   /* The section as written, overrides included: part of what decides a run. */
   s->leaves = dlp_config_flatten (s->section);
@@ -231,6 +278,9 @@ dlp_train_settings_clear (DlpTrainSettings *s)
   g_clear_pointer (&s->class_weight_values, g_array_unref);
   g_clear_pointer (&s->leaves, g_ptr_array_unref);
   g_clear_pointer (&s->section, dlp_config_unref);
+  g_clear_pointer (&s->distributed.section, dlp_config_unref);
+  g_clear_pointer (&s->distributed.hosts, g_strfreev);
+  g_clear_pointer (&s->distributed.launcher_args, g_strfreev);
 }
 
 float *

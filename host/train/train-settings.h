@@ -34,6 +34,16 @@ typedef struct {
   DlpConfig *section;
 } DlpOptimizerSettings;
 
+/* train.distributed: how many ranks train data-parallel, over which
+ * collective type, and how they are launched. */
+typedef struct {
+  gint64 ranks;                   /* 1: this process alone */
+  const DlpTypeEntry *collective; /* NULL without the section */
+  DlpConfig *section;             /* for the collective's create, and errors */
+  GStrv hosts;                    /* mpirun --host; NULL: this machine */
+  GStrv launcher_args;            /* more mpirun arguments */
+} DlpDistributedSettings;
+
 typedef struct {
   DlpTrainOptions options;
   DlpOptimizerSettings optimizer;
@@ -42,12 +52,12 @@ typedef struct {
   guint threads;                /* worker threads */
   gboolean split_batch;         /* threads split the batch (else OpenBLAS's) */
   double label_smoothing;
-  char *class_weights;         /* "balanced", or NULL */
-  GArray *class_weight_values; /* explicit weights (double), or NULL */
-  GPtrArray *leaves;           /* the section's DlpConfigLeaf, for the fingerprint */
-  DlpConfig *section;          /* for errors only the data reveals */
-  DlpPrecision precision;      /* train.precision, auto resolved */
-  /* Distributed training adds its settings here. */
+  char *class_weights;                /* "balanced", or NULL */
+  GArray *class_weight_values;        /* explicit weights (double), or NULL */
+  GPtrArray *leaves;                  /* the section's DlpConfigLeaf, for the fingerprint */
+  DlpConfig *section;                 /* for errors only the data reveals */
+  DlpPrecision precision;             /* train.precision, auto resolved */
+  DlpDistributedSettings distributed; /* train.distributed */
 } DlpTrainSettings;
 
 extern const DlpParamSpec dlp_train_params[];

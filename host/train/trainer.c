@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <dlpipe/host/dlp-kernels.h>
 #include "clip.h"
+#include "data-parallel.h"
 #include "monitor.h"
 #include "trainer.h"
 
@@ -32,8 +33,10 @@ struct _DlpTrainer {
   guint64 step;
   DlpBatchStats partial; /* the unfinished epoch's sums */
   double partial_seconds;
-  gboolean stopped; /* early stopping ended the run */
-  GArray *history;  /* DlpEpochResult */
+  gboolean stopped;          /* early stopping ended the run */
+  GArray *history;           /* DlpEpochResult */
+  DlpCollective *collective; /* the job's ranks; NULL: this process alone */
+  double reduce_seconds;     /* in the epoch's gradient sums */
 };
 
 /* One kind of parallelism at a time: the graph's threads, splitting the
@@ -103,6 +106,12 @@ dlp_trainer_free (DlpTrainer *t)
   g_free (t);
 }
 
+void
+dlp_trainer_set_collective (DlpTrainer *t, DlpCollective *collective)
+{
+  t->collective = collective && dlp_collective_size (collective) > 1 ? collective : NULL;
+}
+
 GArray *
 dlp_trainer_get_history (DlpTrainer *t)
 {
@@ -148,6 +157,8 @@ dlp_epoch_result_to_json (const DlpEpochResult *r)
   set_double_or_null (o, "learning_rate", r->learning_rate);
   set_double_or_null (o, "samples_per_second", r->samples_per_second);
   set_double_or_null (o, "seconds", r->seconds);
+  if (isfinite (r->allreduce_seconds))
+    json_object_set_double_member (o, "allreduce_seconds", r->allreduce_seconds);
   return dlp_json_node_new_object (o);
 }
 
@@ -263,6 +274,50 @@ restore_floats (DlpSafetensors *st, const char *name, float *dst, gsize n, const
   return TRUE;
 }
 
+/* The position, the epoch's partial sums, the schedule, the monitor and
+ * the history, from state_to_json's object. */
+static gboolean
+load_position (DlpTrainer *t, JsonObject *o, GError **error)
+{
+  t->epoch = json_object_get_int_member_with_default (o, "epoch", 0);
+  t->batch = json_object_get_int_member_with_default (o, "batch", 0);
+  t->step = (guint64) json_object_get_int_member_with_default (o, "step", 0);
+  t->stopped = json_object_get_boolean_member_with_default (o, "stopped", FALSE);
+  dlp_graph_set_step (t->graph,
+                      (guint64) json_object_get_int_member_with_default (o, "graph_step", 0));
+  JsonObject *p = json_object_get_object_member (o, "partial");
+  if (p)
+    {
+      t->partial.loss_sum = get_double (p, "loss_sum");
+      t->partial.weight_sum = get_double (p, "weight_sum");
+      t->partial.n_correct = json_object_get_int_member_with_default (p, "n_correct", 0);
+      t->partial.n_rows = json_object_get_int_member_with_default (p, "n_rows", 0);
+      t->partial_seconds = get_double (p, "seconds");
+    }
+  if (!dlp_schedule_load_state (t->schedule, json_object_get_member (o, "schedule"), error)
+      || !dlp_monitor_load_state (&t->monitor, json_object_get_member (o, "monitor"), error))
+    return FALSE;
+  JsonArray *history = json_object_get_array_member (o, "history");
+  g_array_set_size (t->history, 0);
+  for (guint i = 0; history && i < json_array_get_length (history); i++)
+    {
+      JsonObject *h = json_array_get_object_element (history, i);
+      DlpEpochResult r = {
+        .epoch = json_object_get_int_member_with_default (h, "epoch", i + 1),
+        .loss = get_double (h, "loss"),
+        .accuracy = get_double (h, "accuracy"),
+        .val_loss = get_double (h, "val_loss"),
+        .val_accuracy = get_double (h, "val_accuracy"),
+        .learning_rate = get_double (h, "learning_rate"),
+        .samples_per_second = get_double (h, "samples_per_second"),
+        .seconds = get_double (h, "seconds"),
+        .allreduce_seconds = get_double (h, "allreduce_seconds"),
+      };
+      g_array_append_val (t->history, r);
+    }
+  return TRUE;
+}
+
 gboolean
 dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
 {
@@ -302,43 +357,10 @@ dlp_trainer_resume (DlpTrainer *t, const char *dir, GError **error)
       || (t->best && !restore_floats (st, "best", t->best, t->n_best, path, error)))
     return FALSE;
 
-  t->epoch = json_object_get_int_member_with_default (o, "epoch", 0);
-  t->batch = json_object_get_int_member_with_default (o, "batch", 0);
-  t->step = (guint64) json_object_get_int_member_with_default (o, "step", 0);
-  t->stopped = json_object_get_boolean_member_with_default (o, "stopped", FALSE);
-  dlp_graph_set_step (t->graph,
-                      (guint64) json_object_get_int_member_with_default (o, "graph_step", 0));
-  JsonObject *p = json_object_get_object_member (o, "partial");
-  if (p)
-    {
-      t->partial.loss_sum = get_double (p, "loss_sum");
-      t->partial.weight_sum = get_double (p, "weight_sum");
-      t->partial.n_correct = json_object_get_int_member_with_default (p, "n_correct", 0);
-      t->partial.n_rows = json_object_get_int_member_with_default (p, "n_rows", 0);
-      t->partial_seconds = get_double (p, "seconds");
-    }
-  if (!dlp_schedule_load_state (t->schedule, json_object_get_member (o, "schedule"), error)
-      || !dlp_monitor_load_state (&t->monitor, json_object_get_member (o, "monitor"), error))
+  if (!load_position (t, o, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
-    }
-  JsonArray *history = json_object_get_array_member (o, "history");
-  g_array_set_size (t->history, 0);
-  for (guint i = 0; history && i < json_array_get_length (history); i++)
-    {
-      JsonObject *h = json_array_get_object_element (history, i);
-      DlpEpochResult r = {
-        .epoch = json_object_get_int_member_with_default (h, "epoch", i + 1),
-        .loss = get_double (h, "loss"),
-        .accuracy = get_double (h, "accuracy"),
-        .val_loss = get_double (h, "val_loss"),
-        .val_accuracy = get_double (h, "val_accuracy"),
-        .learning_rate = get_double (h, "learning_rate"),
-        .samples_per_second = get_double (h, "samples_per_second"),
-        .seconds = get_double (h, "seconds"),
-      };
-      g_array_append_val (t->history, r);
     }
   /* Other kernels round differently: the run goes on, but its weights
    * will not be those of an uninterrupted run. */
@@ -383,25 +405,28 @@ metric_value (const DlpEpochResult *r, const char *name)
   return r->val_loss;
 }
 
+/* Scores @data: with several ranks, each its part, and the sums reduced. */
 static gboolean
 evaluate (DlpTrainer *t, const DlpTrainingData *data, DlpBatchStats *stats, GError **error)
 {
-  gint64 b = t->options.batch_size;
-  for (gint64 start = 0; start < data->n_rows; start += b)
+  gint64 b = t->options.batch_size, lo = 0, hi = data->n_rows;
+  if (t->collective)
+    dlp_data_parallel_shard (t->collective, data->n_rows, &lo, &hi);
+  for (gint64 start = lo; start < hi; start += b)
     {
-      gint64 n = MIN (b, data->n_rows - start);
+      gint64 n = MIN (b, hi - start);
       if (!dlp_graph_evaluate_batch (t->graph, data->features + start * data->row_size,
                                      data->labels + start, n, NULL, stats, error))
         return FALSE;
     }
-  return TRUE;
+  return t->collective == NULL || dlp_data_parallel_reduce_stats (t->collective, stats, error);
 }
 
+/* The run was cancelled before the step of t->batch: it checkpoints and
+ * returns FALSE with DLP_ERROR_CANCELLED. */
 static gboolean
-stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir, GError **error)
+stopped (DlpTrainer *t, const char *checkpoint_dir, GError **error)
 {
-  if (!g_cancellable_is_cancelled (dlp_context_get_cancellable (context)))
-    return FALSE;
   g_autoptr (GError) local = NULL;
   if (!save_checkpoint (t, checkpoint_dir, &local))
     g_warning ("the checkpoint could not be written: %s", local->message);
@@ -409,7 +434,7 @@ stop_requested (DlpContext *context, DlpTrainer *t, const char *checkpoint_dir, 
                "stopped in epoch %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT " batches%s",
                t->epoch + 1, t->batch,
                checkpoint_dir && local == NULL ? "; continue with --resume" : "");
-  return TRUE;
+  return FALSE;
 }
 
 /* Keeps or restores the best epoch's weights: its parameters and, so
@@ -430,6 +455,106 @@ copy_weights (DlpTrainer *t, gboolean keep)
       memcpy (params, t->best, t->n_params * sizeof (float));
       memcpy (state, t->best + t->n_params, n_state * sizeof (float));
     }
+}
+
+/* Copies @n floats from rank 0 to every rank. */
+static gboolean
+broadcast_floats (DlpTrainer *t, float *values, gsize n, GError **error)
+{
+  return n == 0 || dlp_collective_broadcast (t->collective, values, n * sizeof (float), 0, error);
+}
+
+/* Every rank starts where rank 0 is: its weights, optimizer state and
+ * position, which it may have resumed from a checkpoint that only it
+ * reads. A rank whose model, settings or data differ is an error. */
+static gboolean
+sync_start (DlpTrainer *t, GError **error)
+{
+  if (t->collective == NULL)
+    return TRUE;
+  char print[128] = { 0 };
+  g_strlcpy (print, t->fingerprint, sizeof print);
+  if (!dlp_collective_broadcast (t->collective, print, sizeof print, 0, error))
+    return FALSE;
+  if (strcmp (print, t->fingerprint) != 0)
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_CONFIG,
+                   "rank %d of %d: its model, train settings or training data differ from "
+                   "rank 0's; every rank must see the same models/built, params and data/split",
+                   dlp_collective_rank (t->collective), dlp_collective_size (t->collective));
+      return FALSE;
+    }
+  /* The position as the checkpoint holds it, text from rank 0. */
+  g_autofree char *text = NULL;
+  gint64 length = 0;
+  if (dlp_collective_rank (t->collective) == 0)
+    {
+      g_autoptr (JsonNode) json = state_to_json (t, "");
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      json_generator_set_root (gen, json);
+      text = json_generator_to_data (gen, NULL);
+      length = (gint64) strlen (text) + 1;
+    }
+  if (!dlp_collective_broadcast (t->collective, &length, sizeof length, 0, error))
+    return FALSE;
+  if (text == NULL)
+    text = g_malloc0 ((gsize) length);
+  if (!dlp_collective_broadcast (t->collective, text, (gsize) length, 0, error))
+    return FALSE;
+  if (dlp_collective_rank (t->collective) != 0)
+    {
+      g_autoptr (JsonNode) root = dlp_json_parse (text, -1, "rank 0's position", error);
+      if (root == NULL || !load_position (t, json_node_get_object (root), error))
+        return FALSE;
+    }
+  return broadcast_floats (t, dlp_graph_get_params (t->graph), t->n_params, error)
+         && broadcast_floats (t, dlp_graph_get_state (t->graph), dlp_graph_get_n_state (t->graph),
+                              error)
+         && broadcast_floats (t, t->opt_state, t->state_size, error)
+         && (t->best == NULL || broadcast_floats (t, t->best, t->n_best, error));
+}
+
+/* One global batch's forward and backward: this process's rows of it,
+ * summed over the ranks when there are several. *@stop is set when the
+ * run was cancelled (on any rank): then no step is taken. */
+static gboolean
+train_step (DlpTrainer *t, const DlpTrainingData *train, const gint64 *perm, gint64 first,
+            gint64 rows, DlpContext *context, float *inputs, gint32 *labels, DlpBatchStats *batch,
+            gboolean *stop, GError **error)
+{
+  const gint64 d = train->row_size;
+  gboolean cancelled = g_cancellable_is_cancelled (dlp_context_get_cancellable (context));
+  gint64 lo = 0, hi = rows;
+  if (t->collective)
+    dlp_data_parallel_shard (t->collective, rows, &lo, &hi);
+  else if (cancelled)
+    {
+      *stop = TRUE;
+      return TRUE;
+    }
+  for (gint64 r = lo; r < hi; r++)
+    {
+      gint64 src = perm[first + r];
+      memcpy (inputs + (r - lo) * d, train->features + src * d, (gsize) d * sizeof (float));
+      labels[r - lo] = train->labels[src];
+    }
+  dlp_graph_set_first_row (t->graph, lo);
+  if (hi > lo && !dlp_graph_train_batch (t->graph, inputs, labels, hi - lo, batch, error))
+    return FALSE;
+  if (t->collective == NULL)
+    return TRUE;
+  gint64 reduce_started = g_get_monotonic_time ();
+  if (hi == lo)
+    {
+      /* No rows here: no gradient, but the step count goes on with the
+       * other ranks' (dropout's random numbers follow it). */
+      memset (dlp_graph_get_grads (t->graph), 0, t->n_params * sizeof (float));
+      dlp_graph_set_step (t->graph, dlp_graph_get_step (t->graph) + 1);
+    }
+  gboolean ok = dlp_data_parallel_reduce_step (t->collective, dlp_graph_get_grads (t->graph),
+                                               t->n_params, batch, cancelled, stop, error);
+  t->reduce_seconds += (double) (g_get_monotonic_time () - reduce_started) / G_USEC_PER_SEC;
+  return ok;
 }
 
 gboolean
@@ -455,6 +580,8 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train, const DlpTrainingD
       return FALSE;
     }
 
+  if (!sync_start (t, error))
+    return FALSE;
   const gint64 n = train->n_rows, d = train->row_size, bs = o->batch_size;
   const gint64 n_batches = (n + bs - 1) / bs;
   g_autofree gint64 *perm = g_new (gint64, n);
@@ -478,18 +605,14 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train, const DlpTrainingD
       gint64 started = g_get_monotonic_time ();
       for (; t->batch < n_batches; t->batch++)
         {
-          if (stop_requested (context, t, checkpoint_dir, error))
-            return FALSE;
           gint64 first = t->batch * bs, rows = MIN (bs, n - first);
-          for (gint64 r = 0; r < rows; r++)
-            {
-              gint64 src = perm[first + r];
-              memcpy (inputs + r * d, train->features + src * d, (gsize) d * sizeof (float));
-              labels[r] = train->labels[src];
-            }
           DlpBatchStats batch = { 0 };
-          if (!dlp_graph_train_batch (t->graph, inputs, labels, rows, &batch, error))
+          gboolean stop = FALSE;
+          if (!train_step (t, train, perm, first, rows, context, inputs, labels, &batch, &stop,
+                           error))
             return FALSE;
+          if (stop)
+            return stopped (t, checkpoint_dir, error);
           double loss = batch.loss_sum / batch.weight_sum;
           if (!isfinite (loss))
             {
@@ -520,6 +643,12 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train, const DlpTrainingD
         }
       double train_seconds =
         t->partial_seconds + (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+      /* Batch normalization normalizes with each rank's own rows; the
+       * running statistics the model keeps are rank 0's, on every rank. */
+      if (t->collective
+          && !broadcast_floats (t, dlp_graph_get_state (t->graph), dlp_graph_get_n_state (t->graph),
+                                error))
+        return FALSE;
 
       DlpEpochResult r = {
         .epoch = t->epoch + 1,
@@ -529,7 +658,9 @@ dlp_trainer_fit (DlpTrainer *t, const DlpTrainingData *train, const DlpTrainingD
         .val_accuracy = NAN,
         .learning_rate = lr,
         .samples_per_second = (double) t->partial.n_rows / MAX (train_seconds, 1e-9),
+        .allreduce_seconds = t->collective ? t->reduce_seconds : NAN,
       };
+      t->reduce_seconds = 0;
       if (val)
         {
           DlpBatchStats vs = { 0 };

@@ -12,6 +12,7 @@
 #include <dlpipe/dlpipe-host.h>
 #include "train-settings.h"
 #include "training-data.h"
+#include "../collective/collective.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,7 @@ typedef struct {
   double learning_rate;
   double samples_per_second;
   double seconds;
+  double allreduce_seconds; /* summing gradients over the ranks; NaN alone */
 } DlpEpochResult;
 
 typedef struct {
@@ -47,6 +49,13 @@ typedef struct _DlpTrainer DlpTrainer;
 DlpTrainer *dlp_trainer_new (DlpGraph *graph, const DlpTrainSettings *settings, DlpContext *context,
                              GError **error);
 void dlp_trainer_free (DlpTrainer *trainer);
+
+/* Trains data-parallel with the ranks of @collective (borrowed; NULL or
+ * one rank: alone): each takes its rows of every global batch, their
+ * gradients are summed before every step, and they start from rank 0's
+ * weights, optimizer state and position (which only rank 0 resumes).
+ * Every rank then holds the same model; only rank 0 should checkpoint. */
+void dlp_trainer_set_collective (DlpTrainer *trainer, DlpCollective *collective);
 
 /* Restores weights, optimizer state and position from a checkpoint folder;
  * FALSE with DLP_ERROR_NOT_FOUND when there is none. */

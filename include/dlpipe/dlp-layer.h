@@ -348,7 +348,8 @@ DLP_API gint64 dlp_layer_pass_get_batch_rows (const DlpLayerPass *pass);
  * dlp_layer_pass_get_first_row:
  * @pass: the pass
  *
- * Returns: the slice's first row within the batch
+ * Returns: the slice's first row within the batch; in data-parallel
+ *   training, within the global batch that the processes share
  */
 DLP_API gint64 dlp_layer_pass_get_first_row (const DlpLayerPass *pass);
 

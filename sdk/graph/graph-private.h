@@ -97,6 +97,7 @@ struct _DlpGraph {
   gsize n_sums; /* largest collective sum of any node */
   DlpExec *exec;
   guint64 seed, step;
+  gint64 first_row; /* of the batches in the global batch */
   DlpPrecision precision;
   DlpLossOptions loss;
   float *class_weights;

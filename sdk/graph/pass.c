@@ -38,7 +38,7 @@ dlp_layer_pass_get_batch_rows (const DlpLayerPass *p)
 gint64
 dlp_layer_pass_get_first_row (const DlpLayerPass *p)
 {
-  return p->slice->first_row;
+  return p->slice->exec->graph->first_row + p->slice->first_row;
 }
 gboolean
 dlp_layer_pass_is_training (const DlpLayerPass *p)

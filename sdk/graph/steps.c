@@ -124,6 +124,12 @@ dlp_graph_set_seed (DlpGraph *graph, guint64 seed)
   graph->seed = seed;
 }
 
+void
+dlp_graph_set_first_row (DlpGraph *graph, gint64 first_row)
+{
+  graph->first_row = first_row;
+}
+
 guint64
 dlp_graph_get_step (DlpGraph *graph)
 {

@@ -198,6 +198,20 @@ DLP_API guint64 dlp_graph_get_step (DlpGraph *graph);
 DLP_API void dlp_graph_set_step (DlpGraph *graph, guint64 step);
 
 /**
+ * dlp_graph_set_first_row:
+ * @graph: the graph
+ * @first_row: where the rows of the next batches start in the global
+ *   batch, when processes share each batch (0: alone)
+ *
+ * A data-parallel rank trains on rows of a global batch: with their
+ * position, dropout draws the masks one process would draw for those
+ * rows, and errors name the row of the global batch.
+ *
+ * Since: API level 4
+ */
+DLP_API void dlp_graph_set_first_row (DlpGraph *graph, gint64 first_row);
+
+/**
  * dlp_graph_set_loss:
  * @graph: the graph
  * @options: (transfer none): the loss's options, copied with their class

@@ -1,0 +1,19 @@
+/* launch.h: the command line that starts a data-parallel job.
+ *
+ * dvc.yaml's cmd and the hint of a stage started alone use the same
+ * line, so that what dlpipe tells the user to run is what dvc repro runs. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* "mpirun -np RANKS [--host HOSTS] [LAUNCHER_ARGS] COMMAND...": @hosts
+ * and @launcher_args may be NULL. */
+GStrv dlp_launch_argv (gint64 ranks, const char *const *hosts, const char *const *launcher_args,
+                       const char *const *command);
+/* The same as one line for a shell, each argument quoted when needed. */
+char *dlp_launch_command_line (gint64 ranks, const char *const *hosts,
+                               const char *const *launcher_args, const char *const *command);
+
+G_END_DECLS
