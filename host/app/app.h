@@ -23,6 +23,10 @@ typedef struct {
   GCancellable *cancellable;     /* cancelled by SIGINT and SIGTERM */
   struct _DlpProgress *progress; /* the progress line, shared by stages */
   gboolean resume;               /* --resume: continue from a checkpoint */
+  /* The stage commands' -p and --set (borrowed), to start a stage again
+   * as a data-parallel job. */
+  const char *params_file;
+  const char *const *overrides;
 } DlpApp;
 
 /* Installs the log writer that honours -v and -q. */

@@ -37,8 +37,9 @@ static DlpConfig *
 load_params (DlpApp *app, ParamsOptions *opts, GError **error)
 {
   app->resume = opts->resume;
-  return dlp_stages_load_params (opts->params_file ? opts->params_file : "params.yaml",
-                                 opts->overrides, error);
+  app->params_file = opts->params_file ? opts->params_file : "params.yaml";
+  app->overrides = (const char *const *) opts->overrides;
+  return dlp_stages_load_params (app->params_file, opts->overrides, error);
 }
 
 int

@@ -1,5 +1,6 @@
 /* launch.c: the mpirun command line of a data-parallel job. */
 #include <string.h>
+#include <dlpipe/dlpipe-host.h>
 #include "launch.h"
 
 GStrv
@@ -51,4 +52,37 @@ dlp_launch_command_line (gint64 ranks, const char *const *hosts, const char *con
         g_string_append (line, argv[i]);
     }
   return g_string_free (line, FALSE);
+}
+
+gboolean
+dlp_launch_is_inside_job (void)
+{
+  /* Open MPI's and PMIx's own markers of a launched process. */
+  return g_getenv ("OMPI_COMM_WORLD_SIZE") || g_getenv ("PMIX_RANK") || g_getenv ("PMI_RANK");
+}
+
+gboolean
+dlp_launch_run (const char *const *argv, GError **error)
+{
+  g_autofree char *line = g_strjoinv (" ", (char **) argv);
+  g_info ("starting %s", line);
+  int status = 0;
+  g_autoptr (GError) local = NULL;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
+                     NULL, NULL, NULL, NULL, &status, &local))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_NOT_FOUND,
+                   "cannot start the data-parallel job `%s`: %s (Open MPI's openmpi-bin "
+                   "has mpirun)",
+                   line, local->message);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, &local))
+    {
+      g_set_error (error, DLP_ERROR, DLP_ERROR_FAILED,
+                   "the data-parallel job `%s` failed (%s); its ranks' errors are above", line,
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
 }

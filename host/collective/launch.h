@@ -16,4 +16,10 @@ GStrv dlp_launch_argv (gint64 ranks, const char *const *hosts, const char *const
 char *dlp_launch_command_line (gint64 ranks, const char *const *hosts,
                                const char *const *launcher_args, const char *const *command);
 
+/* Whether this process was started by a launcher, as a rank of a job. */
+gboolean dlp_launch_is_inside_job (void);
+/* Runs @argv (from dlp_launch_argv), its output this process's, and
+ * waits; an error names the command and its exit status. */
+gboolean dlp_launch_run (const char *const *argv, GError **error);
+
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* dvc-yaml.c: writing dvc.yaml (DVC's stage schema) from the stage table. */
 #include "dvc-yaml.h"
+#include "../collective/launch.h"
 
 static void
 list_files (GString *y, const char *key, const DlpStageFile *files, DlpFileKind kind,
@@ -26,15 +27,32 @@ list_files (GString *y, const char *key, const DlpStageFile *files, DlpFileKind 
     }
 }
 
+/* `dlpipe stage NAME [-p FILE]`, under mpirun when train.distributed
+ * asks for several ranks. */
+static char *
+stage_command (const DlpStageInfo *s, DlpConfig *params, const char *params_file)
+{
+  const char *command[] = { "dlpipe", "stage", s->name, "-p", params_file, NULL };
+  if (params_file == NULL)
+    command[3] = NULL;
+  gint64 ranks = 1;
+  g_auto (GStrv) hosts = NULL, args = NULL;
+  if (!s->distributed || !dlp_config_get_int (params, "train.distributed.ranks", &ranks, NULL)
+      || ranks <= 1)
+    return g_strjoinv (" ", (char **) command);
+  dlp_config_get_strv (params, "train.distributed.hosts", &hosts, NULL);
+  dlp_config_get_strv (params, "train.distributed.launcher_args", &args, NULL);
+  return dlp_launch_command_line (ranks, (const char *const *) hosts, (const char *const *) args,
+                                  command);
+}
+
 static void
 write_stage (GString *y, const DlpStageInfo *s, DlpConfig *params, const char *params_file,
              const char *code_root)
 {
   g_string_append_printf (y, "  %s:\n", s->name);
-  g_string_append_printf (y, "    cmd: dlpipe stage %s", s->name);
-  if (params_file)
-    g_string_append_printf (y, " -p %s", params_file);
-  g_string_append_c (y, '\n');
+  g_autofree char *cmd = stage_command (s, params, params_file);
+  g_string_append_printf (y, "    cmd: %s\n", cmd);
 
   gboolean deps = FALSE;
   for (const DlpStageFile *f = s->inputs; f->path; f++)

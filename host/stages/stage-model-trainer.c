@@ -202,30 +202,38 @@ train (DlpStageRun *run, DlpTracking *tracking, DlpTrainSettings *settings, DlpG
   return ok && (!lead || write_outputs (graph, trainer, tracking, error));
 }
 
-/* The ranks of the job that train.distributed asks for; an error when
- * this process was not started as one of them. */
+/* The ranks of the job this process belongs to. */
 static DlpCollective *
 join_job (const DlpDistributedSettings *d, GError **error)
 {
   g_autoptr (DlpCollective) job = dlp_collective_open (d->collective, d->section, error);
   if (job == NULL)
     return NULL;
-  if (dlp_collective_size (job) == 1)
-    {
-      const char *command[] = { "dlpipe", "stage", "model_trainer", NULL };
-      g_autofree char *line = dlp_launch_command_line (
-        d->ranks, (const char *const *) d->hosts, (const char *const *) d->launcher_args, command);
-      dlp_config_set_error (d->section, "ranks", error,
-                            "asks for %" G_GINT64_FORMAT " ranks, but this process is alone: "
-                            "start the stage as `%s` (the cmd `dlpipe dvc-yaml` writes)",
-                            d->ranks, line);
-      return NULL;
-    }
   if (dlp_collective_size (job) != d->ranks)
     g_warning ("train.distributed.ranks is %" G_GINT64_FORMAT ", but the job has %d ranks: "
                "training on %d",
                d->ranks, dlp_collective_size (job), dlp_collective_size (job));
   return g_steal_pointer (&job);
+}
+
+/* Started alone (by `dlpipe run`, or by hand): starts this stage again
+ * as the job train.distributed describes, and waits for it. */
+static gboolean
+launch_job (DlpStageRun *run, const DlpDistributedSettings *d, GError **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GStrvBuilder) command = g_strv_builder_new ();
+  g_strv_builder_add_many (command, self ? self : "dlpipe", "stage", "model_trainer", "-p",
+                           run->app->params_file ? run->app->params_file : "params.yaml", NULL);
+  for (guint i = 0; run->app->overrides && run->app->overrides[i]; i++)
+    g_strv_builder_add_many (command, "--set", run->app->overrides[i], NULL);
+  if (run->app->resume)
+    g_strv_builder_add (command, "--resume");
+  g_auto (GStrv) words = g_strv_builder_end (command);
+  g_auto (GStrv) argv =
+    dlp_launch_argv (d->ranks, (const char *const *) d->hosts,
+                     (const char *const *) d->launcher_args, (const char *const *) words);
+  return dlp_launch_run ((const char *const *) argv, error);
 }
 
 /* The stage once the settings are read; @job is NULL alone. Only rank 0
@@ -301,6 +309,8 @@ dlp_stage_model_trainer (DlpStageRun *run, GError **error)
     return FALSE;
   if (settings.distributed.ranks <= 1)
     return run_stage (run, &settings, NULL, error);
+  if (!dlp_launch_is_inside_job ())
+    return launch_job (run, &settings.distributed, error);
 
   g_autoptr (DlpCollective) job = join_job (&settings.distributed, error);
   if (job == NULL)

@@ -82,7 +82,7 @@ static const DlpStageInfo stages[] = {
            PLOT (DLP_PATH_DVCLIVE "/plots/metrics", "x: step")),
     LIST ("host/stages/stage-model-trainer.c", "host/train", "plugins/layers", "plugins/optimizers",
           "sdk/graph"),
-    NULL, dlp_stage_model_trainer },
+    NULL, dlp_stage_model_trainer, TRUE },
   { "model_test", "Evaluate on the test split; package models/final",
     LIST ("data_split", "model_trainer"), LIST ("test"),
     FILES (OUT (DLP_PATH_TRAINED), OUT (DLP_PATH_TEST)),

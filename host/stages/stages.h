@@ -43,6 +43,8 @@ typedef struct {
   void (*params_inputs) (DlpConfig *params, GPtrArray *inputs);
   /* NULL while the stage is not implemented. */
   gboolean (*run) (DlpStageRun *run, GError **error);
+  /* Runs as the job of train.distributed, under its launcher. */
+  gboolean distributed;
 } DlpStageInfo;
 
 /* All stages, in an order where each comes after what it needs. */
