@@ -3,7 +3,8 @@
 same global batch, rank 1 in a folder of its own (as on a second host)
 that it must leave untouched, a job killed and resumed, a rank killed
 mid-epoch, a rank with a corrupt shard, and the launch from params
-(`dlpipe run`, dvc.yaml). Prints TAP."""
+(`dlpipe run`, dvc.yaml), and two hosts: network namespaces joined by a
+veth pair, the ranks talking TCP. Prints TAP."""
 import array
 import json
 import os
@@ -249,6 +250,76 @@ def launch(base):
           p.returncode != 0 and "needs the nccl collective plugin" in p.stderr, p.stderr)
 
 
+AGENT = """#!/bin/sh
+# Open MPI's remote-shell agent for the test's two hosts: HOST COMMAND...
+# runs COMMAND in HOST's network namespace, under a hostname of its own.
+host=$1; shift
+case "$host" in
+  %(b)s) ns=%(nsb)s ;;
+  *) ns=%(nsa)s ;;
+esac
+exec ip netns exec "$ns" unshare --uts sh -c "hostname $ns; $*"
+"""
+
+
+def sh(*argv):
+    p = subprocess.run(argv, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(argv), p.stderr))
+
+
+def two_hosts(tmp, base):
+    """Two network namespaces joined by a veth pair, each a host with an
+    address of its own: Open MPI starts rank 1 in the second through its
+    remote-shell agent, and the ranks talk TCP over the veth link."""
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("unshare"):
+        skip("training on two hosts", "needs root, ip and unshare for network namespaces")
+        return
+    tag = os.getpid() % 100000
+    net = "10.231.%d" % (tag % 250)
+    nsa, nsb = "dlp%da" % tag, "dlp%db" % tag
+    a, b = net + ".1", net + ".2"
+    agent = os.path.join(tmp, "netns-agent")
+    with open(agent, "w") as f:
+        f.write(AGENT % {"b": b, "nsa": nsa, "nsb": nsb})
+    os.chmod(agent, 0o755)
+    try:
+        sh("ip", "netns", "add", nsa)
+        sh("ip", "netns", "add", nsb)
+        sh("ip", "link", "add", nsa, "type", "veth", "peer", "name", nsb)
+        for ns, addr in ((nsa, a), (nsb, b)):
+            sh("ip", "link", "set", ns, "netns", ns)
+            sh("ip", "netns", "exec", ns, "ip", "addr", "add", addr + "/24", "dev", ns)
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", ns, "up")
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        one0, one1 = copy(base, "host0"), copy(base, "host1")
+        h0, h1 = copy(base, "ns0"), copy(base, "ns1")
+        epochs = ["--set", "train.epochs=1"]
+        rc, err = run_job(job_argv(one0, one1, *epochs))
+        if not gate("a 1-epoch 2-rank run on one host trains", rc == 0, err):
+            return
+        stage = [DLPIPE, "stage", "model_trainer", "--set", "train.distributed.ranks=2"] + epochs
+        mpirun = ["mpirun", "--mca", "plm_rsh_agent", agent, "--mca", "btl", "tcp,self",
+                  "--mca", "btl_tcp_if_include", net + ".0/24",
+                  "--mca", "oob_tcp_if_include", net + ".0/24",
+                  "-x", "OMPI_ALLOW_RUN_AS_ROOT", "-x", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM",
+                  "-np", "1", "--host", a, "--wdir", h0] + stage + [
+                  ":", "-np", "1", "--host", b, "--wdir", h1] + stage
+        line = " ".join("'%s'" % w for w in mpirun)
+        rc, err = run_job(["ip", "netns", "exec", nsa, "unshare", "--uts", "sh", "-c",
+                           "hostname %s && exec %s" % (nsa, line)])
+        if gate("2 hosts (network namespaces over a veth pair, TCP) train", rc == 0, err):
+            check("Open MPI saw 2 ranks on 2 hosts", "2 ranks on 2 hosts" in err, err)
+            diff = max_difference(weights(one0), weights(h0))
+            check("2 hosts end with the weights of 2 ranks on one host, within %g"
+                  % WEIGHT_TOLERANCE, diff <= WEIGHT_TOLERANCE, "max |difference| %g" % diff)
+            check("the second host wrote nothing",
+                  not os.path.exists(os.path.join(h1, "models/trained")), listing(h1))
+    finally:
+        for ns in (nsa, nsb):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
 def main():
     plugin = os.path.join(os.environ["DLP_TEST_BUILTIN_PLUGINS_DIR"], "collectives", "mpi",
                           "libdlp-collective-mpi.so")
@@ -256,7 +327,9 @@ def main():
         skip("data-parallel training", "Open MPI is not installed (libopenmpi-dev, openmpi-bin)")
         return finish()
     with tempfile.TemporaryDirectory() as tmp:
-        equivalence(tmp)
+        r0 = equivalence(tmp)
+        if r0:
+            two_hosts(tmp, os.path.join(tmp, "small"))
         base = resumed(tmp)
         if base:
             faults(base)
